@@ -1,0 +1,5 @@
+package detectors
+
+import "errors"
+
+func errorsIsTimeout(err error) bool { return errors.Is(err, ErrTimeout) }

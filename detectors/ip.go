@@ -1,0 +1,173 @@
+package detectors
+
+import (
+	"net/netip"
+	"unsafe"
+)
+
+// octet parses a decimal octet (one to three digits, at most 255) at b[i]. It
+// returns the value and the index after it, or ok false.
+func octet(b []byte, i int) (v, end int, ok bool) {
+	j := i
+	for j < len(b) && j < i+4 && isDigit(b[j]) {
+		v = v*10 + int(b[j]-'0')
+		j++
+	}
+	if j == i || j-i > 3 || v > 255 {
+		return 0, 0, false
+	}
+	return v, j, true
+}
+
+// quad parses four octets separated by sep at b[i] and returns the index after
+// the last one, or -1.
+func quad(b []byte, i int, sep byte) int {
+	j := i
+	for k := 0; k < 4; k++ {
+		if k > 0 {
+			if j >= len(b) || b[j] != sep {
+				return -1
+			}
+			j++
+		}
+		_, end, ok := octet(b, j)
+		if !ok {
+			return -1
+		}
+		j = end
+	}
+	return j
+}
+
+// matchIPv4 matches a dotted-quad IPv4 address at b[i], where b[i] is a digit
+// that does not follow another digit. The quad must not be part of a longer
+// dotted run of numbers ("1.2.3.4.5", "v2.1.1.2.3") and must not run into
+// letters or digits ("1.2.3.4a"). It may be followed by a port, a prefix
+// length, a dot that ends a sentence or a dot and a domain label
+// ("1.2.3.4.nip.io").
+func matchIPv4(b []byte, i int) int {
+	if i >= 2 && b[i-1] == '.' && isDigit(b[i-2]) {
+		return -1
+	}
+	// Cheap shape check before parsing: a dot within the first four bytes.
+	if !(i+1 < len(b) && b[i+1] == '.' || i+2 < len(b) && b[i+2] == '.' || i+3 < len(b) && b[i+3] == '.') {
+		return -1
+	}
+	end := quad(b, i, '.')
+	if end < 0 {
+		return -1
+	}
+	if end < len(b) {
+		c := b[end]
+		if isAlnum(c) {
+			return -1
+		}
+		if c == '.' && end+1 < len(b) && isDigit(b[end+1]) {
+			return -1
+		}
+	}
+	return end
+}
+
+// matchDashedIPv4 matches an IPv4 address written with dashes inside a host
+// name, as reverse-DNS names of access providers and cloud hosts do:
+// "1-2-3-4.dsl.example.net", "ip-10-0-0-1.ec2.internal", "ip-10-0-0-1". It
+// needs that context, because a bare "10-11-12-13" is as likely a date or a
+// range.
+func matchDashedIPv4(b []byte, i int) int {
+	end := quad(b, i, '-')
+	if end < 0 {
+		return -1
+	}
+	if i >= 2 && b[i-1] == '-' && isDigit(b[i-2]) {
+		return -1
+	}
+	if end < len(b) && (isAlnum(b[end]) || b[end] == '-' && end+1 < len(b) && isDigit(b[end+1])) {
+		return -1
+	}
+	inDomain := end+1 < len(b) && b[end] == '.' && isLetter(b[end+1])
+	ipPrefix := i >= 3 && (b[i-3]|0x20) == 'i' && (b[i-2]|0x20) == 'p' && b[i-1] == '-'
+	if !inDomain && !ipPrefix {
+		return -1
+	}
+	return end
+}
+
+// ipv6Char reports whether c may appear in the text form of an IPv6 address
+// (without zone).
+func ipv6Char(c byte) bool { return isHex(c) || c == ':' || c == '.' }
+
+// matchIPv6 matches an IPv6 address in any RFC 4291 or RFC 5952 text form at
+// b[i]: full, compressed, upper case, with an embedded IPv4 address, and with a
+// zone ("fe80::1%eth0", also percent-encoded in URLs as "%25eth0"). b[i] is a
+// hex digit or the first colon of "::". Clock times ("12:30:45"), C++ scopes
+// ("std::map") and short words ("dead::beef") are rejected: a candidate needs
+// "::" or eight groups, and unless it has a decimal digit, at least four groups.
+func matchIPv6(b []byte, i int) int {
+	if i > 0 && (isAlnum(b[i-1]) || b[i-1] == ':' || b[i-1] == '.') {
+		return -1
+	}
+	n := len(b)
+	j := i
+	colons, dcolon, digits, groups := 0, false, false, 0
+	inGroup := false
+	for j < n && j-i < 50 && ipv6Char(b[j]) {
+		c := b[j]
+		if c == ':' {
+			colons++
+			if j+1 < n && b[j+1] == ':' {
+				if dcolon && j > i && b[j-1] != ':' {
+					break // a second "::" cannot belong to the address
+				}
+				dcolon = true
+			}
+			inGroup = false
+		} else {
+			if !inGroup {
+				groups++
+				inGroup = true
+			}
+			if isDigit(c) {
+				digits = true
+			}
+		}
+		j++
+	}
+	end := j
+	// Trim what a sentence or a "host:port" may have stuck on the end.
+	for end > i && (b[end-1] == '.' || b[end-1] == ':' && !(end-2 >= i && b[end-2] == ':')) {
+		end--
+	}
+	if end-i < 2 || colons < 2 || (!dcolon && colons < 6) {
+		return -1
+	}
+	if !digits && groups < 4 {
+		return -1
+	}
+	// What follows must not continue a word.
+	if end < n && isAlnum(b[end]) {
+		return -1
+	}
+	s := unsafe.String(&b[i], end-i)
+	addr, err := netip.ParseAddr(s)
+	if err != nil || !addr.Is6() {
+		// "1::2:3:4:5:6:7:8" and the like: try without a trailing group,
+		// which may be a port written after the address.
+		return -1
+	}
+	// A zone: "%eth0", or percent-encoded "%25eth0".
+	if end < n && b[end] == '%' {
+		z := end + 1
+		if z+2 < n && b[z] == '2' && b[z+1] == '5' && isAlnum(b[z+2]) {
+			z += 2
+		}
+		k := z
+		for k < n && (isAlnum(b[k]) || b[k] == '_' || b[k] == '.' || b[k] == '-') {
+			k++
+		}
+		if k > z {
+			end = k
+		}
+	}
+	return end
+}

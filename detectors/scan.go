@@ -1,0 +1,323 @@
+package detectors
+
+// Byte classes used by the scan loop. A byte may be in several classes.
+const (
+	cDigit  = 1 << iota // 0-9
+	cHexLet             // a-f, A-F
+	cLetter             // A-Z, a-z
+	cUpper              // A-Z
+	cTrig               // punctuation that may start or announce a finding: @ % + ( : =
+)
+
+var class = func() (t [256]uint8) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] |= cDigit
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] |= cLetter
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] |= cLetter | cUpper
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c] |= cHexLet
+		t[c-'a'+'A'] |= cHexLet
+	}
+	for _, c := range "@%+(:=" {
+		t[c] |= cTrig
+	}
+	return t
+}()
+
+const cAlnum = cDigit | cLetter
+
+func isDigit(c byte) bool  { return class[c]&cDigit != 0 }
+func isAlnum(c byte) bool  { return class[c]&cAlnum != 0 }
+func isLetter(c byte) bool { return class[c]&cLetter != 0 }
+func isHex(c byte) bool    { return class[c]&(cDigit|cHexLet) != 0 }
+
+// alnumAt reports whether b[i] exists and is an ASCII letter or digit.
+func alnumAt(b []byte, i int) bool { return i >= 0 && i < len(b) && isAlnum(b[i]) }
+
+// Scan appends to dst the findings in b, in order of their start offsets and
+// without overlaps, and returns the extended slice. It never retains b. A line
+// without findings costs no allocation when custom detectors are not
+// configured. The error is non-nil only when a custom detector failed (for
+// example, timed out); the findings returned with it are incomplete and the
+// caller must treat the input as unscanned.
+func (s *Scanner) Scan(dst []Finding, b []byte) ([]Finding, error) {
+	base := len(dst)
+	dst = s.scanBuiltin(dst, b)
+	if len(s.custom) == 0 {
+		return dst, nil
+	}
+	return s.scanCustom(dst, base, b)
+}
+
+// scanBuiltin is the single pass over b. It walks words (runs of ASCII letters
+// and digits) and the punctuation between them. Each word start and each
+// trigger byte is offered to the matchers that can begin there; on a match the
+// scan resumes after it.
+func (s *Scanner) scanBuiltin(dst []Finding, b []byte) []Finding {
+	n := len(b)
+	last := 0 // end of the last finding; nothing may start before it
+	i := 0
+	for i < n {
+		k := class[b[i]]
+		if k == 0 {
+			i++
+			continue
+		}
+		if k&cAlnum != 0 {
+			// b[i] starts a word: the byte before it is not alphanumeric.
+			if t, st, end := s.matchWordStart(b, i); end > 0 {
+				dst = append(dst, Finding{Type: t, Start: st, End: end})
+				i, last = end, end
+				continue
+			}
+			// Skip the rest of the word, stopping where a digit follows a
+			// letter: host names such as host1.2.3.4.example.com embed an
+			// IPv4 address there.
+			j, ipEnd := i+1, 0
+			for j < n {
+				c := class[b[j]]
+				if c&cAlnum == 0 {
+					break
+				}
+				if c&cDigit != 0 && class[b[j-1]]&cLetter != 0 && s.enabled[idxIPv4] {
+					if ipEnd = matchIPv4(b, j); ipEnd > 0 {
+						break
+					}
+				}
+				j++
+			}
+			if ipEnd > 0 {
+				dst = append(dst, Finding{Type: IPv4, Start: j, End: ipEnd})
+				i, last = ipEnd, ipEnd
+				continue
+			}
+			i = j
+			continue
+		}
+		// A trigger byte.
+		switch b[i] {
+		case '@':
+			if s.enabled[idxEmail] {
+				if st, end := matchEmailAt(b, i, i+1, last); end > 0 {
+					dst = append(dst, Finding{Type: Email, Start: st, End: end})
+					i, last = end, end
+					continue
+				}
+			}
+		case '%':
+			if t, st, end := s.matchPercent(b, i, last); end > 0 {
+				dst = append(dst, Finding{Type: t, Start: st, End: end})
+				i, last = end, end
+				continue
+			}
+		case '+', '(':
+			if s.enabled[idxPhone] && !alnumAt(b, i-1) {
+				if end := s.phone.match(b, i); end > 0 {
+					dst = append(dst, Finding{Type: Phone, Start: i, End: end})
+					i, last = end, end
+					continue
+				}
+			}
+		case ':':
+			// "::1", "::ffff:10.0.0.1": IPv6 that begins with a colon.
+			if s.enabled[idxIPv6] && i+1 < n && b[i+1] == ':' && !alnumAt(b, i-1) && (i == 0 || b[i-1] != ':') {
+				if end := matchIPv6(b, i); end > 0 {
+					dst = append(dst, Finding{Type: IPv6, Start: i, End: end})
+					i, last = end, end
+					continue
+				}
+			}
+			fallthrough
+		case '=':
+			// key=value and "key": "value" pairs whose key names a secret.
+			if s.enabled[idxSecret] {
+				if st, end := matchSecretValue(b, i); end > 0 {
+					dst = append(dst, Finding{Type: Secret, Start: st, End: end})
+					i, last = end, end
+					continue
+				}
+			}
+		}
+		i++
+	}
+	return dst
+}
+
+// Indexes of the built-in types in Builtin and Scanner.enabled.
+const (
+	idxIPv4 = iota
+	idxIPv6
+	idxEmail
+	idxPhone
+	idxCard
+	idxIBAN
+	idxMAC
+	idxIMEI
+	idxUUID
+	idxJWT
+	idxSecret
+)
+
+// matchWordStart tries every matcher that can begin at b[i], where b[i] is an
+// ASCII letter or digit and b[i-1] is not. It returns the type and the span of
+// the first match, or an end of 0.
+func (s *Scanner) matchWordStart(b []byte, i int) (Type, int, int) {
+	c := b[i]
+	k := class[c]
+	n := len(b)
+	// Measure the run of hex digits: what follows it tells the shape cheaply.
+	j := i
+	for j < n && isHex(b[j]) {
+		j++
+	}
+	var next byte
+	if j < n {
+		next = b[j]
+	}
+	run := j - i
+	switch next {
+	case ':':
+		if run == 2 && s.enabled[idxMAC] {
+			if end := matchMAC(b, i); end > 0 {
+				return MAC, i, end
+			}
+		}
+		if run <= 4 && s.enabled[idxIPv6] {
+			if end := matchIPv6(b, i); end > 0 {
+				return IPv6, i, end
+			}
+		}
+	case '-':
+		if run == 8 && s.enabled[idxUUID] {
+			if end := matchUUID(b, i); end > 0 {
+				return UUID, i, end
+			}
+		}
+		if run == 2 && s.enabled[idxMAC] {
+			if end := matchMAC(b, i); end > 0 {
+				return MAC, i, end
+			}
+		}
+		if run <= 3 && k&cDigit != 0 && s.enabled[idxIPv4] {
+			if end := matchDashedIPv4(b, i); end > 0 {
+				return IPv4, i, end
+			}
+		}
+	case '.':
+		if run == 4 && s.enabled[idxMAC] {
+			if end := matchMAC(b, i); end > 0 {
+				return MAC, i, end
+			}
+		}
+	}
+	if k&cDigit != 0 {
+		if s.enabled[idxIPv4] {
+			if end := matchIPv4(b, i); end > 0 {
+				return IPv4, i, end
+			}
+		}
+		if !(run >= 7 || isNumberSep(next)) || !longNumber(b, i) {
+			return "", 0, 0
+		}
+		if s.enabled[idxCard] {
+			if end := matchCard(b, i); end > 0 {
+				return CreditCard, i, end
+			}
+		}
+		if s.enabled[idxIMEI] {
+			if end := matchIMEI(b, i); end > 0 {
+				return IMEI, i, end
+			}
+		}
+		if s.enabled[idxPhone] {
+			if end := s.phone.match(b, i); end > 0 {
+				return Phone, i, end
+			}
+		}
+		return "", 0, 0
+	}
+	// A letter.
+	if k&cUpper != 0 && s.enabled[idxIBAN] && i+3 < n && isUpperByte(b[i+1]) && isDigit(b[i+2]) && isDigit(b[i+3]) {
+		if end := matchIBAN(b, i); end > 0 {
+			return IBAN, i, end
+		}
+	}
+	if c == 'e' && s.enabled[idxJWT] {
+		if end := matchJWT(b, i); end > 0 {
+			return JWT, i, end
+		}
+	}
+	if s.enabled[idxSecret] {
+		if st, end := matchSecretWord(b, i); end > 0 {
+			return Secret, st, end
+		}
+	}
+	return "", 0, 0
+}
+
+func isUpperByte(c byte) bool { return class[c]&cUpper != 0 }
+
+// isNumberSep reports whether c may separate the digit groups of a phone,
+// card or IMEI number.
+func isNumberSep(c byte) bool {
+	return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/'
+}
+
+// longNumber reports whether the number-like run at b[i] (digits with single
+// separators) holds at least seven digits, the fewest of any phone number,
+// card or IMEI. It keeps the heavier matchers off short numbers.
+func longNumber(b []byte, i int) bool {
+	// Dates ("2026-11-29", "2026.11.29") are the most common long numbers
+	// in logs.
+	if i+10 <= len(b) && isDigit(b[i+3]) && (b[i+4] == '-' || b[i+4] == '.') && b[i+7] == b[i+4] &&
+		isDigit(b[i+5]) && isDigit(b[i+6]) && isDigit(b[i+8]) && isDigit(b[i+9]) && (i+10 == len(b) || !isDigit(b[i+10])) {
+		return false
+	}
+	digits := 0
+	for j := i; j < len(b) && j < i+40; j++ {
+		c := b[j]
+		switch {
+		case isDigit(c):
+			digits++
+			if digits >= 7 {
+				return true
+			}
+		case isNumberSep(c):
+			if j+1 < len(b) && !isDigit(b[j+1]) && b[j+1] != '(' && b[j+1] != ' ' {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// matchPercent handles a percent escape at b[i] in URLs: "%40" between the
+// parts of an e-mail address, and an escape ("%2F", "%3D", "%5B") right before
+// an address.
+func (s *Scanner) matchPercent(b []byte, i, last int) (Type, int, int) {
+	if i+2 >= len(b) || !isHex(b[i+1]) || !isHex(b[i+2]) {
+		return "", 0, 0
+	}
+	if b[i+1] == '4' && b[i+2] == '0' {
+		if s.enabled[idxEmail] {
+			if st, end := matchEmailAt(b, i, i+3, last); end > 0 {
+				return Email, st, end
+			}
+		}
+		return "", 0, 0
+	}
+	j := i + 3
+	if j < len(b) && isAlnum(b[j]) {
+		if t, st, end := s.matchWordStart(b, j); end > 0 {
+			return t, st, end
+		}
+	}
+	return "", 0, 0
+}

@@ -1,0 +1,329 @@
+package detectors
+
+// b64urlChar reports whether c belongs to the base64url alphabet.
+func b64urlChar(c byte) bool { return isAlnum(c) || c == '-' || c == '_' }
+
+// tokenChar reports whether c may appear in a bearer token or API key
+// (RFC 6750 b64token plus the characters API keys use).
+func tokenChar(c byte) bool {
+	return isAlnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '+' || c == '/' || c == '='
+}
+
+// matchJWT matches a JSON Web Token in compact serialisation at b[i]: three
+// base64url segments separated by dots, the first (the JOSE header, a JSON
+// object) starting with "eyJ". The signature may be empty (unsecured JWT).
+func matchJWT(b []byte, i int) int {
+	n := len(b)
+	if i+3 > n || b[i] != 'e' || b[i+1] != 'y' || b[i+2] != 'J' {
+		return -1
+	}
+	p := i
+	for seg := 0; seg < 3; seg++ {
+		st := p
+		for p < n && b64urlChar(b[p]) {
+			p++
+		}
+		if seg < 2 {
+			if p-st < 2 || seg == 0 && p-st < 10 || p >= n || b[p] != '.' {
+				return -1
+			}
+			p++
+		}
+	}
+	if p < n && (b[p] == '.' || b[p] == '=') {
+		return -1
+	}
+	return p
+}
+
+// A tokenPrefix is the fixed start of a kind of API key, with the fewest
+// characters that follow it.
+type tokenPrefix struct {
+	prefix string
+	min    int
+	upper  bool // the rest is upper-case letters and digits only (AWS)
+}
+
+// tokenPrefixes are vendors' documented key formats.
+var tokenPrefixes = [...]tokenPrefix{
+	{"AKIA", 16, true}, {"ASIA", 16, true}, // AWS access key ids
+	{"AIza", 35, false},                     // Google API keys
+	{"ghp_", 36, false}, {"gho_", 36, false}, {"ghu_", 36, false}, {"ghs_", 36, false}, {"ghr_", 36, false},
+	{"github_pat_", 40, false},
+	{"glpat-", 20, false},
+	{"xoxb-", 10, false}, {"xoxp-", 10, false}, {"xoxa-", 10, false}, {"xoxs-", 10, false}, {"xoxr-", 10, false},
+	{"sk_live_", 16, false}, {"sk_test_", 16, false}, {"rk_live_", 16, false}, {"rk_test_", 16, false},
+	{"npm_", 36, false},
+	{"sk-", 32, false}, // OpenAI-style secret keys
+}
+
+// secretStart marks the bytes that begin a token prefix or an
+// authentication scheme, so that matchSecretWord rejects other words at once.
+var secretStart = func() (t [256]uint8) {
+	for _, tp := range tokenPrefixes {
+		t[tp.prefix[0]] |= startsPrefix
+	}
+	for _, s := range authSchemes {
+		t[s[0]] |= startsScheme
+		t[s[0]-'a'+'A'] |= startsScheme
+	}
+	return t
+}()
+
+const (
+	startsPrefix = 1 << iota
+	startsScheme
+)
+
+// prefixesByStart lists, for each first byte, the indexes in tokenPrefixes
+// of the prefixes that begin with it.
+var prefixesByStart = func() (t [256][]uint8) {
+	for i, tp := range tokenPrefixes {
+		t[tp.prefix[0]] = append(t[tp.prefix[0]], uint8(i))
+	}
+	return t
+}()
+
+// keysByLast lists, for each lower-case last byte, the indexes in secretKeys
+// of the key endings that end with it.
+var keysByLast = func() (t [256][]uint8) {
+	for i, k := range secretKeys {
+		c := k[len(k)-1]
+		t[c] = append(t[c], uint8(i))
+		if 'a' <= c && c <= 'z' {
+			t[c-'a'+'A'] = append(t[c-'a'+'A'], uint8(i))
+		}
+	}
+	return t
+}()
+
+// authSchemes are HTTP authentication schemes whose credentials follow them.
+var authSchemes = [...]string{"bearer", "basic", "token", "digest", "negotiate"}
+
+// matchSecretWord matches, at the start of a word b[i], a vendor API key
+// ("AKIA...", "ghp_...") or an authentication scheme followed by credentials
+// ("Bearer abc.def", "Basic dXNlcjpwYXNz"). For the latter the span is the
+// credentials only.
+func matchSecretWord(b []byte, i int) (int, int) {
+	n := len(b)
+	c := b[i]
+	k := secretStart[c]
+	if k == 0 {
+		return 0, 0
+	}
+	if k&startsPrefix != 0 {
+		for _, p := range prefixesByStart[c] {
+			tp := &tokenPrefixes[p]
+			if !hasPrefix(b[i:], tp.prefix) {
+				continue
+			}
+			q := i + len(tp.prefix)
+			st := q
+			for q < n && (isAlnum(b[q]) || !tp.upper && (b[q] == '_' || b[q] == '-')) {
+				if tp.upper && !isDigit(b[q]) && !isUpperByte(b[q]) {
+					break
+				}
+				q++
+			}
+			if q-st >= tp.min && (q >= n || !isAlnum(b[q])) {
+				return i, q
+			}
+		}
+	}
+	if k&startsScheme == 0 {
+		return 0, 0
+	}
+	for _, sch := range &authSchemes {
+		if !hasPrefixFold(b[i:], sch) {
+			continue
+		}
+		p := i + len(sch)
+		if p+1 >= n || b[p] != ' ' {
+			return 0, 0
+		}
+		st, end := p+1, p+1
+		for end < n && tokenChar(b[end]) {
+			end++
+		}
+		if tokenish(b[st:end]) && (end >= n || !isAlnum(b[end])) {
+			return st, end
+		}
+		return 0, 0
+	}
+	return 0, 0
+}
+
+// tokenish reports whether v looks like machine-made credentials rather than
+// a word of prose ("Bearer authentication"): eight or more characters with a
+// digit, an inner upper-case letter or a symbol of the token alphabet.
+func tokenish(v []byte) bool {
+	if len(v) < 8 {
+		return false
+	}
+	for k, c := range v {
+		switch {
+		case isDigit(c):
+			return true
+		case k > 0 && isUpperByte(c):
+			return true
+		case c == '=' || c == '+' || c == '/' || c == '_' || c == '-' || c == '.' || c == '~':
+			return true
+		}
+	}
+	return false
+}
+
+// secretKeys are endings of key names whose values are secrets:
+// "password=...", "db_password: ...", "X-Api-Key: ...", "client_secret=...".
+var secretKeys = [...]string{
+	"password", "passwd", "passphrase", "secret", "token", "apikey", "api_key",
+	"api-key", "access_key", "accesskey", "private_key", "secret_key",
+	"credentials", "credential", "authorization", "cookie", "session_id",
+	"sessionid",
+}
+
+// matchSecretValue matches the value of a key=value or "key": "value" pair at
+// the separator b[sep] ('=' or ':') whose key names a secret. The span is the
+// value only, so that the key stays readable. Authorization values keep their
+// scheme ("Authorization: Bearer <span>"); cookie values run to the end of
+// the line or the closing quote.
+func matchSecretValue(b []byte, sep int) (int, int) {
+	// The key, read backwards, possibly quoted.
+	k := sep
+	for k > 0 && b[k-1] == ' ' && sep-k < 4 {
+		k--
+	}
+	if k > 0 && (b[k-1] == '"' || b[k-1] == '\'') {
+		k--
+	}
+	if k < 5 || keysByLast[b[k-1]] == nil {
+		return 0, 0
+	}
+	ke := k
+	for k > 0 && ke-k < 64 && (isAlnum(b[k-1]) || b[k-1] == '_' || b[k-1] == '-' || b[k-1] == '.') {
+		k--
+	}
+	key := b[k:ke]
+	if len(key) < 5 {
+		return 0, 0
+	}
+	which := ""
+	for _, ki := range keysByLast[key[len(key)-1]] {
+		sk := secretKeys[ki]
+		if len(key) >= len(sk) && hasPrefixFold(key[len(key)-len(sk):], sk) {
+			which = sk
+			break
+		}
+	}
+	if which == "" {
+		return 0, 0
+	}
+	// The value.
+	n := len(b)
+	p := sep + 1
+	if p < n && b[sep] == ':' && b[p] == ':' {
+		return 0, 0
+	}
+	for p < n && b[p] == ' ' && p-sep < 4 {
+		p++
+	}
+	var quote byte
+	if p < n && (b[p] == '"' || b[p] == '\'') {
+		quote = b[p]
+		p++
+	}
+	if which == "authorization" {
+		for _, sch := range authSchemes {
+			if hasPrefixFold(b[p:], sch) && p+len(sch) < n && b[p+len(sch)] == ' ' {
+				p += len(sch) + 1
+				break
+			}
+		}
+	}
+	st := p
+	if p < n && b[p] == '[' {
+		// "[secret]": a value scrubbed before.
+		for q := p + 1; q < n && q-p < 32; q++ {
+			if b[q] == ']' {
+				if placeholder(b[p : q+1]) {
+					return 0, 0
+				}
+				break
+			}
+		}
+	}
+	for p < n {
+		c := b[p]
+		if quote != 0 {
+			if c == quote {
+				break
+			}
+			if c == '\\' && p+1 < n {
+				p += 2
+				continue
+			}
+		} else if c == ' ' && which != "cookie" || c == '\t' || c == '\n' || c == '\r' || c == '&' || c == '"' ||
+			(c == ',' || c == ';' || c == '}' || c == ')' || c == ']') && which != "cookie" {
+			break
+		}
+		p++
+	}
+	if p > n {
+		p = n
+	}
+	if p == st || placeholder(b[st:p]) {
+		return 0, 0
+	}
+	return st, p
+}
+
+// placeholder reports whether v is already scrubbed or empty in substance:
+// "[secret]", "***", "null", "-".
+func placeholder(v []byte) bool {
+	if len(v) >= 2 && v[0] == '[' && v[len(v)-1] == ']' {
+		name := string(v[1 : len(v)-1])
+		switch name {
+		case "redacted", "REDACTED", "filtered", "FILTERED", "hidden", "masked", "removed":
+			return true
+		}
+		return IsBuiltin(Type(name))
+	}
+	stars := true
+	for _, c := range v {
+		if c != '*' && c != 'x' && c != 'X' {
+			stars = false
+			break
+		}
+	}
+	if stars {
+		return true
+	}
+	switch string(v) {
+	case "-", "null", "none", "None", "nil", "<nil>", "true", "false", "undefined", "REDACTED", "redacted":
+		return true
+	}
+	return false
+}
+
+// hasPrefix reports whether b starts with p.
+func hasPrefix(b []byte, p string) bool {
+	return len(b) >= len(p) && string(b[:len(p)]) == p
+}
+
+// hasPrefixFold reports whether b starts with the lower-case ASCII string p,
+// ignoring the case of b.
+func hasPrefixFold(b []byte, p string) bool {
+	if len(b) < len(p) {
+		return false
+	}
+	for k := 0; k < len(p); k++ {
+		c := b[k]
+		if 'A' <= c && c <= 'Z' {
+			c |= 0x20
+		}
+		if c != p[k] {
+			return false
+		}
+	}
+	return true
+}
