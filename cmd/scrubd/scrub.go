@@ -1,0 +1,300 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+
+	"github.com/scrubd/scrubd/rules"
+)
+
+// cmdScrub implements `scrubd scrub`: records one per line from files or
+// standard input, one output line per input line, in order.
+func cmdScrub(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("scrub", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	config := fs.String("config", "", "policy `file` (or a run configuration holding one); default: the built-in policy")
+	findings := fs.Bool("findings", false, "print the findings of each line as JSON instead of the scrubbed line")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "scrubbing goroutines")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: scrubd scrub [--config FILE] [--findings] [FILE...]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	engine, err := loadEngine(*config, os.Getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "scrubd scrub: %v\n", err)
+		var ve *rules.ValidationError
+		if errors.As(err, &ve) {
+			return exitInvalid
+		}
+		return exitFailed
+	}
+	var inputs []io.Reader
+	if fs.NArg() == 0 {
+		inputs = append(inputs, stdin)
+	}
+	for _, name := range fs.Args() {
+		f, err := os.Open(name)
+		if err != nil {
+			fmt.Fprintf(stderr, "scrubd scrub: %v\n", err)
+			return exitFailed
+		}
+		defer f.Close()
+		inputs = append(inputs, f)
+	}
+	bw := bufio.NewWriterSize(stdout, 256<<10)
+	s := &scrubber{engine: engine, findings: *findings, workers: max(1, *workers), stderr: stderr}
+	failed, err := s.run(ctx, io.MultiReader(inputs...), bw)
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "scrubd scrub: %v\n", err)
+		return exitFailed
+	}
+	if failed > 0 {
+		fmt.Fprintf(stderr, "scrubd scrub: %d records failed closed (their output lines are empty)\n", failed)
+		return exitFailed
+	}
+	return exitOK
+}
+
+// scrubber runs the engine over lines on several goroutines and writes the
+// results in input order.
+type scrubber struct {
+	engine   *rules.Engine
+	findings bool
+	workers  int
+	stderr   io.Writer
+}
+
+// A chunk is a run of consecutive input lines, scrubbed by one worker.
+type chunk struct {
+	first int   // line number of the first line, 1-based
+	data  []byte // the records, back to back
+	ends  []int  // end offset of each record in data; -1 for a line too long
+	big   []int  // the lengths of the lines that were too long, in order
+	out   []byte
+	fails []string // messages for records that failed closed
+	done  chan struct{}
+}
+
+const (
+	chunkLines = 512
+	chunkBytes = 512 << 10
+)
+
+func (s *scrubber) run(ctx context.Context, r io.Reader, w io.Writer) (failed int, err error) {
+	work := make(chan *chunk, s.workers)
+	order := make(chan *chunk, 2*s.workers)
+	var wg sync.WaitGroup
+	for range s.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var res rules.Result
+			for c := range work {
+				s.scrubChunk(c, &res)
+				close(c.done)
+			}
+		}()
+	}
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(order)
+		defer close(work)
+		readErr <- s.read(ctx, r, work, order)
+	}()
+	for c := range order {
+		<-c.done
+		for _, m := range c.fails {
+			fmt.Fprintln(s.stderr, "scrubd scrub:", m)
+		}
+		failed += len(c.fails)
+		if err == nil {
+			if _, werr := w.Write(c.out); werr != nil {
+				err = fmt.Errorf("write output: %w", werr)
+			}
+		}
+	}
+	wg.Wait()
+	if rerr := <-readErr; err == nil {
+		err = rerr
+	}
+	return failed, err
+}
+
+// read splits r into chunks of lines. A line longer than the engine's
+// record limit is not kept in memory: it is skipped up to its newline and
+// reported as too large.
+func (s *scrubber) read(ctx context.Context, r io.Reader, work, order chan<- *chunk) error {
+	limit := s.engine.MaxRecordBytes()
+	br := bufio.NewReaderSize(r, min(limit+2, 1<<20))
+	c := newChunk(1)
+	line := 1
+	flush := func() {
+		if len(c.ends) == 0 {
+			return
+		}
+		order <- c
+		work <- c
+		c = newChunk(line)
+	}
+	var long []byte // a line longer than the reader's buffer, assembled
+	tooLong, skipped := false, 0
+	for {
+		if err := ctx.Err(); err != nil {
+			flush()
+			return err
+		}
+		frag, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			switch {
+			case tooLong:
+				skipped += len(frag)
+			case len(long)+len(frag) > limit:
+				tooLong, skipped = true, len(long)+len(frag)
+				long = long[:0]
+			default:
+				long = append(long, frag...)
+			}
+			continue
+		}
+		if len(frag) > 0 || len(long) > 0 || tooLong {
+			rec := frag
+			if len(long) > 0 {
+				long = append(long, frag...)
+				rec = long
+			}
+			rec = trimEOL(rec)
+			switch {
+			case tooLong:
+				c.addBig(skipped + len(frag))
+			case len(rec) > limit:
+				c.addBig(len(rec))
+			default:
+				c.add(rec)
+			}
+			long, tooLong, skipped = long[:0], false, 0
+			line++
+			if len(c.ends) >= chunkLines || len(c.data) >= chunkBytes {
+				flush()
+			}
+		}
+		if err == io.EOF {
+			flush()
+			return nil
+		}
+		if err != nil {
+			flush()
+			return fmt.Errorf("read input: %w", err)
+		}
+	}
+}
+
+func newChunk(first int) *chunk {
+	return &chunk{first: first, done: make(chan struct{})}
+}
+
+// add appends a record to the chunk.
+func (c *chunk) add(rec []byte) {
+	c.data = append(c.data, rec...)
+	c.ends = append(c.ends, len(c.data))
+}
+
+// addBig records a line that was too long to keep, by its length.
+func (c *chunk) addBig(n int) {
+	c.ends = append(c.ends, -1)
+	c.big = append(c.big, n)
+}
+
+func trimEOL(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+		if n := len(b); n > 0 && b[n-1] == '\r' {
+			b = b[:n-1]
+		}
+	}
+	return b
+}
+
+// scrubChunk scrubs the lines of c into c.out.
+func (s *scrubber) scrubChunk(c *chunk, res *rules.Result) {
+	big, start := 0, 0
+	for i, end := range c.ends {
+		lineNo := c.first + i
+		if end < 0 {
+			n := c.big[big]
+			big++
+			err := &rules.RecordError{Reason: rules.ReasonTooLarge, Detail: fmt.Sprintf("%d bytes, limit %d", n, s.engine.MaxRecordBytes())}
+			c.fail(lineNo, err)
+			c.out = s.failedLine(c.out, err)
+			continue
+		}
+		l := c.data[start:end]
+		start = end
+		mark := len(c.out)
+		out, err := s.engine.Scrub(c.out, l, res)
+		if err != nil {
+			c.out = out[:mark]
+			c.fail(lineNo, err)
+			c.out = s.failedLine(c.out, err)
+			continue
+		}
+		if s.findings {
+			c.out = appendFindings(out[:mark], res)
+		} else {
+			c.out = out
+		}
+		c.out = append(c.out, '\n')
+	}
+}
+
+func (c *chunk) fail(line int, err error) {
+	c.fails = append(c.fails, "line "+strconv.Itoa(line)+": "+err.Error())
+}
+
+// failedLine writes the output line of a record that failed closed: empty,
+// or in --findings mode an object naming the reason.
+func (s *scrubber) failedLine(dst []byte, err error) []byte {
+	if s.findings {
+		dst = append(dst, `{"findings":null,"error":"`...)
+		dst = append(dst, rules.ReasonOf(err)...)
+		dst = append(dst, `"}`...)
+	}
+	return append(dst, '\n')
+}
+
+// appendFindings writes the --findings form of res:
+// {"findings":[{"type":"ipv4","start":12,"end":24}]}. Dropped records add
+// "dropped":true.
+func appendFindings(dst []byte, res *rules.Result) []byte {
+	dst = append(dst, `{"findings":[`...)
+	for i, f := range res.Findings {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"type":`...)
+		dst = strconv.AppendQuote(dst, string(f.Type))
+		dst = append(dst, `,"start":`...)
+		dst = strconv.AppendInt(dst, int64(f.Start), 10)
+		dst = append(dst, `,"end":`...)
+		dst = strconv.AppendInt(dst, int64(f.End), 10)
+		dst = append(dst, '}')
+	}
+	dst = append(dst, ']')
+	if res.Dropped {
+		dst = append(dst, `,"dropped":true`...)
+	}
+	return append(dst, '}')
+}

@@ -1,0 +1,170 @@
+package rules
+
+// accessFields are the byte spans of the fields of an access-log line in the
+// Apache/Nginx common or combined format:
+//
+//	%h %l %u [%t] "%r" %>s %b "%{Referer}i" "%{User-Agent}i" ...
+//
+// Each field has the name Nginx gives its variable; field rules match them by
+// that name ("remote_user", "http_referer").
+type accessFields struct {
+	spans [9][2]int
+	n     int // fields present: 7 (common) or 9 (combined)
+}
+
+var accessNames = [9]string{
+	"remote_addr", "remote_logname", "remote_user", "time_local", "request",
+	"status", "body_bytes_sent", "http_referer", "http_user_agent",
+}
+
+// accessPaths are the key paths of the fields, made once.
+var accessPaths = func() (p [9][][]byte) {
+	for k, n := range accessNames {
+		p[k] = [][]byte{[]byte(n)}
+	}
+	return p
+}()
+
+// accessScanned marks the fields the detectors scan when no field rule names
+// them; the time, status and size never hold personal data.
+var accessScanned = [9]bool{true, true, true, false, true, false, false, true, true}
+
+// parseAccess recognises an access-log line. Anything after the last field
+// it knows is scanned as text.
+func parseAccess(b []byte) (accessFields, bool) {
+	var f accessFields
+	i := 0
+	word := func(k int) bool {
+		s := i
+		for i < len(b) && b[i] != ' ' {
+			i++
+		}
+		if i == s || i >= len(b) {
+			return false
+		}
+		f.spans[k] = [2]int{s, i}
+		i++ // the space
+		return true
+	}
+	quoted := func(k int) bool {
+		if i >= len(b) || b[i] != '"' {
+			return false
+		}
+		i++
+		s := i
+		for i < len(b) && b[i] != '"' {
+			if b[i] == '\\' {
+				i++
+			}
+			i++
+		}
+		if i >= len(b) {
+			return false
+		}
+		f.spans[k] = [2]int{s, i}
+		i++
+		return true
+	}
+	if len(b) < 20 || !word(0) || !word(1) || !word(2) {
+		return f, false
+	}
+	if i >= len(b) || b[i] != '[' {
+		return f, false
+	}
+	s := i + 1
+	for i < len(b) && b[i] != ']' {
+		i++
+	}
+	if i >= len(b) || i+2 >= len(b) || b[i+1] != ' ' {
+		return f, false
+	}
+	f.spans[3] = [2]int{s, i}
+	i += 2
+	if !quoted(4) || i >= len(b) || b[i] != ' ' {
+		return f, false
+	}
+	i++
+	// Status: three digits.
+	s = i
+	for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+		i++
+	}
+	if i-s != 3 || i >= len(b) || b[i] != ' ' {
+		return f, false
+	}
+	f.spans[5] = [2]int{s, i}
+	i++
+	s = i
+	for i < len(b) && ('0' <= b[i] && b[i] <= '9' || b[i] == '-') {
+		i++
+	}
+	if i == s || i < len(b) && b[i] != ' ' {
+		return f, false
+	}
+	f.spans[6] = [2]int{s, i}
+	f.n = 7
+	if i+1 < len(b) && b[i] == ' ' && b[i+1] == '"' {
+		save := i
+		i++
+		if quoted(7) && i+1 < len(b) && b[i] == ' ' && b[i+1] == '"' {
+			i++
+			if quoted(8) {
+				f.n = 9
+				return f, true
+			}
+		}
+		i = save
+	}
+	return f, true
+}
+
+// access scrubs an access-log line field by field.
+func (w *walker) access(f *accessFields) error {
+	in := w.in
+	prev := 0
+	for k := 0; k < f.n; k++ {
+		s, e := f.spans[k][0], f.spans[k][1]
+		w.out = append(w.out, in[prev:s]...)
+		prev = e
+		v := in[s:e]
+		if r := w.e.fieldRule(accessPaths[k]); r != nil {
+			switch r.action {
+			case Keep:
+				w.out = append(w.out, v...)
+				continue
+			case DropRecord:
+				if r.matchesValue(v) {
+					w.dropRecord = true
+					w.note(r.name, s, e, r.action)
+				}
+				w.out = append(w.out, v...)
+				continue
+			}
+			if r.action == Pseudonymize && (len(v) == 0 || len(v) == 1 && v[0] == '-') {
+				w.out = append(w.out, v...)
+				continue
+			}
+			w.out = w.apply(w.out, v, r)
+			w.note(r.name, s, e, r.action)
+			continue
+		}
+		if !accessScanned[k] {
+			w.out = append(w.out, v...)
+			continue
+		}
+		var err error
+		w.out, _, _, err = w.scrubText(w.out, v, s, nil)
+		if err != nil {
+			return err
+		}
+	}
+	rest := in[prev:]
+	if len(rest) > 0 {
+		var err error
+		w.out, _, _, err = w.scrubText(w.out, rest, prev, nil)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

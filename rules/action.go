@@ -1,0 +1,146 @@
+package rules
+
+import (
+	"net/netip"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Action is what a rule does with a value it matched.
+type Action string
+
+// The actions.
+const (
+	// TruncateIP keeps the leading prefix bits of an IP address and zeroes
+	// the rest: 203.0.113.77 becomes 203.0.113.0 with prefix 24. A value
+	// that is not an IP address is redacted instead.
+	TruncateIP Action = "truncate_ip"
+	// Pseudonymize replaces the value by a keyed pseudonym
+	// (<type>_<key id>_<24 letters>): deterministic under one key, so
+	// distinct subjects can still be counted, and unlinkable across keys.
+	Pseudonymize Action = "pseudonymize"
+	// Redact replaces the value by "[<type>]".
+	Redact Action = "redact"
+	// Mask keeps keep_first and keep_last characters and replaces the
+	// others with '*', keeping the length.
+	Mask Action = "mask"
+	// DropField removes the field (JSON member, logfmt pair) that holds the
+	// value. Where the value is not in a field (plain text), it is redacted.
+	DropField Action = "drop_field"
+	// DropRecord drops the whole record: nothing of it reaches the output.
+	DropRecord Action = "drop_record"
+	// Keep leaves the value as it is. On a field rule it is an allow-list
+	// entry: the field is not scanned by the detectors either.
+	Keep Action = "keep"
+)
+
+var actions = []Action{TruncateIP, Pseudonymize, Redact, Mask, DropField, DropRecord, Keep}
+
+func validAction(a Action) bool {
+	for _, x := range actions {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+// truncateIP appends to dst the address in v with only its leading bits
+// kept, in the same notation it was written in (dotted, dashed as in host
+// names, or IPv6 text). ok is false when v is not an address.
+func truncateIP(dst, v []byte, bits4, bits6 int) ([]byte, bool) {
+	s := string(v)
+	zone := ""
+	// Brackets and zones: "[::1]", "fe80::1%eth0", "fe80::1%25eth0".
+	if len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' {
+		s = s[1 : len(s)-1]
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' {
+			s, zone = s[:i], s[i:]
+			break
+		}
+	}
+	_ = zone // the zone names a local interface; it is dropped with the host bits
+	if a, err := netip.ParseAddr(s); err == nil {
+		if a.Is4() {
+			p, _ := a.Prefix(bits4)
+			return p.Addr().AppendTo(dst), true
+		}
+		if a.Is4In6() {
+			// Truncate the embedded IPv4 address as IPv4: its host part is
+			// in the last 32 bits.
+			p, _ := a.Unmap().Prefix(bits4)
+			dst = append(dst, "::ffff:"...)
+			return p.Addr().AppendTo(dst), true
+		}
+		p, _ := a.Prefix(bits6)
+		return p.Addr().AppendTo(dst), true
+	}
+	// Dotted or dashed IPv4 with leading zeros, or written inside a host
+	// name ("1-2-3-4"): parse the four octets by hand and keep the
+	// separator.
+	var oct [4]int
+	var sep byte
+	k, cur, digits := 0, 0, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case '0' <= c && c <= '9':
+			cur = cur*10 + int(c-'0')
+			digits++
+			if digits > 3 || cur > 255 {
+				return dst, false
+			}
+		case (c == '.' || c == '-') && (sep == 0 || sep == c) && digits > 0 && k < 3:
+			sep = c
+			oct[k] = cur
+			k, cur, digits = k+1, 0, 0
+		default:
+			return dst, false
+		}
+	}
+	if k != 3 || digits == 0 {
+		return dst, false
+	}
+	oct[3] = cur
+	a := netip.AddrFrom4([4]byte{byte(oct[0]), byte(oct[1]), byte(oct[2]), byte(oct[3])})
+	p, _ := a.Prefix(bits4)
+	b4 := p.Addr().As4()
+	for i, o := range b4 {
+		if i > 0 {
+			dst = append(dst, sep)
+		}
+		dst = strconv.AppendInt(dst, int64(o), 10)
+	}
+	return dst, true
+}
+
+// maskValue appends v with all but the first keepFirst and last keepLast
+// characters (runes) replaced by '*'.
+func maskValue(dst, v []byte, keepFirst, keepLast int) []byte {
+	n := utf8.RuneCount(v)
+	i := 0
+	for len(v) > 0 {
+		r, size := utf8.DecodeRune(v)
+		if i < keepFirst || i >= n-keepLast {
+			if r == utf8.RuneError && size == 1 {
+				dst = append(dst, "\uFFFD"...)
+			} else {
+				dst = append(dst, v[:size]...)
+			}
+		} else {
+			dst = append(dst, '*')
+		}
+		v = v[size:]
+		i++
+	}
+	return dst
+}
+
+// redacted appends the placeholder for a redacted value of type t.
+func redacted(dst []byte, t string) []byte {
+	dst = append(dst, '[')
+	dst = append(dst, t...)
+	return append(dst, ']')
+}

@@ -1,0 +1,252 @@
+package rules
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"hash"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// MinKeyBytes is the shortest HMAC key accepted.
+const MinKeyBytes = 32
+
+// pseudonymLetters encode pseudonyms: sixteen letters that are not hex
+// digits, so that no detector (hex ids, IPv6, cards, phones, IBANs) can match
+// a pseudonym again.
+const pseudonymLetters = "ghijklmnopqrstuv"
+
+// pseudonymBodyLen is the length of a pseudonym's encoded HMAC: 24 letters,
+// 96 bits.
+const pseudonymBodyLen = 24
+
+// A Key is one HMAC key with its id.
+type Key struct {
+	ID     string
+	secret []byte
+}
+
+// Keyring holds the HMAC keys used for pseudonyms: one active key that new
+// pseudonyms are made with, and older keys that are still recognised. It is
+// safe for concurrent use.
+type Keyring struct {
+	active Key
+	keys   map[string]Key
+	pool   sync.Pool // of *keyedHash for the active key
+}
+
+type keyedHash struct{ h hash.Hash }
+
+// NewKeyring builds a keyring from keys (id to secret) with active as the
+// active key id.
+func NewKeyring(active string, keys map[string][]byte) (*Keyring, error) {
+	if len(keys) == 0 {
+		return nil, errors.New("keyring: no keys")
+	}
+	kr := &Keyring{keys: map[string]Key{}}
+	for id, secret := range keys {
+		if err := validKeyID(id); err != nil {
+			return nil, err
+		}
+		if len(secret) < MinKeyBytes {
+			return nil, fmt.Errorf("keyring: key %q is %d bytes, fewer than %d", id, len(secret), MinKeyBytes)
+		}
+		kr.keys[id] = Key{ID: id, secret: bytes.Clone(secret)}
+	}
+	if active == "" {
+		if len(keys) != 1 {
+			return nil, errors.New("keyring: several keys and no active key named")
+		}
+		for id := range keys {
+			active = id
+		}
+	}
+	k, ok := kr.keys[active]
+	if !ok {
+		return nil, fmt.Errorf("keyring: active key %q is not loaded", active)
+	}
+	kr.active = k
+	kr.pool.New = func() any { return &keyedHash{h: hmac.New(sha256.New, k.secret)} }
+	return kr, nil
+}
+
+// RandomKeyring returns a keyring with one random key, id "r", for runs
+// without configured keys: its pseudonyms are consistent within the process
+// and unlinkable to anything after it.
+func RandomKeyring() *Keyring {
+	secret := make([]byte, MinKeyBytes)
+	if _, err := rand.Read(secret); err != nil {
+		panic("rules: no randomness: " + err.Error())
+	}
+	kr, err := NewKeyring("r", map[string][]byte{"r": secret})
+	if err != nil {
+		panic(err)
+	}
+	return kr
+}
+
+// validKeyID accepts ids of a lower-case letter then up to 15 lower-case
+// letters or digits: they appear inside pseudonyms.
+func validKeyID(id string) error {
+	if id == "" || len(id) > 16 || id[0] < 'a' || id[0] > 'z' {
+		return fmt.Errorf("keyring: key id %q must be a lower-case letter followed by up to 15 lower-case letters or digits", id)
+	}
+	for i := 1; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+			return fmt.Errorf("keyring: key id %q must be a lower-case letter followed by up to 15 lower-case letters or digits", id)
+		}
+	}
+	return nil
+}
+
+// ActiveID is the id of the active key.
+func (kr *Keyring) ActiveID() string { return kr.active.ID }
+
+// IDs lists the ids of all loaded keys, sorted.
+func (kr *Keyring) IDs() []string {
+	ids := make([]string, 0, len(kr.keys))
+	for id := range kr.keys {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// Pseudonym appends the pseudonym of value, of type typ, under the active key.
+func (kr *Keyring) Pseudonym(dst []byte, typ string, value []byte) []byte {
+	kh := kr.pool.Get().(*keyedHash)
+	dst = appendPseudonym(dst, kh.h, kr.active.ID, typ, value)
+	kr.pool.Put(kh)
+	return dst
+}
+
+// PseudonymWith appends the pseudonym of value under the key with id kid, so
+// that records pseudonymised before a rotation can be matched (privacy
+// requests look a subject up under every live key).
+func (kr *Keyring) PseudonymWith(dst []byte, kid, typ string, value []byte) ([]byte, error) {
+	k, ok := kr.keys[kid]
+	if !ok {
+		return dst, fmt.Errorf("keyring: no key %q", kid)
+	}
+	return appendPseudonym(dst, hmac.New(sha256.New, k.secret), kid, typ, value), nil
+}
+
+func appendPseudonym(dst []byte, h hash.Hash, kid, typ string, value []byte) []byte {
+	h.Reset()
+	h.Write([]byte(typ))
+	h.Write([]byte{0})
+	h.Write(value)
+	var sum [sha256.Size]byte
+	mac := h.Sum(sum[:0])
+	dst = append(dst, typ...)
+	dst = append(dst, '_')
+	dst = append(dst, kid...)
+	dst = append(dst, '_')
+	for _, c := range mac[:pseudonymBodyLen/2] {
+		dst = append(dst, pseudonymLetters[c>>4], pseudonymLetters[c&15])
+	}
+	return dst
+}
+
+// IsPseudonym reports whether v has the shape of a pseudonym of type typ made
+// under a key of this keyring. Scrubbing skips such values, so that scrubbing
+// twice changes nothing.
+func (kr *Keyring) IsPseudonym(typ string, v []byte) bool {
+	if len(v) < len(typ)+2+pseudonymBodyLen || string(v[:len(typ)]) != typ || v[len(typ)] != '_' {
+		return false
+	}
+	rest := v[len(typ)+1:]
+	u := bytes.IndexByte(rest, '_')
+	if u <= 0 {
+		return false
+	}
+	if _, ok := kr.keys[string(rest[:u])]; !ok {
+		return false
+	}
+	body := rest[u+1:]
+	if len(body) != pseudonymBodyLen {
+		return false
+	}
+	for _, c := range body {
+		if c < 'g' || c > 'v' {
+			return false
+		}
+	}
+	return true
+}
+
+// LoadKeyring loads the keys that cfg names. getenv reads environment
+// variables (os.Getenv in production). With no keys configured it returns a
+// random keyring and random true.
+func LoadKeyring(cfg KeysConfig, getenv func(string) string) (kr *Keyring, random bool, err error) {
+	keys := map[string][]byte{}
+	if cfg.Dir != "" {
+		entries, err := os.ReadDir(cfg.Dir)
+		if err != nil {
+			return nil, false, fmt.Errorf("read key directory: %w", err)
+		}
+		for _, e := range entries {
+			name := e.Name()
+			// Kubernetes Secret volumes hold "..data" and timestamped
+			// directories beside symlinks named by key.
+			if strings.HasPrefix(name, ".") || e.IsDir() && e.Type()&os.ModeSymlink == 0 {
+				continue
+			}
+			secret, err := readKeyFile(filepath.Join(cfg.Dir, name))
+			if err != nil {
+				return nil, false, err
+			}
+			if secret == nil {
+				continue
+			}
+			keys[name] = secret
+		}
+	}
+	for id, path := range cfg.Files {
+		secret, err := readKeyFile(path)
+		if err != nil {
+			return nil, false, err
+		}
+		if secret == nil {
+			return nil, false, fmt.Errorf("key %q: %s is a directory", id, path)
+		}
+		keys[id] = secret
+	}
+	for id, name := range cfg.Env {
+		v := getenv(name)
+		if v == "" {
+			return nil, false, fmt.Errorf("key %q: environment variable %s is empty or unset", id, name)
+		}
+		keys[id] = []byte(v)
+	}
+	if len(keys) == 0 {
+		return RandomKeyring(), true, nil
+	}
+	kr, err = NewKeyring(cfg.Active, keys)
+	return kr, false, err
+}
+
+// readKeyFile reads a key file, without the trailing newline editors add. It
+// returns nil for a directory.
+func readKeyFile(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("read key: %w", err)
+	}
+	if st.IsDir() {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read key: %w", err)
+	}
+	return bytes.TrimRight(b, "\r\n"), nil
+}

@@ -1,0 +1,71 @@
+package rules
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"strings"
+)
+
+// TestKeyID is the id of the fixed key that policy test cases run with, so
+// that their expected pseudonyms are stable.
+const TestKeyID = "test"
+
+// TestKeyring returns the keyring policy test cases run with: one key, id
+// "test", derived from the text "scrubd-test-key". Never use it for real data.
+func TestKeyring() *Keyring {
+	sum := sha256.Sum256([]byte("scrubd-test-key"))
+	kr, err := NewKeyring(TestKeyID, map[string][]byte{TestKeyID: sum[:]})
+	if err != nil {
+		panic(err)
+	}
+	return kr
+}
+
+// CaseResult is the outcome of one policy test case.
+type CaseResult struct {
+	Name string
+	Line int
+	Pass bool
+	// Got describes what the policy did: the output, "dropped", or the error.
+	Got string
+	// Want describes what the case expected, in the same terms.
+	Want string
+}
+
+// RunTests compiles p with TestKeyring and runs its test cases.
+func RunTests(p *Policy) ([]CaseResult, error) {
+	e, err := Compile(p, TestKeyring())
+	if err != nil {
+		return nil, err
+	}
+	var out []CaseResult
+	var res Result
+	for i, tc := range p.Tests {
+		cr := CaseResult{Name: tc.Name, Line: tc.line}
+		if cr.Name == "" {
+			cr.Name = fmt.Sprintf("tests[%d]", i)
+		}
+		got, err := e.Scrub(nil, []byte(strings.TrimSuffix(tc.Input, "\n")), &res)
+		switch {
+		case err != nil:
+			cr.Got = "error: " + err.Error()
+		case res.Dropped:
+			cr.Got = "dropped"
+		default:
+			cr.Got = string(got)
+		}
+		switch {
+		case tc.Error != "":
+			cr.Want = "error: ... " + tc.Error + " ..."
+			cr.Pass = err != nil && strings.Contains(err.Error(), tc.Error)
+		case tc.Dropped:
+			cr.Want = "dropped"
+			cr.Pass = err == nil && res.Dropped
+		default:
+			cr.Want = strings.TrimSuffix(tc.Output, "\n")
+			cr.Pass = err == nil && !res.Dropped && cr.Got == cr.Want
+		}
+		out = append(out, cr)
+	}
+	return out, nil
+}

@@ -1,0 +1,305 @@
+package rules
+
+import (
+	"errors"
+
+	"github.com/scrubd/scrubd/detectors"
+)
+
+// A span is one replacement in a text: a detector finding or the value of a
+// key=value pair that a field rule names.
+type span struct {
+	start, end int // value, in the text
+	keyStart   int // field spans: start of the key
+	r          *rule
+	field      bool
+	pairEq     bool // field spans: written key=value (removable by drop_field)
+}
+
+// scrubText appends the scrubbed form of the free text v to dst. base and
+// posmap map offsets in v to input offsets for the findings: posmap[i] when
+// posmap is set, base+i otherwise. It reports whether anything changed and
+// whether a detector with the drop_field action fired (the caller drops the
+// enclosing field where there is one; the value is redacted in any case).
+func (w *walker) scrubText(dst, v []byte, base int, posmap []int) (out []byte, changed, dropField bool, err error) {
+	found, err := w.e.scanner.Scan(w.found[:0], v)
+	w.found = found
+	if err != nil {
+		reason := ReasonDetectorError
+		if de := (*detectors.DetectorError)(nil); errors.As(err, &de) && de.Timeout {
+			reason = ReasonDetectorTimeout
+		}
+		return dst, false, false, &RecordError{Reason: reason, Err: err}
+	}
+	spans := w.spans[:0]
+	if len(w.e.fields) > 0 {
+		spans = w.kvSpans(spans, v)
+	}
+	if len(found) == 0 && len(spans) == 0 {
+		return append(dst, v...), false, false, nil
+	}
+	// Merge the detector findings into the field spans: a field rule
+	// decides for its whole value.
+	nf := len(spans)
+	k := 0
+	for _, f := range found {
+		for k < nf && spans[k].end <= f.Start {
+			k++
+		}
+		if k < nf && spans[k].keyStart < f.End && f.Start < spans[k].end {
+			continue
+		}
+		r := w.e.byType[f.Type]
+		if r == nil {
+			// A type the policy has no action for: fail closed.
+			r = &rule{name: string(f.Type), action: Redact}
+		}
+		spans = append(spans, span{start: f.Start, end: f.End, keyStart: f.Start, r: r})
+	}
+	if nf > 0 && len(spans) > nf {
+		sortSpans(spans)
+	}
+	w.spans = spans
+	off := func(i int) int {
+		if posmap != nil {
+			return posmap[i]
+		}
+		return base + i
+	}
+	prev := 0
+	for _, sp := range spans {
+		r := sp.r
+		val := v[sp.start:sp.end]
+		if sp.field && r.action == Keep {
+			continue // allow-listed: copied as it is below
+		}
+		if sp.field && r.action == DropField && sp.pairEq {
+			dst = append(dst, v[prev:sp.keyStart]...)
+			end := sp.end
+			if end < len(v) && v[end] == '"' {
+				end++
+			}
+			if end < len(v) && (v[end] == ' ' || v[end] == '&') {
+				end++
+			} else if n := len(dst); n > 0 && (dst[n-1] == ' ' || dst[n-1] == '&') {
+				dst = dst[:n-1]
+			}
+			prev = end
+			changed = true
+			w.note(r.name, off(sp.start), off(sp.end), r.action)
+			continue
+		}
+		dst = append(dst, v[prev:sp.start]...)
+		mark := len(dst)
+		switch {
+		case r.action == DropRecord:
+			if !sp.field || r.matchesValue(val) {
+				w.dropRecord = true
+				w.note(r.name, off(sp.start), off(sp.end), r.action)
+			}
+			dst = append(dst, val...)
+			prev = sp.end
+			continue
+		case r.action == DropField:
+			dropField = true
+		}
+		dst = w.apply(dst, val, r)
+		if string(dst[mark:]) != string(val) {
+			changed = true
+		}
+		w.note(r.name, off(sp.start), off(sp.end), r.action)
+		prev = sp.end
+	}
+	dst = append(dst, v[prev:]...)
+	return dst, changed, dropField, nil
+}
+
+func sortSpans(s []span) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j].start < s[j-1].start; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+// keyChar reports whether c may appear in a key of a key=value pair.
+func keyChar(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '-'
+}
+
+// keyBoundary reports whether c may come right before a key.
+func keyBoundary(c byte) bool {
+	switch c {
+	case ' ', '\t', '&', '?', ';', ',', '{', '(', '[', '"', '\'', '|':
+		return true
+	}
+	return false
+}
+
+// kvSpans appends a span for each key=value pair (logfmt, query strings,
+// free text) and each "key": value pair in v whose key a field rule names.
+func (w *walker) kvSpans(spans []span, v []byte) []span {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c != '=' && c != ':' {
+			continue
+		}
+		var ks, ke int
+		if c == '=' {
+			ke = i
+			ks = ke
+			for ks > 0 && keyChar(v[ks-1]) {
+				ks--
+			}
+			if ks == ke || ks > 0 && !keyBoundary(v[ks-1]) || i+1 < len(v) && v[i+1] == '=' {
+				continue
+			}
+		} else {
+			// "key": value, as in JSON that did not parse.
+			if i < 3 || v[i-1] != '"' {
+				continue
+			}
+			ke = i - 1
+			ks = ke
+			for ks > 0 && keyChar(v[ks-1]) {
+				ks--
+			}
+			if ks == ke || ks == 0 || v[ks-1] != '"' {
+				continue
+			}
+		}
+		r := w.e.fieldRule(w.splitKey(v[ks:ke]))
+		if r == nil {
+			continue
+		}
+		vs := i + 1
+		if c == ':' {
+			for vs < len(v) && v[vs] == ' ' {
+				vs++
+			}
+		}
+		var ve int
+		if vs < len(v) && v[vs] == '"' {
+			vs++
+			ve = vs
+			for ve < len(v) && v[ve] != '"' {
+				if v[ve] == '\\' {
+					ve++
+				}
+				ve++
+			}
+			if ve > len(v) {
+				ve = len(v)
+			}
+		} else {
+			ve = vs
+			for ve < len(v) && !valueEnd(v[ve], c) {
+				ve++
+			}
+		}
+		if ve > vs {
+			keyStart := ks
+			if c == ':' {
+				keyStart = ks - 1
+			}
+			spans = append(spans, span{start: vs, end: ve, keyStart: keyStart, r: r, field: true, pairEq: c == '='})
+		}
+		i = ve
+	}
+	return spans
+}
+
+// valueEnd reports whether c ends an unquoted value after the separator sep.
+func valueEnd(c, sep byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', '&', ';', ',', '"', '\'', ')', ']', '}':
+		return true
+	}
+	return false
+}
+
+// splitKey splits a key on dots into w.kvPath, so that "user.email=..."
+// meets the rule for user.email.
+func (w *walker) splitKey(key []byte) [][]byte {
+	p := w.kvPath[:0]
+	s := 0
+	for i := 0; i <= len(key); i++ {
+		if i == len(key) || key[i] == '.' {
+			if i > s {
+				p = append(p, key[s:i])
+			}
+			s = i + 1
+		}
+	}
+	w.kvPath = p
+	return p
+}
+
+// looksLogfmt reports whether rec starts with a key=value pair.
+func looksLogfmt(rec []byte) bool {
+	i := 0
+	for i < len(rec) && keyChar(rec[i]) {
+		i++
+	}
+	return i > 0 && i < len(rec) && rec[i] == '=' && !('0' <= rec[0] && rec[0] <= '9')
+}
+
+// normalize returns the form of v that is pseudonymized, so that one value
+// written differently gets one pseudonym: e-mail addresses percent-decoded
+// and in lower case, phone numbers as '+' and digits, hardware and card
+// numbers as lower-case letters and digits.
+func normalize(dst []byte, typ string, v []byte) []byte {
+	switch detectors.Type(typ) {
+	case detectors.Email:
+		for i := 0; i < len(v); i++ {
+			c := v[i]
+			if c == '%' && i+2 < len(v) {
+				if h, ok := hex2(v[i+1], v[i+2]); ok {
+					c = h
+					i += 2
+				}
+			}
+			dst = append(dst, lower(c))
+		}
+		return dst
+	case detectors.Phone:
+		for _, c := range v {
+			if c == '+' && len(dst) == 0 || '0' <= c && c <= '9' {
+				dst = append(dst, c)
+			}
+		}
+		if len(dst) > 2 && dst[0] == '0' && dst[1] == '0' {
+			dst[1] = '+'
+			dst = dst[1:]
+		}
+		return dst
+	case detectors.MAC, detectors.UUID, detectors.IMEI, detectors.CreditCard, detectors.IBAN:
+		for _, c := range v {
+			if keyChar(c) && c != '_' && c != '.' && c != '-' {
+				dst = append(dst, lower(c))
+			}
+		}
+		return dst
+	}
+	return append(dst, v...)
+}
+
+func hex2(a, b byte) (byte, bool) {
+	v, ok := hex4([]byte{'0', '0', a, b}, 0)
+	return byte(v), ok
+}
+
+// validTypeName accepts finding type names: a lower-case letter, then lower-
+// case letters, digits and underscores.
+func validTypeName(s string) bool {
+	if s == "" || len(s) > 40 || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}

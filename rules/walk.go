@@ -1,0 +1,760 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/scrubd/scrubd/detectors"
+)
+
+// errSyntax reports that a record that looked like JSON is not; it is then
+// scrubbed as text.
+var errSyntax = errors.New("json syntax")
+
+// A walker scrubs one record at a time. Engines keep a pool of them so that
+// their buffers are reused.
+type walker struct {
+	e   *Engine
+	in  []byte
+	pos int
+	out []byte
+	res *Result
+
+	path   [][]byte            // key path of the JSON value being walked
+	dec    []byte              // decoded JSON string
+	posmap []int               // input offset of each byte of dec, when escaped
+	tmp    []byte              // scrubbed text of one string
+	found  []detectors.Finding // scanner output
+	spans  []span              // merged findings and field spans of one text
+	kvPath [][]byte            // key path of one key=value pair
+	norm   []byte              // normalized value to pseudonymize
+
+	raw        int // > 0 while copying a value without scrubbing it
+	dropRecord bool
+}
+
+// record scrubs rec, appending to dst.
+func (w *walker) record(dst, rec []byte, res *Result, textOnly bool) (out []byte, err error) {
+	w.in, w.res, w.out, w.pos = rec, res, dst, 0
+	w.dropRecord, w.raw = false, 0
+	w.path = w.path[:0]
+	defer func() {
+		// Release the references to the caller's buffers.
+		w.in, w.res, w.out = nil, nil, nil
+	}()
+	start := len(dst)
+	if !textOnly {
+		i := skipWS(rec, 0)
+		if i < len(rec) && (rec[i] == '{' || rec[i] == '[') {
+			res.Format = FormatJSON
+			err := w.json()
+			if err == nil {
+				return w.finish(start)
+			}
+			if !errors.Is(err, errSyntax) {
+				return dst[:start], err
+			}
+			// Not JSON after all: scrub it as text, from the start.
+			w.out = w.out[:start]
+			res.reset()
+			w.dropRecord, w.raw = false, 0
+			w.path = w.path[:0]
+		} else if f, ok := parseAccess(rec); ok {
+			res.Format = FormatAccess
+			if err := w.access(&f); err != nil {
+				return dst[:start], err
+			}
+			return w.finish(start)
+		}
+	}
+	res.Format = FormatText
+	if !textOnly && looksLogfmt(rec) {
+		res.Format = FormatLogfmt
+	}
+	w.out, _, _, err = w.scrubText(w.out, rec, 0, nil)
+	if err != nil {
+		return dst[:start], err
+	}
+	return w.finish(start)
+}
+
+func (w *walker) finish(start int) ([]byte, error) {
+	if w.dropRecord {
+		w.res.Dropped = true
+		return w.out[:start], nil
+	}
+	return w.out, nil
+}
+
+// note records a finding at input offsets [start, end).
+func (w *walker) note(typ string, start, end int, a Action) {
+	if w.raw > 0 {
+		return
+	}
+	w.res.Findings = append(w.res.Findings, detectors.Finding{Type: detectors.Type(typ), Start: start, End: end})
+	w.res.Actions = append(w.res.Actions, a)
+}
+
+// apply appends to dst the value v transformed by r's action, as a value of
+// type r.name. Drop actions are the caller's to carry out; here they redact.
+func (w *walker) apply(dst, v []byte, r *rule) []byte {
+	switch r.action {
+	case Keep:
+		return append(dst, v...)
+	case Mask:
+		return maskValue(dst, v, r.keepFirst, r.keepLast)
+	case TruncateIP:
+		if out, ok := truncateIP(dst, v, r.bits4, r.bits6); ok {
+			return out
+		}
+		return redacted(dst, r.name)
+	case Pseudonymize:
+		if len(v) == 0 || len(v) == 1 && v[0] == '-' || w.e.keys.IsPseudonym(r.name, v) {
+			return append(dst, v...)
+		}
+		w.norm = normalize(w.norm[:0], r.name, v)
+		return w.e.keys.Pseudonym(dst, r.name, w.norm)
+	case DropRecord:
+		w.dropRecord = true
+		return redacted(dst, r.name)
+	default: // Redact, DropField
+		if isRedacted(v, r.name) {
+			return append(dst, v...)
+		}
+		return redacted(dst, r.name)
+	}
+}
+
+func isRedacted(v []byte, name string) bool {
+	return len(v) == len(name)+2 && v[0] == '[' && v[len(v)-1] == ']' && string(v[1:len(v)-1]) == name
+}
+
+// ---- JSON ----
+
+func skipWS(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+func (w *walker) copyWS() {
+	j := skipWS(w.in, w.pos)
+	w.out = append(w.out, w.in[w.pos:j]...)
+	w.pos = j
+}
+
+func (w *walker) json() error {
+	w.copyWS()
+	if _, err := w.value(0, nil); err != nil {
+		return err
+	}
+	w.copyWS()
+	if w.pos != len(w.in) {
+		return errSyntax
+	}
+	return nil
+}
+
+// value walks one JSON value at w.pos. forced, when set, is a field rule that
+// applies to every scalar inside. It reports whether the member holding the
+// value must be dropped.
+func (w *walker) value(depth int, forced *rule) (bool, error) {
+	if w.pos >= len(w.in) {
+		return false, errSyntax
+	}
+	switch c := w.in[w.pos]; {
+	case c == '{':
+		return false, w.object(depth+1, forced)
+	case c == '[':
+		return false, w.array(depth+1, forced)
+	case c == '"':
+		return w.stringValue(forced)
+	case c == '-' || '0' <= c && c <= '9':
+		return w.number(forced)
+	case c == 't':
+		return false, w.literal("true", forced)
+	case c == 'f':
+		return false, w.literal("false", forced)
+	case c == 'n':
+		return false, w.literal("null", forced)
+	}
+	return false, errSyntax
+}
+
+func (w *walker) tooDeep(depth int) error {
+	if depth > w.e.maxDepth {
+		return &RecordError{Reason: ReasonTooDeep, Detail: fmt.Sprintf("nesting deeper than %d", w.e.maxDepth)}
+	}
+	return nil
+}
+
+func (w *walker) object(depth int, forced *rule) error {
+	if err := w.tooDeep(depth); err != nil {
+		return err
+	}
+	w.out = append(w.out, '{')
+	w.pos++
+	w.copyWS()
+	if w.pos < len(w.in) && w.in[w.pos] == '}' {
+		w.out = append(w.out, '}')
+		w.pos++
+		return nil
+	}
+	emitted := 0
+	for {
+		memberStart := len(w.out)
+		if emitted > 0 {
+			w.out = append(w.out, ',')
+		}
+		w.copyWS()
+		if w.pos >= len(w.in) || w.in[w.pos] != '"' {
+			return errSyntax
+		}
+		key, err := w.key()
+		if err != nil {
+			return err
+		}
+		w.copyWS()
+		if w.pos >= len(w.in) || w.in[w.pos] != ':' {
+			return errSyntax
+		}
+		w.out = append(w.out, ':')
+		w.pos++
+		w.copyWS()
+		w.path = append(w.path, key)
+		var drop bool
+		switch {
+		case w.raw > 0:
+			drop, err = w.value(depth, nil)
+		case forced != nil:
+			drop, err = w.ruled(depth, forced)
+		default:
+			if r := w.e.fieldRule(w.path); r != nil {
+				drop, err = w.ruled(depth, r)
+			} else {
+				drop, err = w.value(depth, nil)
+			}
+		}
+		w.path = w.path[:len(w.path)-1]
+		if err != nil {
+			return err
+		}
+		if drop {
+			w.out = w.out[:memberStart]
+		} else {
+			emitted++
+		}
+		w.copyWS()
+		if w.pos >= len(w.in) {
+			return errSyntax
+		}
+		switch w.in[w.pos] {
+		case ',':
+			w.pos++
+			continue
+		case '}':
+			w.out = append(w.out, '}')
+			w.pos++
+			return nil
+		}
+		return errSyntax
+	}
+}
+
+func (w *walker) array(depth int, forced *rule) error {
+	if err := w.tooDeep(depth); err != nil {
+		return err
+	}
+	w.out = append(w.out, '[')
+	w.pos++
+	w.copyWS()
+	if w.pos < len(w.in) && w.in[w.pos] == ']' {
+		w.out = append(w.out, ']')
+		w.pos++
+		return nil
+	}
+	emitted := 0
+	for {
+		elemStart := len(w.out)
+		if emitted > 0 {
+			w.out = append(w.out, ',')
+		}
+		w.copyWS()
+		var drop bool
+		var err error
+		if forced != nil && w.raw == 0 {
+			drop, err = w.ruled(depth, forced)
+		} else {
+			drop, err = w.value(depth, nil)
+		}
+		if err != nil {
+			return err
+		}
+		if drop {
+			// A dropped element leaves the array; its siblings stay.
+			w.out = w.out[:elemStart]
+		} else {
+			emitted++
+		}
+		w.copyWS()
+		if w.pos >= len(w.in) {
+			return errSyntax
+		}
+		switch w.in[w.pos] {
+		case ',':
+			w.pos++
+			continue
+		case ']':
+			w.out = append(w.out, ']')
+			w.pos++
+			return nil
+		}
+		return errSyntax
+	}
+}
+
+// rawValue copies the value at w.pos unchanged, checking its syntax.
+func (w *walker) rawValue(depth int) error {
+	w.raw++
+	_, err := w.value(depth, nil)
+	w.raw--
+	return err
+}
+
+// ruled walks a value that the field rule r applies to and reports whether
+// its member must be dropped.
+func (w *walker) ruled(depth int, r *rule) (bool, error) {
+	c := w.in[w.pos]
+	if c != '{' && c != '[' {
+		return w.scalarRuled(r)
+	}
+	start := w.pos
+	mark := len(w.out)
+	switch r.action {
+	case Keep:
+		return false, w.rawValue(depth)
+	case DropField:
+		err := w.rawValue(depth)
+		w.out = w.out[:mark]
+		w.note(r.name, start, w.pos, r.action)
+		return true, err
+	case DropRecord:
+		if len(r.values) > 0 {
+			// Values are compared with scalars only.
+			_, err := w.value(depth, nil)
+			return false, err
+		}
+		err := w.rawValue(depth)
+		w.note(r.name, start, w.pos, r.action)
+		w.dropRecord = true
+		return false, err
+	case Redact:
+		err := w.rawValue(depth)
+		w.out = w.out[:mark]
+		w.out = appendJSONString(w.out, redacted(w.tmp[:0], r.name))
+		w.note(r.name, start, w.pos, r.action)
+		return false, err
+	}
+	// Pseudonymize, mask, truncate_ip: every scalar inside.
+	_, err := w.value(depth, r)
+	return false, err
+}
+
+// scalarRuled applies the field rule r to the scalar at w.pos.
+func (w *walker) scalarRuled(r *rule) (bool, error) {
+	start := w.pos
+	var v []byte
+	var vs, ve int // input span of the value, quotes excluded
+	isString := w.in[w.pos] == '"'
+	switch {
+	case isString:
+		st, err := w.readString()
+		if err != nil {
+			return false, err
+		}
+		v, vs, ve = st.dec, st.vs, st.ve
+	default:
+		s := w.pos
+		if err := w.skipScalar(); err != nil {
+			return false, err
+		}
+		v, vs, ve = w.in[s:w.pos], s, w.pos
+	}
+	literal := !isString && (v[0] == 't' || v[0] == 'f' || v[0] == 'n')
+	switch r.action {
+	case Keep:
+		w.out = append(w.out, w.in[start:w.pos]...)
+		return false, nil
+	case DropField:
+		w.note(r.name, vs, ve, r.action)
+		return true, nil
+	case DropRecord:
+		if r.matchesValue(v) {
+			w.note(r.name, vs, ve, r.action)
+			w.dropRecord = true
+		}
+		w.out = append(w.out, w.in[start:w.pos]...)
+		return false, nil
+	}
+	if literal && r.action != Redact {
+		// null, true and false hold nothing to pseudonymize or mask.
+		w.out = append(w.out, w.in[start:w.pos]...)
+		return false, nil
+	}
+	w.tmp = w.apply(w.tmp[:0], v, r)
+	if isString && string(w.tmp) == string(v) {
+		w.out = append(w.out, w.in[start:w.pos]...)
+	} else {
+		w.out = appendJSONString(w.out, w.tmp)
+	}
+	w.note(r.name, vs, ve, r.action)
+	return false, nil
+}
+
+// matchesValue reports whether a drop_record rule applies to the value v.
+func (r *rule) matchesValue(v []byte) bool {
+	if len(r.values) == 0 {
+		return true
+	}
+	for _, x := range r.values {
+		if len(x) == len(v) && globFold(x, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// key reads the object key at w.pos, writes it (scrubbed) to the output and
+// returns it decoded for the key path.
+func (w *walker) key() ([]byte, error) {
+	start := w.pos
+	st, err := w.readString()
+	if err != nil {
+		return nil, err
+	}
+	key := st.dec
+	if st.escaped {
+		key = append([]byte(nil), st.dec...) // w.dec is reused for the value
+	}
+	if w.raw > 0 {
+		w.out = append(w.out, w.in[start:w.pos]...)
+		return key, nil
+	}
+	_, err = w.writeScrubbed(start, st)
+	return key, err
+}
+
+// stringValue scrubs the string at w.pos as free text, or applies forced.
+func (w *walker) stringValue(forced *rule) (bool, error) {
+	if forced != nil && w.raw == 0 {
+		return w.scalarRuled(forced)
+	}
+	start := w.pos
+	st, err := w.readString()
+	if err != nil {
+		return false, err
+	}
+	if w.raw > 0 {
+		w.out = append(w.out, w.in[start:w.pos]...)
+		return false, nil
+	}
+	return w.writeScrubbed(start, st)
+}
+
+// writeScrubbed scrubs the decoded string st as free text and writes it as a
+// JSON string; start is the input offset of its opening quote. It reports
+// whether a drop_field detector action fired in it.
+func (w *walker) writeScrubbed(start int, st jsonString) (bool, error) {
+	var posmap []int
+	if st.escaped {
+		posmap = w.posmap
+	}
+	tmp, changed, drop, err := w.scrubText(w.tmp[:0], st.dec, st.vs, posmap)
+	w.tmp = tmp
+	if err != nil {
+		return false, err
+	}
+	if !changed && !st.badUTF8 {
+		w.out = append(w.out, w.in[start:w.pos]...)
+	} else {
+		w.out = appendJSONString(w.out, tmp)
+	}
+	return drop, nil
+}
+
+// A jsonString is a string read from the input.
+type jsonString struct {
+	dec     []byte // decoded value; aliases the input when not escaped
+	vs, ve  int    // input span between the quotes
+	escaped bool   // dec was decoded into w.dec, and w.posmap maps it
+	badUTF8 bool   // the value holds invalid UTF-8
+}
+
+// readString reads the JSON string at w.pos (an opening quote) and leaves
+// w.pos after its closing quote.
+func (w *walker) readString() (jsonString, error) {
+	in := w.in
+	i := w.pos + 1
+	st := jsonString{vs: i}
+	ascii := true
+	for {
+		if i >= len(in) {
+			return st, errSyntax
+		}
+		c := in[i]
+		if c == '"' {
+			break
+		}
+		if c < 0x20 {
+			return st, errSyntax
+		}
+		if c == '\\' {
+			st.escaped = true
+			i += 2
+			continue
+		}
+		if c >= 0x80 {
+			ascii = false
+		}
+		i++
+	}
+	st.ve = i
+	w.pos = i + 1
+	raw := in[st.vs:st.ve]
+	if !ascii && !utf8.Valid(raw) {
+		st.badUTF8 = true
+	}
+	if !st.escaped {
+		st.dec = raw
+		return st, nil
+	}
+	dec, posmap, ok := decodeJSONString(w.dec[:0], w.posmap[:0], raw, st.vs)
+	w.dec, w.posmap = dec, posmap
+	if !ok {
+		return st, errSyntax
+	}
+	st.dec = dec
+	if !st.badUTF8 && !utf8.Valid(dec) {
+		st.badUTF8 = true
+	}
+	return st, nil
+}
+
+// decodeJSONString decodes the escapes in raw (the bytes between the quotes
+// of a JSON string at input offset base), appending to dst. posmap gets the
+// input offset of each decoded byte, and one more entry for the end.
+func decodeJSONString(dst []byte, posmap []int, raw []byte, base int) ([]byte, []int, bool) {
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c != '\\' {
+			dst = append(dst, c)
+			posmap = append(posmap, base+i)
+			i++
+			continue
+		}
+		if i+1 >= len(raw) {
+			return dst, posmap, false
+		}
+		at := base + i
+		var r rune
+		n := 2
+		switch raw[i+1] {
+		case '"', '\\', '/':
+			r = rune(raw[i+1])
+		case 'b':
+			r = '\b'
+		case 'f':
+			r = '\f'
+		case 'n':
+			r = '\n'
+		case 'r':
+			r = '\r'
+		case 't':
+			r = '\t'
+		case 'u':
+			v, ok := hex4(raw, i+2)
+			if !ok {
+				return dst, posmap, false
+			}
+			r, n = rune(v), 6
+			if utf16IsHigh(r) {
+				if lo, ok := hex4(raw, i+8); ok && i+7 < len(raw) && raw[i+6] == '\\' && raw[i+7] == 'u' && utf16IsLow(rune(lo)) {
+					r = (r-0xD800)<<10 + (rune(lo) - 0xDC00) + 0x10000
+					n = 12
+				} else {
+					r = utf8.RuneError
+				}
+			} else if utf16IsLow(r) {
+				r = utf8.RuneError
+			}
+		default:
+			return dst, posmap, false
+		}
+		before := len(dst)
+		dst = utf8.AppendRune(dst, r)
+		for k := before; k < len(dst); k++ {
+			posmap = append(posmap, at)
+		}
+		i += n
+	}
+	posmap = append(posmap, base+len(raw))
+	return dst, posmap, true
+}
+
+func utf16IsHigh(r rune) bool { return 0xD800 <= r && r < 0xDC00 }
+func utf16IsLow(r rune) bool  { return 0xDC00 <= r && r < 0xE000 }
+
+func hex4(b []byte, i int) (int, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	v := 0
+	for _, c := range b[i : i+4] {
+		switch {
+		case '0' <= c && c <= '9':
+			v = v<<4 | int(c-'0')
+		case 'a' <= c && c <= 'f':
+			v = v<<4 | int(c-'a'+10)
+		case 'A' <= c && c <= 'F':
+			v = v<<4 | int(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return v, true
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD,
+// so that the output is always valid JSON.
+func appendJSONString(dst, s []byte) []byte {
+	dst = append(dst, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				dst = append(dst, '\\', c)
+			case c == '\n':
+				dst = append(dst, '\\', 'n')
+			case c == '\r':
+				dst = append(dst, '\\', 'r')
+			case c == '\t':
+				dst = append(dst, '\\', 't')
+			case c < 0x20:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
+			default:
+				dst = append(dst, c)
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, "\uFFFD"...)
+		} else {
+			dst = append(dst, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(dst, '"')
+}
+
+// skipScalar moves w.pos over a number or a literal, checking its syntax.
+func (w *walker) skipScalar() error {
+	in := w.in
+	i := w.pos
+	switch in[i] {
+	case 't':
+		return w.skipLiteral("true")
+	case 'f':
+		return w.skipLiteral("false")
+	case 'n':
+		return w.skipLiteral("null")
+	}
+	if in[i] == '-' {
+		i++
+	}
+	digits := func() bool {
+		s := i
+		for i < len(in) && '0' <= in[i] && in[i] <= '9' {
+			i++
+		}
+		return i > s
+	}
+	s := i
+	if !digits() || in[s] == '0' && i-s > 1 {
+		return errSyntax
+	}
+	if i < len(in) && in[i] == '.' {
+		i++
+		if !digits() {
+			return errSyntax
+		}
+	}
+	if i < len(in) && (in[i] == 'e' || in[i] == 'E') {
+		i++
+		if i < len(in) && (in[i] == '+' || in[i] == '-') {
+			i++
+		}
+		if !digits() {
+			return errSyntax
+		}
+	}
+	w.pos = i
+	return nil
+}
+
+func (w *walker) skipLiteral(lit string) error {
+	if len(w.in)-w.pos < len(lit) || string(w.in[w.pos:w.pos+len(lit)]) != lit {
+		return errSyntax
+	}
+	w.pos += len(lit)
+	return nil
+}
+
+// literal walks true, false or null.
+func (w *walker) literal(lit string, forced *rule) error {
+	if forced != nil && w.raw == 0 {
+		_, err := w.scalarRuled(forced)
+		return err
+	}
+	start := w.pos
+	if err := w.skipLiteral(lit); err != nil {
+		return err
+	}
+	w.out = append(w.out, w.in[start:w.pos]...)
+	return nil
+}
+
+// number walks a number. Without a field rule it is still scanned: card
+// numbers and IMEIs are written as JSON numbers too. A number with a finding
+// becomes a string.
+func (w *walker) number(forced *rule) (bool, error) {
+	if forced != nil && w.raw == 0 {
+		return w.scalarRuled(forced)
+	}
+	start := w.pos
+	if err := w.skipScalar(); err != nil {
+		return false, err
+	}
+	v := w.in[start:w.pos]
+	if w.raw > 0 || len(v) < 7 {
+		w.out = append(w.out, v...)
+		return false, nil
+	}
+	tmp, changed, drop, err := w.scrubText(w.tmp[:0], v, start, nil)
+	w.tmp = tmp
+	if err != nil {
+		return false, err
+	}
+	if changed {
+		w.out = appendJSONString(w.out, tmp)
+	} else {
+		w.out = append(w.out, v...)
+	}
+	return drop, nil
+}
