@@ -47,7 +47,7 @@ type tokenPrefix struct {
 // tokenPrefixes are vendors' documented key formats.
 var tokenPrefixes = [...]tokenPrefix{
 	{"AKIA", 16, true}, {"ASIA", 16, true}, // AWS access key ids
-	{"AIza", 35, false},                     // Google API keys
+	{"AIza", 35, false}, // Google API keys
 	{"ghp_", 36, false}, {"gho_", 36, false}, {"ghu_", 36, false}, {"ghs_", 36, false}, {"ghr_", 36, false},
 	{"github_pat_", 40, false},
 	{"glpat-", 20, false},

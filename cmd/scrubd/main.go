@@ -74,4 +74,3 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fmt.Fprintf(stderr, "scrubd: unknown command %q\n\n%s", cmd, usage)
 	return exitUsage
 }
-

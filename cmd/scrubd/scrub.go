@@ -80,7 +80,7 @@ type scrubber struct {
 
 // A chunk is a run of consecutive input lines, scrubbed by one worker.
 type chunk struct {
-	first int   // line number of the first line, 1-based
+	first int    // line number of the first line, 1-based
 	data  []byte // the records, back to back
 	ends  []int  // end offset of each record in data; -1 for a line too long
 	big   []int  // the lengths of the lines that were too long, in order
