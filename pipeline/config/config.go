@@ -1,0 +1,218 @@
+// Package config is the configuration of `scrubd run`, `scrubd topics` and
+// `scrubd demo`: one YAML file, decoded strictly (unknown keys are errors),
+// with every default in Default, every key overridable by an environment
+// variable SCRUBD_<PATH> (see ApplyEnv), and Validate to check the result.
+package config
+
+import (
+	"go.yaml.in/yaml/v3"
+)
+
+// Delivery modes.
+const (
+	// ExactlyOnce writes every batch's output records and its consumer
+	// offsets in one Kafka transaction. Readers of the output topics must
+	// use read_committed.
+	ExactlyOnce = "exactly_once"
+	// AtLeastOnce writes with an idempotent producer and marks offsets only
+	// after the producer's acknowledgement, in order. A crash can duplicate
+	// records but never loses one.
+	AtLeastOnce = "at_least_once"
+)
+
+// SASL mechanisms.
+const (
+	SASLPlain       = "PLAIN"
+	SASLScramSHA256 = "SCRAM-SHA-256"
+	SASLScramSHA512 = "SCRAM-SHA-512"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	// Kafka is how to reach and use the Kafka cluster.
+	Kafka Kafka `yaml:"kafka"`
+	// Topics names the topics read and written, and the settings `scrubd
+	// topics` creates them with.
+	Topics Topics `yaml:"topics"`
+	// HTTP is the listener for /metrics, /healthz and /readyz.
+	HTTP HTTP `yaml:"http"`
+	// Delivery is "exactly_once" (the default: one transaction per batch,
+	// holding the outputs and the consumer offsets) or "at_least_once".
+	Delivery string `yaml:"delivery"`
+	// Batch bounds the batches that records are processed and committed in.
+	Batch Batch `yaml:"batch"`
+	// DeadLetter configures the dead-letter topic's payload encryption.
+	DeadLetter DeadLetter `yaml:"dead_letter"`
+	// Shutdown bounds the time a graceful stop may take.
+	Shutdown Shutdown `yaml:"shutdown"`
+	// Log configures scrubd's own logs (JSON on standard error).
+	Log Log `yaml:"log"`
+	// Policy is the scrubbing policy written inline, with the schema of a
+	// policy file (see the rules package). It is exclusive with PolicyFile;
+	// with neither, the built-in default policy applies. Environment
+	// variables do not override keys inside it.
+	Policy yaml.Node `yaml:"policy"`
+	// PolicyFile is the path of a policy file, resolved against the
+	// directory of the configuration file when relative.
+	PolicyFile string `yaml:"policy_file"`
+
+	// dir is the directory of the file the configuration was read from.
+	dir string
+}
+
+// Kafka is how to reach and use the Kafka cluster.
+type Kafka struct {
+	// Brokers are the bootstrap brokers, host:port.
+	Brokers []string `yaml:"brokers"`
+	// Version is the Kafka protocol version to speak, at least 2.5.0 (the
+	// transactional offset commits carry consumer group metadata, KIP-447).
+	Version string `yaml:"version"`
+	// ClientID names scrubd in the brokers' logs and quotas.
+	ClientID string `yaml:"client_id"`
+	// Group is the consumer group id that all instances share.
+	Group string `yaml:"group"`
+	// TransactionalID is the producer's transactional id, stable per
+	// instance so that a restarted instance fences its predecessor at once.
+	// Empty means "scrubd-" followed by the host name (in Kubernetes, the
+	// pod name).
+	TransactionalID string `yaml:"transactional_id"`
+	// TLS encrypts and authenticates the connections to the brokers.
+	TLS TLS `yaml:"tls"`
+	// SASL authenticates scrubd to the brokers.
+	SASL SASL `yaml:"sasl"`
+	// DialTimeout bounds connecting to a broker.
+	DialTimeout Duration `yaml:"dial_timeout"`
+	// SessionTimeout is the consumer group session timeout: an instance
+	// that sends no heartbeat for this long is removed from the group.
+	SessionTimeout Duration `yaml:"session_timeout"`
+	// RebalanceTimeout is how long a rebalance waits for the members; a
+	// revoked partition's open batch is committed or aborted well within it.
+	RebalanceTimeout Duration `yaml:"rebalance_timeout"`
+	// TransactionTimeout is the broker-side timeout of a transaction, after
+	// which the coordinator aborts it.
+	TransactionTimeout Duration `yaml:"transaction_timeout"`
+	// FetchBytes is the number of bytes fetched per partition and request.
+	// Larger records are still fetched, one at a time.
+	FetchBytes int32 `yaml:"fetch_bytes"`
+	// ChannelBuffer is the number of fetched records buffered per
+	// partition ahead of processing. With FetchBytes and Batch.MaxInFlightBytes
+	// it bounds memory.
+	ChannelBuffer int `yaml:"channel_buffer"`
+	// Compression is the codec for produced records: none, gzip, snappy,
+	// lz4 or zstd.
+	Compression string `yaml:"compression"`
+}
+
+// TLS configures TLS to the brokers. Files are PEM.
+type TLS struct {
+	// Enabled turns TLS on. It is implied when any file is set.
+	Enabled bool `yaml:"enabled"`
+	// CAFile holds the certificate authorities that verify the brokers.
+	// Empty means the system pool.
+	CAFile string `yaml:"ca_file"`
+	// CertFile is the client certificate, for mutual TLS.
+	CertFile string `yaml:"cert_file"`
+	// KeyFile is the client certificate's private key.
+	KeyFile string `yaml:"key_file"`
+	// ServerName overrides the name verified in the brokers' certificates.
+	ServerName string `yaml:"server_name"`
+	// InsecureSkipVerify turns verification of the brokers off. For tests
+	// only.
+	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
+}
+
+// SASL configures SASL authentication. The password is read from a file,
+// never written in the configuration.
+type SASL struct {
+	// Mechanism is PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; empty turns SASL
+	// off.
+	Mechanism string `yaml:"mechanism"`
+	// Username is the SASL user.
+	Username string `yaml:"username"`
+	// PasswordFile holds the password (one trailing newline is ignored).
+	PasswordFile string `yaml:"password_file"`
+}
+
+// Topics names the topics scrubd reads and writes.
+type Topics struct {
+	// Input are the raw topics consumed.
+	Input []string `yaml:"input"`
+	// Clean receives the scrubbed records (data class pseudonymous).
+	Clean string `yaml:"clean"`
+	// DeadLetter receives the records that could not be scrubbed (data
+	// class personal), encrypted or without payload.
+	DeadLetter string `yaml:"dead_letter"`
+	// Aggregates receives non-personal windowed counts (data class
+	// aggregate). `scrubd topics` creates it.
+	Aggregates string `yaml:"aggregates"`
+	// Vault receives pseudonym-to-original mappings, encrypted (data class
+	// personal, compacted). `scrubd topics` creates it.
+	Vault string `yaml:"vault"`
+	// Create holds the settings `scrubd topics` creates missing topics with.
+	Create TopicSettings `yaml:"create"`
+}
+
+// TopicSettings are the settings of the topics `scrubd topics` creates; the
+// retention depends on each topic's data class.
+type TopicSettings struct {
+	// Partitions is the partition count of created topics.
+	Partitions int32 `yaml:"partitions"`
+	// ReplicationFactor is the replication factor of created topics.
+	ReplicationFactor int16 `yaml:"replication_factor"`
+	// PersonalRetention is the retention of topics holding personal data
+	// (raw input, dead letters); the vault is compacted instead.
+	PersonalRetention Duration `yaml:"personal_retention"`
+	// PseudonymousRetention is the retention of the clean topic.
+	PseudonymousRetention Duration `yaml:"pseudonymous_retention"`
+	// AggregateRetention is the retention of the aggregates topic.
+	AggregateRetention Duration `yaml:"aggregate_retention"`
+}
+
+// HTTP is the HTTP listener.
+type HTTP struct {
+	// Addr is the listen address; the default ":9790" does not collide
+	// with the application container of the pod.
+	Addr string `yaml:"addr"`
+}
+
+// Batch bounds the batches records are processed and committed in. A batch
+// holds records of one partition; a transaction holds the batches ready at
+// its start, from every partition of the instance.
+type Batch struct {
+	// MaxRecords is the largest number of records in a batch.
+	MaxRecords int `yaml:"max_records"`
+	// MaxBytes is the largest batch, counting consumed record sizes.
+	MaxBytes int `yaml:"max_bytes"`
+	// Linger is how long a batch waits for more records before it is
+	// committed.
+	Linger Duration `yaml:"linger"`
+	// MaxInFlightBytes bounds the records held by scrubd, over all
+	// partitions, between fetching and commit; when it is reached fetching
+	// pauses.
+	MaxInFlightBytes int `yaml:"max_in_flight_bytes"`
+}
+
+// DeadLetter configures the dead-letter topic.
+type DeadLetter struct {
+	// KeyFile holds a 32-byte AES-256-GCM key (raw, hex or base64) that
+	// dead-letter payloads are encrypted with. Empty: payloads are left
+	// out, never written in plain.
+	KeyFile string `yaml:"key_file"`
+}
+
+// Shutdown bounds a graceful stop.
+type Shutdown struct {
+	// Timeout is how long a stop may take: finishing or aborting the open
+	// transaction, leaving the group, closing clients and the HTTP server.
+	Timeout Duration `yaml:"timeout"`
+}
+
+// Log configures scrubd's own logs.
+type Log struct {
+	// Level is debug, info, warn or error.
+	Level string `yaml:"level"`
+}
+
+// Dir is the directory the configuration was read from, against which
+// relative file names resolve; empty when it was not read from a file.
+func (c *Config) Dir() string { return c.dir }

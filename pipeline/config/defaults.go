@@ -1,0 +1,47 @@
+package config
+
+import "time"
+
+// Default returns the configuration used for every key a file leaves out.
+// It is the one place defaults are written.
+func Default() *Config {
+	return &Config{
+		Kafka: Kafka{
+			Brokers:            []string{"127.0.0.1:9092"},
+			Version:            "3.6.0",
+			ClientID:           "scrubd",
+			Group:              "scrubd",
+			DialTimeout:        Duration(10 * time.Second),
+			SessionTimeout:     Duration(30 * time.Second),
+			RebalanceTimeout:   Duration(60 * time.Second),
+			TransactionTimeout: Duration(60 * time.Second),
+			FetchBytes:         1 << 20,
+			ChannelBuffer:      64,
+			Compression:        "none",
+		},
+		Topics: Topics{
+			Input:      []string{"logs.raw"},
+			Clean:      "logs.clean",
+			DeadLetter: "logs.dlq",
+			Aggregates: "logs.aggregates",
+			Vault:      "logs.vault",
+			Create: TopicSettings{
+				Partitions:            6,
+				ReplicationFactor:     3,
+				PersonalRetention:     Duration(7 * 24 * time.Hour),
+				PseudonymousRetention: Duration(30 * 24 * time.Hour),
+				AggregateRetention:    Duration(365 * 24 * time.Hour),
+			},
+		},
+		HTTP:     HTTP{Addr: ":9790"},
+		Delivery: ExactlyOnce,
+		Batch: Batch{
+			MaxRecords:       2000,
+			MaxBytes:         1 << 20,
+			Linger:           Duration(100 * time.Millisecond),
+			MaxInFlightBytes: 32 << 20,
+		},
+		Shutdown: Shutdown{Timeout: Duration(20 * time.Second)},
+		Log:      Log{Level: "info"},
+	}
+}
