@@ -59,6 +59,7 @@ func (s *Scanner) Scan(dst []Finding, b []byte) ([]Finding, error) {
 // trigger byte is offered to the matchers that can begin there; on a match the
 // scan resumes after it.
 func (s *Scanner) scanBuiltin(dst []Finding, b []byte) []Finding {
+	base := len(dst)
 	n := len(b)
 	last := 0 // end of the last finding; nothing may start before it
 	i := 0
@@ -103,14 +104,16 @@ func (s *Scanner) scanBuiltin(dst []Finding, b []byte) []Finding {
 		switch b[i] {
 		case '@':
 			if s.enabled[idxEmail] {
-				if st, end := matchEmailAt(b, i, i+1, last); end > 0 {
+				if st, end := s.emailAfter(dst, base, b, i, i+1, last); end > 0 {
+					dst = dropLocal(dst, base, st)
 					dst = append(dst, Finding{Type: Email, Start: st, End: end})
 					i, last = end, end
 					continue
 				}
 			}
 		case '%':
-			if t, st, end := s.matchPercent(b, i, last); end > 0 {
+			if t, st, end := s.matchPercent(dst, base, b, i, last); end > 0 {
+				dst = dropLocal(dst, base, st)
 				dst = append(dst, Finding{Type: t, Start: st, End: end})
 				i, last = end, end
 				continue
@@ -298,16 +301,53 @@ func longNumber(b []byte, i int) bool {
 	return false
 }
 
+// emailAfter matches an e-mail address around the separator at b[at]. When
+// the finding before it ends right at the separator, that finding is the
+// local part of the address ("+14155552671@example.com" in a SIP URI,
+// "a@b.co@c.com"): the address wins and covers it, so that a replacement of
+// the local part can never form a new address with the domain.
+func (s *Scanner) emailAfter(dst []Finding, base int, b []byte, at, domStart, last int) (int, int) {
+	if st, end := matchEmailAt(b, at, domStart, last); end > 0 {
+		return st, end
+	}
+	k := len(dst) - 1
+	if k < base || dst[k].End != at {
+		return 0, 0
+	}
+	before := 0
+	if k > base {
+		before = dst[k-1].End
+	}
+	if st, end := matchEmailAt(b, at, domStart, before); end > 0 && st <= dst[k].Start {
+		return st, end
+	}
+	// The finding holds an '@' of its own ("a@b.co@c.com"): the address
+	// is the whole run.
+	if end := matchDomain(b, domStart); end > 0 {
+		return dst[k].Start, end
+	}
+	return 0, 0
+}
+
+// dropLocal removes the last finding when an address starting at st covers
+// it (see emailAfter).
+func dropLocal(dst []Finding, base, st int) []Finding {
+	if k := len(dst) - 1; k >= base && dst[k].Start >= st {
+		return dst[:k]
+	}
+	return dst
+}
+
 // matchPercent handles a percent escape at b[i] in URLs: "%40" between the
 // parts of an e-mail address, and an escape ("%2F", "%3D", "%5B") right before
 // an address.
-func (s *Scanner) matchPercent(b []byte, i, last int) (Type, int, int) {
+func (s *Scanner) matchPercent(dst []Finding, base int, b []byte, i, last int) (Type, int, int) {
 	if i+2 >= len(b) || !isHex(b[i+1]) || !isHex(b[i+2]) {
 		return "", 0, 0
 	}
 	if b[i+1] == '4' && b[i+2] == '0' {
 		if s.enabled[idxEmail] {
-			if st, end := matchEmailAt(b, i, i+3, last); end > 0 {
+			if st, end := s.emailAfter(dst, base, b, i, i+3, last); end > 0 {
 				return Email, st, end
 			}
 		}

@@ -26,8 +26,8 @@ var accessPaths = func() (p [9][][]byte) {
 }()
 
 // accessScanned marks the fields the detectors scan when no field rule names
-// them; the time, status and size never hold personal data.
-var accessScanned = [9]bool{true, true, true, false, true, false, false, true, true}
+// them; the status and size were checked to be digits by parseAccess.
+var accessScanned = [9]bool{true, true, true, true, true, false, false, true, true}
 
 // parseAccess recognises an access-log line. Anything after the last field
 // it knows is scanned as text.

@@ -193,6 +193,17 @@ func (w *walker) kvSpans(spans []span, v []byte) []span {
 			}
 		} else {
 			ve = vs
+			if vs < len(v) && v[vs] == '[' {
+				// "[secret]": a bracketed value runs to its bracket.
+				for ve < len(v) && v[ve] != ']' && v[ve] != ' ' {
+					ve++
+				}
+				if ve < len(v) && v[ve] == ']' {
+					ve++
+				} else {
+					ve = vs
+				}
+			}
 			for ve < len(v) && !valueEnd(v[ve], c) {
 				ve++
 			}

@@ -193,6 +193,7 @@ func (p *Policy) Validate() error {
 	if len(probs) == 0 {
 		return nil
 	}
+	sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
 	return &ValidationError{Source: p.source, Problems: probs}
 }
 

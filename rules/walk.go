@@ -326,6 +326,9 @@ func (w *walker) rawValue(depth int) error {
 // ruled walks a value that the field rule r applies to and reports whether
 // its member must be dropped.
 func (w *walker) ruled(depth int, r *rule) (bool, error) {
+	if w.pos >= len(w.in) {
+		return false, errSyntax
+	}
 	c := w.in[w.pos]
 	if c != '{' && c != '[' {
 		return w.scalarRuled(r)

@@ -1,0 +1,66 @@
+# scrubd: build, test, demo, benchmarks. `make test` is what CI runs.
+SHELL := /bin/bash
+GO ?= go
+export GOFLAGS ?= -buildvcs=false
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# Seconds per fuzz target in `make fuzz-short` (CI) and `make fuzz`.
+FUZZTIME ?= 8s
+KAFKA := deploy/kafka/kafka.sh
+
+.PHONY: all build test unit race lint fuzz-short fuzz e2e demo bench kafka-up kafka-down clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/scrubd ./cmd/scrubd
+
+## test: everything CI checks, in order of cost.
+test: lint unit race fuzz-short e2e
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+unit:
+	$(GO) test -count=1 ./...
+
+race:
+	$(GO) test -count=1 -race ./pipeline/... ./cmd/...
+
+## fuzz-short: every fuzz target for $(FUZZTIME) (go test runs one target at a time).
+fuzz-short:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
+	  for t in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/^func //'); do \
+	    echo "fuzz $$pkg $$t"; \
+	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg >/tmp/scrubd-fuzz.log 2>&1 || { cat /tmp/scrubd-fuzz.log; exit 1; }; \
+	  done; \
+	done
+
+fuzz:
+	$(MAKE) fuzz-short FUZZTIME=60s
+
+## e2e: end-to-end tests against a real Apache Kafka broker (started and stopped here).
+e2e: build
+	$(KAFKA) kcat
+	$(KAFKA) up
+	@set -o pipefail; SCRUBD_E2E_BROKER=127.0.0.1:9092 SCRUBD_E2E_BIN=$(CURDIR)/bin/scrubd \
+	  $(GO) test -count=1 -tags e2e -timeout 20m ./pipeline/e2e/... ; rc=$$?; $(KAFKA) down; exit $$rc
+
+demo: build
+	./bin/scrubd demo
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./detectors/ ./rules/ ./bench/...
+
+kafka-up:
+	$(KAFKA) up
+
+kafka-down:
+	$(KAFKA) down
+
+clean:
+	rm -rf bin
