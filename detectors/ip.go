@@ -71,9 +71,9 @@ func matchIPv4(b []byte, i int) int {
 
 // matchDashedIPv4 matches an IPv4 address written with dashes inside a host
 // name, as reverse-DNS names of access providers and cloud hosts do:
-// "1-2-3-4.dsl.example.net", "ip-10-0-0-1.ec2.internal", "ip-10-0-0-1". It
-// needs that context, because a bare "10-11-12-13" is as likely a date or a
-// range.
+// "1-2-3-4.dsl.example.net", "ip-10-0-0-1.ec2.internal", "ip-10-0-0-1",
+// "calvisitor-10-105-160-95". It needs that context, a domain after it or a
+// name before it, because a bare "10-11-12-13" is as likely a date or a range.
 func matchDashedIPv4(b []byte, i int) int {
 	end := quad(b, i, '-')
 	if end < 0 {
@@ -86,8 +86,9 @@ func matchDashedIPv4(b []byte, i int) int {
 		return -1
 	}
 	inDomain := end+1 < len(b) && b[end] == '.' && isLetter(b[end+1])
-	ipPrefix := i >= 3 && (b[i-3]|0x20) == 'i' && (b[i-2]|0x20) == 'p' && b[i-1] == '-'
-	if !inDomain && !ipPrefix {
+	// "ip-10-0-0-1", "calvisitor-10-105-160-95": a host name prefix.
+	hostPrefix := i >= 2 && b[i-1] == '-' && isLetter(b[i-2])
+	if !inDomain && !hostPrefix {
 		return -1
 	}
 	return end
@@ -134,6 +135,18 @@ func matchIPv6(b []byte, i int) int {
 		j++
 	}
 	end := j
+	if end < n && isAlnum(b[end]) {
+		// The last group runs into a word ("...:2181:FastLeader"): leave
+		// that group out.
+		k := end - 1
+		for k > i && b[k] != ':' {
+			k--
+		}
+		if k <= i {
+			return -1
+		}
+		end = k + 1
+	}
 	// Trim what a sentence or a "host:port" may have stuck on the end.
 	for end > i && (b[end-1] == '.' || b[end-1] == ':' && !(end-2 >= i && b[end-2] == ':')) {
 		end--
@@ -148,11 +161,21 @@ func matchIPv6(b []byte, i int) int {
 	if end < n && isAlnum(b[end]) {
 		return -1
 	}
-	s := unsafe.String(&b[i], end-i)
-	addr, err := netip.ParseAddr(s)
+	addr, err := netip.ParseAddr(unsafe.String(&b[i], end-i))
+	if err != nil && colons >= 7 {
+		// "0:0:0:0:0:0:0:0:2181": a port written after the address
+		// without brackets, as ZooKeeper does.
+		k := end - 1
+		for k > i && b[k] != ':' {
+			k--
+		}
+		if k > i && b[k-1] != ':' {
+			if a, err2 := netip.ParseAddr(unsafe.String(&b[i], k-i)); err2 == nil {
+				addr, err, end = a, nil, k
+			}
+		}
+	}
 	if err != nil || !addr.Is6() {
-		// "1::2:3:4:5:6:7:8" and the like: try without a trailing group,
-		// which may be a port written after the address.
 		return -1
 	}
 	// A zone: "%eth0", or percent-encoded "%25eth0".

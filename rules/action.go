@@ -48,7 +48,11 @@ func validAction(a Action) bool {
 // truncateIP appends to dst the address in v with only its leading bits
 // kept, in the same notation it was written in (dotted, dashed as in host
 // names, or IPv6 text). ok is false when v is not an address.
-func truncateIP(dst, v []byte, bits4, bits6 int) ([]byte, bool) {
+//
+// With expand, an IPv6 result is written with all eight groups: an address
+// written without brackets before a ":port" ("0:0:0:0:0:0:0:0:2181", as
+// ZooKeeper logs it) must not be compressed into an ambiguous ":::2181".
+func truncateIP(dst, v []byte, bits4, bits6 int, expand bool) ([]byte, bool) {
 	s := string(v)
 	zone := ""
 	// Brackets and zones: "[::1]", "fe80::1%eth0", "fe80::1%25eth0".
@@ -75,6 +79,9 @@ func truncateIP(dst, v []byte, bits4, bits6 int) ([]byte, bool) {
 			return p.Addr().AppendTo(dst), true
 		}
 		p, _ := a.Prefix(bits6)
+		if expand {
+			return append(dst, p.Addr().StringExpanded()...), true
+		}
 		return p.Addr().AppendTo(dst), true
 	}
 	// Dotted or dashed IPv4 with leading zeros, or written inside a host

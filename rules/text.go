@@ -103,7 +103,16 @@ func (w *walker) scrubText(dst, v []byte, base int, posmap []int) (out []byte, c
 		case r.action == DropField:
 			dropField = true
 		}
-		dst = w.apply(dst, val, r)
+		if r.action == TruncateIP && sp.end < len(v) && v[sp.end] == ':' && !sp.field {
+			// An address before ":port" without brackets.
+			if out, ok := truncateIP(dst, val, r.bits4, r.bits6, true); ok {
+				dst = out
+			} else {
+				dst = w.apply(dst, val, r)
+			}
+		} else {
+			dst = w.apply(dst, val, r)
+		}
 		if string(dst[mark:]) != string(val) {
 			changed = true
 		}
