@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func runCmd(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// TestScrubBadInput feeds the CLI the inputs that must fail closed or be
+// scanned anyway, and checks that every line still gets its output line.
+func TestScrubBadInput(t *testing.T) {
+	huge := strings.Repeat("x", 10<<20) + " 10.1.2.3"
+	in := strings.Join([]string{
+		"ok 10.0.0.1",
+		huge,
+		"nul\x00 10.0.0.2 \x00",
+		"bad utf8 \xff\xfe 10.0.0.3",
+		`{"a": "unterminated 10.0.0.4`,
+		strings.Repeat("[", 100) + strings.Repeat("]", 100),
+		"last 10.0.0.5",
+	}, "\n") + "\n"
+	code, out, errOut := runCmd(t, in, "scrub")
+	if code != exitFailed {
+		t.Errorf("exit %d, want %d", code, exitFailed)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	want := []string{
+		"ok 10.0.0.0",
+		"",
+		"nul\x00 10.0.0.0 \x00",
+		"bad utf8 \xff\xfe 10.0.0.0",
+		`{"a": "unterminated 10.0.0.0`,
+		"",
+		"last 10.0.0.0",
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("%d output lines, want %d", len(lines), len(want))
+	}
+	for i := range want {
+		if lines[i] != want[i] {
+			t.Errorf("line %d: got %q, want %q", i+1, trunc(lines[i]), want[i])
+		}
+	}
+	for _, w := range []string{"line 2: record failed closed: too_large", "line 6: record failed closed: too_deep", "2 records failed closed"} {
+		if !strings.Contains(errOut, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, errOut)
+		}
+	}
+	if strings.Contains(errOut, "10.1.2.3") || strings.Contains(errOut, "xxxx") {
+		t.Error("stderr quotes record content")
+	}
+}
+
+func trunc(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "..."
+	}
+	return s
+}
+
+func TestScrubFindingsContract(t *testing.T) {
+	line := `client 203.0.113.77 sent mail to jo@example.com`
+	code, out, _ := runCmd(t, line+"\n"+strings.Repeat("y", 2<<20)+"\n", "scrub", "--findings")
+	if code != exitFailed {
+		t.Errorf("exit %d", code)
+	}
+	rows := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	var got struct {
+		Findings []struct {
+			Type       string
+			Start, End int
+		}
+	}
+	if err := json.Unmarshal([]byte(rows[0]), &got); err != nil {
+		t.Fatal(err)
+	}
+	var spans []string
+	for _, f := range got.Findings {
+		spans = append(spans, fmt.Sprintf("%s:%s", f.Type, line[f.Start:f.End]))
+	}
+	if strings.Join(spans, ",") != "ipv4:203.0.113.77,email:jo@example.com" {
+		t.Errorf("findings %v", spans)
+	}
+	if rows[1] != `{"findings":null,"error":"too_large"}` {
+		t.Errorf("failed line: %s", rows[1])
+	}
+}
+
+// TestScrubKeepsOrder checks that many lines scrubbed by several workers
+// come out in input order.
+func TestScrubKeepsOrder(t *testing.T) {
+	var in strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&in, "seq=%d ip=10.%d.%d.%d\n", i, i%250, (i/250)%250, i%200)
+	}
+	code, out, errOut := runCmd(t, in.String(), "scrub", "--workers", "4")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 20000 {
+		t.Fatalf("%d lines", len(lines))
+	}
+	for i, l := range lines {
+		want := fmt.Sprintf("seq=%d ip=10.%d.%d.0", i, i%250, (i/250)%250)
+		if l != want {
+			t.Fatalf("line %d: %q, want %q", i, l, want)
+		}
+	}
+}
+
+func TestValidateAndTestCommands(t *testing.T) {
+	if code, out, _ := runCmd(t, "", "validate", "--config", "../../rules/testdata/policy.yaml"); code != exitOK || !strings.Contains(out, "valid") {
+		t.Errorf("validate good policy: exit %d %s", code, out)
+	}
+	code, _, errOut := runCmd(t, "", "validate", "--config", "../../rules/testdata/invalid.yaml")
+	if code != exitInvalid || !strings.Contains(errOut, "line 3: detectors.ipv4.prefix") || strings.Count(errOut, "\n  line") < 10 {
+		t.Errorf("validate bad policy: exit %d\n%s", code, errOut)
+	}
+	if code, _, _ := runCmd(t, "", "validate"); code != exitUsage {
+		t.Errorf("validate without --config: exit %d", code)
+	}
+	if code, out, _ := runCmd(t, "", "test", "--config", "../../rules/testdata/policy.yaml"); code != exitOK || !strings.Contains(out, "3 passed, 0 failed") {
+		t.Errorf("test: exit %d %s", code, out)
+	}
+	if code, _, _ := runCmd(t, "", "nope"); code != exitUsage {
+		t.Errorf("unknown command: exit %d", code)
+	}
+	if code, out, _ := runCmd(t, "", "version"); code != exitOK || !strings.HasPrefix(out, "scrubd ") {
+		t.Errorf("version: %d %q", code, out)
+	}
+}
