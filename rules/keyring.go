@@ -188,8 +188,15 @@ func (kr *Keyring) IsPseudonym(typ string, v []byte) bool {
 // random keyring and random true.
 func LoadKeyring(cfg KeysConfig, getenv func(string) string) (kr *Keyring, random bool, err error) {
 	keys := map[string][]byte{}
+	resolve := func(p string) string {
+		if cfg.base == "" || filepath.IsAbs(p) {
+			return p
+		}
+		return filepath.Join(cfg.base, p)
+	}
 	if cfg.Dir != "" {
-		entries, err := os.ReadDir(cfg.Dir)
+		dir := resolve(cfg.Dir)
+		entries, err := os.ReadDir(dir)
 		if err != nil {
 			return nil, false, fmt.Errorf("read key directory: %w", err)
 		}
@@ -200,7 +207,7 @@ func LoadKeyring(cfg KeysConfig, getenv func(string) string) (kr *Keyring, rando
 			if strings.HasPrefix(name, ".") || e.IsDir() && e.Type()&os.ModeSymlink == 0 {
 				continue
 			}
-			secret, err := readKeyFile(filepath.Join(cfg.Dir, name))
+			secret, err := readKeyFile(filepath.Join(dir, name))
 			if err != nil {
 				return nil, false, err
 			}
@@ -211,7 +218,7 @@ func LoadKeyring(cfg KeysConfig, getenv func(string) string) (kr *Keyring, rando
 		}
 	}
 	for id, path := range cfg.Files {
-		secret, err := readKeyFile(path)
+		secret, err := readKeyFile(resolve(path))
 		if err != nil {
 			return nil, false, err
 		}

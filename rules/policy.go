@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -67,11 +68,17 @@ type KeysConfig struct {
 	Active string `yaml:"active"`
 	// Dir is a directory with one file per key, named by the key id (a
 	// Kubernetes Secret mounted as a volume). Hidden files are ignored.
+	// Relative paths here and in Files are read from the policy file's
+	// directory.
 	Dir string `yaml:"dir"`
 	// Files maps key ids to files that hold the key.
 	Files map[string]string `yaml:"files"`
 	// Env maps key ids to environment variables that hold the key.
 	Env map[string]string `yaml:"env"`
+
+	// base is the directory relative paths are read from: the policy
+	// file's directory.
+	base string
 
 	line int
 }
@@ -257,7 +264,12 @@ func Load(path string) (*Policy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read policy: %w", err)
 	}
-	return Parse(data, path)
+	p, err := Parse(data, path)
+	if err != nil {
+		return nil, err
+	}
+	p.Keys.base = filepath.Dir(path)
+	return p, nil
 }
 
 //go:embed default.yaml

@@ -152,3 +152,37 @@ func TestDefaultYAMLMatchesDefault(t *testing.T) {
 		t.Error("embedded default differs from default.yaml")
 	}
 }
+
+// TestReferencePolicy keeps the README's policy reference true: it is valid,
+// its keys load relative to the file, and its test cases pass.
+func TestReferencePolicy(t *testing.T) {
+	p, err := Load("testdata/reference.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	kr, random, err := LoadKeyring(p.Keys, os.Getenv)
+	if err != nil || random || kr.ActiveID() != "k2" {
+		t.Fatalf("keys: %v random=%v", err, random)
+	}
+	results, err := RunTests(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range results {
+		if !r.Pass {
+			t.Errorf("%s: want %q got %q", r.Name, r.Want, r.Got)
+		}
+	}
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile("testdata/reference.yaml")
+	body := string(data)[strings.Index(string(data), "name:"):]
+	if !strings.Contains(string(readme), body) {
+		t.Error("README.md does not quote rules/testdata/reference.yaml (from `name:` on)")
+	}
+}
