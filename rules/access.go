@@ -153,7 +153,9 @@ func (w *walker) access(f *accessFields) error {
 			continue
 		}
 		var err error
+		w.userAgent = k == 8
 		w.out, _, _, err = w.scrubText(w.out, v, s, nil)
+		w.userAgent = false
 		if err != nil {
 			return err
 		}

@@ -82,6 +82,9 @@ func TestScrubFormats(t *testing.T) {
 			`83.149.9.0 - ` + pseudo("account_id", "bob") + ` [17/May/2015:10:05:03 +0000] "GET /a?email=` + pseudo("email", "x@example.com") + ` HTTP/1.1" 200 2030 "-" "Mozilla/5.0"`, FormatAccess},
 		{"access log common", `2001:db8::5 - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.0" 304 -`,
 			`2001:db8:: - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.0" 304 -`, FormatAccess},
+		{"user agent versions", `{"ua":"Mozilla/5.0 (Windows; U; rv:1.8.1.4) Gecko/20070515 Firefox/2.0.0.4 via 10.1.2.3"}`,
+			`{"ua":"Mozilla/5.0 (Windows; U; rv:1.8.1.4) Gecko/20070515 Firefox/2.0.0.4 via 10.1.2.0"}`, FormatJSON},
+		{"versions elsewhere are addresses", `{"msg":"Firefox/2.0.0.4"}`, `{"msg":"Firefox/2.0.0.0"}`, FormatJSON},
 		{"nul and bad utf8", "a\x00b \xff 10.0.0.1", "a\x00b \xff 10.0.0.0", FormatText},
 		{"empty", "", "", FormatText},
 	}

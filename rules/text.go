@@ -31,6 +31,10 @@ func (w *walker) scrubText(dst, v []byte, base int, posmap []int) (out []byte, c
 		}
 		return dst, false, false, &RecordError{Reason: reason, Err: err}
 	}
+	if w.userAgent {
+		found = dropVersions(found, v)
+		w.found = found
+	}
 	spans := w.spans[:0]
 	if len(w.e.fields) > 0 {
 		spans = w.kvSpans(spans, v)
@@ -121,6 +125,35 @@ func (w *walker) scrubText(dst, v []byte, base int, posmap []int) (out []byte, c
 	}
 	dst = append(dst, v[prev:]...)
 	return dst, changed, dropField, nil
+}
+
+// dropVersions removes from the findings of a User-Agent string the IPv4
+// look-alikes that are product versions: "Firefox/2.0.0.4", "rv:1.8.1.4".
+// Elsewhere such runs are kept as addresses (recall first), because
+// "host/10.0.0.1" is how Java writes an address.
+func dropVersions(found []detectors.Finding, v []byte) []detectors.Finding {
+	out := found[:0]
+	for _, f := range found {
+		if f.Type == detectors.IPv4 && f.Start >= 2 {
+			prev, prev2 := v[f.Start-1], v[f.Start-2]
+			isLetter := 'a' <= prev2|0x20 && prev2|0x20 <= 'z'
+			if prev == '/' && isLetter || prev == ':' && prev2 == 'v' && f.Start >= 3 && v[f.Start-3] == 'r' {
+				continue
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// userAgentKey reports whether a field with this last key holds a
+// User-Agent string.
+func userAgentKey(k []byte) bool {
+	switch string(k) {
+	case "http_user_agent", "user_agent", "userAgent", "useragent", "ua", "user-agent", "User-Agent", "agent":
+		return true
+	}
+	return false
 }
 
 func sortSpans(s []span) {

@@ -30,8 +30,9 @@ type walker struct {
 	kvPath [][]byte            // key path of one key=value pair
 	norm   []byte              // normalized value to pseudonymize
 
-	raw        int // > 0 while copying a value without scrubbing it
+	raw        int  // > 0 while copying a value without scrubbing it
 	dropRecord bool
+	userAgent  bool // the text being scrubbed is a User-Agent string
 }
 
 // record scrubs rec, appending to dst.
@@ -462,6 +463,10 @@ func (w *walker) stringValue(forced *rule) (bool, error) {
 	if w.raw > 0 {
 		w.out = append(w.out, w.in[start:w.pos]...)
 		return false, nil
+	}
+	if n := len(w.path); n > 0 && userAgentKey(w.path[n-1]) {
+		w.userAgent = true
+		defer func() { w.userAgent = false }()
 	}
 	return w.writeScrubbed(start, st)
 }
