@@ -94,6 +94,17 @@ func matchDashedIPv4(b []byte, i int) int {
 	return end
 }
 
+// hexGroupBefore reports whether the colon at b[c] follows a group of one
+// to four hex digits, so that what comes after it may continue an address
+// rather than start one ("src:2001:db8::1" starts one after "src:").
+func hexGroupBefore(b []byte, c int) bool {
+	k := c
+	for k > 0 && c-k < 5 && isHex(b[k-1]) {
+		k--
+	}
+	return c-k >= 1 && c-k <= 4 && (k == 0 || !isAlnum(b[k-1]))
+}
+
 // ipv6Char reports whether c may appear in the text form of an IPv6 address
 // (without zone).
 func ipv6Char(c byte) bool { return isHex(c) || c == ':' || c == '.' }
@@ -105,7 +116,7 @@ func ipv6Char(c byte) bool { return isHex(c) || c == ':' || c == '.' }
 // ("std::map") and short words ("dead::beef") are rejected: a candidate needs
 // "::" or eight groups, and unless it has a decimal digit, at least four groups.
 func matchIPv6(b []byte, i int) int {
-	if i > 0 && (isAlnum(b[i-1]) || b[i-1] == ':' || b[i-1] == '.') {
+	if i > 0 && (isAlnum(b[i-1]) || b[i-1] == '.' || b[i-1] == ':' && hexGroupBefore(b, i-1)) {
 		return -1
 	}
 	n := len(b)

@@ -89,6 +89,10 @@ func (s *Scanner) scanBuiltin(dst []Finding, b []byte) []Finding {
 					if ipEnd = matchIPv4(b, j); ipEnd > 0 {
 						break
 					}
+					// "d211-116-254-214.rev.example.net"
+					if ipEnd = matchDashedIPv4(b, j); ipEnd > 0 {
+						break
+					}
 				}
 				j++
 			}
