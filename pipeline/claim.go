@@ -1,0 +1,231 @@
+package pipeline
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/scrubd/scrubd/pipeline/metrics"
+)
+
+// handler is the sarama.ConsumerGroupHandler of a pipeline. Sarama calls
+// ConsumeClaim on its own goroutine for every partition assigned; each runs
+// a claimLoop.
+type handler struct {
+	p *Pipeline
+}
+
+// Setup runs when the instance joins the group.
+func (h *handler) Setup(sess sarama.ConsumerGroupSession) error {
+	h.p.noteGeneration(sess.GenerationID())
+	h.p.state.SetJoined(true)
+	h.p.log.Info("joined consumer group", "generation", sess.GenerationID(), "claims", sess.Claims())
+	return nil
+}
+
+// Cleanup runs when the instance leaves the group or its session ends.
+func (h *handler) Cleanup(sess sarama.ConsumerGroupSession) error {
+	h.p.state.SetJoined(false)
+	h.p.log.Info("left consumer group session", "generation", sess.GenerationID())
+	return nil
+}
+
+// ConsumeClaim processes one partition until it is revoked or the session
+// ends. It returns only once the partition's submitted batch has its
+// outcome, so that a revoked partition's transaction is finished before the
+// partition moves to another instance.
+func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
+	h.p.noteGeneration(sess.GenerationID())
+	c := &claimLoop{
+		p:       h.p,
+		sess:    sess,
+		claim:   claim,
+		consume: h.p.m.Stage(metrics.StageConsume),
+		scrub:   h.p.m.Stage(metrics.StageScrub),
+		lag:     h.p.m.Lag.WithLabelValues(claim.Topic(), strconv.Itoa(int(claim.Partition()))),
+	}
+	defer h.p.m.DeleteLag(claim.Topic(), claim.Partition())
+	return c.run()
+}
+
+// claimLoop reads one partition in order into batches. It keeps at most two
+// batches: one submitted to the committer (pending) and one being filled
+// (building). It stops reading when the building batch is full or the
+// in-flight budget is spent, until the pending batch is committed.
+type claimLoop struct {
+	p       *Pipeline
+	sess    sarama.ConsumerGroupSession
+	claim   sarama.ConsumerGroupClaim
+	w       worker
+	consume metrics.StageMetrics
+	scrub   metrics.StageMetrics
+	lag     prometheus.Gauge
+
+	building *batch
+	pending  *batch
+	held     *sarama.ConsumerMessage // received, waiting for budget
+	retries  int
+}
+
+func (c *claimLoop) run() error {
+	defer c.abandon()
+	msgs := c.claim.Messages()
+	sessDone := c.sess.Context().Done()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	lim := c.p.cfg.Batch
+	for {
+		var budgetC <-chan struct{}
+		if c.held != nil {
+			budgetC = c.p.budget.wait()
+			c.admit()
+		}
+		b := c.building
+		full := b != nil && (b.records >= lim.MaxRecords || b.bytes >= lim.MaxBytes || c.held != nil)
+		if b != nil && c.pending == nil {
+			wait := lim.Linger.D() - c.p.now().Sub(b.started)
+			if full || wait <= 0 {
+				c.submit()
+				continue
+			}
+			timer.Reset(wait)
+		}
+		var in <-chan *sarama.ConsumerMessage
+		if c.held == nil && !full {
+			in = msgs
+		}
+		var doneC chan error
+		if c.pending != nil {
+			doneC = c.pending.done
+		}
+		if c.held == nil {
+			budgetC = nil
+		}
+		select {
+		case m, ok := <-in:
+			if !ok {
+				return c.finish()
+			}
+			c.consume.Enter(1)
+			c.held = m
+			c.admit()
+		case <-budgetC:
+		case err := <-doneC:
+			if !c.completed(err) {
+				return c.finish()
+			}
+		case <-timer.C:
+		case <-sessDone:
+			return c.finish()
+		}
+		timer.Stop()
+	}
+}
+
+// admit scrubs the held record into the building batch if the budget has
+// room for it.
+func (c *claimLoop) admit() {
+	m := c.held
+	size := len(m.Value) + len(m.Key)
+	if !c.p.budget.tryTake(size, c.building == nil && c.pending == nil) {
+		return
+	}
+	c.held = nil
+	if c.building == nil {
+		c.building = newBatch(c.sess, c.claim.Topic(), c.claim.Partition(), c.p.now())
+	}
+	b := c.building
+	b.held += size
+	b.bytes += size
+	b.records++
+	b.next = m.Offset + 1
+	if out := c.p.proc.process(m, &c.w, &b.stats); out != nil {
+		out.Metadata = b
+		b.out = append(b.out, out)
+	}
+	c.lag.Set(float64(max(0, c.claim.HighWaterMarkOffset()-b.next)))
+}
+
+// submit hands the building batch to the committer.
+func (c *claimLoop) submit() {
+	b := c.building
+	c.building, c.pending = nil, b
+	now := c.p.now()
+	c.scrub.Enter(b.records)
+	c.scrub.Leave(b.records, now)
+	c.p.countScrubbed(&b.stats)
+	c.p.produce.Enter(len(b.out))
+	c.p.commit.submit(b)
+}
+
+// completed handles the outcome of the pending batch. It reports false when
+// the claim must stop: its session ended while a failed batch waited.
+func (c *claimLoop) completed(err error) bool {
+	b := c.pending
+	if err == nil {
+		c.pending = nil
+		c.retries = 0
+		now := c.p.now()
+		c.p.budget.give(b.held)
+		c.consume.Leave(b.records, now)
+		c.p.produce.Leave(len(b.out), now)
+		c.p.countCommitted(b, now)
+		return true
+	}
+	// Nothing of the batch counts: submit it again, in order, unless the
+	// session is over (then the partition's next owner consumes the
+	// records again from the committed offset).
+	c.retries++
+	backoff := min(50*time.Millisecond<<min(c.retries, 6), 2*time.Second)
+	c.p.log.Warn("batch not committed; retrying", "topic", b.topic, "partition", b.partition,
+		"records", b.records, "attempt", c.retries, "backoff", backoff, "err", err)
+	t := time.NewTimer(backoff)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-c.sess.Context().Done():
+		return false
+	}
+	c.p.commit.submit(b)
+	return true
+}
+
+// finish waits for the pending batch's outcome, without retrying, so that
+// no transaction of this partition is open when the claim returns.
+func (c *claimLoop) finish() error {
+	if c.pending != nil {
+		select {
+		case err := <-c.pending.done:
+			if err == nil {
+				c.completed(nil)
+			}
+		case <-c.p.hardStop:
+		}
+	}
+	c.p.commit.claimDone(c.sess)
+	return nil
+}
+
+// abandon gives back what the claim holds that was not committed: the
+// records are consumed again from the committed offset by the partition's
+// next owner.
+func (c *claimLoop) abandon() {
+	for _, b := range []*batch{c.pending, c.building} {
+		if b == nil {
+			continue
+		}
+		c.p.budget.give(b.held)
+		c.consume.Drop(b.records)
+		if b == c.pending {
+			c.p.produce.Drop(len(b.out))
+		}
+	}
+	c.pending, c.building = nil, nil
+	if c.held != nil {
+		c.consume.Drop(1)
+		c.held = nil
+	}
+}

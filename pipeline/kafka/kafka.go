@@ -1,0 +1,171 @@
+// Package kafka builds sarama client configurations from scrubd's
+// configuration: protocol version, TLS, SASL (PLAIN, SCRAM-SHA-256/512 with
+// the password read from a file), and the consumer and producer settings
+// that exactly-once and at-least-once delivery need.
+package kafka
+
+import (
+	"bytes"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/scrubd/scrubd/pipeline/config"
+)
+
+// Base returns the sarama configuration shared by every client of c:
+// version, client id, timeouts, TLS and SASL. Files are read now.
+func Base(c *config.Config) (*sarama.Config, error) {
+	k := c.Kafka
+	sc := sarama.NewConfig()
+	v, err := sarama.ParseKafkaVersion(k.Version)
+	if err != nil {
+		return nil, fmt.Errorf("kafka version: %w", err)
+	}
+	sc.Version = v
+	sc.ClientID = k.ClientID
+	sc.Net.DialTimeout = k.DialTimeout.D()
+	sc.Metadata.Retry.Max = 5
+	sc.Metadata.Retry.Backoff = 250 * time.Millisecond
+	if k.TLS.Enabled || k.TLS.CAFile != "" || k.TLS.CertFile != "" {
+		tc, err := tlsConfig(c)
+		if err != nil {
+			return nil, err
+		}
+		sc.Net.TLS.Enable = true
+		sc.Net.TLS.Config = tc
+	}
+	if k.SASL.Mechanism != "" {
+		pass, err := os.ReadFile(c.Resolve(k.SASL.PasswordFile))
+		if err != nil {
+			return nil, fmt.Errorf("read sasl password: %w", err)
+		}
+		sc.Net.SASL.Enable = true
+		sc.Net.SASL.Handshake = true
+		sc.Net.SASL.User = k.SASL.Username
+		sc.Net.SASL.Password = string(bytes.TrimRight(pass, "\r\n"))
+		switch k.SASL.Mechanism {
+		case config.SASLPlain:
+			sc.Net.SASL.Mechanism = sarama.SASLTypePlaintext
+		case config.SASLScramSHA256:
+			sc.Net.SASL.Mechanism = sarama.SASLTypeSCRAMSHA256
+			sc.Net.SASL.SCRAMClientGeneratorFunc = newSCRAM(sarama.SASLTypeSCRAMSHA256)
+		case config.SASLScramSHA512:
+			sc.Net.SASL.Mechanism = sarama.SASLTypeSCRAMSHA512
+			sc.Net.SASL.SCRAMClientGeneratorFunc = newSCRAM(sarama.SASLTypeSCRAMSHA512)
+		default:
+			return nil, fmt.Errorf("sasl mechanism %q is not supported", k.SASL.Mechanism)
+		}
+	}
+	return sc, nil
+}
+
+// tlsConfig reads the CA and client certificate files.
+func tlsConfig(c *config.Config) (*tls.Config, error) {
+	t := c.Kafka.TLS
+	tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: t.ServerName, InsecureSkipVerify: t.InsecureSkipVerify} //nolint:gosec // opt-in, for tests
+	if t.CAFile != "" {
+		pem, err := os.ReadFile(c.Resolve(t.CAFile))
+		if err != nil {
+			return nil, fmt.Errorf("read tls ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("tls ca %s: no PEM certificate in it", t.CAFile)
+		}
+		tc.RootCAs = pool
+	}
+	if t.CertFile != "" {
+		cert, err := tls.LoadX509KeyPair(c.Resolve(t.CertFile), c.Resolve(t.KeyFile))
+		if err != nil {
+			return nil, fmt.Errorf("load tls client certificate: %w", err)
+		}
+		tc.Certificates = []tls.Certificate{cert}
+	}
+	return tc, nil
+}
+
+// Consumer returns the configuration of the consumer group: cooperative-
+// sticky balancing, read_committed, auto-commit off, and the oldest offset
+// for partitions without a committed one (a reset must never skip data).
+func Consumer(c *config.Config) (*sarama.Config, error) {
+	sc, err := Base(c)
+	if err != nil {
+		return nil, err
+	}
+	k := c.Kafka
+	sc.Consumer.Group.Rebalance.GroupStrategies = []sarama.BalanceStrategy{sarama.NewBalanceStrategyCooperativeSticky()}
+	sc.Consumer.Group.Session.Timeout = k.SessionTimeout.D()
+	sc.Consumer.Group.Heartbeat.Interval = k.SessionTimeout.D() / 3
+	sc.Consumer.Group.Rebalance.Timeout = k.RebalanceTimeout.D()
+	sc.Consumer.IsolationLevel = sarama.ReadCommitted
+	sc.Consumer.Offsets.AutoCommit.Enable = false
+	sc.Consumer.Offsets.Initial = sarama.OffsetOldest
+	sc.Consumer.Return.Errors = true
+	sc.Consumer.Fetch.Default = k.FetchBytes
+	sc.Consumer.MaxProcessingTime = time.Second
+	sc.ChannelBufferSize = k.ChannelBuffer
+	return sc, nil
+}
+
+// Producer returns the configuration of the producer: transactional with
+// transactionalID for exactly-once delivery, idempotent for at-least-once.
+// Records are placed by the pipeline (manual partitioner). maxMessage is
+// the largest record the pipeline produces.
+func Producer(c *config.Config, transactionalID string, maxMessage int) (*sarama.Config, error) {
+	sc, err := Base(c)
+	if err != nil {
+		return nil, err
+	}
+	sc.Producer.Idempotent = true
+	sc.Net.MaxOpenRequests = 1
+	sc.Producer.RequiredAcks = sarama.WaitForAll
+	sc.Producer.Retry.Max = 10
+	sc.Producer.Retry.Backoff = 100 * time.Millisecond
+	sc.Producer.Partitioner = sarama.NewManualPartitioner
+	sc.Producer.MaxMessageBytes = maxMessage
+	sc.Producer.Flush.Bytes = 512 << 10
+	sc.Producer.Flush.Frequency = 5 * time.Millisecond
+	sc.Producer.Return.Errors = true
+	sc.ChannelBufferSize = 1024
+	codec, err := compression(c.Kafka.Compression)
+	if err != nil {
+		return nil, err
+	}
+	sc.Producer.Compression = codec
+	if c.Delivery == config.ExactlyOnce {
+		sc.Producer.Transaction.ID = transactionalID
+		sc.Producer.Transaction.Timeout = c.Kafka.TransactionTimeout.D()
+		sc.Producer.Transaction.Retry.Max = 10
+		sc.Producer.Transaction.Retry.Backoff = 100 * time.Millisecond
+		sc.Producer.Return.Successes = false
+	} else {
+		sc.Producer.Return.Successes = true
+	}
+	return sc, nil
+}
+
+// Admin returns the configuration of the admin client of `scrubd topics`.
+func Admin(c *config.Config) (*sarama.Config, error) {
+	return Base(c)
+}
+
+func compression(name string) (sarama.CompressionCodec, error) {
+	switch name {
+	case "", "none":
+		return sarama.CompressionNone, nil
+	case "gzip":
+		return sarama.CompressionGZIP, nil
+	case "snappy":
+		return sarama.CompressionSnappy, nil
+	case "lz4":
+		return sarama.CompressionLZ4, nil
+	case "zstd":
+		return sarama.CompressionZSTD, nil
+	}
+	return 0, fmt.Errorf("compression %q is not supported", name)
+}

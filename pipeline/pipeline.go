@@ -1,0 +1,386 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/scrubd/scrubd/pipeline/config"
+	"github.com/scrubd/scrubd/pipeline/health"
+	"github.com/scrubd/scrubd/pipeline/kafka"
+	"github.com/scrubd/scrubd/pipeline/metrics"
+	"github.com/scrubd/scrubd/rules"
+)
+
+// Options are the dependencies of a Pipeline.
+type Options struct {
+	// Config is the validated configuration.
+	Config *config.Config
+	// Scrubber scrubs records; usually a *rules.Engine.
+	Scrubber Scrubber
+	// Sealer encrypts dead-letter payloads; nil leaves them out.
+	Sealer *Sealer
+	// TransactionalID is the producer's transactional id (exactly once).
+	TransactionalID string
+	// MaxRecordBytes is the largest record the scrubber accepts; it sizes
+	// the producer's largest message.
+	MaxRecordBytes int
+	// Logger receives the pipeline's logs; never record content.
+	Logger *slog.Logger
+	// Registerer receives the pipeline's metrics.
+	Registerer prometheus.Registerer
+	// Known lists label values exported at 0 (finding types, actions).
+	Known metrics.Known
+	// Version is scrubd's version, for scrubd_build_info.
+	Version string
+	// State receives liveness and readiness; nil creates one.
+	State *health.State
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Pipeline consumes the input topics with a consumer group, scrubs every
+// record and commits the outputs with the consumer offsets. Create it with
+// New and run it once with Run.
+type Pipeline struct {
+	cfg     *config.Config
+	opts    Options
+	log     *slog.Logger
+	m       *metrics.Metrics
+	state   *health.State
+	now     func() time.Time
+	budget  *budget
+	produce metrics.StageMetrics
+
+	proc   *processor
+	commit committer
+
+	generation atomic.Int32
+	hardStop   chan struct{}
+}
+
+// New checks the options and creates the metrics; it connects to nothing.
+func New(opts Options) (*Pipeline, error) {
+	if opts.Config == nil || opts.Scrubber == nil || opts.Logger == nil || opts.Registerer == nil {
+		return nil, errors.New("pipeline: Config, Scrubber, Logger and Registerer are required")
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.State == nil {
+		opts.State = health.NewState(opts.Now, 30*time.Second)
+	}
+	if opts.MaxRecordBytes <= 0 {
+		opts.MaxRecordBytes = 1 << 20
+	}
+	known := opts.Known
+	known.Reasons = append(slices.Clone(known.Reasons), reasons...)
+	m, err := metrics.New(opts.Registerer, metrics.Opts{Version: opts.Version, Policy: opts.Scrubber.Version(), Delivery: opts.Config.Delivery}, known)
+	if err != nil {
+		return nil, fmt.Errorf("register metrics: %w", err)
+	}
+	p := &Pipeline{
+		cfg: opts.Config, opts: opts, log: opts.Logger, m: m, state: opts.State, now: opts.Now,
+		budget:   newBudget(opts.Config.Batch.MaxInFlightBytes),
+		produce:  m.Stage(metrics.StageProduce),
+		hardStop: make(chan struct{}),
+	}
+	p.generation.Store(-1)
+	return p, nil
+}
+
+// Metrics returns the pipeline's metrics.
+func (p *Pipeline) Metrics() *metrics.Metrics { return p.m }
+
+// State returns the pipeline's liveness and readiness.
+func (p *Pipeline) State() *health.State { return p.state }
+
+// maxMessageBytes is the producer's largest message: the largest record
+// the scrubber accepts, with room for growth and headers.
+func (p *Pipeline) maxMessageBytes() int {
+	return max(p.opts.MaxRecordBytes*2+64<<10, 1<<20)
+}
+
+// Run runs the pipeline until ctx is canceled, then stops in order: it
+// stops fetching, lets each partition's submitted batch commit or abort,
+// closes the producer, leaves the group and closes the client, all within
+// shutdown.timeout. It returns nil after a clean stop.
+func (p *Pipeline) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	runDone := make(chan struct{})
+	defer close(runDone)
+	// Liveness: the loop beats while Run runs, whatever Kafka does.
+	p.state.Beat()
+	wg.Go(func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				p.state.Beat()
+			case <-runDone:
+				return
+			}
+		}
+	})
+	// Draining and the hard deadline.
+	wg.Go(func() {
+		select {
+		case <-ctx.Done():
+		case <-runDone:
+			return
+		}
+		p.state.SetDraining(true)
+		p.m.Ready.Set(0)
+		t := time.NewTimer(p.cfg.Shutdown.Timeout.D())
+		defer t.Stop()
+		select {
+		case <-t.C:
+			p.log.Error("shutdown deadline passed; abandoning open work", "timeout", p.cfg.Shutdown.Timeout.D())
+			close(p.hardStop)
+		case <-runDone:
+		}
+	})
+	err := p.run(ctx)
+	select {
+	case <-p.hardStop:
+		if err == nil {
+			err = errors.New("shutdown deadline passed")
+		}
+	default:
+	}
+	return err
+}
+
+func (p *Pipeline) run(ctx context.Context) error {
+	ccfg, err := kafka.Consumer(p.cfg)
+	if err != nil {
+		return fmt.Errorf("consumer config: %w", err)
+	}
+	client, err := p.connect(ctx, ccfg)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	p.state.SetConnected(true)
+	defer p.state.SetConnected(false)
+	if p.proc, err = p.newProcessor(client); err != nil {
+		return err
+	}
+	closeCommitter, err := p.startCommitter(ctx)
+	if err != nil {
+		return err
+	}
+	group, err := sarama.NewConsumerGroupFromClient(p.cfg.Kafka.Group, client)
+	if err != nil {
+		closeCommitter()
+		return fmt.Errorf("create consumer group: %w", err)
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for err := range group.Errors() {
+			p.log.Warn("consumer error", "err", err)
+		}
+	})
+	h := &handler{p: p}
+	var runErr error
+	for ctx.Err() == nil {
+		p.updateReady()
+		err := group.Consume(ctx, p.cfg.Topics.Input, h)
+		if err != nil && ctx.Err() == nil {
+			p.log.Warn("consumer group session ended", "err", err)
+			if errors.Is(err, sarama.ErrClosedConsumerGroup) {
+				runErr = err
+				break
+			}
+			select {
+			case <-time.After(time.Second):
+			case <-ctx.Done():
+			}
+		}
+	}
+	// Every claim has returned: no batch is submitted any more.
+	closeCommitter()
+	if err := group.Close(); err != nil {
+		p.log.Warn("leave consumer group", "err", err)
+	}
+	wg.Wait()
+	p.log.Info("pipeline stopped")
+	return runErr
+}
+
+// connect creates the client, retrying until the brokers answer or ctx ends.
+func (p *Pipeline) connect(ctx context.Context, cfg *sarama.Config) (sarama.Client, error) {
+	for attempt := 1; ; attempt++ {
+		client, err := sarama.NewClient(p.cfg.Kafka.Brokers, cfg)
+		if err == nil {
+			return client, nil
+		}
+		p.log.Warn("connect to kafka", "attempt", attempt, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("connect to kafka: %w", err)
+		case <-time.After(min(time.Duration(attempt)*time.Second, 10*time.Second)):
+		}
+	}
+}
+
+// newProcessor reads the output topics' partition counts.
+func (p *Pipeline) newProcessor(client sarama.Client) (*processor, error) {
+	parts := func(topic string) (int32, error) {
+		ps, err := client.Partitions(topic)
+		if err != nil {
+			return 0, fmt.Errorf("output topic %s (create it with `scrubd topics`): %w", topic, err)
+		}
+		if len(ps) == 0 {
+			return 0, fmt.Errorf("output topic %s: %w", topic, errNoPartitions)
+		}
+		return int32(len(ps)), nil
+	}
+	cleanParts, err := parts(p.cfg.Topics.Clean)
+	if err != nil {
+		return nil, err
+	}
+	dlqParts, err := parts(p.cfg.Topics.DeadLetter)
+	if err != nil {
+		return nil, err
+	}
+	return &processor{
+		scrub: p.opts.Scrubber, clean: p.cfg.Topics.Clean, dlq: p.cfg.Topics.DeadLetter,
+		cleanParts: cleanParts, dlqParts: dlqParts, sealer: p.opts.Sealer,
+		policy: []byte(p.opts.Scrubber.Version()), maxOut: p.maxMessageBytes(),
+	}, nil
+}
+
+// startCommitter creates the producer and the committer of the delivery
+// mode, and returns the function that stops them.
+func (p *Pipeline) startCommitter(ctx context.Context) (func(), error) {
+	pcfg, err := kafka.Producer(p.cfg, p.opts.TransactionalID, p.maxMessageBytes())
+	if err != nil {
+		return nil, fmt.Errorf("producer config: %w", err)
+	}
+	newProducer := func() (sarama.AsyncProducer, error) {
+		return sarama.NewAsyncProducer(p.cfg.Kafka.Brokers, pcfg)
+	}
+	if p.cfg.Delivery == config.AtLeastOnce {
+		prod, err := newProducer()
+		if err != nil {
+			return nil, fmt.Errorf("create idempotent producer: %w", err)
+		}
+		c := newAckCommitter(prod, p.log, p.m)
+		c.start()
+		p.commit = c
+		p.setProducerReady(true)
+		return func() {
+			p.setProducerReady(false)
+			if err := c.close(); err != nil {
+				p.log.Warn("close producer", "err", err)
+			}
+		}, nil
+	}
+	c := newTxnCommitter(newProducer, p.cfg.Kafka.Group, p.log, p.m, p.now, p.setProducerReady)
+	for attempt := 1; ; attempt++ {
+		err := c.init()
+		if err == nil {
+			break
+		}
+		p.log.Warn("initialize transactional producer", "attempt", attempt, "transactional_id", p.opts.TransactionalID, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(min(time.Duration(attempt)*time.Second, 10*time.Second)):
+		}
+	}
+	c.start()
+	p.commit = c
+	return func() {
+		if err := c.close(); err != nil {
+			p.log.Warn("close producer", "err", err)
+		}
+	}, nil
+}
+
+func (p *Pipeline) setProducerReady(ready bool) {
+	p.state.SetProducerReady(ready)
+	p.updateReady()
+}
+
+func (p *Pipeline) updateReady() {
+	ok, _ := p.state.Ready()
+	if ok {
+		p.m.Ready.Set(1)
+	} else {
+		p.m.Ready.Set(0)
+	}
+}
+
+// noteGeneration counts a rebalance when a new generation is seen.
+func (p *Pipeline) noteGeneration(gen int32) {
+	if old := p.generation.Swap(gen); old != gen {
+		p.m.Rebalances.Inc()
+	}
+	p.updateReady()
+}
+
+// countScrubbed adds a batch's findings and actions to the metrics.
+func (p *Pipeline) countScrubbed(st *stats) {
+	for t, n := range st.findings {
+		p.m.Findings.WithLabelValues(t).Add(float64(n))
+	}
+	for a, n := range st.actions {
+		p.m.Actions.WithLabelValues(a).Add(float64(n))
+	}
+}
+
+// countCommitted adds a committed batch's outcomes to the metrics.
+func (p *Pipeline) countCommitted(b *batch, now time.Time) {
+	st := &b.stats
+	p.m.Records.WithLabelValues(metrics.OutcomeClean).Add(float64(st.clean))
+	p.m.Records.WithLabelValues(metrics.OutcomeDropped).Add(float64(st.dropped))
+	p.m.Records.WithLabelValues(metrics.OutcomeDeadLettered).Add(float64(st.dead))
+	for r, n := range st.reasons {
+		p.m.DeadLetters.WithLabelValues(r).Add(float64(n))
+	}
+	p.m.BatchRecords.Observe(float64(b.records))
+	p.m.BatchBytes.Observe(float64(b.bytes))
+	p.m.BatchDuration.Observe(now.Sub(b.started).Seconds())
+}
+
+// KnownLabels returns the finding types and actions a policy can report,
+// for metrics exported at 0.
+func KnownLabels(pol *rules.Policy) metrics.Known {
+	var k metrics.Known
+	seen := map[string]bool{}
+	addType := func(t string) {
+		if t != "" && !seen[t] {
+			seen[t] = true
+			k.FindingTypes = append(k.FindingTypes, t)
+		}
+	}
+	for name, d := range pol.Detectors {
+		if d == nil || d.Enabled == nil || *d.Enabled {
+			addType(name)
+		}
+	}
+	for _, c := range pol.Custom {
+		addType(c.Name)
+	}
+	for _, f := range pol.Fields {
+		addType(f.Name)
+	}
+	slices.Sort(k.FindingTypes)
+	k.Actions = []string{
+		string(rules.TruncateIP), string(rules.Pseudonymize), string(rules.Redact), string(rules.Mask),
+		string(rules.DropField), string(rules.DropRecord), string(rules.Keep),
+	}
+	return k
+}

@@ -1,0 +1,186 @@
+package pipeline
+
+import (
+	"bytes"
+	"errors"
+	"strconv"
+
+	"github.com/IBM/sarama"
+
+	"github.com/scrubd/scrubd/rules"
+)
+
+// Scrubber is the part of a policy engine the pipeline uses; *rules.Engine
+// implements it. Implementations must be safe for concurrent use.
+type Scrubber interface {
+	// Scrub appends the scrubbed record to dst; see rules.Engine.Scrub.
+	Scrub(dst, rec []byte, res *rules.Result) ([]byte, error)
+	// ScrubText appends the scrubbed free text to dst; see
+	// rules.Engine.ScrubText.
+	ScrubText(dst, text []byte, res *rules.Result) ([]byte, error)
+	// Version is the policy version written in every output's headers.
+	Version() string
+}
+
+// reasonOutputTooLarge is the dead-letter reason of a record whose scrubbed
+// form is larger than the producer may send.
+const reasonOutputTooLarge = "output_too_large"
+
+// Reasons lists the dead-letter reasons, for metrics known in advance.
+var reasons = []string{
+	string(rules.ReasonTooLarge), string(rules.ReasonTooDeep), string(rules.ReasonDetectorTimeout),
+	string(rules.ReasonDetectorError), reasonOutputTooLarge, "error",
+}
+
+// processor turns one consumed record into the record to produce: the
+// scrubbed record for the clean topic, a dead letter, or nothing when a
+// rule drops it. It never parses personal data itself: the Scrubber does.
+type processor struct {
+	scrub      Scrubber
+	clean      string
+	dlq        string
+	cleanParts int32
+	dlqParts   int32
+	sealer     *Sealer // nil: dead-letter payloads are omitted
+	policy     []byte
+	maxOut     int // largest record (key, value, headers) the producer may send
+}
+
+// stats are the counts of one batch, added to the metrics when it is done.
+type stats struct {
+	findings map[string]int
+	actions  map[string]int
+	reasons  map[string]int
+	clean    int
+	dropped  int
+	dead     int
+}
+
+func newStats() stats {
+	return stats{findings: map[string]int{}, actions: map[string]int{}, reasons: map[string]int{}}
+}
+
+// worker is the scratch state of one claim goroutine.
+type worker struct {
+	res    rules.Result
+	counts findingCounts
+}
+
+// process scrubs m and returns the record to produce, or nil when it is
+// dropped, counting what it did in st.
+func (p *processor) process(m *sarama.ConsumerMessage, w *worker, st *stats) *sarama.ProducerMessage {
+	w.counts.reset()
+	value, err := p.scrub.Scrub(make([]byte, 0, len(m.Value)+len(m.Value)/4+32), m.Value, &w.res)
+	if err != nil {
+		return p.deadLetter(m, string(rules.ReasonOf(err)), st)
+	}
+	if w.res.Dropped {
+		st.dropped++
+		return nil
+	}
+	p.count(w, st)
+	var key []byte
+	if len(m.Key) > 0 {
+		if key, err = p.scrub.ScrubText(nil, m.Key, &w.res); err != nil {
+			return p.deadLetter(m, string(rules.ReasonOf(err)), st)
+		}
+		if w.res.Dropped {
+			st.dropped++
+			return nil
+		}
+		p.count(w, st)
+	}
+	hs := make([]sarama.RecordHeader, 0, len(m.Headers)+3)
+	size := len(value) + len(key)
+	for _, h := range m.Headers {
+		if h == nil || bytes.HasPrefix(h.Key, []byte(reservedPrefix)) {
+			continue
+		}
+		v := h.Value
+		if len(v) > 0 {
+			if v, err = p.scrub.ScrubText(nil, h.Value, &w.res); err != nil {
+				return p.deadLetter(m, string(rules.ReasonOf(err)), st)
+			}
+			if w.res.Dropped {
+				st.dropped++
+				return nil
+			}
+			p.count(w, st)
+		}
+		hs = append(hs, sarama.RecordHeader{Key: h.Key, Value: v})
+		size += len(h.Key) + len(v)
+	}
+	hs = append(hs,
+		header(HeaderClass, []byte(DataClassPseudonymous)),
+		header(HeaderPolicy, p.policy),
+		header(HeaderFindings, w.counts.header()),
+	)
+	if size+256 > p.maxOut {
+		return p.deadLetter(m, reasonOutputTooLarge, st)
+	}
+	for i, t := range w.counts.types {
+		st.findings[t] += w.counts.counts[i]
+	}
+	st.clean++
+	out := &sarama.ProducerMessage{
+		Topic:     p.clean,
+		Partition: m.Partition % p.cleanParts,
+		Value:     sarama.ByteEncoder(value),
+		Headers:   hs,
+		Timestamp: m.Timestamp,
+	}
+	if key != nil {
+		out.Key = sarama.ByteEncoder(key)
+	}
+	return out
+}
+
+// count adds the findings and actions of w.res.
+func (p *processor) count(w *worker, st *stats) {
+	for i, f := range w.res.Findings {
+		w.counts.add(string(f.Type))
+		if i < len(w.res.Actions) {
+			st.actions[string(w.res.Actions[i])]++
+		}
+	}
+}
+
+// deadLetter returns the dead letter standing for m: no key, the value
+// sealed or left out, and headers naming the reason and the source.
+func (p *processor) deadLetter(m *sarama.ConsumerMessage, reason string, st *stats) *sarama.ProducerMessage {
+	st.dead++
+	st.reasons[reason]++
+	hs := []sarama.RecordHeader{
+		header(HeaderClass, []byte(DataClassPersonal)),
+		header(HeaderPolicy, p.policy),
+		header(HeaderFindings, nil),
+		header(HeaderErrorClass, []byte("record")),
+		header(HeaderError, []byte(reason)),
+		header(HeaderSourceTopic, []byte(m.Topic)),
+		header(HeaderSourcePartition, strconv.AppendInt(nil, int64(m.Partition), 10)),
+		header(HeaderSourceOffset, strconv.AppendInt(nil, m.Offset, 10)),
+	}
+	var value []byte
+	kind := PayloadOmitted
+	if p.sealer != nil && len(m.Value)+p.sealer.Overhead()+512 <= p.maxOut {
+		sealed, err := p.sealer.Seal(nil, m.Value, m.Topic, m.Partition, m.Offset)
+		if err == nil {
+			value, kind = sealed, PayloadEncrypted
+			hs = append(hs, header(HeaderKeyID, []byte(p.sealer.KeyID())))
+		}
+	}
+	hs = append(hs, header(HeaderPayload, []byte(kind)))
+	out := &sarama.ProducerMessage{
+		Topic:     p.dlq,
+		Partition: m.Partition % p.dlqParts,
+		Headers:   hs,
+		Timestamp: m.Timestamp,
+	}
+	if value != nil {
+		out.Value = sarama.ByteEncoder(value)
+	}
+	return out
+}
+
+// errNoPartitions reports an output topic without partitions.
+var errNoPartitions = errors.New("output topic has no partitions")

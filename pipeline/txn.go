@@ -1,0 +1,225 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/scrubd/scrubd/pipeline/metrics"
+)
+
+// txnCommitter commits batches exactly once: one goroutine owns the
+// instance's single transactional producer and runs one transaction at a
+// time. Each transaction holds every batch queued when it starts, from any
+// partition of the instance: their output records and, through
+// AddOffsetsToTxnWithGroupMetadata, their consumer offsets with the group
+// metadata (member id, generation) read from the session at that moment, so
+// that the group coordinator refuses the offsets of a member that lost its
+// partitions (KIP-447) and the whole transaction aborts with them.
+//
+// Why one producer and one committer, and not a producer per partition
+// (Kafka Streams' first exactly-once design): with KIP-447 the group
+// generation fences zombies, so one producer per instance is enough; it
+// keeps the transactional id stable per instance (a restarted instance
+// fences its predecessor at once), costs one connection set and one
+// InitProducerId instead of one per partition and rebalance, and commits
+// all partitions in one transaction. A producer can have one open
+// transaction only, so transactions are serialized here, and claims never
+// touch the producer.
+//
+// Errors: an abortable error aborts the transaction and every batch in it
+// fails; each claim submits its batch again (see claimLoop.completed). A
+// fatal error (fenced by a newer producer with the same transactional id,
+// out of order sequence) closes the producer; the next transaction creates
+// a new one, whose InitProducerId also aborts anything left open.
+type txnCommitter struct {
+	newProducer func() (sarama.AsyncProducer, error)
+	group       string
+	log         *slog.Logger
+	m           *metrics.Metrics
+	now         func() time.Time
+	onProducer  func(ready bool)
+
+	queue chan *batch
+	stop  chan struct{}
+	wg    sync.WaitGroup
+
+	prod     sarama.AsyncProducer
+	prodDone chan struct{} // closed when the producer's error drain ends
+	failures int
+
+	// beforeCommit, when set, runs after the records are sent and before
+	// CommitTxn (tests use it to hold a transaction open).
+	beforeCommit func()
+}
+
+// newTxnCommitter returns a committer; start runs it.
+func newTxnCommitter(newProducer func() (sarama.AsyncProducer, error), group string, log *slog.Logger, m *metrics.Metrics, now func() time.Time, onProducer func(bool)) *txnCommitter {
+	return &txnCommitter{
+		newProducer: newProducer, group: group, log: log, m: m, now: now, onProducer: onProducer,
+		queue: make(chan *batch, 4096), stop: make(chan struct{}),
+	}
+}
+
+// init creates the producer (InitProducerId) before the consumer joins.
+func (c *txnCommitter) init() error { return c.ensureProducer() }
+
+// start runs the committer goroutine; close stops it.
+func (c *txnCommitter) start() {
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		c.loop()
+	}()
+}
+
+func (c *txnCommitter) submit(b *batch) { c.queue <- b }
+
+// claimDone does nothing: offsets are committed in the transactions.
+func (c *txnCommitter) claimDone(sarama.ConsumerGroupSession) {}
+
+// close stops the goroutine once no batch is queued (the claims have all
+// returned) and closes the producer.
+func (c *txnCommitter) close() error {
+	close(c.stop)
+	c.wg.Wait()
+	return c.closeProducer()
+}
+
+func (c *txnCommitter) loop() {
+	var bs []*batch
+	for {
+		select {
+		case b := <-c.queue:
+			bs = append(bs[:0], b)
+		case <-c.stop:
+			return
+		}
+	drain:
+		for len(bs) < cap(c.queue) {
+			select {
+			case b := <-c.queue:
+				bs = append(bs, b)
+			default:
+				break drain
+			}
+		}
+		// One transaction per session: group metadata is per session.
+		for len(bs) > 0 {
+			n := 1
+			for n < len(bs) && bs[n].sess == bs[0].sess {
+				n++
+			}
+			err := c.transact(bs[:n])
+			for _, b := range bs[:n] {
+				b.done <- err
+			}
+			bs = bs[n:]
+		}
+	}
+}
+
+// transact runs one transaction holding bs, which share a session.
+func (c *txnCommitter) transact(bs []*batch) error {
+	if err := c.ensureProducer(); err != nil {
+		return err
+	}
+	start := c.now()
+	p := c.prod
+	if err := p.BeginTxn(); err != nil {
+		c.fail(err)
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	offsets := map[string][]*sarama.PartitionOffsetMetadata{}
+	for _, b := range bs {
+		for _, m := range b.out {
+			p.Input() <- m
+		}
+		offsets[b.topic] = append(offsets[b.topic], &sarama.PartitionOffsetMetadata{Partition: b.partition, Offset: b.next, LeaderEpoch: -1})
+	}
+	gm := sarama.NewConsumerGroupMetadataFromSession(bs[0].sess, c.group, nil)
+	err := p.AddOffsetsToTxnWithGroupMetadata(offsets, gm)
+	if err == nil {
+		if c.beforeCommit != nil {
+			c.beforeCommit()
+		}
+		err = p.CommitTxn()
+	}
+	c.m.TxnDuration.Observe(c.now().Sub(start).Seconds())
+	if err != nil {
+		c.fail(err)
+		return fmt.Errorf("commit transaction (generation %d): %w", gm.GenerationID, err)
+	}
+	c.failures = 0
+	c.m.TxnCommits.Inc()
+	return nil
+}
+
+// fail aborts the open transaction after err, or closes the producer when
+// the error is fatal or the abort fails.
+func (c *txnCommitter) fail(err error) {
+	c.failures++
+	st := c.prod.TxnStatus()
+	fatal := st&sarama.ProducerTxnFlagFatalError != 0 || errors.Is(err, sarama.ErrProducerFenced)
+	if !fatal && st&(sarama.ProducerTxnFlagInTransaction|sarama.ProducerTxnFlagAbortableError) != 0 {
+		if aerr := c.prod.AbortTxn(); aerr == nil {
+			c.m.TxnAborts.Inc()
+			c.log.Warn("transaction aborted", "err", err, "consecutive_failures", c.failures)
+			return
+		} else {
+			err = fmt.Errorf("%w; abort: %w", err, aerr)
+		}
+	}
+	c.m.TxnAborts.Inc()
+	c.m.ProducerRestarts.Inc()
+	c.log.Error("producer failed; closing it, a new one will fence the old epoch", "err", err, "status", st.String())
+	if cerr := c.closeProducer(); cerr != nil {
+		c.log.Warn("close failed producer", "err", cerr)
+	}
+}
+
+// ensureProducer creates the producer if there is none.
+func (c *txnCommitter) ensureProducer() error {
+	if c.prod != nil {
+		return nil
+	}
+	p, err := c.newProducer()
+	if err != nil {
+		return fmt.Errorf("create transactional producer: %w", err)
+	}
+	c.prod = p
+	c.prodDone = drainErrors(p, c.m, c.log)
+	c.onProducer(true)
+	return nil
+}
+
+// closeProducer closes the producer, if any, and waits for its error drain.
+func (c *txnCommitter) closeProducer() error {
+	if c.prod == nil {
+		return nil
+	}
+	c.onProducer(false)
+	err := c.prod.Close()
+	<-c.prodDone
+	c.prod = nil
+	return err
+}
+
+// drainErrors reads a producer's Errors channel until it closes, counting
+// them; the returned channel closes then. Errors name topics and Kafka
+// error codes, never record content.
+func drainErrors(p sarama.AsyncProducer, m *metrics.Metrics, log *slog.Logger) chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for pe := range p.Errors() {
+			m.ProducerErrors.Inc()
+			log.Warn("produce failed", "topic", pe.Msg.Topic, "partition", pe.Msg.Partition, "err", pe.Err)
+		}
+	}()
+	return done
+}
