@@ -2,24 +2,152 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/scrubd/scrubd/pipeline"
+	"github.com/scrubd/scrubd/pipeline/config"
+	"github.com/scrubd/scrubd/pipeline/health"
+	"github.com/scrubd/scrubd/rules"
 )
 
-// cmdRun runs the Kafka sidecar.
-func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "scrubd run: not built yet")
-	return exitFailed
+// cmdRun implements `scrubd run --config FILE`: the Kafka sidecar. It exits
+// 0 after a clean stop on SIGTERM or SIGINT, 78 when the configuration is
+// invalid and 1 on a runtime failure.
+func cmdRun(ctx context.Context, args []string, _, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "", "configuration `file` (keys overridable by SCRUBD_<PATH> variables)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	cfg, err := loadConfig(*path, os.Getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "scrubd run: %v\n", err)
+		return exitInvalid
+	}
+	log := newLogger(stderr, cfg.Log.Level)
+	svc, err := newService(cfg, log, os.Getenv, os.Hostname)
+	if err != nil {
+		log.Error("scrubd run: setup failed", "err", err)
+		if errors.Is(err, errInvalid) {
+			return exitInvalid
+		}
+		return exitFailed
+	}
+	if err := svc.run(ctx); err != nil {
+		log.Error("scrubd run: stopped with an error", "err", err)
+		return exitFailed
+	}
+	return exitOK
 }
 
-// cmdDemo runs the pipeline on an embedded broker.
-func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "scrubd demo: not built yet")
-	return exitFailed
+// errInvalid marks setup errors that come from the configuration.
+var errInvalid = errors.New("invalid configuration")
+
+// loadConfig loads and validates the configuration.
+func loadConfig(path string, getenv func(string) string) (*config.Config, error) {
+	cfg, err := config.Load(path, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
 }
 
-// cmdTopics creates the topics a configuration names.
-func cmdTopics(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "scrubd topics: not built yet")
-	return exitFailed
+// service is a pipeline with its HTTP listener.
+type service struct {
+	cfg   *config.Config
+	log   *slog.Logger
+	p     *pipeline.Pipeline
+	reg   *prometheus.Registry
+	state *health.State
+}
+
+// newService loads the policy, keys and dead-letter key the configuration
+// names and creates the pipeline.
+func newService(cfg *config.Config, log *slog.Logger, getenv func(string) string, hostname func() (string, error)) (*service, error) {
+	pol, err := cfg.LoadPolicy()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errInvalid, err)
+	}
+	keys, random, err := rules.LoadKeyring(pol.Keys, getenv)
+	if err != nil {
+		return nil, fmt.Errorf("%w: load keys: %w", errInvalid, err)
+	}
+	if random {
+		log.Warn("no HMAC key configured: pseudonyms use a random key of this process and change at every restart")
+	}
+	eng, err := rules.Compile(pol, keys)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errInvalid, err)
+	}
+	var sealer *pipeline.Sealer
+	if cfg.DeadLetter.KeyFile != "" {
+		if sealer, err = pipeline.LoadSealer(cfg.Resolve(cfg.DeadLetter.KeyFile)); err != nil {
+			return nil, fmt.Errorf("%w: %w", errInvalid, err)
+		}
+	} else {
+		log.Warn("no dead_letter.key_file: dead letters carry no payload")
+	}
+	txnID, err := cfg.TransactionalIDOrDefault(hostname)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errInvalid, err)
+	}
+	reg := prometheus.NewRegistry()
+	state := health.NewState(time.Now, 30*time.Second)
+	p, err := pipeline.New(pipeline.Options{
+		Config: cfg, Scrubber: eng, Sealer: sealer, TransactionalID: txnID,
+		MaxRecordBytes: eng.MaxRecordBytes(), Logger: log, Registerer: reg,
+		Known: pipeline.KnownLabels(pol), Version: version, State: state,
+	})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("starting", "version", version, "policy", eng.Version(), "delivery", cfg.Delivery,
+		"transactional_id", txnID, "group", cfg.Kafka.Group, "input", cfg.Topics.Input,
+		"clean", cfg.Topics.Clean, "dead_letter", cfg.Topics.DeadLetter)
+	return &service{cfg: cfg, log: log, p: p, reg: reg, state: state}, nil
+}
+
+// run serves HTTP and runs the pipeline until ctx ends, then stops both
+// within the shutdown timeout.
+func (s *service) run(ctx context.Context) error {
+	srv, err := health.Listen(s.cfg.HTTP.Addr, health.Handler(s.reg, s.state), s.log)
+	if err != nil {
+		return err
+	}
+	s.log.Info("http listening", "addr", srv.Addr())
+	done := make(chan error, 1)
+	go func() { done <- s.p.Run(ctx) }()
+	var runErr error
+	select {
+	case runErr = <-done:
+	case <-ctx.Done():
+		s.log.Info("stopping", "timeout", s.cfg.Shutdown.Timeout.D())
+		grace := s.cfg.Shutdown.Timeout.D() + 5*time.Second
+		select {
+		case runErr = <-done:
+		case <-time.After(grace):
+			runErr = fmt.Errorf("pipeline did not stop within %v", grace)
+		}
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		s.log.Warn("http shutdown", "err", err)
+	}
+	if runErr == nil {
+		s.log.Info("stopped cleanly")
+	}
+	return runErr
 }

@@ -216,3 +216,9 @@ type Log struct {
 // Dir is the directory the configuration was read from, against which
 // relative file names resolve; empty when it was not read from a file.
 func (c *Config) Dir() string { return c.dir }
+
+// Disabled returns t with TLS turned off.
+func (t TLS) Disabled() TLS { return TLS{} }
+
+// Disabled returns s with SASL turned off.
+func (s SASL) Disabled() SASL { return SASL{} }

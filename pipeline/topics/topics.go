@@ -1,0 +1,132 @@
+// Package topics creates the topics a configuration names, with partitions,
+// replication, retention and cleanup policy chosen by each topic's data
+// class, and reports how existing topics differ. Ensure is idempotent.
+package topics
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/IBM/sarama"
+
+	"github.com/scrubd/scrubd/pipeline/config"
+)
+
+// Data classes of topics.
+const (
+	ClassPersonal     = "personal"
+	ClassPseudonymous = "pseudonymous"
+	ClassAggregate    = "aggregate"
+)
+
+// Spec is a topic as it should be.
+type Spec struct {
+	// Name is the topic name.
+	Name string
+	// Class is the data class of the records in it.
+	Class string
+	// Partitions and Replication are used when creating it.
+	Partitions  int32
+	Replication int16
+	// Configs are the topic configs it is created with and checked
+	// against (retention.ms, cleanup.policy).
+	Configs map[string]string
+}
+
+// Specs returns the topics of c: the inputs and the dead-letter topic are
+// personal (deleted after the personal retention), the vault is personal
+// and compacted (a pseudonym keeps its latest mapping until erased), the
+// clean topic pseudonymous and the aggregates topic aggregate.
+func Specs(c *config.Config) []Spec {
+	cr := c.Topics.Create
+	ms := func(d config.Duration) string { return strconv.FormatInt(d.D().Milliseconds(), 10) }
+	spec := func(name, class string, configs map[string]string) Spec {
+		return Spec{Name: name, Class: class, Partitions: cr.Partitions, Replication: cr.ReplicationFactor, Configs: configs}
+	}
+	del := func(d config.Duration) map[string]string {
+		return map[string]string{"cleanup.policy": "delete", "retention.ms": ms(d)}
+	}
+	var specs []Spec
+	for _, in := range c.Topics.Input {
+		specs = append(specs, spec(in, ClassPersonal, del(cr.PersonalRetention)))
+	}
+	specs = append(specs,
+		spec(c.Topics.Clean, ClassPseudonymous, del(cr.PseudonymousRetention)),
+		spec(c.Topics.DeadLetter, ClassPersonal, del(cr.PersonalRetention)),
+	)
+	if c.Topics.Aggregates != "" {
+		specs = append(specs, spec(c.Topics.Aggregates, ClassAggregate, del(cr.AggregateRetention)))
+	}
+	if c.Topics.Vault != "" {
+		specs = append(specs, spec(c.Topics.Vault, ClassPersonal, map[string]string{"cleanup.policy": "compact"}))
+	}
+	return specs
+}
+
+// Status is what Ensure found or did for one topic.
+type Status struct {
+	// Spec is the topic.
+	Spec Spec
+	// Created is true when Ensure created it.
+	Created bool
+	// Mismatches describe how an existing topic differs from Spec.
+	Mismatches []string
+}
+
+// Admin is the part of sarama.ClusterAdmin Ensure uses.
+type Admin interface {
+	ListTopics() (map[string]sarama.TopicDetail, error)
+	CreateTopic(topic string, detail *sarama.TopicDetail, validateOnly bool) error
+}
+
+// Ensure creates the topics of specs that do not exist and compares the
+// others with their spec. It changes no existing topic.
+func Ensure(admin Admin, specs []Spec) ([]Status, error) {
+	existing, err := admin.ListTopics()
+	if err != nil {
+		return nil, fmt.Errorf("list topics: %w", err)
+	}
+	var out []Status
+	for _, s := range specs {
+		st := Status{Spec: s}
+		d, ok := existing[s.Name]
+		if !ok {
+			entries := map[string]*string{}
+			for k, v := range s.Configs {
+				entries[k] = &v
+			}
+			err := admin.CreateTopic(s.Name, &sarama.TopicDetail{NumPartitions: s.Partitions, ReplicationFactor: s.Replication, ConfigEntries: entries}, false)
+			if err != nil && !errors.Is(err, sarama.ErrTopicAlreadyExists) {
+				return out, fmt.Errorf("create topic %s: %w", s.Name, err)
+			}
+			st.Created = err == nil
+			out = append(out, st)
+			continue
+		}
+		if d.NumPartitions < s.Partitions {
+			st.Mismatches = append(st.Mismatches, fmt.Sprintf("partitions %d, fewer than %d", d.NumPartitions, s.Partitions))
+		}
+		if d.ReplicationFactor != s.Replication {
+			st.Mismatches = append(st.Mismatches, fmt.Sprintf("replication factor %d, want %d", d.ReplicationFactor, s.Replication))
+		}
+		keys := make([]string, 0, len(s.Configs))
+		for k := range s.Configs {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			want := s.Configs[k]
+			got, ok := d.ConfigEntries[k]
+			switch {
+			case !ok || got == nil:
+				st.Mismatches = append(st.Mismatches, fmt.Sprintf("%s unknown, want %s", k, want))
+			case *got != want:
+				st.Mismatches = append(st.Mismatches, fmt.Sprintf("%s=%s, want %s", k, *got, want))
+			}
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
