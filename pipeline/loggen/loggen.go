@@ -81,7 +81,9 @@ func (g *Generator) IMEI() string {
 }
 
 // AccountID returns an account id.
-func (g *Generator) AccountID() string { return fmt.Sprintf("%d", 1_000_000_000+g.r.Int64N(8_999_999_999)) }
+func (g *Generator) AccountID() string {
+	return fmt.Sprintf("%d", 1_000_000_000+g.r.Int64N(8_999_999_999))
+}
 
 // DeviceID returns a UUID-shaped device id.
 func (g *Generator) DeviceID() string {

@@ -1,0 +1,279 @@
+//go:build e2e
+
+// Package e2e tests the scrubd binary against a real Apache Kafka broker
+// with kcat as the outside producer and consumer. `make e2e` starts the
+// broker (deploy/kafka/kafka.sh up), builds the binary and sets
+// SCRUBD_E2E_BROKER and SCRUBD_E2E_BIN. SCRUBD_E2E_RECORDS sets the number
+// of records (default 50,000).
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/scrubd/scrubd/pipeline/loggen"
+)
+
+// seeded are the personal values written into one record.
+type seeded struct {
+	IP, Email, Phone, IMEI, Account string
+}
+
+func env(t *testing.T, name string) string {
+	v := os.Getenv(name)
+	if v == "" {
+		t.Skipf("%s is not set; run `make e2e`", name)
+	}
+	return v
+}
+
+func repoRoot(t *testing.T) string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+func freePort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestRealKafkaExactlyOnce: `scrubd topics` creates the topics, kcat
+// produces N JSON records with seeded personal values, one `scrubd run`
+// scrubs them, and the clean topic read by kcat with read_committed holds
+// exactly N records, each seq once, none of the seeded values. Then
+// /metrics shows scrubd_ series and SIGTERM stops scrubd with exit 0.
+func TestRealKafkaExactlyOnce(t *testing.T) {
+	broker := env(t, "SCRUBD_E2E_BROKER")
+	bin := env(t, "SCRUBD_E2E_BIN")
+	kcat, err := exec.LookPath("kcat")
+	if err != nil {
+		t.Fatal("kcat not found; `deploy/kafka/kafka.sh kcat` installs it")
+	}
+	n := 50000
+	if s := os.Getenv("SCRUBD_E2E_RECORDS"); s != "" {
+		if n, err = strconv.Atoi(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	suffix := strconv.FormatInt(time.Now().UnixNano(), 36)
+	raw, clean, dlq := "e2e.raw."+suffix, "e2e.clean."+suffix, "e2e.dlq."+suffix
+	httpAddr := freePort(t)
+	envs := append(os.Environ(),
+		"SCRUBD_KAFKA_BROKERS="+broker,
+		"SCRUBD_HTTP_ADDR="+httpAddr,
+		"SCRUBD_KAFKA_GROUP=scrubd-e2e-"+suffix,
+		"SCRUBD_KAFKA_TRANSACTIONAL_ID=scrubd-e2e-"+suffix,
+		"SCRUBD_TOPICS_INPUT="+raw,
+		"SCRUBD_TOPICS_CLEAN="+clean,
+		"SCRUBD_TOPICS_DEAD_LETTER="+dlq,
+		"SCRUBD_TOPICS_AGGREGATES=e2e.aggregates."+suffix,
+		"SCRUBD_TOPICS_VAULT=e2e.vault."+suffix,
+	)
+	cfgPath := filepath.Join(repoRoot(t), "deploy", "examples", "scrubd.yaml")
+
+	// Topics: created, then found as configured (idempotent).
+	for i, want := range []string{"created", "ok"} {
+		cmd := exec.Command(bin, "topics", "--config", cfgPath)
+		cmd.Env = envs
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("scrubd topics (run %d): %v\n%s", i+1, err, out)
+		}
+		if !strings.Contains(string(out), want+" ") || !strings.Contains(string(out), clean) {
+			t.Fatalf("scrubd topics (run %d): want %q lines:\n%s", i+1, want, out)
+		}
+	}
+
+	// Records with seeded values, produced by kcat.
+	g := loggen.New(42, time.Unix(1_700_000_000, 0))
+	seeds := make([]seeded, n)
+	var input bytes.Buffer
+	for i := range n {
+		s := seeded{IP: g.IPv4(), Email: g.Email(), Phone: g.Phone(), IMEI: g.IMEI(), Account: g.AccountID()}
+		seeds[i] = s
+		fmt.Fprintf(&input, `{"seq":%d,"msg":"login ok for %s from %s","client_ip":%q,"email":%q,"phone":%q,"device":{"imei":%q},"account_id":%q,"note":"call %s"}`+"\n",
+			i, s.Email, s.IP, s.IP, s.Email, s.Phone, s.IMEI, s.Account, s.Phone)
+	}
+	prod := exec.Command(kcat, "-P", "-b", broker, "-t", raw, "-z", "lz4", "-X", "linger.ms=20")
+	prod.Stdin = &input
+	if out, err := prod.CombinedOutput(); err != nil {
+		t.Fatalf("kcat produce: %v\n%s", err, out)
+	}
+
+	// One scrubd run.
+	logPath := filepath.Join(t.TempDir(), "scrubd.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	start := time.Now()
+	run := exec.Command(bin, "run", "--config", cfgPath)
+	run.Env = envs
+	run.Stdout, run.Stderr = logFile, logFile
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- run.Wait() }()
+	defer func() {
+		if run.ProcessState == nil {
+			run.Process.Kill()
+			<-exited
+		}
+		if t.Failed() {
+			b, _ := os.ReadFile(logPath)
+			t.Logf("scrubd log:\n%s", tail(b, 60))
+		}
+	}()
+
+	// The clean topic, read_committed, until N records or the deadline.
+	var lines [][]byte
+	deadline := time.Now().Add(5 * time.Minute)
+	for {
+		lines = consume(t, kcat, broker, clean)
+		if len(lines) >= n || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case err := <-exited:
+			b, _ := os.ReadFile(logPath)
+			t.Fatalf("scrubd exited early: %v\n%s", err, tail(b, 60))
+		case <-time.After(time.Second):
+		}
+	}
+	elapsed := time.Since(start)
+	if len(lines) != n {
+		t.Fatalf("clean topic holds %d records, want %d", len(lines), n)
+	}
+	seen := make([]bool, n)
+	for _, l := range lines {
+		var rec struct {
+			Seq *int `json:"seq"`
+		}
+		if err := json.Unmarshal(l, &rec); err != nil || rec.Seq == nil || *rec.Seq < 0 || *rec.Seq >= n {
+			t.Fatalf("clean record without a valid seq: %.200s", l)
+		}
+		s := *rec.Seq
+		if seen[s] {
+			t.Fatalf("seq %d twice", s)
+		}
+		seen[s] = true
+		sd := seeds[s]
+		for _, v := range []string{sd.IP, sd.Email, sd.Phone, sd.IMEI, sd.Account} {
+			if bytes.Contains(l, []byte(v)) {
+				t.Fatalf("seq %d: seeded value left in the clean record: %.300s", s, l)
+			}
+		}
+	}
+	t.Logf("%d records scrubbed exactly once in %v (%.0f records/s, including start-up and group join)", n, elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds())
+
+	// Metrics and readiness.
+	body := get(t, "http://"+httpAddr+"/metrics")
+	for _, want := range []string{"scrubd_pipeline_records_total{outcome=\"clean\"} " + strconv.Itoa(n), "scrubd_txn_commits_total", "scrubd_build_info"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if code := status(t, "http://"+httpAddr+"/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz = %d, want 200", code)
+	}
+	if rss := vmHWM(run.Process.Pid); rss != "" {
+		t.Logf("scrubd peak RSS (VmHWM): %s", rss)
+	}
+
+	// SIGTERM: a clean exit 0 within the shutdown timeout and a margin.
+	stopAt := time.Now()
+	if err := run.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("scrubd exited with %v after SIGTERM", err)
+		}
+		t.Logf("scrubd stopped cleanly %v after SIGTERM", time.Since(stopAt).Round(time.Millisecond))
+	case <-time.After(30 * time.Second):
+		t.Fatal("scrubd did not exit within 30s of SIGTERM")
+	}
+}
+
+// consume reads the whole topic with kcat, read_committed, one value a line.
+func consume(t *testing.T, kcat, broker, topic string) [][]byte {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, kcat, "-C", "-b", broker, "-t", topic, "-o", "beginning", "-e", "-q",
+		"-X", "isolation.level=read_committed", "-f", "%s\n")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("kcat consume: %v", err)
+	}
+	var lines [][]byte
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		if len(sc.Bytes()) > 0 {
+			lines = append(lines, bytes.Clone(sc.Bytes()))
+		}
+	}
+	return lines
+}
+
+func get(t *testing.T, url string) string {
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+func status(t *testing.T, url string) int {
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func vmHWM(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return ""
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "VmHWM:") {
+			return strings.TrimSpace(strings.TrimPrefix(l, "VmHWM:"))
+		}
+	}
+	return ""
+}
+
+func tail(b []byte, n int) string {
+	lines := strings.Split(string(b), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
