@@ -249,7 +249,7 @@ func (s *Scanner) matchWordStart(b []byte, i int) (Type, int, int) {
 		return "", 0, 0
 	}
 	// A letter.
-	if k&cUpper != 0 && s.enabled[idxIBAN] && i+3 < n && isUpperByte(b[i+1]) && isDigit(b[i+2]) && isDigit(b[i+3]) {
+	if s.enabled[idxIBAN] && i+3 < n && isDigit(b[i+2]) && isDigit(b[i+3]) && isLetter(b[i+1]) && (k&cUpper != 0) == isUpperByte(b[i+1]) {
 		if end := matchIBAN(b, i); end > 0 {
 			return IBAN, i, end
 		}

@@ -86,6 +86,11 @@ func TestScanTable(t *testing.T) {
 		{"retina asset", "GET /img/icon@2x.png", nil},
 		{"no tld", "root@localhost and a@b", nil},
 
+		// IBAN, also in lower case.
+		{"iban", "pay DE89 3704 0044 0532 0130 00 now", []string{"iban:DE89 3704 0044 0532 0130 00"}},
+		{"iban lower", "iban=gb82west12345698765432", []string{"iban:gb82west12345698765432"}},
+		{"iban bad checksum", "DE89 3704 0044 0532 0130 01", nil},
+
 		// MAC, UUID.
 		{"mac colon", "wlan0 00:1A:2B:3C:4D:5E up", []string{"mac:00:1A:2B:3C:4D:5E"}},
 		{"mac dash", "hw 00-1a-2b-3c-4d-5e", []string{"mac:00-1a-2b-3c-4d-5e"}},
