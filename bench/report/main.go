@@ -241,6 +241,7 @@ func writeHeader(out *bytes.Buffer, c config, procs int) {
 	fmt.Fprintf(out, "## scrubd throughput\n\n")
 	fmt.Fprintf(out, "`go run ./bench/report` on %s, %s/%s, %s, %d CPUs (GOMAXPROCS %d), load average %s.\n",
 		cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version(), runtime.NumCPU(), procs, loadAverage())
+	fmt.Fprintf(out, "Source: %s.\n", treeState())
 	fmt.Fprintf(out, "Generated workloads: %d lines each (seed %d, `bench/gen`); every figure is the median of %d runs of %v.\n\n",
 		c.lines, c.seed, c.count, c.benchtime)
 }
@@ -450,6 +451,21 @@ func moduleRoot(ctx context.Context) (string, error) {
 		return "", errors.New("find module root: not inside the scrubd module")
 	}
 	return filepath.Dir(mod), nil
+}
+
+// treeState names the commit the report measured and whether tracked files
+// had changes on top of it.
+func treeState() string {
+	head, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "not a git checkout"
+	}
+	st := "commit " + strings.TrimSpace(string(head))
+	if out, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(bytes.TrimSpace(out)) > 0 {
+		n := len(strings.Split(strings.TrimSpace(string(out)), "\n"))
+		st += fmt.Sprintf(" with %d modified tracked files", n)
+	}
+	return st
 }
 
 // cpuModel returns the CPU model name from /proc/cpuinfo, or the
