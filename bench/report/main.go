@@ -166,7 +166,13 @@ func run(ctx context.Context, c config, stdout, stderr io.Writer) error {
 	for _, w := range bench.Generated(c.seed, c.lines) {
 		rows = append(rows, &row{w: w, scan: &cell{}, scrub: &cell{}, regex: &cell{}})
 	}
+	// Clean lines come from the mixed workload of go test's size, at
+	// least: rare lines that make the scanner allocate must not be missed.
 	mixed := rows[len(rows)-1].w
+	if c.lines < bench.DefaultLines {
+		ws := bench.Generated(c.seed, bench.DefaultLines)
+		mixed = ws[len(ws)-1]
+	}
 	clean, err := bench.Clean("clean (mixed lines without findings)", scanner, mixed)
 	if err != nil {
 		return err
@@ -242,8 +248,8 @@ func writeHeader(out *bytes.Buffer, c config, procs int) {
 	fmt.Fprintf(out, "`go run ./bench/report` on %s, %s/%s, %s, %d CPUs (GOMAXPROCS %d), load average %s.\n",
 		cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version(), runtime.NumCPU(), procs, loadAverage())
 	fmt.Fprintf(out, "Source: %s.\n", treeState())
-	fmt.Fprintf(out, "Generated workloads: %d lines each (seed %d, `bench/gen`); every figure is the median of %d runs of %v.\n\n",
-		c.lines, c.seed, c.count, c.benchtime)
+	fmt.Fprintf(out, "Generated workloads: %d lines each (seed %d, `bench/gen`; the clean row: the lines of a %d-line mixed workload without findings); every figure is the median of %d runs of %v.\n\n",
+		c.lines, c.seed, max(c.lines, bench.DefaultLines), c.count, c.benchtime)
 }
 
 func writeBenchTables(out *bytes.Buffer, rows []*row) {
@@ -283,11 +289,14 @@ func allocs(c *cell) string {
 	if c == nil {
 		return "—"
 	}
-	v := c.allocs()
-	if v == 0 {
+	switch v := c.allocs(); {
+	case v == 0:
 		return "0"
+	case v < 0.01:
+		return fmt.Sprintf("%.4f", v)
+	default:
+		return fmt.Sprintf("%.2f", v)
 	}
-	return fmt.Sprintf("%.2f", v)
 }
 
 func ratio(a, b *cell, f func(*cell) float64) string {
@@ -320,7 +329,7 @@ func writeTargets(out *bytes.Buffer, rows []*row) {
 		check("scan, free text ≥ 300 MB/s", text.scan.cpu(), " MB/s", text.scan.cpu() >= 300)
 	}
 	if clean != nil {
-		check("scan, 0 allocations per clean line", clean.scan.allocs(), " allocs/line", clean.scan.allocs() == 0)
+		fmt.Fprintf(out, "| scan, 0 allocations per clean line | %s allocs/line | %s |\n", allocs(clean.scan), map[bool]string{true: "yes", false: "no"}[clean.scan.allocs() == 0])
 	}
 	if text != nil {
 		check("scrub, text ≥ 150 MB/s", text.scrub.cpu(), " MB/s", text.scrub.cpu() >= 150)
