@@ -14,17 +14,27 @@ func localChar(c byte) bool {
 // the end of the previous finding. It returns the span, or an end of 0.
 func matchEmailAt(b []byte, at, domStart, last int) (int, int) {
 	st := at
-	for st > last && at-st < 64 && localChar(b[st-1]) {
-		st--
+	for {
+		for st > last && localChar(b[st-1]) {
+			if at-st >= 192 {
+				return 0, 0 // longer than RFC 5321 allows, even escaped
+			}
+			st--
+		}
+		// In a URL the local part may hold escapes ("j.smith%2Bshop%40"),
+		// or follow one that separates it from what comes before
+		// ("mailto%3Ajo%40"): an escaped local character belongs to it,
+		// any other escape ends it (without its two hex digits).
+		if st > last && st+2 <= at && b[st-1] == '%' && isHex(b[st]) && isHex(b[st+1]) {
+			if h, ok := unhex2(b[st], b[st+1]); ok && localChar(h) {
+				st--
+				continue
+			}
+			st += 2
+		}
+		break
 	}
-	if st > last && localChar(b[st-1]) {
-		return 0, 0 // local part longer than RFC 5321 allows
-	}
-	// Inside a URL the local part may follow a percent escape ("%3Ajo%40");
-	// the two hex digits of the escape are not part of it.
-	if st >= 1 && st+2 <= at && b[st-1] == '%' && isHex(b[st]) && isHex(b[st+1]) {
-		st += 2
-	}
+
 	for st < at && (b[st] == '.' || b[st] == '-' || b[st] == '+') {
 		st++
 	}
@@ -36,6 +46,24 @@ func matchEmailAt(b []byte, at, domStart, last int) (int, int) {
 		return 0, 0
 	}
 	return st, end
+}
+
+// unhex2 decodes two hex digits.
+func unhex2(a, b byte) (byte, bool) {
+	v := 0
+	for _, c := range [2]byte{a, b} {
+		switch {
+		case '0' <= c && c <= '9':
+			v = v<<4 | int(c-'0')
+		case 'a' <= c && c <= 'f':
+			v = v<<4 | int(c-'a'+10)
+		case 'A' <= c && c <= 'F':
+			v = v<<4 | int(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return byte(v), true
 }
 
 // matchDomain matches a host name of two or more labels whose last label has

@@ -7,6 +7,7 @@ const (
 	cLetter             // A-Z, a-z
 	cUpper              // A-Z
 	cTrig               // punctuation that may start or announce a finding: @ % + ( : =
+	cWordGo             // letters: the word-skipping loop goes on without a look
 )
 
 var class = func() (t [256]uint8) {
@@ -14,10 +15,10 @@ var class = func() (t [256]uint8) {
 		t[c] |= cDigit
 	}
 	for c := 'a'; c <= 'z'; c++ {
-		t[c] |= cLetter
+		t[c] |= cLetter | cWordGo
 	}
 	for c := 'A'; c <= 'Z'; c++ {
-		t[c] |= cLetter | cUpper
+		t[c] |= cLetter | cUpper | cWordGo
 	}
 	for c := 'a'; c <= 'f'; c++ {
 		t[c] |= cHexLet
@@ -71,21 +72,28 @@ func (s *Scanner) scanBuiltin(dst []Finding, b []byte) []Finding {
 		}
 		if k&cAlnum != 0 {
 			// b[i] starts a word: the byte before it is not alphanumeric.
-			if t, st, end := s.matchWordStart(b, i); end > 0 {
-				dst = append(dst, Finding{Type: t, Start: st, End: end})
-				i, last = end, end
-				continue
+			// Most words start with a letter no matcher begins with and are
+			// not IBAN-shaped: they are ruled out here, without a call.
+			if (k&cDigit != 0 || wordStart[b[i]] != 0 || i+3 < n && class[b[i+2]]&class[b[i+3]]&cDigit != 0) && mayStart(b, i, k) {
+				if t, st, end := s.matchWordStart(b, i); end > 0 {
+					dst = append(dst, Finding{Type: t, Start: st, End: end})
+					i, last = end, end
+					continue
+				}
 			}
 			// Skip the rest of the word, stopping where a digit follows a
 			// letter: host names such as host1.2.3.4.example.com embed an
 			// IPv4 address there.
 			j, ipEnd := i+1, 0
-			for j < n {
-				c := class[b[j]]
-				if c&cAlnum == 0 {
+			for {
+				for j < n && class[b[j]]&cWordGo != 0 {
+					j++
+				}
+				if j >= n || class[b[j]]&cDigit == 0 {
 					break
 				}
-				if c&cDigit != 0 && class[b[j-1]]&cLetter != 0 && s.enabled[idxIPv4] {
+				// A digit: after a letter it may start an address.
+				if class[b[j-1]]&cLetter != 0 && s.enabled[idxIPv4] {
 					if ipEnd = matchIPv4(b, j); ipEnd > 0 {
 						break
 					}
@@ -153,6 +161,68 @@ func (s *Scanner) scanBuiltin(dst []Finding, b []byte) []Finding {
 		i++
 	}
 	return dst
+}
+
+// Bits of wordStart: what a word starting with a letter may be.
+const (
+	wsHex    = 1 << iota // an IPv6 address, MAC or UUID
+	wsSecret             // an API key or an authentication scheme
+	wsJWT                // a JWT ("eyJ")
+)
+
+var wordStart = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		if class[c]&cHexLet != 0 {
+			t[c] |= wsHex
+		}
+		if secretStart[c] != 0 {
+			t[c] |= wsSecret
+		}
+	}
+	t['e'] |= wsJWT
+	return t
+}()
+
+// mayStart is the scan loop's cheap filter for a word starting at b[i] (of
+// class k): it rules out, by the shape of the word's first bytes, the words
+// that no matcher could begin with, which are most words of a log line.
+// matchWordStart decides for the others.
+func mayStart(b []byte, i int, k uint8) bool {
+	n := len(b)
+	if k&cDigit == 0 {
+		// IBAN: two letters then two digits.
+		if i+3 < n && class[b[i+2]]&class[b[i+3]]&cDigit != 0 {
+			return true
+		}
+		ws := wordStart[b[i]]
+		if ws&wsJWT != 0 && i+2 < n && b[i+1] == 'y' && b[i+2] == 'J' {
+			return true
+		}
+		if ws&wsSecret != 0 && maySecret(b, i) {
+			return true
+		}
+		if ws&wsHex == 0 {
+			return false
+		}
+	}
+	// A hex or decimal run: what ends it tells whether an address, a hex
+	// id or a long number can start here.
+	j := i + 1
+	for j < n && j < i+9 && class[b[j]]&(cDigit|cHexLet) != 0 {
+		j++
+	}
+	if j >= n {
+		return k&cDigit != 0 && j-i >= 7
+	}
+	switch b[j] {
+	case ':', '-', '.':
+		return true
+	case ' ', '(', ')', '/':
+		return k&cDigit != 0 && j+1 < n && (class[b[j+1]]&cDigit != 0 || b[j+1] == '(')
+	}
+	// Eight or more hex digits in a row: a long number (card, IMEI,
+	// phone), or a hex id that goes on.
+	return j-i >= 7 && k&cDigit != 0
 }
 
 // Indexes of the built-in types in Builtin and Scanner.enabled.
@@ -279,6 +349,10 @@ func isNumberSep(c byte) bool {
 // separators) holds at least seven digits, the fewest of any phone number,
 // card or IMEI. It keeps the heavier matchers off short numbers.
 func longNumber(b []byte, i int) bool {
+	// After "08:06:" a number is part of a clock time.
+	if i >= 2 && b[i-1] == ':' && isDigit(b[i-2]) {
+		return false
+	}
 	// Dates ("2026-11-29", "2026.11.29") are the most common long numbers
 	// in logs.
 	if i+10 <= len(b) && isDigit(b[i+3]) && (b[i+4] == '-' || b[i+4] == '.') && b[i+7] == b[i+4] &&

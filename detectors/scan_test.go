@@ -81,6 +81,8 @@ func TestScanTable(t *testing.T) {
 		{"email key", "email=jane_d@example.org&x=1", []string{"email:jane_d@example.org"}},
 		{"email pct", "/reset?to=jane%40example.com&x=1", []string{"email:jane%40example.com"}},
 		{"email pct local", "to=mailto%3Ajo%40example.com", []string{"email:jo%40example.com"}},
+		{"email pct plus", "/users/j.smith%2Bshop%40gmail.com/profile", []string{"email:j.smith%2Bshop%40gmail.com"}},
+		{"microsecond time", "ts=2026-03-02T08:06:00.560000Z level=debug", nil},
 		{"email idn tld", "a@b.xn--p1ai ok", []string{"email:a@b.xn--p1ai"}},
 		{"email sentence", "Write to info@example.com.", []string{"email:info@example.com"}},
 		{"retina asset", "GET /img/icon@2x.png", nil},

@@ -134,7 +134,9 @@ func matchSecretWord(b []byte, i int) (int, int) {
 		return 0, 0
 	}
 	for _, sch := range &authSchemes {
-		if !hasPrefixFold(b[i:], sch) {
+		// The scheme is a whole word followed by a space: test that byte
+		// before comparing letters.
+		if i+len(sch) >= n || b[i+len(sch)] != ' ' || !hasPrefixFold(b[i:], sch) {
 			continue
 		}
 		p := i + len(sch)
@@ -151,6 +153,29 @@ func matchSecretWord(b []byte, i int) (int, int) {
 		return 0, 0
 	}
 	return 0, 0
+}
+
+// maySecret is a cheap test of whether matchSecretWord can match at b[i]:
+// the word is an authentication scheme followed by a space, or begins like a
+// vendor key.
+func maySecret(b []byte, i int) bool {
+	n := len(b)
+	k := secretStart[b[i]]
+	if k&startsScheme != 0 {
+		// bearer, digest (6), basic, token (5), negotiate (9).
+		if i+6 < n && b[i+6] == ' ' || i+5 < n && b[i+5] == ' ' || i+9 < n && b[i+9] == ' ' {
+			return true
+		}
+	}
+	if k&startsPrefix != 0 && i+3 < n {
+		for _, p := range prefixesByStart[b[i]] {
+			tp := &tokenPrefixes[p]
+			if b[i+1] == tp.prefix[1] && b[i+2] == tp.prefix[2] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // tokenish reports whether v looks like machine-made credentials rather than

@@ -1,5 +1,7 @@
 package rules
 
+import "bytes"
+
 // accessFields are the byte spans of the fields of an access-log line in the
 // Apache/Nginx common or combined format:
 //
@@ -36,12 +38,11 @@ func parseAccess(b []byte) (accessFields, bool) {
 	i := 0
 	word := func(k int) bool {
 		s := i
-		for i < len(b) && b[i] != ' ' {
-			i++
-		}
-		if i == s || i >= len(b) {
+		sp := bytes.IndexByte(b[i:], ' ')
+		if sp <= 0 {
 			return false
 		}
+		i += sp
 		f.spans[k] = [2]int{s, i}
 		i++ // the space
 		return true
@@ -52,14 +53,21 @@ func parseAccess(b []byte) (accessFields, bool) {
 		}
 		i++
 		s := i
-		for i < len(b) && b[i] != '"' {
-			if b[i] == '\\' {
-				i++
+		for {
+			q := bytes.IndexByte(b[i:], '"')
+			if q < 0 {
+				return false
+			}
+			i += q
+			// A quote escaped by an odd number of backslashes is content.
+			bs := 0
+			for k := i - 1; k >= s && b[k] == '\\'; k-- {
+				bs++
+			}
+			if bs%2 == 0 {
+				break
 			}
 			i++
-		}
-		if i >= len(b) {
-			return false
 		}
 		f.spans[k] = [2]int{s, i}
 		i++
@@ -127,7 +135,7 @@ func (w *walker) access(f *accessFields) error {
 		w.out = append(w.out, in[prev:s]...)
 		prev = e
 		v := in[s:e]
-		if r := w.e.fieldRule(accessPaths[k]); r != nil {
+		if r := w.e.accessRules[k]; r != nil {
 			switch r.action {
 			case Keep:
 				w.out = append(w.out, v...)

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Action is what a rule does with a value it matched.
@@ -53,7 +54,12 @@ func validAction(a Action) bool {
 // written without brackets before a ":port" ("0:0:0:0:0:0:0:0:2181", as
 // ZooKeeper logs it) must not be compressed into an ambiguous ":::2181".
 func truncateIP(dst, v []byte, bits4, bits6 int, expand bool) ([]byte, bool) {
-	s := string(v)
+	if len(v) == 0 {
+		return dst, false
+	}
+	// netip does not keep the string it parses (the zone, which it would
+	// keep, is cut off first), so v need not be copied.
+	s := unsafe.String(&v[0], len(v))
 	zone := ""
 	// Brackets and zones: "[::1]", "fe80::1%eth0", "fe80::1%25eth0".
 	if len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' {

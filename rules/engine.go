@@ -118,10 +118,17 @@ type Engine struct {
 	fields   []*rule
 	patterns []pathPattern
 	byLast   map[string][]int // field rules whose last key is a literal
+	// lastFilter has bit (first byte of the last key) set in word
+	// len(last key)&31 for every literal in byLast: most keys are rejected
+	// before hashing.
+	lastFilter [32][4]uint64
 	wildLast []int            // field rules whose last key is a glob
 	maxBytes int
 	maxDepth int
 	walkers  sync.Pool
+	// accessRules are the field rules of the access-log fields, looked up
+	// once.
+	accessRules [len(accessNames)]*rule
 }
 
 // Compile validates p and builds an Engine that pseudonymizes with keys.
@@ -191,9 +198,14 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 		e.patterns = append(e.patterns, pp)
 		if pp.last != "" {
 			e.byLast[pp.last] = append(e.byLast[pp.last], i)
+			c := pp.last[0]
+			e.lastFilter[len(pp.last)&31][c>>6] |= 1 << (c & 63)
 		} else {
 			e.wildLast = append(e.wildLast, i)
 		}
+	}
+	for k := range accessPaths {
+		e.accessRules[k] = e.fieldRule(accessPaths[k])
 	}
 	e.walkers.New = func() any { return &walker{e: e} }
 	return e, nil
@@ -264,7 +276,7 @@ func (e *Engine) fieldRule(path [][]byte) *rule {
 	best := -1
 	last := path[len(path)-1]
 	var low [64]byte
-	if len(last) <= len(low) {
+	if n := len(last); n > 0 && n <= len(low) && e.lastFilter[n&31][lower(last[0])>>6]&(1<<(lower(last[0])&63)) != 0 {
 		for i, c := range last {
 			low[i] = lower(c)
 		}

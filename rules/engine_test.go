@@ -289,3 +289,13 @@ func TestLoadKeyring(t *testing.T) {
 		t.Errorf("no keys: %v random=%v", err, random)
 	}
 }
+
+func TestPseudonymNoAllocs(t *testing.T) {
+	kr := TestKeyring()
+	dst := make([]byte, 0, 64)
+	v := []byte("a@example.com")
+	kr.Pseudonym(dst, "email", v) // warm the pool
+	if n := testing.AllocsPerRun(100, func() { dst = kr.Pseudonym(dst[:0], "email", v) }); n != 0 {
+		t.Errorf("Pseudonym allocates %v times", n)
+	}
+}

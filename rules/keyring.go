@@ -42,7 +42,13 @@ type Keyring struct {
 	pool   sync.Pool // of *keyedHash for the active key
 }
 
-type keyedHash struct{ h hash.Hash }
+// keyedHash is an HMAC with the buffers it writes and sums into, pooled so
+// that making a pseudonym allocates nothing.
+type keyedHash struct {
+	h   hash.Hash
+	msg []byte
+	sum []byte
+}
 
 // NewKeyring builds a keyring from keys (id to secret) with active as the
 // active key id.
@@ -123,7 +129,7 @@ func (kr *Keyring) IDs() []string {
 // Pseudonym appends the pseudonym of value, of type typ, under the active key.
 func (kr *Keyring) Pseudonym(dst []byte, typ string, value []byte) []byte {
 	kh := kr.pool.Get().(*keyedHash)
-	dst = appendPseudonym(dst, kh.h, kr.active.ID, typ, value)
+	dst = kh.appendPseudonym(dst, kr.active.ID, typ, value)
 	kr.pool.Put(kh)
 	return dst
 }
@@ -136,16 +142,18 @@ func (kr *Keyring) PseudonymWith(dst []byte, kid, typ string, value []byte) ([]b
 	if !ok {
 		return dst, fmt.Errorf("keyring: no key %q", kid)
 	}
-	return appendPseudonym(dst, hmac.New(sha256.New, k.secret), kid, typ, value), nil
+	kh := &keyedHash{h: hmac.New(sha256.New, k.secret)}
+	return kh.appendPseudonym(dst, kid, typ, value), nil
 }
 
-func appendPseudonym(dst []byte, h hash.Hash, kid, typ string, value []byte) []byte {
-	h.Reset()
-	h.Write([]byte(typ))
-	h.Write([]byte{0})
-	h.Write(value)
-	var sum [sha256.Size]byte
-	mac := h.Sum(sum[:0])
+// appendPseudonym appends <typ>_<kid>_<letters>, the letters encoding the
+// HMAC of typ, a zero byte and value.
+func (kh *keyedHash) appendPseudonym(dst []byte, kid, typ string, value []byte) []byte {
+	kh.msg = append(append(append(kh.msg[:0], typ...), 0), value...)
+	kh.h.Reset()
+	kh.h.Write(kh.msg)
+	kh.sum = kh.h.Sum(kh.sum[:0])
+	mac := kh.sum
 	dst = append(dst, typ...)
 	dst = append(dst, '_')
 	dst = append(dst, kid...)

@@ -8,42 +8,123 @@ import (
 // A pathPattern is a compiled FieldRule path: dot-separated segments, each a
 // literal, a glob ("*_id") or "**".
 type pathPattern struct {
-	segs []string // lower case
+	segs []segment
 	// last is the final segment when it is a literal, for indexing.
 	last string
+	// tailOnly is set for patterns of the form "**.<segment>", the most
+	// common kind, which only look at the last key of a path.
+	tailOnly bool
+}
+
+// segKind says how a segment matches one key.
+type segKind uint8
+
+const (
+	segLiteral  segKind = iota // "email"
+	segAny                     // "*"
+	segAnyDepth                // "**"
+	segPrefix                  // "user*"
+	segSuffix                  // "*_id"
+	segContains                // "*password*"
+	segGlob                    // anything else with '*' or '?'
+)
+
+// A segment is one compiled key pattern, in lower case.
+type segment struct {
+	kind segKind
+	s    string // the literal, prefix, suffix, infix or glob
+}
+
+func compileSegment(s string) segment {
+	stars := strings.Count(s, "*")
+	switch {
+	case s == "**":
+		return segment{kind: segAnyDepth}
+	case s == "*":
+		return segment{kind: segAny}
+	case strings.Contains(s, "?"):
+		return segment{kind: segGlob, s: s}
+	case stars == 0:
+		return segment{kind: segLiteral, s: s}
+	case stars == 1 && s[len(s)-1] == '*':
+		return segment{kind: segPrefix, s: s[:len(s)-1]}
+	case stars == 1 && s[0] == '*':
+		return segment{kind: segSuffix, s: s[1:]}
+	case stars == 2 && s[0] == '*' && s[len(s)-1] == '*':
+		return segment{kind: segContains, s: s[1 : len(s)-1]}
+	}
+	return segment{kind: segGlob, s: s}
+}
+
+// matchKey reports whether key matches the segment, ignoring ASCII case.
+func (g *segment) matchKey(key []byte) bool {
+	switch g.kind {
+	case segAny, segAnyDepth:
+		return true
+	case segLiteral:
+		return len(key) == len(g.s) && equalFold(key, g.s)
+	case segPrefix:
+		return len(key) >= len(g.s) && equalFold(key[:len(g.s)], g.s)
+	case segSuffix:
+		return len(key) >= len(g.s) && equalFold(key[len(key)-len(g.s):], g.s)
+	case segContains:
+		for i := 0; i+len(g.s) <= len(key); i++ {
+			if equalFold(key[i:i+len(g.s)], g.s) {
+				return true
+			}
+		}
+		return false
+	}
+	return globFold(g.s, key)
+}
+
+// equalFold compares key with the lower-case s, ignoring the ASCII case of
+// key. The lengths must be equal.
+func equalFold(key []byte, s string) bool {
+	for i := 0; i < len(s); i++ {
+		if lower(key[i]) != s[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func compilePath(p string) (pathPattern, error) {
 	if p == "" {
 		return pathPattern{}, fmt.Errorf("empty path")
 	}
-	segs := strings.Split(strings.ToLower(p), ".")
-	for i, s := range segs {
+	raw := strings.Split(strings.ToLower(p), ".")
+	pp := pathPattern{}
+	for i, s := range raw {
 		if s == "" {
 			return pathPattern{}, fmt.Errorf("path %q has an empty key", p)
 		}
 		if strings.Contains(s, "**") && s != "**" {
 			return pathPattern{}, fmt.Errorf("path %q: ** must be a whole key", p)
 		}
-		if s == "**" && i > 0 && segs[i-1] == "**" {
+		if s == "**" && i > 0 && raw[i-1] == "**" {
 			return pathPattern{}, fmt.Errorf("path %q: ** twice in a row", p)
 		}
+		pp.segs = append(pp.segs, compileSegment(s))
 	}
-	pp := pathPattern{segs: segs}
-	if l := segs[len(segs)-1]; !strings.ContainsAny(l, "*?") {
-		pp.last = l
+	if l := pp.segs[len(pp.segs)-1]; l.kind == segLiteral {
+		pp.last = l.s
 	}
+	pp.tailOnly = len(pp.segs) == 2 && pp.segs[0].kind == segAnyDepth && pp.segs[1].kind != segAnyDepth
 	return pp, nil
 }
 
 // match reports whether the key path matches the pattern.
 func (pp *pathPattern) match(path [][]byte) bool {
+	if pp.tailOnly {
+		return len(path) > 0 && pp.segs[1].matchKey(path[len(path)-1])
+	}
 	return matchSegs(pp.segs, path)
 }
 
-func matchSegs(pat []string, path [][]byte) bool {
+func matchSegs(pat []segment, path [][]byte) bool {
 	for len(pat) > 0 {
-		if pat[0] == "**" {
+		if pat[0].kind == segAnyDepth {
 			rest := pat[1:]
 			if len(rest) == 0 {
 				return true
@@ -55,7 +136,7 @@ func matchSegs(pat []string, path [][]byte) bool {
 			}
 			return false
 		}
-		if len(path) == 0 || !globFold(pat[0], path[0]) {
+		if len(path) == 0 || !pat[0].matchKey(path[0]) {
 			return false
 		}
 		pat, path = pat[1:], path[1:]

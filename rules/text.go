@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"errors"
 
 	"github.com/scrubd/scrubd/detectors"
@@ -179,87 +180,121 @@ func keyBoundary(c byte) bool {
 }
 
 // kvSpans appends a span for each key=value pair (logfmt, query strings,
-// free text) and each "key": value pair in v whose key a field rule names.
+// free text) and each "key": value pair in v whose key a field rule names,
+// in order of position.
 func (w *walker) kvSpans(spans []span, v []byte) []span {
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if c != '=' && c != ':' {
-			continue
+	base := len(spans)
+	// Separators are found with bytes.IndexByte, which is vectorised:
+	// most text has few of them.
+	for i := 0; i < len(v); {
+		k := bytes.IndexByte(v[i:], '=')
+		if k < 0 {
+			break
 		}
-		var ks, ke int
-		if c == '=' {
-			ke = i
-			ks = ke
-			for ks > 0 && keyChar(v[ks-1]) {
-				ks--
-			}
-			if ks == ke || ks > 0 && !keyBoundary(v[ks-1]) || i+1 < len(v) && v[i+1] == '=' {
+		spans, i = w.kvPair(spans, v, i+k)
+	}
+	colons := len(spans)
+	for i := 0; i < len(v); {
+		k := bytes.Index(v[i:], quoteColon)
+		if k < 0 {
+			break
+		}
+		spans, i = w.kvPair(spans, v, i+k+1)
+	}
+	if colons > base && len(spans) > colons {
+		sortSpans(spans[base:])
+		// A quoted pair inside the value of another is that value's
+		// business: keep the outer one.
+		out := spans[:base+1]
+		for _, sp := range spans[base+1:] {
+			if sp.keyStart < out[len(out)-1].end {
 				continue
 			}
-		} else {
-			// "key": value, as in JSON that did not parse.
-			if i < 3 || v[i-1] != '"' {
-				continue
-			}
-			ke = i - 1
-			ks = ke
-			for ks > 0 && keyChar(v[ks-1]) {
-				ks--
-			}
-			if ks == ke || ks == 0 || v[ks-1] != '"' {
-				continue
-			}
+			out = append(out, sp)
 		}
-		r := w.e.fieldRule(w.splitKey(v[ks:ke]))
-		if r == nil {
-			continue
-		}
-		vs := i + 1
-		if c == ':' {
-			for vs < len(v) && v[vs] == ' ' {
-				vs++
-			}
-		}
-		var ve int
-		if vs < len(v) && v[vs] == '"' {
-			vs++
-			ve = vs
-			for ve < len(v) && v[ve] != '"' {
-				if v[ve] == '\\' {
-					ve++
-				}
-				ve++
-			}
-			if ve > len(v) {
-				ve = len(v)
-			}
-		} else {
-			ve = vs
-			if vs < len(v) && v[vs] == '[' {
-				// "[secret]": a bracketed value runs to its bracket.
-				for ve < len(v) && v[ve] != ']' && v[ve] != ' ' {
-					ve++
-				}
-				if ve < len(v) && v[ve] == ']' {
-					ve++
-				} else {
-					ve = vs
-				}
-			}
-			for ve < len(v) && !valueEnd(v[ve], c) {
-				ve++
-			}
-		}
-		if ve > vs {
-			keyStart := ks
-			if c == ':' {
-				keyStart = ks - 1
-			}
-			spans = append(spans, span{start: vs, end: ve, keyStart: keyStart, r: r, field: true, pairEq: c == '='})
-		}
-		i = ve
+		spans = out
 	}
 	return spans
+}
+
+var quoteColon = []byte{'"', ':'}
+
+// kvPair adds the span of the pair whose separator ('=' or ':') is at v[i]
+// when a field rule names its key, and returns where to search next.
+func (w *walker) kvPair(spans []span, v []byte, i int) ([]span, int) {
+	c := v[i]
+	var ks, ke int
+	if c == '=' {
+		ke = i
+		ks = ke
+		for ks > 0 && keyChar(v[ks-1]) {
+			ks--
+		}
+		if ks == ke || ks > 0 && !keyBoundary(v[ks-1]) || i+1 < len(v) && v[i+1] == '=' {
+			return spans, i + 1
+		}
+	} else {
+		// "key": value, as in JSON that did not parse.
+		if i < 3 || v[i-1] != '"' {
+			return spans, i + 1
+		}
+		ke = i - 1
+		ks = ke
+		for ks > 0 && keyChar(v[ks-1]) {
+			ks--
+		}
+		if ks == ke || ks == 0 || v[ks-1] != '"' {
+			return spans, i + 1
+		}
+	}
+	r := w.e.fieldRule(w.splitKey(v[ks:ke]))
+	if r == nil {
+		return spans, i + 1
+	}
+	vs := i + 1
+	if c == ':' {
+		for vs < len(v) && v[vs] == ' ' {
+			vs++
+		}
+	}
+	var ve int
+	if vs < len(v) && v[vs] == '"' {
+		vs++
+		ve = vs
+		for ve < len(v) && v[ve] != '"' {
+			if v[ve] == '\\' {
+				ve++
+			}
+			ve++
+		}
+		if ve > len(v) {
+			ve = len(v)
+		}
+	} else {
+		ve = vs
+		if vs < len(v) && v[vs] == '[' {
+			// "[secret]": a bracketed value runs to its bracket.
+			for ve < len(v) && v[ve] != ']' && v[ve] != ' ' {
+				ve++
+			}
+			if ve < len(v) && v[ve] == ']' {
+				ve++
+			} else {
+				ve = vs
+			}
+		}
+		for ve < len(v) && !valueEnd(v[ve], c) {
+			ve++
+		}
+	}
+	if ve <= vs {
+		return spans, i + 1
+	}
+	keyStart := ks
+	if c == ':' {
+		keyStart = ks - 1
+	}
+	return append(spans, span{start: vs, end: ve, keyStart: keyStart, r: r, field: true, pairEq: c == '='}), ve
 }
 
 // valueEnd reports whether c ends an unquoted value after the separator sep.
