@@ -47,7 +47,12 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 		lag:     h.p.m.Lag.WithLabelValues(claim.Topic(), strconv.Itoa(int(claim.Partition()))),
 	}
 	defer h.p.m.DeleteLag(claim.Topic(), claim.Partition())
-	return c.run()
+	h.p.m.Assigned.Inc()
+	defer h.p.m.Assigned.Dec()
+	h.p.log.Debug("claim started", "topic", claim.Topic(), "partition", claim.Partition(), "offset", claim.InitialOffset(), "generation", sess.GenerationID())
+	err := c.run()
+	h.p.log.Debug("claim ended", "topic", claim.Topic(), "partition", claim.Partition(), "generation", sess.GenerationID())
+	return err
 }
 
 // claimLoop reads one partition in order into batches. It keeps at most two

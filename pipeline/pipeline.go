@@ -65,6 +65,10 @@ type Pipeline struct {
 
 	generation atomic.Int32
 	hardStop   chan struct{}
+
+	// testBeforeCommit, when set, runs in every transaction after its
+	// records are sent and before CommitTxn.
+	testBeforeCommit func()
 }
 
 // New checks the options and creates the metrics; it connects to nothing.
@@ -288,6 +292,7 @@ func (p *Pipeline) startCommitter(ctx context.Context) (func(), error) {
 		}, nil
 	}
 	c := newTxnCommitter(newProducer, p.cfg.Kafka.Group, p.log, p.m, p.now, p.setProducerReady)
+	c.beforeCommit = p.testBeforeCommit
 	for attempt := 1; ; attempt++ {
 		err := c.init()
 		if err == nil {

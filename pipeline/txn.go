@@ -218,7 +218,9 @@ func drainErrors(p sarama.AsyncProducer, m *metrics.Metrics, log *slog.Logger) c
 		defer close(done)
 		for pe := range p.Errors() {
 			m.ProducerErrors.Inc()
-			log.Warn("produce failed", "topic", pe.Msg.Topic, "partition", pe.Msg.Partition, "err", pe.Err)
+			// The transaction's outcome is logged once; each record's
+			// error only at debug level.
+			log.Debug("produce failed", "topic", pe.Msg.Topic, "partition", pe.Msg.Partition, "err", pe.Err)
 		}
 	}()
 	return done

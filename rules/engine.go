@@ -122,10 +122,10 @@ type Engine struct {
 	// len(last key)&31 for every literal in byLast: most keys are rejected
 	// before hashing.
 	lastFilter [32][4]uint64
-	wildLast []int            // field rules whose last key is a glob
-	maxBytes int
-	maxDepth int
-	walkers  sync.Pool
+	wildLast   []int // field rules whose last key is a glob
+	maxBytes   int
+	maxDepth   int
+	walkers    sync.Pool
 	// accessRules are the field rules of the access-log fields, looked up
 	// once.
 	accessRules [len(accessNames)]*rule

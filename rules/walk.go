@@ -30,7 +30,7 @@ type walker struct {
 	kvPath [][]byte            // key path of one key=value pair
 	norm   []byte              // normalized value to pseudonymize
 
-	raw        int  // > 0 while copying a value without scrubbing it
+	raw        int // > 0 while copying a value without scrubbing it
 	dropRecord bool
 	userAgent  bool // the text being scrubbed is a User-Agent string
 }

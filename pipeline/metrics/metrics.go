@@ -73,6 +73,8 @@ type Metrics struct {
 	// Lag is the records between a partition's high watermark and the next
 	// record to process.
 	Lag *prometheus.GaugeVec
+	// Assigned is the number of partitions the instance processes.
+	Assigned prometheus.Gauge
 	// Ready is 1 while the pipeline is ready (see /readyz).
 	Ready prometheus.Gauge
 }
@@ -129,6 +131,7 @@ func New(reg prometheus.Registerer, opts Opts, known Known) (*Metrics, error) {
 		ProducerErrors: prometheus.NewCounter(f("producer", "errors_total", "Records the producer reported as failed.")),
 		Rebalances:     prometheus.NewCounter(f("consumer", "rebalances_total", "Consumer group assignments received (joins and rebalances).")),
 		Lag:            prometheus.NewGaugeVec(g("consumer", "lag_records", "Records between a partition's high watermark and the next record to process."), []string{"topic", "partition"}),
+		Assigned:       prometheus.NewGauge(g("consumer", "assigned_partitions", "Partitions the instance processes.")),
 		Ready:          prometheus.NewGauge(g("pipeline", "ready", "1 while connected, joined and the producer is initialized.")),
 	}
 	build := prometheus.NewGauge(prometheus.GaugeOpts{
@@ -140,7 +143,7 @@ func New(reg prometheus.Registerer, opts Opts, known Known) (*Metrics, error) {
 	cs := []prometheus.Collector{
 		m.RecordsIn, m.RecordsOut, m.InFlight, m.LastProcessed, m.Findings, m.Actions, m.Records,
 		m.DeadLetters, m.BatchRecords, m.BatchBytes, m.BatchDuration, m.TxnDuration, m.TxnCommits,
-		m.TxnAborts, m.ProducerRestarts, m.ProducerErrors, m.Rebalances, m.Lag, m.Ready, build,
+		m.TxnAborts, m.ProducerRestarts, m.ProducerErrors, m.Rebalances, m.Lag, m.Assigned, m.Ready, build,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	}
