@@ -95,7 +95,7 @@ func newInstance(t testing.TB, cfg *config.Config, s Scrubber, txnID string, edi
 	reg := prometheus.NewRegistry()
 	p, err := New(Options{
 		Config: cfg, Scrubber: s, TransactionalID: txnID, Logger: testLogger(t),
-		Registerer: reg, Version: "test",
+		Registerer: reg, Version: "test", Known: KnownLabels(rules.Default()),
 	})
 	if err != nil {
 		t.Fatal(err)

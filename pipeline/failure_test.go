@@ -1,0 +1,258 @@
+package pipeline
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/IBM/sarama"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/scrubd/scrubd/pipeline/config"
+)
+
+// checkExactlyOnce fails unless recs hold every seq in [0, n) once.
+func checkExactlyOnce(t *testing.T, recs []*kgo.Record, n int) {
+	t.Helper()
+	if len(recs) != n {
+		t.Fatalf("clean topic: %d records, want %d", len(recs), n)
+	}
+	seen := make([]bool, n)
+	for _, r := range recs {
+		s := seqOf(t, r.Value)
+		if s >= n || seen[s] {
+			t.Fatalf("seq %d duplicated or out of range", s)
+		}
+		seen[s] = true
+	}
+}
+
+// TestAbortedTransactionInvisible makes the first transactional offset
+// commit fail with an abortable error: the transaction is aborted, its
+// records stay invisible to read_committed readers, and the batch is
+// committed again, so each record is in the clean topic once.
+func TestAbortedTransactionInvisible(t *testing.T) {
+	c := startCluster(t, 1)
+	const n = 500
+	produce(t, c.Addrs(), jsonRecords(n))
+	var once sync.Once
+	failed := make(chan struct{})
+	c.Kfake().ControlKey(int16(kmsg.TxnOffsetCommit), func(r kmsg.Request) (kmsg.Response, error, bool) {
+		var out kmsg.Response
+		once.Do(func() {
+			req := r.(*kmsg.TxnOffsetCommitRequest)
+			resp := req.ResponseKind().(*kmsg.TxnOffsetCommitResponse)
+			resp.Version = req.Version
+			for _, tp := range req.Topics {
+				rt := kmsg.NewTxnOffsetCommitResponseTopic()
+				rt.Topic = tp.Topic
+				for _, p := range tp.Partitions {
+					rp := kmsg.NewTxnOffsetCommitResponseTopicPartition()
+					rp.Partition = p.Partition
+					rp.ErrorCode = kerr.UnknownMemberID.Code
+					rt.Partitions = append(rt.Partitions, rp)
+				}
+				resp.Topics = append(resp.Topics, rt)
+			}
+			close(failed)
+			out = resp
+		})
+		if out == nil {
+			return nil, nil, false
+		}
+		return out, nil, true
+	})
+	cfg := testConfig(c.Addrs())
+	in := newInstance(t, cfg, testEngine(t, ""), "scrubd-abort", nil).start()
+	committed := readTopic(t, c.Addrs(), cleanTopic, n, false)
+	in.stop(t)
+	<-failed
+	checkExactlyOnce(t, committed, n)
+	all := readTopic(t, c.Addrs(), cleanTopic, n+1, true)
+	if len(all) <= n {
+		t.Errorf("read_uncommitted sees %d records; the aborted transaction's records should be among them", len(all))
+	}
+	if got := testutil.ToFloat64(in.p.Metrics().TxnAborts); got < 1 {
+		t.Errorf("txn aborts = %v, want >= 1", got)
+	}
+}
+
+// TestZombieFenced holds the instance's transaction open, then initializes
+// another producer with the same transactional id, as a restarted pod
+// would: it fences the instance and aborts its open transaction. The
+// fenced producer's records never become visible to read_committed
+// readers; the instance closes it, creates a new one and commits the batch
+// again, so every record is in the clean topic once.
+func TestZombieFenced(t *testing.T) {
+	c := startCluster(t, 3)
+	const n = 2000
+	produce(t, c.Addrs(), jsonRecords(n))
+	cfg := testConfig(c.Addrs())
+	hold, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	a := newInstance(t, cfg, testEngine(t, ""), "scrubd-pod-0", func(p *Pipeline) {
+		p.testBeforeCommit = func() {
+			once.Do(func() {
+				close(hold)
+				<-release
+			})
+		}
+	}).start()
+	<-hold
+	sc := sarama.NewConfig()
+	sc.Version = sarama.V3_6_0_0
+	sc.Producer.Idempotent = true
+	sc.Producer.RequiredAcks = sarama.WaitForAll
+	sc.Net.MaxOpenRequests = 1
+	sc.Producer.Transaction.ID = "scrubd-pod-0"
+	successor, err := sarama.NewAsyncProducer(c.Addrs(), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer successor.Close()
+	close(release)
+	waitFor(t, "the instance to be fenced", func() bool { return testutil.ToFloat64(a.p.Metrics().ProducerRestarts) >= 1 })
+	recs := readTopic(t, c.Addrs(), cleanTopic, n, false)
+	a.stop(t)
+	checkExactlyOnce(t, recs, n)
+	if got := testutil.ToFloat64(a.p.Metrics().TxnAborts); got < 1 {
+		t.Errorf("txn aborts = %v, want >= 1", got)
+	}
+}
+
+// TestRebalanceTwoInstances starts a second instance while the first is
+// working, then stops the first: the partitions move and no record is lost
+// or duplicated.
+func TestRebalanceTwoInstances(t *testing.T) {
+	c := startCluster(t, 6)
+	const n1, n2 = 3000, 3000
+	values := jsonRecords(n1 + n2)
+	produce(t, c.Addrs(), values[:n1])
+	cfg := testConfig(c.Addrs())
+	a := newInstance(t, cfg, testEngine(t, ""), "scrubd-a", nil).start()
+	waitFor(t, "A to commit", func() bool { return testutil.ToFloat64(a.p.Metrics().TxnCommits) >= 1 })
+	b := newInstance(t, cfg, testEngine(t, ""), "scrubd-b", nil).start()
+	waitFor(t, "B to be assigned partitions", func() bool { return testutil.ToFloat64(b.p.Metrics().Assigned) >= 1 })
+	produce(t, c.Addrs(), values[n1:])
+	waitFor(t, "B to commit", func() bool { return testutil.ToFloat64(b.p.Metrics().TxnCommits) >= 1 })
+	a.stop(t)
+	recs := readTopic(t, c.Addrs(), cleanTopic, n1+n2, false)
+	b.stop(t)
+	checkExactlyOnce(t, recs, n1+n2)
+}
+
+// TestDeadLetterRouting sends records that cannot be scrubbed to the
+// dead-letter topic, encrypted, with the source in headers; dropped records
+// go nowhere; the rest reach the clean topic.
+func TestDeadLetterRouting(t *testing.T) {
+	c := startCluster(t, 1)
+	policy := `
+limits: {max_record_bytes: 2048, max_depth: 4}
+fields:
+  - {path: "event", action: drop_record, values: [debug_dump]}
+`
+	good := jsonRecords(10)
+	big := []byte(fmt.Sprintf(`{"seq":100,"blob":%q}`, strings.Repeat("x", 3000)))
+	deep := []byte(`{"seq":101,"a":{"b":{"c":{"d":{"e":{"f":1}}}}}}`)
+	drop := []byte(`{"seq":102,"event":"debug_dump","email":"a@example.com"}`)
+	values := append(append([][]byte{}, good...), big, deep, drop)
+	produce(t, c.Addrs(), values)
+	key := bytes.Repeat([]byte{7}, 32)
+	sealer, err := NewSealer(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(c.Addrs())
+	in := newInstance(t, cfg, testEngine(t, policy), "scrubd-dlq", func(p *Pipeline) { p.opts.Sealer = sealer }).start()
+	clean := readTopic(t, c.Addrs(), cleanTopic, len(good), false)
+	dead := readTopic(t, c.Addrs(), dlqTopic, 2, false)
+	in.stop(t)
+	if len(clean) != len(good) {
+		t.Errorf("clean: %d records, want %d", len(clean), len(good))
+	}
+	if len(dead) != 2 {
+		t.Fatalf("dead letters: %d, want 2", len(dead))
+	}
+	wantReason := map[string]string{"0": "too_large", "1": "too_deep"}
+	for i, r := range dead {
+		reason, _ := headerOf(r, HeaderError)
+		off, _ := headerOf(r, HeaderSourceOffset)
+		class, _ := headerOf(r, HeaderClass)
+		payload, _ := headerOf(r, HeaderPayload)
+		src, _ := headerOf(r, HeaderSourceTopic)
+		if class != DataClassPersonal || payload != PayloadEncrypted || src != rawTopic {
+			t.Errorf("dead letter %d: class %q payload %q source %q", i, class, payload, src)
+		}
+		if bytes.Contains(r.Value, []byte("seq")) {
+			t.Errorf("dead letter %d carries plain content", i)
+		}
+		var offset int64
+		fmt.Sscan(off, &offset)
+		plain, err := sealer.Open(r.Value, rawTopic, 0, offset)
+		if err != nil || !bytes.Equal(plain, values[offset]) {
+			t.Errorf("dead letter %d does not decrypt to the source record: %v", i, err)
+		}
+		if want := wantReason[fmt.Sprint(i)]; reason != want {
+			t.Errorf("dead letter %d: reason %q, want %q", i, reason, want)
+		}
+	}
+	m := in.p.Metrics()
+	for outcome, want := range map[string]float64{"clean": 10, "dead_lettered": 2, "dropped": 1} {
+		if got := testutil.ToFloat64(m.Records.WithLabelValues(outcome)); got != want {
+			t.Errorf("records_total{outcome=%q} = %v, want %v", outcome, got, want)
+		}
+	}
+}
+
+// TestDeadLetterWithoutKey leaves the payload out when no key is set.
+func TestDeadLetterWithoutKey(t *testing.T) {
+	c := startCluster(t, 1)
+	produce(t, c.Addrs(), [][]byte{[]byte(`{"seq":0,"a":{"b":{"c":{"d":{"e":1}}}}}`)})
+	cfg := testConfig(c.Addrs())
+	in := newInstance(t, cfg, testEngine(t, "limits: {max_depth: 2}"), "scrubd-dlq2", nil).start()
+	dead := readTopic(t, c.Addrs(), dlqTopic, 1, false)
+	in.stop(t)
+	if len(dead) != 1 {
+		t.Fatalf("dead letters: %d", len(dead))
+	}
+	if p, _ := headerOf(dead[0], HeaderPayload); p != PayloadOmitted || len(dead[0].Value) != 0 {
+		t.Errorf("payload %q with %d bytes, want omitted and empty", p, len(dead[0].Value))
+	}
+}
+
+// TestAtLeastOnce runs the at-least-once mode: nothing is lost.
+func TestAtLeastOnce(t *testing.T) {
+	c := startCluster(t, 3)
+	const n = 2000
+	produce(t, c.Addrs(), jsonRecords(n))
+	cfg := testConfig(c.Addrs())
+	cfg.Delivery = config.AtLeastOnce
+	in := newInstance(t, cfg, testEngine(t, ""), "", nil).start()
+	recs := readTopic(t, c.Addrs(), cleanTopic, n, false)
+	in.stop(t)
+	checkExactlyOnce(t, recs, n) // no failure happened, so no duplicate either
+	// The offsets were committed: the group's lag is zero.
+	adm, err := sarama.NewClusterAdmin(c.Addrs(), sarama.NewConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer adm.Close()
+	offs, err := adm.ListConsumerGroupOffsets(cfg.Kafka.Group, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for _, blocks := range offs.Blocks {
+		for _, b := range blocks {
+			total += b.Offset
+		}
+	}
+	if total != n {
+		t.Errorf("committed offsets sum to %d, want %d", total, n)
+	}
+}
