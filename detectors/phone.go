@@ -124,6 +124,8 @@ type phoneMatcher struct {
 	npDigits uint16
 	// quickValid is the union of the regions' valid tables.
 	quickValid [phoneMaxNSN + 1][16]uint64
+	// verdicts caches the library's answers.
+	verdicts *verdictCache
 }
 
 // newPhoneMatcher builds a matcher that recognises international numbers of
@@ -136,7 +138,7 @@ func newPhoneMatcher(regions []string) (*phoneMatcher, error) {
 	}
 	byRegion := make(map[string]*phonenumbers.PhoneMetadata)
 	byCode := make(map[int32][]*phonenumbers.PhoneMetadata)
-	m := &phoneMatcher{}
+	m := &phoneMatcher{verdicts: &verdictCache{}}
 	for _, md := range coll.GetMetadata() {
 		if md.GetId() != "001" {
 			byRegion[md.GetId()] = md
@@ -438,7 +440,19 @@ func (m *phoneMatcher) matchNational(b []byte, t *phoneToks) int {
 			if tries++; tries > phoneMaxTries {
 				return -1
 			}
-			if r.confirm(t, g) {
+			var groups uint32
+			for q := 0; q < g; q++ {
+				if c := t.cnt[q]; c < 32 {
+					groups |= 1 << uint(c)
+				}
+			}
+			key, cacheable := makeVerdictKey(verdictNational, uint8(k), groups|uint32(g)<<27, t.d[:t.cnt[g]])
+			ok, found := m.verdicts.get(&key, cacheable)
+			if !found {
+				ok = r.confirm(t, g)
+				m.verdicts.put(&key, cacheable, ok)
+			}
+			if ok {
 				return end
 			}
 		}
@@ -523,19 +537,20 @@ func (m *phoneMatcher) matchIntl(b []byte, t *phoneToks, skip int) int {
 	// and the first group is exactly the calling code. Elsewhere ("+39
 	// (0)6 ...", Italy has no national prefix) the 0 is part of the number.
 	drop := t.trunkAt > 0 && m.ccTrunk0[cc] && int(t.gl[0]) == skip+ccLen
-	if end := m.intlGroups(b, t, skip, cc, ccLen, drop, phoneValidIntl); end > 0 || skip > 0 {
+	if end := m.intlGroups(b, t, skip, cc, ccLen, drop, verdictIntlValid); end > 0 || skip > 0 {
 		return end
 	}
 	// Written with an explicit '+', a number whose length is possible for
 	// its calling code is a phone number even when the metadata does not
 	// list its range as assigned: test numbers, new ranges, fake data in
 	// test environments. Recall first; "00"-prefixed readings stay strict.
-	return m.intlGroups(b, t, skip, cc, ccLen, drop, phonePossibleIntl)
+	return m.intlGroups(b, t, skip, cc, ccLen, drop, verdictIntlPossible)
 }
 
 // intlGroups tries the digit groups of t from the longest reading to the
-// shortest and returns the end of the first that ok accepts, or -1.
-func (m *phoneMatcher) intlGroups(b []byte, t *phoneToks, skip, cc, ccLen int, drop bool, ok func([]byte) bool) int {
+// shortest and returns the end of the first that the library accepts as a
+// number of the kind (valid or possible), or -1.
+func (m *phoneMatcher) intlGroups(b []byte, t *phoneToks, skip, cc, ccLen int, drop bool, kind uint8) int {
 	tries := 0
 	for g := t.ng - 1; g >= 0; g-- {
 		var buf [phoneMaxDigits]byte
@@ -554,7 +569,17 @@ func (m *phoneMatcher) intlGroups(b []byte, t *phoneToks, skip, cc, ccLen int, d
 		if tries++; tries > phoneMaxTries {
 			return -1
 		}
-		if ok(d) {
+		key, cacheable := makeVerdictKey(kind, 0, 0, d)
+		ok, found := m.verdicts.get(&key, cacheable)
+		if !found {
+			if kind == verdictIntlPossible {
+				ok = phonePossibleIntl(d)
+			} else {
+				ok = phoneValidIntl(d)
+			}
+			m.verdicts.put(&key, cacheable, ok)
+		}
+		if ok {
 			return end
 		}
 	}

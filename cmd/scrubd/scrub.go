@@ -76,6 +76,8 @@ type scrubber struct {
 	findings bool
 	workers  int
 	stderr   io.Writer
+	// chunks recycles chunks and their buffers once written.
+	chunks sync.Pool
 }
 
 // A chunk is a run of consecutive input lines, scrubbed by one worker.
@@ -126,6 +128,7 @@ func (s *scrubber) run(ctx context.Context, r io.Reader, w io.Writer) (failed in
 				err = fmt.Errorf("write output: %w", werr)
 			}
 		}
+		s.chunks.Put(c)
 	}
 	wg.Wait()
 	if rerr := <-readErr; err == nil {
@@ -140,7 +143,7 @@ func (s *scrubber) run(ctx context.Context, r io.Reader, w io.Writer) (failed in
 func (s *scrubber) read(ctx context.Context, r io.Reader, work, order chan<- *chunk) error {
 	limit := s.engine.MaxRecordBytes()
 	br := bufio.NewReaderSize(r, min(limit+2, 1<<20))
-	c := newChunk(1)
+	c := s.newChunk(1)
 	line := 1
 	flush := func() {
 		if len(c.ends) == 0 {
@@ -148,7 +151,7 @@ func (s *scrubber) read(ctx context.Context, r io.Reader, work, order chan<- *ch
 		}
 		order <- c
 		work <- c
-		c = newChunk(line)
+		c = s.newChunk(line)
 	}
 	var long []byte // a line longer than the reader's buffer, assembled
 	tooLong, skipped := false, 0
@@ -202,8 +205,17 @@ func (s *scrubber) read(ctx context.Context, r io.Reader, work, order chan<- *ch
 	}
 }
 
-func newChunk(first int) *chunk {
-	return &chunk{first: first, done: make(chan struct{})}
+// newChunk returns an empty chunk, reusing the buffers of a written one.
+func (s *scrubber) newChunk(first int) *chunk {
+	c, _ := s.chunks.Get().(*chunk)
+	if c == nil {
+		c = &chunk{data: make([]byte, 0, chunkBytes+chunkBytes/4), out: make([]byte, 0, chunkBytes+chunkBytes/2)}
+	}
+	c.first = first
+	c.data, c.out = c.data[:0], c.out[:0]
+	c.ends, c.big, c.fails = c.ends[:0], c.big[:0], c.fails[:0]
+	c.done = make(chan struct{})
+	return c
 }
 
 // add appends a record to the chunk.
