@@ -1,0 +1,82 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scrubd/scrubd/pipeline/embedded"
+)
+
+func TestRunInvalidConfig(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(path, []byte("kafka: {brokres: [a:1]}\n"), 0o600)
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"run", "--config", path}, nil, &out, &errb); code != exitInvalid {
+		t.Fatalf("exit %d, want %d; stderr %s", code, exitInvalid, errb.String())
+	}
+	t.Setenv("SCRUBD_DELIVERY", "sometimes")
+	if code := run(context.Background(), []string{"topics"}, nil, &out, &errb); code != exitInvalid {
+		t.Fatalf("topics with a bad override: exit %d, want %d", code, exitInvalid)
+	}
+}
+
+// TestRunAndTopicsOnEmbeddedBroker creates the topics with `scrubd topics`
+// (twice: idempotent), runs `scrubd run` and stops it as SIGTERM would: it
+// exits 0.
+func TestRunAndTopicsOnEmbeddedBroker(t *testing.T) {
+	c, err := embedded.Start(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	t.Setenv("SCRUBD_KAFKA_BROKERS", strings.Join(c.Addrs(), ","))
+	t.Setenv("SCRUBD_TOPICS_CREATE_REPLICATION_FACTOR", "1")
+	t.Setenv("SCRUBD_HTTP_ADDR", "127.0.0.1:0")
+	t.Setenv("SCRUBD_KAFKA_TRANSACTIONAL_ID", "scrubd-cmd-test")
+	for i, want := range []string{"created", "ok"} {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), []string{"topics"}, nil, &out, &errb); code != exitOK {
+			t.Fatalf("topics run %d: exit %d\n%s%s", i+1, code, out.String(), errb.String())
+		}
+		if !strings.Contains(out.String(), want+" ") {
+			t.Fatalf("topics run %d: want %q in\n%s", i+1, want, out.String())
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var errb bytes.Buffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"run"}, nil, &bytes.Buffer{}, &errb) }()
+	time.Sleep(500 * time.Millisecond)
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Fatalf("run exited %d\n%s", code, errb.String())
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("run did not stop")
+	}
+	if strings.Contains(errb.String(), `"level":"ERROR"`) {
+		t.Errorf("errors logged:\n%s", errb.String())
+	}
+}
+
+// TestDemo runs `scrubd demo` briefly: records flow and the view shows
+// findings.
+func TestDemo(t *testing.T) {
+	t.Setenv("SCRUBD_HTTP_ADDR", "127.0.0.1:0")
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"demo", "--duration", "4s", "--interval", "1s", "--rate", "500"}, nil, &out, &errb)
+	if code != exitOK {
+		t.Fatalf("demo exited %d\n%s", code, errb.String())
+	}
+	s := out.String()
+	if !strings.Contains(s, "findings: ") || !strings.Contains(s, "email=") || !strings.Contains(s, "read from the clean topic") {
+		t.Fatalf("demo output lacks findings:\n%s", s)
+	}
+}

@@ -1,0 +1,139 @@
+package kafka
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/scrubd/scrubd/pipeline/config"
+)
+
+// testCA writes a self-signed certificate for 127.0.0.1 and returns the
+// server TLS config and the path of the CA file.
+func testCA(t *testing.T) (*tls.Config, string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "kfake"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caPath := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caPath, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}, MinVersion: tls.VersionTLS12}, caPath
+}
+
+// TestSASLAndTLS connects to brokers that require SASL (each mechanism),
+// with and without TLS, using a password file; a wrong password fails.
+func TestSASLAndTLS(t *testing.T) {
+	for _, tc := range []struct {
+		mech string
+		tls  bool
+	}{
+		{config.SASLPlain, false},
+		{config.SASLScramSHA256, false},
+		{config.SASLScramSHA512, true},
+		{config.SASLPlain, true},
+	} {
+		name := tc.mech
+		if tc.tls {
+			name += "+TLS"
+		}
+		t.Run(name, func(t *testing.T) {
+			opts := []kfake.Opt{kfake.NumBrokers(1), kfake.EnableSASL(), kfake.Superuser(tc.mech, "scrubd", "s3cret"), kfake.SeedTopics(1, "logs.raw")}
+			cfg := config.Default()
+			if tc.tls {
+				serverTLS, caPath := testCA(t)
+				opts = append(opts, kfake.TLS(serverTLS))
+				cfg.Kafka.TLS.CAFile = caPath
+			}
+			c, err := kfake.NewCluster(opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			dir := t.TempDir()
+			good, bad := filepath.Join(dir, "good"), filepath.Join(dir, "bad")
+			os.WriteFile(good, []byte("s3cret\n"), 0o600)
+			os.WriteFile(bad, []byte("wrong\n"), 0o600)
+			cfg.Kafka.Brokers = c.ListenAddrs()
+			cfg.Kafka.SASL = config.SASL{Mechanism: tc.mech, Username: "scrubd", PasswordFile: good}
+			cfg.Kafka.DialTimeout = config.Duration(5 * time.Second)
+			if err := cfg.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			sc, err := Consumer(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			client, err := sarama.NewClient(cfg.Kafka.Brokers, sc)
+			if err != nil {
+				t.Fatalf("connect with the right password: %v", err)
+			}
+			topics, err := client.Topics()
+			client.Close()
+			if err != nil || len(topics) != 1 {
+				t.Fatalf("topics %v, %v", topics, err)
+			}
+			cfg.Kafka.SASL.PasswordFile = bad
+			sc, err = Admin(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc.Metadata.Retry.Max = 0
+			if client, err := sarama.NewClient(cfg.Kafka.Brokers, sc); err == nil {
+				client.Close()
+				t.Fatal("a wrong password connected")
+			}
+		})
+	}
+}
+
+// TestProducerConfigValid checks that sarama accepts the producer and
+// consumer configurations of both delivery modes.
+func TestProducerConfigValid(t *testing.T) {
+	for _, mode := range []string{config.ExactlyOnce, config.AtLeastOnce} {
+		cfg := config.Default()
+		cfg.Delivery = mode
+		pc, err := Producer(cfg, "scrubd-x", 2<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pc.Validate(); err != nil {
+			t.Errorf("%s producer: %v", mode, err)
+		}
+		cc, err := Consumer(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cc.Validate(); err != nil {
+			t.Errorf("consumer: %v", err)
+		}
+		if cc.Consumer.IsolationLevel != sarama.ReadCommitted || cc.Consumer.Offsets.AutoCommit.Enable || cc.Consumer.Offsets.Initial != sarama.OffsetOldest {
+			t.Errorf("consumer settings wrong: %+v", cc.Consumer)
+		}
+	}
+}

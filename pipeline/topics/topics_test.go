@@ -1,0 +1,65 @@
+package topics
+
+import (
+	"testing"
+
+	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/scrubd/scrubd/pipeline/config"
+)
+
+// TestEnsureIdempotent creates the topics on the embedded broker, then finds
+// them as configured; a topic with other settings is reported.
+func TestEnsureIdempotent(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.CreateTopic("logs.dlq", 1, map[string]string{"retention.ms": "1000"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.Topics.Create.ReplicationFactor = 1
+	sc := sarama.NewConfig()
+	sc.Version = sarama.V3_6_0_0
+	admin, err := sarama.NewClusterAdmin(c.ListenAddrs(), sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	specs := Specs(cfg)
+	classes := map[string]string{}
+	for _, s := range specs {
+		classes[s.Name] = s.Class
+	}
+	if classes["logs.clean"] != ClassPseudonymous || classes["logs.raw"] != ClassPersonal || classes["logs.aggregates"] != ClassAggregate || specs[len(specs)-1].Configs["cleanup.policy"] != "compact" {
+		t.Fatalf("classes %v", classes)
+	}
+	first, err := Ensure(admin, specs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range first {
+		if st.Spec.Name == "logs.dlq" {
+			if st.Created || len(st.Mismatches) == 0 {
+				t.Errorf("logs.dlq: created %v, mismatches %v; want its partitions and retention reported", st.Created, st.Mismatches)
+			}
+		} else if !st.Created {
+			t.Errorf("%s not created", st.Spec.Name)
+		}
+	}
+	second, err := Ensure(admin, specs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range second {
+		if st.Created {
+			t.Errorf("%s created twice", st.Spec.Name)
+		}
+		if st.Spec.Name != "logs.dlq" && len(st.Mismatches) > 0 {
+			t.Errorf("%s: mismatches %v after creating it", st.Spec.Name, st.Mismatches)
+		}
+	}
+}
