@@ -253,3 +253,6 @@ func httpGet(t testing.TB, url string) (int, string) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
 }
+
+// defaultBatch returns the default batch settings.
+func defaultBatch() config.Batch { return config.Default().Batch }
