@@ -293,7 +293,9 @@ func (s *Scanner) matchWordStart(b []byte, i int) (Type, int, int) {
 		}
 	}
 	if k&cDigit != 0 {
-		if s.enabled[idxIPv4] {
+		// A dotted quad has a dot after its first octet; a phone, card or
+		// IMEI number a separator or seven digits in a row.
+		if next == '.' && run <= 3 && s.enabled[idxIPv4] {
 			if end := matchIPv4(b, i); end > 0 {
 				return IPv4, i, end
 			}
