@@ -24,13 +24,12 @@ type scramClient struct {
 	newHash func() hash.Hash
 	nonce   func() (string, error)
 
-	user, pass   string
-	clientNonce  string
-	firstBare    string
-	serverSig    []byte
-	step         int
-	done         bool
-	serverFinish bool
+	user, pass  string
+	clientNonce string
+	firstBare   string
+	serverSig   []byte
+	step        int
+	done        bool
 }
 
 // newSCRAM returns a generator of SCRAM clients for the mechanism, for
