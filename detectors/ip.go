@@ -116,7 +116,7 @@ func ipv6Char(c byte) bool { return isHex(c) || c == ':' || c == '.' }
 // ("std::map") and short words ("dead::beef") are rejected: a candidate needs
 // "::" or eight groups, and unless it has a decimal digit, at least four groups.
 func matchIPv6(b []byte, i int) int {
-	if i > 0 && (isAlnum(b[i-1]) || b[i-1] == '.' || b[i-1] == ':' && hexGroupBefore(b, i-1)) {
+	if i > 0 && (isAlnum(b[i-1]) || b[i-1] == '.' || b[i-1] == ':' && (i >= 2 && b[i-2] == ':' || hexGroupBefore(b, i-1))) {
 		return -1
 	}
 	n := len(b)
@@ -151,6 +151,9 @@ func matchIPv6(b []byte, i int) int {
 		// that group out.
 		k := end - 1
 		for k > i && b[k] != ':' {
+			if b[k] == '.' {
+				return -1 // not a hex group: "::.e..."
+			}
 			k--
 		}
 		if k <= i {

@@ -382,8 +382,8 @@ func longNumber(b []byte, i int) bool {
 }
 
 // emailAfter matches an e-mail address around the separator at b[at]. When
-// the finding before it ends right at the separator, that finding is the
-// local part of the address ("+14155552671@example.com" in a SIP URI,
+// the finding before it ends at the separator, or only local-part characters
+// lie between them, that finding is (in) the local part of the address ("+14155552671@example.com" in a SIP URI,
 // "a@b.co@c.com"): the address wins and covers it, so that a replacement of
 // the local part can never form a new address with the domain.
 func (s *Scanner) emailAfter(dst []Finding, base int, b []byte, at, domStart, last int) (int, int) {
@@ -391,8 +391,15 @@ func (s *Scanner) emailAfter(dst []Finding, base int, b []byte, at, domStart, la
 		return st, end
 	}
 	k := len(dst) - 1
-	if k < base || dst[k].End != at {
+	if k < base {
 		return 0, 0
+	}
+	// Only local-part characters between the finding and the separator:
+	// the finding was cut out of the local part.
+	for p := dst[k].End; p < at; p++ {
+		if !localChar(b[p]) {
+			return 0, 0
+		}
 	}
 	before := 0
 	if k > base {

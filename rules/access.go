@@ -28,8 +28,9 @@ var accessPaths = func() (p [9][][]byte) {
 }()
 
 // accessScanned marks the fields the detectors scan when no field rule names
-// them; the status and size were checked to be digits by parseAccess.
-var accessScanned = [9]bool{true, true, true, true, true, false, false, true, true}
+// them: all of them, even the status and size (which parseAccess checked to
+// be digits), so that no field is ever passed unscanned.
+var accessScanned = [9]bool{true, true, true, true, true, true, true, true, true}
 
 // parseAccess recognises an access-log line. Anything after the last field
 // it knows is scanned as text.
@@ -135,6 +136,12 @@ func (w *walker) access(f *accessFields) error {
 		w.out = append(w.out, in[prev:s]...)
 		prev = e
 		v := in[s:e]
+		if x := w.e.accessExtract[k]; x >= 0 {
+			w.res.setExtract(x, v)
+		}
+		if w.raw > 0 {
+			continue // extracting only
+		}
 		if r := w.e.accessRules[k]; r != nil {
 			switch r.action {
 			case Keep:
@@ -152,7 +159,9 @@ func (w *walker) access(f *accessFields) error {
 				w.out = append(w.out, v...)
 				continue
 			}
+			mark := len(w.out)
 			w.out = w.apply(w.out, v, r)
+			w.subject(r.name, v, w.out[mark:])
 			w.note(r.name, s, e, r.action)
 			continue
 		}
@@ -169,7 +178,7 @@ func (w *walker) access(f *accessFields) error {
 		}
 	}
 	rest := in[prev:]
-	if len(rest) > 0 {
+	if len(rest) > 0 && w.raw == 0 {
 		var err error
 		w.out, _, _, err = w.scrubText(w.out, rest, prev, nil)
 		if err != nil {

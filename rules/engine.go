@@ -75,13 +75,37 @@ type Result struct {
 	Findings []detectors.Finding
 	// Actions[i] is the action applied to Findings[i].
 	Actions []Action
+	// Minor is true when the record is a minor's (see Policy.Minors).
+	Minor bool
+	// Subjects are the data subjects the record is about: the pseudonyms,
+	// under the active key, of its identifiers of the policy's subject
+	// types, whatever action was applied to them. See Subject.
+	Subjects []Subject
+
+	fields [numExtract][2]int // extracted values: spans of arena
+	has    [numExtract]bool
+	arena  []byte // extracted values and subject pseudonyms
 }
+
+// A Subject is one identifier of a data subject found in a record.
+type Subject struct {
+	Type string // the pseudonym type: account_id, email, phone, device_id, ...
+	s, e int    // the pseudonym, in the result's arena
+}
+
+// Pseudonym returns the subject's pseudonym under the active key. It is
+// valid until the Result is reused.
+func (r *Result) Pseudonym(s Subject) []byte { return r.arena[s.s:s.e] }
 
 func (r *Result) reset() {
 	r.Format = ""
 	r.Dropped = false
+	r.Minor = false
 	r.Findings = r.Findings[:0]
 	r.Actions = r.Actions[:0]
+	r.Subjects = r.Subjects[:0]
+	r.has = [numExtract]bool{}
+	r.arena = r.arena[:0]
 }
 
 // Count returns the number of findings of type t.
@@ -116,19 +140,20 @@ type Engine struct {
 	keys     *Keyring
 	byType   map[detectors.Type]*rule
 	fields   []*rule
-	patterns []pathPattern
-	byLast   map[string][]int // field rules whose last key is a literal
-	// lastFilter has bit (first byte of the last key) set in word
-	// len(last key)&31 for every literal in byLast: most keys are rejected
-	// before hashing.
-	lastFilter [32][4]uint64
-	wildLast   []int // field rules whose last key is a glob
-	maxBytes   int
-	maxDepth   int
-	walkers    sync.Pool
+	fieldIdx pathIndex // the paths of fields, in order
+	maxBytes int
+	maxDepth int
+	walkers  sync.Pool
 	// accessRules are the field rules of the access-log fields, looked up
-	// once.
-	accessRules [len(accessNames)]*rule
+	// once, and accessExtract what they are extracted as.
+	accessRules   [len(accessNames)]*rule
+	accessExtract [len(accessNames)]Extract
+
+	extract   extractIndex
+	subjects  map[string]bool
+	belowAge  int
+	countries map[string]string
+	profiles  map[string]*Engine
 }
 
 // Compile validates p and builds an Engine that pseudonymizes with keys.
@@ -144,7 +169,6 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 		policy:   p,
 		keys:     keys,
 		byType:   map[detectors.Type]*rule{},
-		byLast:   map[string][]int{},
 		maxBytes: p.Limits.MaxRecordBytes,
 		maxDepth: p.Limits.MaxDepth,
 	}
@@ -182,7 +206,7 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 		return nil, fmt.Errorf("compile policy: %w", err)
 	}
 	e.scanner = sc
-	for i, f := range p.Fields {
+	for _, f := range p.Fields {
 		pp, err := compilePath(f.Path)
 		if err != nil {
 			return nil, fmt.Errorf("compile field rule %q: %w", f.Path, err)
@@ -195,17 +219,32 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 			r.values = append(r.values, strings.ToLower(v))
 		}
 		e.fields = append(e.fields, r)
-		e.patterns = append(e.patterns, pp)
-		if pp.last != "" {
-			e.byLast[pp.last] = append(e.byLast[pp.last], i)
-			c := pp.last[0]
-			e.lastFilter[len(pp.last)&31][c>>6] |= 1 << (c & 63)
-		} else {
-			e.wildLast = append(e.wildLast, i)
-		}
+		e.fieldIdx.add(pp)
+	}
+	if e.extract, err = compileExtract(p.Extract); err != nil {
+		return nil, fmt.Errorf("compile policy: %w", err)
 	}
 	for k := range accessPaths {
 		e.accessRules[k] = e.fieldRule(accessPaths[k])
+		e.accessExtract[k] = e.extract.of(accessPaths[k])
+	}
+	e.subjects = map[string]bool{}
+	for _, t := range p.Subjects {
+		e.subjects[t] = true
+	}
+	if p.Minors.BelowAge != nil {
+		e.belowAge = *p.Minors.BelowAge
+	}
+	e.countries = countryTable(p.Jurisdictions.Countries)
+	if len(p.Jurisdictions.Profiles) > 0 {
+		e.profiles = map[string]*Engine{}
+		for j, prof := range p.Jurisdictions.Profiles {
+			sub, err := Compile(profilePolicy(p, prof), keys)
+			if err != nil {
+				return nil, fmt.Errorf("compile profile %s: %w", j, err)
+			}
+			e.profiles[j] = sub
+		}
 	}
 	e.walkers.New = func() any { return &walker{e: e} }
 	return e, nil
@@ -246,18 +285,52 @@ func (e *Engine) MaxRecordBytes() int { return e.maxBytes }
 // RecordError), and dst is returned without additions. When res.Dropped is
 // true a rule dropped the record, and nothing is appended either.
 func (e *Engine) Scrub(dst, rec []byte, res *Result) ([]byte, error) {
+	return e.ScrubWith(dst, rec, res, Options{})
+}
+
+// Geo is what a record's client address says about where it comes from.
+type Geo struct {
+	Country      string // ISO 3166-1 alpha-2
+	Jurisdiction string
+}
+
+// Options adjust one Scrub call.
+type Options struct {
+	// Geo, when set, is added to a JSON object record as its last member,
+	// "geo":{"country":...,"jurisdiction":...}, replacing a top-level geo
+	// member the record has (which may hold a city or coordinates).
+	Geo *Geo
+}
+
+// ScrubWith is Scrub with options.
+func (e *Engine) ScrubWith(dst, rec []byte, res *Result, opt Options) ([]byte, error) {
 	res.reset()
 	if len(rec) > e.maxBytes {
 		return dst, &RecordError{Reason: ReasonTooLarge, Detail: fmt.Sprintf("%d bytes, limit %d", len(rec), e.maxBytes)}
 	}
 	w := e.walkers.Get().(*walker)
 	defer e.walkers.Put(w)
-	return w.record(dst, rec, res, false)
+	return w.record(dst, rec, res, walkRecord, opt.Geo)
+}
+
+// Extract reads the policy's extract fields of rec into res (see
+// Result.Extracted and Result.ClientIP) without scrubbing it, so that the
+// client's jurisdiction can be known before the record is scrubbed with
+// that jurisdiction's profile.
+func (e *Engine) Extract(rec []byte, res *Result) error {
+	res.reset()
+	if len(rec) > e.maxBytes {
+		return &RecordError{Reason: ReasonTooLarge, Detail: fmt.Sprintf("%d bytes, limit %d", len(rec), e.maxBytes)}
+	}
+	w := e.walkers.Get().(*walker)
+	defer e.walkers.Put(w)
+	w.scratch, _ = w.record(w.scratch[:0], rec, res, walkExtract, nil)
+	return nil
 }
 
 // ScrubText is Scrub for a value that is known to be free text, such as a
-// record key or a header value: no format is detected, but key=value pairs
-// inside it still meet the field rules.
+// record key or a header value: no format is detected and nothing is
+// extracted, but key=value pairs inside it still meet the field rules.
 func (e *Engine) ScrubText(dst, text []byte, res *Result) ([]byte, error) {
 	res.reset()
 	if len(text) > e.maxBytes {
@@ -265,39 +338,13 @@ func (e *Engine) ScrubText(dst, text []byte, res *Result) ([]byte, error) {
 	}
 	w := e.walkers.Get().(*walker)
 	defer e.walkers.Put(w)
-	return w.record(dst, text, res, true)
+	return w.record(dst, text, res, walkText, nil)
 }
 
 // fieldRule returns the first field rule matching path, or nil.
 func (e *Engine) fieldRule(path [][]byte) *rule {
-	if len(e.fields) == 0 || len(path) == 0 {
-		return nil
+	if i := e.fieldIdx.first(path); i >= 0 {
+		return e.fields[i]
 	}
-	best := -1
-	last := path[len(path)-1]
-	var low [64]byte
-	if n := len(last); n > 0 && n <= len(low) && e.lastFilter[n&31][lower(last[0])>>6]&(1<<(lower(last[0])&63)) != 0 {
-		for i, c := range last {
-			low[i] = lower(c)
-		}
-		for _, i := range e.byLast[string(low[:len(last)])] {
-			if e.patterns[i].match(path) {
-				best = i
-				break
-			}
-		}
-	}
-	for _, i := range e.wildLast {
-		if best >= 0 && i > best {
-			break
-		}
-		if e.patterns[i].match(path) {
-			best = i
-			break
-		}
-	}
-	if best < 0 {
-		return nil
-	}
-	return e.fields[best]
+	return nil
 }

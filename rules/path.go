@@ -178,3 +178,62 @@ func lower(c byte) byte {
 	}
 	return c
 }
+
+// A pathIndex finds the first of a list of path patterns that matches a key
+// path, quickly: patterns whose last key is a literal are looked up by it
+// (after a filter on its length and first byte), the others tried in order.
+type pathIndex struct {
+	patterns []pathPattern
+	byLast   map[string][]int
+	// lastFilter has bit (first byte of the last key) set in word
+	// len(last key)&31 for every literal in byLast: most keys are rejected
+	// before hashing.
+	lastFilter [32][4]uint64
+	wildLast   []int
+}
+
+// add appends a pattern; its index is the number of patterns added before.
+func (x *pathIndex) add(pp pathPattern) {
+	i := len(x.patterns)
+	x.patterns = append(x.patterns, pp)
+	if pp.last == "" {
+		x.wildLast = append(x.wildLast, i)
+		return
+	}
+	if x.byLast == nil {
+		x.byLast = map[string][]int{}
+	}
+	x.byLast[pp.last] = append(x.byLast[pp.last], i)
+	c := pp.last[0]
+	x.lastFilter[len(pp.last)&31][c>>6] |= 1 << (c & 63)
+}
+
+// first returns the index of the first pattern that matches path, or -1.
+func (x *pathIndex) first(path [][]byte) int {
+	if len(x.patterns) == 0 || len(path) == 0 {
+		return -1
+	}
+	best := -1
+	last := path[len(path)-1]
+	var low [64]byte
+	if n := len(last); n > 0 && n <= len(low) && x.lastFilter[n&31][lower(last[0])>>6]&(1<<(lower(last[0])&63)) != 0 {
+		for i, c := range last {
+			low[i] = lower(c)
+		}
+		for _, i := range x.byLast[string(low[:len(last)])] {
+			if x.patterns[i].match(path) {
+				best = i
+				break
+			}
+		}
+	}
+	for _, i := range x.wildLast {
+		if best >= 0 && i > best {
+			break
+		}
+		if x.patterns[i].match(path) {
+			return i
+		}
+	}
+	return best
+}

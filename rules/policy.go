@@ -39,6 +39,21 @@ type Policy struct {
 	Fields []*FieldRule `yaml:"fields"`
 	// DefaultFields, when false, leaves out the default field rules.
 	DefaultFields *bool `yaml:"default_fields"`
+	// Extract names the fields scrubd reads out of records for its own use
+	// (see Extract), by the same paths as field rules: client_ip,
+	// timestamp, event, path, status, user_agent, age, minor. A name the
+	// policy gives replaces its default list.
+	Extract map[string][]string `yaml:"extract"`
+	// Subjects are the pseudonym types that identify a data subject; privacy
+	// requests (erasure, restriction, withdrawn consent) are matched
+	// against them. Default: account_id, email, phone, device_id.
+	Subjects []string `yaml:"subjects"`
+	// Minors says how a minor's record is recognised and whether it may be
+	// counted in aggregates. Minors' records never reach clean outputs.
+	Minors Minors `yaml:"minors"`
+	// Jurisdictions maps countries to jurisdictions and gives each
+	// jurisdiction its own detector settings.
+	Jurisdictions Jurisdictions `yaml:"jurisdictions"`
 	// Tests are examples that `scrubd test` checks against this policy.
 	Tests []*TestCase `yaml:"tests"`
 
@@ -165,9 +180,20 @@ type TestCase struct {
 	// Error expects the record to fail closed, with an error whose reason
 	// contains this text.
 	Error string `yaml:"error"`
+	// Country runs the case as a record from this country (ISO 3166-1
+	// alpha-2), as GeoIP would find it: scrubbed with its jurisdiction's
+	// profile, with the geo member added to JSON records.
+	Country string `yaml:"country"`
+	// Jurisdiction runs the case with this jurisdiction's profile, without a
+	// country.
+	Jurisdiction string `yaml:"jurisdiction"`
 
 	line int
 }
+
+// yamlNode is the YAML node type, named for the UnmarshalYAML methods of
+// other files.
+type yamlNode = yaml.Node
 
 // Duration is a time.Duration written in YAML as "100ms" or "2s".
 type Duration time.Duration
@@ -319,6 +345,20 @@ func Parse(data []byte, source string) (*Policy, error) {
 	}
 	if p.DefaultFields == nil || *p.DefaultFields {
 		p.Fields = append(p.Fields, def.Fields...)
+	}
+	if p.Extract == nil {
+		p.Extract = map[string][]string{}
+	}
+	for n, paths := range def.Extract {
+		if _, ok := p.Extract[n]; !ok {
+			p.Extract[n] = paths
+		}
+	}
+	if p.Subjects == nil {
+		p.Subjects = def.Subjects
+	}
+	if p.Minors.BelowAge == nil {
+		p.Minors.BelowAge = def.Minors.BelowAge
 	}
 	if p.Name == "" {
 		p.Name = "policy"

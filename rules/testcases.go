@@ -45,7 +45,15 @@ func RunTests(p *Policy) ([]CaseResult, error) {
 		if cr.Name == "" {
 			cr.Name = fmt.Sprintf("tests[%d]", i)
 		}
-		got, err := e.Scrub(nil, []byte(strings.TrimSuffix(tc.Input, "\n")), &res)
+		eng, opt := e, Options{}
+		switch {
+		case tc.Country != "":
+			j := e.Jurisdiction(tc.Country)
+			eng, opt.Geo = e.ForJurisdiction(j), &Geo{Country: strings.ToUpper(tc.Country), Jurisdiction: j}
+		case tc.Jurisdiction != "":
+			eng = e.ForJurisdiction(tc.Jurisdiction)
+		}
+		got, err := eng.ScrubWith(nil, []byte(strings.TrimSuffix(tc.Input, "\n")), &res, opt)
 		switch {
 		case err != nil:
 			cr.Got = "error: " + err.Error()

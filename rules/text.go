@@ -37,23 +37,15 @@ func (w *walker) scrubText(dst, v []byte, base int, posmap []int) (out []byte, c
 		w.found = found
 	}
 	spans := w.spans[:0]
-	if len(w.e.fields) > 0 {
+	if len(w.e.fields) > 0 || !w.inJSON && len(w.e.extract.owner) > 0 {
 		spans = w.kvSpans(spans, v)
 	}
 	if len(found) == 0 && len(spans) == 0 {
 		return append(dst, v...), false, false, nil
 	}
-	// Merge the detector findings into the field spans: a field rule
-	// decides for its whole value.
+	// Merge the detector findings with the field spans.
 	nf := len(spans)
-	k := 0
 	for _, f := range found {
-		for k < nf && spans[k].end <= f.Start {
-			k++
-		}
-		if k < nf && spans[k].keyStart < f.End && f.Start < spans[k].end {
-			continue
-		}
 		r := w.e.byType[f.Type]
 		if r == nil {
 			// A type the policy has no action for: fail closed.
@@ -62,7 +54,7 @@ func (w *walker) scrubText(dst, v []byte, base int, posmap []int) (out []byte, c
 		spans = append(spans, span{start: f.Start, end: f.End, keyStart: f.Start, r: r})
 	}
 	if nf > 0 && len(spans) > nf {
-		sortSpans(spans)
+		spans = mergeSpans(spans)
 	}
 	w.spans = spans
 	off := func(i int) int {
@@ -79,6 +71,7 @@ func (w *walker) scrubText(dst, v []byte, base int, posmap []int) (out []byte, c
 			continue // allow-listed: copied as it is below
 		}
 		if sp.field && r.action == DropField && sp.pairEq {
+			w.subject(r.name, val, nil)
 			dst = append(dst, v[prev:sp.keyStart]...)
 			end := sp.end
 			if end < len(v) && v[end] == '"' {
@@ -121,6 +114,7 @@ func (w *walker) scrubText(dst, v []byte, base int, posmap []int) (out []byte, c
 		if string(dst[mark:]) != string(val) {
 			changed = true
 		}
+		w.subject(r.name, val, dst[mark:])
 		w.note(r.name, off(sp.start), off(sp.end), r.action)
 		prev = sp.end
 	}
@@ -157,12 +151,63 @@ func userAgentKey(k []byte) bool {
 	return false
 }
 
+// mergeSpans sorts field spans and detector findings and resolves their
+// overlaps so that every byte either covers stays covered: a field rule
+// decides for the whole of its value (findings inside it go), a finding
+// that holds a whole field, key and value, decides for it (a secret that
+// runs over a uid=... pair), and any other overlap (a finding that starts in
+// a field's key or separator) becomes one span over both, redacted as the
+// finding's type.
+func mergeSpans(spans []span) []span {
+	sortSpans(spans)
+	out := spans[:1]
+	for _, sp := range spans[1:] {
+		cur := &out[len(out)-1]
+		lo := sp.start
+		if sp.field {
+			lo = sp.keyStart
+		}
+		hi := cur.end
+		if !(lo < hi) {
+			out = append(out, sp)
+			continue
+		}
+		switch {
+		case sp.end <= cur.end && (cur.field || !sp.field):
+			// Inside the current span, which decides.
+		case sp.end <= cur.end && cur.start <= sp.keyStart:
+			// A whole field, key and value, inside a finding: the
+			// finding decides.
+		default:
+			// Partial overlap: one redacted span over both.
+			name := cur.r.name
+			if cur.field && !sp.field {
+				name = sp.r.name
+			}
+			*cur = span{start: min(cur.start, sp.start), end: max(cur.end, sp.end), keyStart: min(cur.keyStart, sp.keyStart),
+				r: &rule{name: name, action: Redact}}
+		}
+	}
+	return out
+}
+
 func sortSpans(s []span) {
 	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j].start < s[j-1].start; j-- {
+		for j := i; j > 0 && spanLess(s[j], s[j-1]); j-- {
 			s[j], s[j-1] = s[j-1], s[j]
 		}
 	}
+}
+
+// spanLess orders by start, then the longer first, then field spans first.
+func spanLess(a, b span) bool {
+	if a.start != b.start {
+		return a.start < b.start
+	}
+	if a.end != b.end {
+		return a.end > b.end
+	}
+	return a.field && !b.field
 }
 
 // keyChar reports whether c may appear in a key of a key=value pair.
@@ -247,8 +292,15 @@ func (w *walker) kvPair(spans []span, v []byte, i int) ([]span, int) {
 			return spans, i + 1
 		}
 	}
-	r := w.e.fieldRule(w.splitKey(v[ks:ke]))
-	if r == nil {
+	path := w.splitKey(v[ks:ke])
+	r := w.e.fieldRule(path)
+	x := Extract(-1)
+	if !w.inJSON && len(w.e.extract.owner) > 0 {
+		if x = w.e.extract.of(path); x >= 0 && w.res.has[x] {
+			x = -1
+		}
+	}
+	if r == nil && x < 0 {
 		return spans, i + 1
 	}
 	vs := i + 1
@@ -289,6 +341,12 @@ func (w *walker) kvPair(spans []span, v []byte, i int) ([]span, int) {
 	}
 	if ve <= vs {
 		return spans, i + 1
+	}
+	if x >= 0 {
+		w.res.setExtract(x, v[vs:ve])
+	}
+	if r == nil {
+		return spans, ve
 	}
 	keyStart := ks
 	if c == ':' {

@@ -83,44 +83,8 @@ func (p *Policy) Validate() error {
 			add(p.Keys.line, "keys.active", "key %q is not configured in keys.files, keys.env or keys.dir", p.Keys.Active)
 		}
 	}
-	// Detectors, in a stable order.
-	names := make([]string, 0, len(p.Detectors))
-	for n := range p.Detectors {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		d := p.Detectors[n]
-		path := "detectors." + n
-		if d == nil {
-			continue
-		}
-		if !detectors.IsBuiltin(detectors.Type(n)) {
-			add(d.line, path, "unknown detector; built-in detectors are %s (custom detectors go under custom)", builtinList())
-			continue
-		}
-		isIP := n == string(detectors.IPv4) || n == string(detectors.IPv6)
-		checkAction(add, d.line, path, d.Action, isIP, d.KeepFirst, d.KeepLast)
-		if d.Prefix != nil {
-			max := 32
-			if n == string(detectors.IPv6) {
-				max = 128
-			}
-			if !isIP {
-				add(d.line, path+".prefix", "only ipv4 and ipv6 take a prefix")
-			} else if *d.Prefix < 0 || *d.Prefix > max {
-				add(d.line, path+".prefix", "must be between 0 and %d", max)
-			}
-		}
-		if len(d.Regions) > 0 && n != string(detectors.Phone) {
-			add(d.line, path+".regions", "only phone takes regions")
-		}
-		for _, r := range d.Regions {
-			if phonenumbers.GetCountryCodeForRegion(r) == 0 {
-				add(d.line, path+".regions", "%q is not a region phone-number metadata knows", r)
-			}
-		}
-	}
+	validateDetectors(add, "detectors", p.Detectors)
+	p.validateSections(add)
 	// Custom detectors.
 	seen := map[string]bool{}
 	for i, c := range p.Custom {
@@ -189,12 +153,107 @@ func (p *Policy) Validate() error {
 		if n != 1 {
 			add(tc.line, path, "needs exactly one of output, dropped: true or error")
 		}
+		if tc.Country != "" && !validCountry(strings.ToUpper(tc.Country)) {
+			add(tc.line, path+".country", "not an ISO 3166-1 alpha-2 code")
+		}
+		if tc.Jurisdiction != "" && !validJurisdiction(tc.Jurisdiction) {
+			add(tc.line, path+".jurisdiction", "jurisdiction %q must be upper case letters, digits and _", tc.Jurisdiction)
+		}
 	}
 	if len(probs) == 0 {
 		return nil
 	}
 	sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
 	return &ValidationError{Source: p.source, Problems: probs}
+}
+
+// validateDetectors checks detector settings by type name (the policy's own,
+// or a jurisdiction profile's at prefix).
+func validateDetectors(add func(int, string, string, ...any), prefix string, dets map[string]*DetectorRule) {
+	names := make([]string, 0, len(dets))
+	for n := range dets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		d := dets[n]
+		path := prefix + "." + n
+		if d == nil {
+			continue
+		}
+		if !detectors.IsBuiltin(detectors.Type(n)) {
+			add(d.line, path, "unknown detector; built-in detectors are %s (custom detectors go under custom)", builtinList())
+			continue
+		}
+		isIP := n == string(detectors.IPv4) || n == string(detectors.IPv6)
+		if d.Action != "" || prefix == "detectors" {
+			checkAction(add, d.line, path, d.Action, isIP, d.KeepFirst, d.KeepLast)
+		}
+		if d.Prefix != nil {
+			max := 32
+			if n == string(detectors.IPv6) {
+				max = 128
+			}
+			if !isIP {
+				add(d.line, path+".prefix", "only ipv4 and ipv6 take a prefix")
+			} else if *d.Prefix < 0 || *d.Prefix > max {
+				add(d.line, path+".prefix", "must be between 0 and %d", max)
+			}
+		}
+		if len(d.Regions) > 0 && n != string(detectors.Phone) {
+			add(d.line, path+".regions", "only phone takes regions")
+		}
+		for _, r := range d.Regions {
+			if phonenumbers.GetCountryCodeForRegion(r) == 0 {
+				add(d.line, path+".regions", "%q is not a region phone-number metadata knows", r)
+			}
+		}
+	}
+}
+
+// validateSections checks extract, subjects, minors and jurisdictions.
+func (p *Policy) validateSections(add func(int, string, string, ...any)) {
+	for n, paths := range p.Extract {
+		if _, ok := extractByName(n); !ok {
+			add(0, "extract."+n, "unknown; one of %s", strings.Join(extractNames[:], ", "))
+			continue
+		}
+		for i, path := range paths {
+			if _, err := compilePath(path); err != nil {
+				add(0, fmt.Sprintf("extract.%s[%d]", n, i), "%v", err)
+			}
+		}
+	}
+	for i, t := range p.Subjects {
+		if !validTypeName(t) {
+			add(0, fmt.Sprintf("subjects[%d]", i), "%q is not a type name", t)
+		}
+	}
+	if p.Minors.BelowAge != nil && (*p.Minors.BelowAge < 0 || *p.Minors.BelowAge > 120) {
+		add(0, "minors.below_age", "must be between 0 and 120")
+	}
+	for c, j := range p.Jurisdictions.Countries {
+		if !validCountry(strings.ToUpper(c)) {
+			add(0, "jurisdictions.countries."+c, "not an ISO 3166-1 alpha-2 code")
+		}
+		if !validJurisdiction(j) {
+			add(0, "jurisdictions.countries."+c, "jurisdiction %q must be upper case letters, digits and _", j)
+		}
+	}
+	names := make([]string, 0, len(p.Jurisdictions.Profiles))
+	for j := range p.Jurisdictions.Profiles {
+		names = append(names, j)
+	}
+	sort.Strings(names)
+	for _, j := range names {
+		prof := p.Jurisdictions.Profiles[j]
+		if !validJurisdiction(j) {
+			add(0, "jurisdictions.profiles."+j, "jurisdiction %q must be upper case letters, digits and _", j)
+		}
+		if prof != nil {
+			validateDetectors(add, "jurisdictions.profiles."+j+".detectors", prof.Detectors)
+		}
+	}
 }
 
 func checkAction(add func(int, string, string, ...any), line int, path string, a Action, ipOK bool, keepFirst, keepLast int) {

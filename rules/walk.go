@@ -33,22 +33,38 @@ type walker struct {
 	raw        int // > 0 while copying a value without scrubbing it
 	dropRecord bool
 	userAgent  bool // the text being scrubbed is a User-Agent string
+	inJSON     bool // scrubbing the strings of a JSON record
+	geo        *Geo // the geo member to add to a JSON object record
+	scratch    []byte
 }
 
+// walkMode says what a walk does.
+type walkMode uint8
+
+const (
+	walkRecord  walkMode = iota // detect the format, scrub, extract
+	walkText                    // scrub as free text, extract nothing
+	walkExtract                 // detect the format, extract only; the output is scratch
+)
+
 // record scrubs rec, appending to dst.
-func (w *walker) record(dst, rec []byte, res *Result, textOnly bool) (out []byte, err error) {
+func (w *walker) record(dst, rec []byte, res *Result, mode walkMode, geo *Geo) (out []byte, err error) {
 	w.in, w.res, w.out, w.pos = rec, res, dst, 0
-	w.dropRecord, w.raw = false, 0
+	w.dropRecord, w.raw, w.inJSON, w.geo = false, 0, false, geo
 	w.path = w.path[:0]
 	defer func() {
 		// Release the references to the caller's buffers.
-		w.in, w.res, w.out = nil, nil, nil
+		w.in, w.res, w.out, w.geo = nil, nil, nil, nil
 	}()
 	start := len(dst)
-	if !textOnly {
+	if mode == walkExtract {
+		w.raw = 1
+	}
+	if mode != walkText {
 		i := skipWS(rec, 0)
 		if i < len(rec) && (rec[i] == '{' || rec[i] == '[') {
 			res.Format = FormatJSON
+			w.inJSON = true
 			err := w.json()
 			if err == nil {
 				return w.finish(start)
@@ -59,7 +75,7 @@ func (w *walker) record(dst, rec []byte, res *Result, textOnly bool) (out []byte
 			// Not JSON after all: scrub it as text, from the start.
 			w.out = w.out[:start]
 			res.reset()
-			w.dropRecord, w.raw = false, 0
+			w.dropRecord, w.inJSON = false, false
 			w.path = w.path[:0]
 		} else if f, ok := parseAccess(rec); ok {
 			res.Format = FormatAccess
@@ -70,8 +86,12 @@ func (w *walker) record(dst, rec []byte, res *Result, textOnly bool) (out []byte
 		}
 	}
 	res.Format = FormatText
-	if !textOnly && looksLogfmt(rec) {
+	if mode != walkText && looksLogfmt(rec) {
 		res.Format = FormatLogfmt
+	}
+	if mode == walkExtract {
+		w.spans = w.kvSpans(w.spans[:0], rec)
+		return w.finish(start)
 	}
 	w.out, _, _, err = w.scrubText(w.out, rec, 0, nil)
 	if err != nil {
@@ -81,6 +101,7 @@ func (w *walker) record(dst, rec []byte, res *Result, textOnly bool) (out []byte
 }
 
 func (w *walker) finish(start int) ([]byte, error) {
+	w.res.Minor = w.res.minor(w.e.belowAge)
 	if w.dropRecord {
 		w.res.Dropped = true
 		return w.out[:start], nil
@@ -95,6 +116,27 @@ func (w *walker) note(typ string, start, end int, a Action) {
 	}
 	w.res.Findings = append(w.res.Findings, detectors.Finding{Type: detectors.Type(typ), Start: start, End: end})
 	w.res.Actions = append(w.res.Actions, a)
+}
+
+// subject records the data subject of a value of type typ that a rule
+// applied to, when typ is one of the policy's subject types: out is what the
+// rule wrote, the pseudonym itself when the action was pseudonymize.
+func (w *walker) subject(typ string, v, out []byte) {
+	if w.raw > 0 || !w.e.subjects[typ] || len(v) == 0 || len(v) == 1 && v[0] == '-' {
+		return
+	}
+	r := w.res
+	s := len(r.arena)
+	switch {
+	case w.e.keys.IsPseudonym(typ, out):
+		r.arena = append(r.arena, out...)
+	case w.e.keys.IsPseudonym(typ, v):
+		r.arena = append(r.arena, v...)
+	default:
+		w.norm = normalize(w.norm[:0], typ, v)
+		r.arena = w.e.keys.Pseudonym(r.arena, typ, w.norm)
+	}
+	r.Subjects = append(r.Subjects, Subject{Type: typ, s: s, e: len(r.arena)})
 }
 
 // apply appends to dst the value v transformed by r's action, as a value of
@@ -199,8 +241,8 @@ func (w *walker) object(depth int, forced *rule) error {
 	w.pos++
 	w.copyWS()
 	if w.pos < len(w.in) && w.in[w.pos] == '}' {
-		w.out = append(w.out, '}')
 		w.pos++
+		w.closeObject(depth, 0)
 		return nil
 	}
 	emitted := 0
@@ -225,6 +267,30 @@ func (w *walker) object(depth int, forced *rule) error {
 		w.pos++
 		w.copyWS()
 		w.path = append(w.path, key)
+		if len(w.e.extract.owner) > 0 {
+			if x := w.e.extract.of(w.path); x >= 0 && !w.res.has[x] {
+				w.extractJSON(x)
+			}
+		}
+		if depth == 1 && w.geo != nil && len(w.path) == 1 && string(key) == "geo" {
+			// The record's own geo member makes way for ours.
+			if err := w.rawValue(depth); err != nil {
+				return err
+			}
+			w.path = w.path[:0]
+			w.out = w.out[:memberStart]
+			w.copyWS()
+			if w.pos < len(w.in) && w.in[w.pos] == ',' {
+				w.pos++
+				continue
+			}
+			if w.pos < len(w.in) && w.in[w.pos] == '}' {
+				w.pos++
+				w.closeObject(depth, emitted)
+				return nil
+			}
+			return errSyntax
+		}
 		var drop bool
 		switch {
 		case w.raw > 0:
@@ -256,11 +322,52 @@ func (w *walker) object(depth int, forced *rule) error {
 			w.pos++
 			continue
 		case '}':
-			w.out = append(w.out, '}')
 			w.pos++
+			w.closeObject(depth, emitted)
 			return nil
 		}
 		return errSyntax
+	}
+}
+
+// closeObject writes the closing brace of an object with emitted members;
+// the top-level object of a record gets the geo member first.
+func (w *walker) closeObject(depth, emitted int) {
+	if depth == 1 && w.geo != nil && w.raw == 0 {
+		if emitted > 0 {
+			w.out = append(w.out, ',')
+		}
+		w.out = append(w.out, `"geo":{"country":`...)
+		w.out = appendJSONString(w.out, []byte(w.geo.Country))
+		w.out = append(w.out, `,"jurisdiction":`...)
+		w.out = appendJSONString(w.out, []byte(w.geo.Jurisdiction))
+		w.out = append(w.out, '}')
+	}
+	w.out = append(w.out, '}')
+}
+
+// extractJSON records the value at w.pos as x, without moving w.pos: a
+// string decoded, a number or literal as written, of an array its first
+// element.
+func (w *walker) extractJSON(x Extract) {
+	save := w.pos
+	defer func() { w.pos = save }()
+	if w.pos < len(w.in) && w.in[w.pos] == '[' {
+		w.pos = skipWS(w.in, w.pos+1)
+	}
+	if w.pos >= len(w.in) {
+		return
+	}
+	switch c := w.in[w.pos]; {
+	case c == '"':
+		if st, err := w.readString(); err == nil {
+			w.res.setExtract(x, st.dec)
+		}
+	case c == '-' || c == 't' || c == 'f' || '0' <= c && c <= '9':
+		s := w.pos
+		if w.skipScalar() == nil {
+			w.res.setExtract(x, w.in[s:w.pos])
+		}
 	}
 }
 
@@ -392,6 +499,7 @@ func (w *walker) scalarRuled(r *rule) (bool, error) {
 		w.out = append(w.out, w.in[start:w.pos]...)
 		return false, nil
 	case DropField:
+		w.subject(r.name, v, nil)
 		w.note(r.name, vs, ve, r.action)
 		return true, nil
 	case DropRecord:
@@ -408,6 +516,7 @@ func (w *walker) scalarRuled(r *rule) (bool, error) {
 		return false, nil
 	}
 	w.tmp = w.apply(w.tmp[:0], v, r)
+	w.subject(r.name, v, w.tmp)
 	if isString && string(w.tmp) == string(v) {
 		w.out = append(w.out, w.in[start:w.pos]...)
 	} else {
