@@ -89,13 +89,26 @@ type Result struct {
 
 // A Subject is one identifier of a data subject found in a record.
 type Subject struct {
-	Type string // the pseudonym type: account_id, email, phone, device_id, ...
-	s, e int    // the pseudonym, in the result's arena
+	Type   string // the pseudonym type: account_id, email, phone, device_id, ...
+	s, e   int    // the pseudonym, in the result's arena
+	vs, ve int    // the normalized original value, in the arena; empty when the value was a pseudonym already
 }
 
 // Pseudonym returns the subject's pseudonym under the active key. It is
 // valid until the Result is reused.
 func (r *Result) Pseudonym(s Subject) []byte { return r.arena[s.s:s.e] }
+
+// SubjectValue returns the subject's original identifier, normalized as it
+// was for its pseudonym (e-mail addresses lower-cased, phone numbers as '+'
+// and digits), or nil when the record held only the pseudonym. It is raw
+// personal data: it may only be written encrypted (the identity vault). It
+// is valid until the Result is reused.
+func (r *Result) SubjectValue(s Subject) []byte {
+	if s.ve == s.vs {
+		return nil
+	}
+	return r.arena[s.vs:s.ve]
+}
 
 func (r *Result) reset() {
 	r.Format = ""

@@ -299,3 +299,19 @@ func TestPseudonymNoAllocs(t *testing.T) {
 		t.Errorf("Pseudonym allocates %v times", n)
 	}
 }
+
+func TestNormalize(t *testing.T) {
+	for _, tt := range []struct{ typ, in, want string }{
+		{"phone", "+1 (415) 555-2671", "+14155552671"},
+		{"phone", "0044 20 7946 0958", "+442079460958"},
+		{"email", "Jo.Doe%40Example.COM", "jo.doe@example.com"},
+		{"mac", "00-1A-2B-3C-4D-5E", "001a2b3c4d5e"},
+		{"account_id", "Bob", "Bob"},
+	} {
+		// Appending after other bytes must not change the result.
+		got := normalize([]byte("prefix"), tt.typ, []byte(tt.in))
+		if string(got) != "prefix"+tt.want {
+			t.Errorf("normalize(%s, %q) = %q, want %q", tt.typ, tt.in, got[6:], tt.want)
+		}
+	}
+}

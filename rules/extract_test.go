@@ -91,8 +91,13 @@ detectors:
 		t.Fatal(err)
 	}
 	var got []string
+	var values []string
 	for _, s := range res.Subjects {
 		got = append(got, s.Type+"="+string(res.Pseudonym(s)))
+		values = append(values, string(res.SubjectValue(s)))
+	}
+	if diff := cmp.Diff([]string{"42", "jo@example.com", "d-1", "+14155552671"}, values); diff != "" {
+		t.Errorf("subject values (-want +got):\n%s", diff)
 	}
 	want := []string{
 		"account_id=" + pseudo("account_id", "42"),

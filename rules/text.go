@@ -409,14 +409,16 @@ func normalize(dst []byte, typ string, v []byte) []byte {
 		}
 		return dst
 	case detectors.Phone:
+		base := len(dst)
 		for _, c := range v {
-			if c == '+' && len(dst) == 0 || '0' <= c && c <= '9' {
+			if c == '+' && len(dst) == base || '0' <= c && c <= '9' {
 				dst = append(dst, c)
 			}
 		}
-		if len(dst) > 2 && dst[0] == '0' && dst[1] == '0' {
-			dst[1] = '+'
-			dst = dst[1:]
+		if len(dst)-base > 2 && dst[base] == '0' && dst[base+1] == '0' {
+			// "0044...": the international prefix is a '+'.
+			dst[base] = '+'
+			dst = append(dst[:base+1], dst[base+2:]...)
 		}
 		return dst
 	case detectors.MAC, detectors.UUID, detectors.IMEI, detectors.CreditCard, detectors.IBAN:

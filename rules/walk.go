@@ -126,17 +126,22 @@ func (w *walker) subject(typ string, v, out []byte) {
 		return
 	}
 	r := w.res
-	s := len(r.arena)
-	switch {
-	case w.e.keys.IsPseudonym(typ, out):
-		r.arena = append(r.arena, out...)
-	case w.e.keys.IsPseudonym(typ, v):
+	if w.e.keys.IsPseudonym(typ, v) {
+		s := len(r.arena)
 		r.arena = append(r.arena, v...)
-	default:
-		w.norm = normalize(w.norm[:0], typ, v)
-		r.arena = w.e.keys.Pseudonym(r.arena, typ, w.norm)
+		r.Subjects = append(r.Subjects, Subject{Type: typ, s: s, e: len(r.arena), vs: s, ve: s})
+		return
 	}
-	r.Subjects = append(r.Subjects, Subject{Type: typ, s: s, e: len(r.arena)})
+	vs := len(r.arena)
+	r.arena = normalize(r.arena, typ, v)
+	ve := len(r.arena)
+	s := ve
+	if w.e.keys.IsPseudonym(typ, out) {
+		r.arena = append(r.arena, out...)
+	} else {
+		r.arena = w.e.keys.Pseudonym(r.arena, typ, r.arena[vs:ve])
+	}
+	r.Subjects = append(r.Subjects, Subject{Type: typ, s: s, e: len(r.arena), vs: vs, ve: ve})
 }
 
 // apply appends to dst the value v transformed by r's action, as a value of
