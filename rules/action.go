@@ -157,3 +157,7 @@ func redacted(dst []byte, t string) []byte {
 	dst = append(dst, t...)
 	return append(dst, ']')
 }
+
+// Actions lists every action, for metrics whose label values are known in
+// advance.
+func Actions() []Action { return append([]Action(nil), actions...) }
