@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -138,5 +139,27 @@ func TestValidateAndTestCommands(t *testing.T) {
 	}
 	if code, out, _ := runCmd(t, "", "version"); code != exitOK || !strings.HasPrefix(out, "scrubd ") {
 		t.Errorf("version: %d %q", code, out)
+	}
+}
+
+// TestScrubWithRunConfig checks that --config takes a run configuration too,
+// using the policy it holds.
+func TestScrubWithRunConfig(t *testing.T) {
+	dir := t.TempDir()
+	cfg := dir + "/scrubd.yaml"
+	writeTestFile(t, cfg, "kafka: {brokers: [127.0.0.1:9092]}\npolicy:\n  detectors:\n    ipv4: {prefix: 16}\n")
+	code, out, errOut := runCmd(t, "from 10.1.2.3\n", "scrub", "--config", cfg)
+	if code != exitOK || out != "from 10.1.0.0\n" {
+		t.Errorf("exit %d, out %q, stderr %s", code, out, errOut)
+	}
+	if code, _, errOut := runCmd(t, "", "validate", "--config", cfg); code != exitOK {
+		t.Errorf("validate run config: exit %d: %s", code, errOut)
+	}
+}
+
+func writeTestFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -22,7 +22,7 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "scrubd validate: --config is required")
 		return exitUsage
 	}
-	p, err := loadPolicy(*config)
+	p, err := loadPolicy(*config, os.Getenv)
 	if err == nil {
 		// Keys are part of a valid configuration.
 		_, _, err = rules.LoadKeyring(p.Keys, os.Getenv)
@@ -50,7 +50,7 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "scrubd test: --config is required")
 		return exitUsage
 	}
-	p, err := loadPolicy(*config)
+	p, err := loadPolicy(*config, os.Getenv)
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd test: %v\n", err)
 		return exitInvalid
