@@ -101,15 +101,15 @@ func (w *walker) scrubText(dst, v []byte, base int, posmap []int) (out []byte, c
 		case r.action == DropField:
 			dropField = true
 		}
-		if r.action == TruncateIP && sp.end < len(v) && v[sp.end] == ':' && !sp.field {
-			// An address before ":port" without brackets.
-			if out, ok := truncateIP(dst, val, r.bits4, r.bits6, true); ok {
+		dst = w.apply(dst, val, r)
+		if r.action == TruncateIP && !sp.field && len(dst) > mark && (sp.end < len(v) && v[sp.end] == ':' ||
+			dst[mark] == ':' && sp.start > 0 && glues(v[sp.start-1])) {
+			// An address before ":port" without brackets, or one that
+			// starts with "::" right after a key or a quote, is written
+			// in full: a compressed "::" there would read as separators.
+			if out, ok := truncateIP(dst[:mark], val, r.bits4, r.bits6, true); ok {
 				dst = out
-			} else {
-				dst = w.apply(dst, val, r)
 			}
-		} else {
-			dst = w.apply(dst, val, r)
 		}
 		if string(dst[mark:]) != string(val) {
 			changed = true
@@ -149,6 +149,16 @@ func userAgentKey(k []byte) bool {
 		return true
 	}
 	return false
+}
+
+// glues reports whether c, right before an address, could join a leading
+// "::" of the address into something else ("\"uid\"::", "a=::").
+func glues(c byte) bool {
+	switch c {
+	case ' ', '\t', '[', '(', '/', ',', ';', '{', '<', '>', '|':
+		return false
+	}
+	return true
 }
 
 // mergeSpans sorts field spans and detector findings and resolves their
