@@ -74,7 +74,8 @@ func (s *Scanner) scanBuiltin(dst []Finding, b []byte) []Finding {
 			// b[i] starts a word: the byte before it is not alphanumeric.
 			// Most words start with a letter no matcher begins with and are
 			// not IBAN-shaped: they are ruled out here, without a call.
-			if (k&cDigit != 0 || wordStart[b[i]] != 0 || i+3 < n && class[b[i+2]]&class[b[i+3]]&cDigit != 0) && mayStart(b, i, k) {
+			if (k&cDigit != 0 || wordStart[b[i]] > wsHex || wordStart[b[i]] == wsHex && i+1 < n && class[b[i+1]]&(cLetter|cHexLet) != cLetter ||
+				i+3 < n && class[b[i+2]]&class[b[i+3]]&cDigit != 0) && mayStart(b, i, k) {
 				if t, st, end := s.matchWordStart(b, i); end > 0 {
 					dst = append(dst, Finding{Type: t, Start: st, End: end})
 					i, last = end, end
@@ -170,6 +171,10 @@ const (
 	wsJWT                // a JWT ("eyJ")
 )
 
+// wordStart is compared with wsHex in the scan loop: a word that can only be
+// a hex id (a value of exactly wsHex) is ruled out when its second byte is a
+// letter that is not a hex digit ("Chrome", "Firefox"); wsHex must stay the
+// lowest bit for that.
 var wordStart = func() (t [256]uint8) {
 	for c := 0; c < 256; c++ {
 		if class[c]&cHexLet != 0 {
@@ -215,7 +220,42 @@ func mayStart(b []byte, i int, k uint8) bool {
 		return k&cDigit != 0 && j-i >= 7
 	}
 	switch b[j] {
-	case ':', '-', '.':
+	case '.':
+		if k&cDigit == 0 {
+			return j-i == 4 // Cisco MAC "001a.2b3c.4d5e"
+		}
+		// A dotted run of numbers: an IPv4 address needs three dots, a
+		// dotted phone number seven digits; "HTTP/1.1", "Chrome/32.0"
+		// and "12.5ms" have neither.
+		dots, digits := 0, j-i
+		for q := j; q < n && q < i+40; q++ {
+			c := b[q]
+			if c == '.' {
+				dots++
+			} else if class[c]&cDigit != 0 {
+				digits++
+			} else {
+				break
+			}
+		}
+		return dots >= 3 || digits >= 7 || j-i == 4
+	case ':':
+		// An IPv6 address needs "::" or seven colons, a MAC five; a
+		// clock time ("10:05:03") has two or three.
+		colons := 0
+		for q := j; q < n && q < i+45; q++ {
+			c := b[q]
+			if c == ':' {
+				if q+1 < n && b[q+1] == ':' {
+					return true
+				}
+				colons++
+			} else if class[c]&(cDigit|cHexLet) == 0 && c != '.' {
+				break
+			}
+		}
+		return colons >= 5
+	case '-':
 		return true
 	case ' ', '(', ')', '/':
 		return k&cDigit != 0 && j+1 < n && (class[b[j+1]]&cDigit != 0 || b[j+1] == '(')

@@ -62,7 +62,9 @@ func FuzzScrub(f *testing.F) {
 		if err != nil || res.Dropped {
 			return // failed closed or dropped: nothing reaches the output
 		}
-		if bytes.Contains(out, []byte(seed)) {
+		// The inserted copy must be gone; the input may hold the seed's
+		// digits inside a longer number of its own.
+		if bytes.Count(out, []byte(seed)) > bytes.Count(in, []byte(seed)) {
 			t.Fatalf("seeded value %q survived:\n in %q\nout %q", seed, rec, out)
 		}
 	})
