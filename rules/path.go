@@ -189,7 +189,11 @@ type pathIndex struct {
 	// len(last key)&31 for every literal in byLast: most keys are rejected
 	// before hashing.
 	lastFilter [32][4]uint64
-	wildLast   []int
+	// Patterns whose last key is a glob: those of the form "**.*suffix"
+	// are listed by the lower-case last byte of their suffix in wildByEnd,
+	// the others in wildLast. Both lists are in pattern order.
+	wildByEnd [256][]int
+	wildLast  []int
 }
 
 // add appends a pattern; its index is the number of patterns added before.
@@ -197,6 +201,11 @@ func (x *pathIndex) add(pp pathPattern) {
 	i := len(x.patterns)
 	x.patterns = append(x.patterns, pp)
 	if pp.last == "" {
+		if l := pp.segs[len(pp.segs)-1]; pp.tailOnly && l.kind == segSuffix && l.s != "" {
+			c := l.s[len(l.s)-1]
+			x.wildByEnd[c] = append(x.wildByEnd[c], i)
+			return
+		}
 		x.wildLast = append(x.wildLast, i)
 		return
 	}
@@ -221,6 +230,17 @@ func (x *pathIndex) first(path [][]byte) int {
 			low[i] = lower(c)
 		}
 		for _, i := range x.byLast[string(low[:len(last)])] {
+			if x.patterns[i].match(path) {
+				best = i
+				break
+			}
+		}
+	}
+	if n := len(last); n > 0 {
+		for _, i := range x.wildByEnd[lower(last[n-1])] {
+			if best >= 0 && i > best {
+				break
+			}
 			if x.patterns[i].match(path) {
 				best = i
 				break

@@ -250,16 +250,22 @@ func (w *walker) kvSpans(spans []span, v []byte) []span {
 	}
 	colons := len(spans)
 	for i := 0; i < len(v); {
-		k := bytes.Index(v[i:], quoteColon)
+		k := bytes.IndexByte(v[i:], ':')
 		if k < 0 {
 			break
 		}
-		spans, i = w.kvPair(spans, v, i+k+1)
+		if i+k == 0 || v[i+k-1] != '"' {
+			i += k + 1
+			continue
+		}
+		spans, i = w.kvPair(spans, v, i+k)
 	}
-	if colons > base && len(spans) > colons {
-		sortSpans(spans[base:])
-		// A quoted pair inside the value of another is that value's
-		// business: keep the outer one.
+	if len(spans)-base > 1 {
+		if colons > base && len(spans) > colons {
+			sortSpans(spans[base:])
+		}
+		// A pair inside the value of another (or overlapping it) is that
+		// value's business: keep the first.
 		out := spans[:base+1]
 		for _, sp := range spans[base+1:] {
 			if sp.keyStart < out[len(out)-1].end {
@@ -271,8 +277,6 @@ func (w *walker) kvSpans(spans []span, v []byte) []span {
 	}
 	return spans
 }
-
-var quoteColon = []byte{'"', ':'}
 
 // kvPair adds the span of the pair whose separator ('=' or ':') is at v[i]
 // when a field rule names its key, and returns where to search next.

@@ -158,7 +158,7 @@ func (w *walker) apply(dst, v []byte, r *rule) []byte {
 		}
 		return redacted(dst, r.name)
 	case Pseudonymize:
-		if len(v) == 0 || len(v) == 1 && v[0] == '-' || w.e.keys.IsPseudonym(r.name, v) {
+		if len(v) == 0 || len(v) == 1 && v[0] == '-' || w.e.keys.IsPseudonym(r.name, v) || isPlaceholder(v) {
 			return append(dst, v...)
 		}
 		w.norm = normalize(w.norm[:0], r.name, v)
@@ -172,6 +172,15 @@ func (w *walker) apply(dst, v []byte, r *rule) []byte {
 		}
 		return redacted(dst, r.name)
 	}
+}
+
+// isPlaceholder reports whether v is a redaction placeholder, "[type]":
+// there is nothing left in it to pseudonymize.
+func isPlaceholder(v []byte) bool {
+	if len(v) < 3 || v[0] != '[' || v[len(v)-1] != ']' {
+		return false
+	}
+	return validTypeName(string(v[1 : len(v)-1]))
 }
 
 func isRedacted(v []byte, name string) bool {
@@ -622,6 +631,10 @@ func (w *walker) readString() (jsonString, error) {
 	st := jsonString{vs: i}
 	ascii := true
 	for {
+		// Most bytes are plain: skip them with one table lookup each.
+		for i < len(in) && strPlain[in[i]] {
+			i++
+		}
 		if i >= len(in) {
 			return st, errSyntax
 		}
@@ -637,9 +650,7 @@ func (w *walker) readString() (jsonString, error) {
 			i += 2
 			continue
 		}
-		if c >= 0x80 {
-			ascii = false
-		}
+		ascii = false // c >= 0x80
 		i++
 	}
 	st.ve = i
@@ -663,6 +674,15 @@ func (w *walker) readString() (jsonString, error) {
 	}
 	return st, nil
 }
+
+// strPlain marks the bytes of a JSON string that need no attention: not a
+// quote, a backslash, a control character or a non-ASCII byte.
+var strPlain = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // decodeJSONString decodes the escapes in raw (the bytes between the quotes
 // of a JSON string at input offset base), appending to dst. posmap gets the
