@@ -28,34 +28,37 @@ type record struct {
 	continent  string // continent.code; empty leaves it out
 }
 
-// baseRecords is the content of the standard test database. The reserved
-// networks have countries so that tests can prove they are never looked up.
-var baseRecords = []record{
-	{network: "81.2.69.0/24", country: "GB", registered: "US"},
-	{network: "89.160.20.0/24", country: "SE", registered: "DE"},
-	{network: "216.160.83.0/24", country: "US"},
-	{network: "2a02:cf40::/29", country: "NO"},
-	{network: "2001:480::/32", country: "US"},
-	{network: "1.0.0.0/24", registered: "JP"},  // registered country only
-	{network: "1.0.1.0/24", continent: "AS"},   // no country at all
-	{network: "1.0.2.0/24", country: "gb"},     // not upper case
-	{network: "1.0.3.0/24", country: "GBR"},    // not two letters
-	{network: "10.0.0.0/8", country: "US"},     // private
-	{network: "192.168.0.0/16", country: "CN"}, // private
-	{network: "127.0.0.0/8", country: "SG"},    // loopback
-	{network: "100.64.0.0/10", country: "DE"},  // shared address space
-	{network: "169.254.0.0/16", country: "FR"}, // link-local
-	{network: "203.0.113.0/24", country: "FR"}, // documentation
-	{network: "224.0.0.0/4", country: "IT"},    // multicast
-	{network: "240.0.0.0/4", country: "IT"},    // reserved, broadcast
-	{network: "0.0.0.0/8", country: "IT"},      // this network
-	{network: "fc00::/7", country: "GB"},       // unique local
-	{network: "fe80::/10", country: "GB"},      // link-local
-	{network: "ff00::/8", country: "GB"},       // multicast
-	{network: "2001:db8::/32", country: "GB"},  // documentation
-	{network: "::1/128", country: "GB"},        // loopback
-	{network: "64:ff9b::/96", country: "GB"},   // NAT64
-	{network: "3fff::/20", country: "GB"},      // documentation
+// baseRecords returns the content of the standard test database. The
+// reserved networks have countries so that tests can prove they are never
+// looked up.
+func baseRecords() []record {
+	return []record{
+		{network: "81.2.69.0/24", country: "GB", registered: "US"},
+		{network: "89.160.20.0/24", country: "SE", registered: "DE"},
+		{network: "216.160.83.0/24", country: "US"},
+		{network: "2a02:cf40::/29", country: "NO"},
+		{network: "2001:480::/32", country: "US"},
+		{network: "1.0.0.0/24", registered: "JP"},  // registered country only
+		{network: "1.0.1.0/24", continent: "AS"},   // no country at all
+		{network: "1.0.2.0/24", country: "gb"},     // not upper case
+		{network: "1.0.3.0/24", country: "GBR"},    // not two letters
+		{network: "10.0.0.0/8", country: "US"},     // private
+		{network: "192.168.0.0/16", country: "CN"}, // private
+		{network: "127.0.0.0/8", country: "SG"},    // loopback
+		{network: "100.64.0.0/10", country: "DE"},  // shared address space
+		{network: "169.254.0.0/16", country: "FR"}, // link-local
+		{network: "203.0.113.0/24", country: "FR"}, // documentation
+		{network: "224.0.0.0/4", country: "IT"},    // multicast
+		{network: "240.0.0.0/4", country: "IT"},    // reserved, broadcast
+		{network: "0.0.0.0/8", country: "IT"},      // this network
+		{network: "fc00::/7", country: "GB"},       // unique local
+		{network: "fe80::/10", country: "GB"},      // link-local
+		{network: "ff00::/8", country: "GB"},       // multicast
+		{network: "2001:db8::/32", country: "GB"},  // documentation
+		{network: "::1/128", country: "GB"},        // loopback
+		{network: "64:ff9b::/96", country: "GB"},   // NAT64
+		{network: "3fff::/20", country: "GB"},      // documentation
+	}
 }
 
 // buildDB returns a database of type dbType (GeoLite2-Country when empty)
@@ -109,7 +112,7 @@ func buildDB(t testing.TB, dbType string, records []record, opts ...func(*mmdbwr
 // of 81.2.69.0/24 and 2a02:cf40::/29 in country, besides the base records.
 func countryDB(t testing.TB, country string) []byte {
 	t.Helper()
-	records := append([]record{}, baseRecords...)
+	records := baseRecords()
 	records = append(records,
 		record{network: "81.2.69.0/24", country: country},
 		record{network: "2a02:cf40::/29", country: country})

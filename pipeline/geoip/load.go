@@ -17,7 +17,8 @@ import (
 // place can never fault a lookup, and an old version needs no closing: the
 // garbage collector frees it once no lookup in flight still uses it.
 type database struct {
-	geo       *geoip2.Reader
+	mm        *maxminddb.Reader
+	answers   map[uintptr]answer // by record offset; nil: decode each time
 	ipv4Only  bool
 	dbType    string
 	buildTime time.Time
@@ -25,17 +26,20 @@ type database struct {
 	id        identity
 }
 
-// loadDatabase reads, checks and opens the database file at path.
-func loadDatabase(path string, maxSize int64, verify bool) (*database, error) {
+// loadDatabase reads, checks and opens the database file at path. It
+// accepts exactly the database types geoip2-golang accepts for Country
+// lookups, and decodes the country of every record once when the database
+// has at most cacheLimit records.
+func loadDatabase(path string, maxSize int64, verify bool, cacheLimit int) (*database, error) {
 	data, id, err := readFile(path, maxSize)
 	if err != nil {
 		return nil, err
 	}
+	mm, err := maxminddb.OpenBytes(data)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	if verify {
-		mm, err := maxminddb.OpenBytes(data, maxminddb.DisableStringCache())
-		if err != nil {
-			return nil, fmt.Errorf("open %s: %w", path, err)
-		}
 		if err := mm.Verify(); err != nil {
 			return nil, fmt.Errorf("verify %s: %w", path, err)
 		}
@@ -52,12 +56,12 @@ func loadDatabase(path string, maxSize int64, verify bool) (*database, error) {
 			return nil, fmt.Errorf("open %s: database type %q has no country data", path, invalid.DatabaseType)
 		}
 	}
-	md := geo.Metadata()
 	return &database{
-		geo:       geo,
-		ipv4Only:  md.IPVersion == 4,
-		dbType:    md.DatabaseType,
-		buildTime: md.BuildTime(),
+		mm:        mm,
+		answers:   cacheAnswers(mm, cacheLimit),
+		ipv4Only:  mm.Metadata.IPVersion == 4,
+		dbType:    mm.Metadata.DatabaseType,
+		buildTime: mm.Metadata.BuildTime(),
 		id:        id,
 	}, nil
 }

@@ -19,13 +19,19 @@ import (
 type Reader struct {
 	db atomic.Pointer[database]
 
-	opts    Options
-	metrics *metrics
+	opts       Options
+	metrics    *metrics
+	decoder    decoder
+	cacheLimit int // records whose answers are cached; maxCachedRecords
 
-	// mu serializes loads with each other and with Close.
-	mu     sync.Mutex
-	seen   identity // identity of the file version last tried
-	closed bool
+	// mu serializes loads; it may be held for as long as a load takes.
+	mu   sync.Mutex
+	seen identity // identity of the file version last tried; guarded by mu
+
+	// stateMu guards closed and makes "not closed, so store the new
+	// database" atomic with respect to Close; it is held only briefly.
+	stateMu sync.Mutex
+	closed  bool
 
 	stopOnce sync.Once
 	stop     chan struct{}
@@ -51,9 +57,10 @@ func Open(ctx context.Context, opts Options) (*Reader, error) {
 		return nil, err
 	}
 	r := &Reader{
-		opts: opts.withDefaults(),
-		stop: make(chan struct{}),
-		done: make(chan struct{}),
+		opts:       opts.withDefaults(),
+		cacheLimit: maxCachedRecords,
+		stop:       make(chan struct{}),
+		done:       make(chan struct{}),
 	}
 	r.metrics = newMetrics(r.ageSeconds)
 	if r.opts.Registerer != nil {
@@ -69,7 +76,7 @@ func Open(ctx context.Context, opts Options) (*Reader, error) {
 		close(r.done)
 		return r, nil
 	}
-	go r.poll(ctx)
+	go r.poll(ctx, r.done)
 	return r, nil
 }
 
@@ -81,8 +88,13 @@ func Open(ctx context.Context, opts Options) (*Reader, error) {
 // An IPv4-mapped IPv6 address is looked up as the IPv4 address it carries.
 // An address that is not public (see [Public]) is never looked up and gives
 // OutcomeSkipped, even when the database has an entry for it. The country is
-// the one the database places the address in, or, when the record has none,
-// the country the address block is registered in.
+// the one the database places the address in (geoip2's
+// Country.Country.ISOCode), or, when the record has none, the country the
+// address block is registered in (Country.RegisteredCountry.ISOCode).
+//
+// Lookup takes no lock and does not allocate: the country of each record of
+// a country database is decoded once, when the database is loaded; the
+// records of a larger (city) database are decoded into reused values.
 func (r *Reader) Lookup(addr netip.Addr) (country string, outcome Outcome) {
 	if r == nil {
 		return "", OutcomeDisabled
@@ -104,21 +116,18 @@ func (r *Reader) lookup(addr netip.Addr) (string, Outcome) {
 	if db.ipv4Only && addr.Is6() {
 		return "", OutcomeMiss
 	}
-	rec, err := db.geo.Country(addr)
-	if err != nil {
-		return "", OutcomeError
-	}
-	country := rec.Country.ISOCode
-	if country == "" {
-		country = rec.RegisteredCountry.ISOCode
-	}
+	res := db.mm.Lookup(addr)
 	switch {
-	case country == "":
-		return "", OutcomeMiss
-	case !isCountryCode(country):
+	case res.Err() != nil:
 		return "", OutcomeError
+	case !res.Found():
+		return "", OutcomeMiss
 	}
-	return country, OutcomeHit
+	a, ok := db.answers[res.Offset()]
+	if !ok {
+		a = r.decoder.decode(res)
+	}
+	return a.country, a.outcome
 }
 
 // Reload loads the database file now, whether or not it changed, and
@@ -128,29 +137,21 @@ func (r *Reader) lookup(addr netip.Addr) (string, Outcome) {
 func (r *Reader) Reload() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.closed {
-		return errors.New("reload geoip database: reader is closed")
-	}
 	return r.loadLocked()
 }
 
-// Close stops the reloading goroutine and waits for it until ctx is done,
-// unregisters the metrics and disables lookups: after Close every lookup
-// returns OutcomeDisabled. Close may be called more than once; it returns
-// ctx's error, wrapped, if the goroutine did not stop in time.
+// Close disables lookups (every lookup after Close returns
+// OutcomeDisabled), unregisters the metrics, and stops the reloading
+// goroutine, waiting for it until ctx is done. A load in progress is
+// abandoned: its database is never used. Close may be called more than
+// once; it returns ctx's error, wrapped, if the goroutine did not stop in
+// time.
 func (r *Reader) Close(ctx context.Context) error {
 	if r == nil {
 		return nil
 	}
 	r.stopOnce.Do(func() { close(r.stop) })
-	var err error
-	select {
-	case <-r.done:
-	case <-ctx.Done():
-		err = fmt.Errorf("close geoip reader: %w", ctx.Err())
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	r.stateMu.Lock()
 	if !r.closed {
 		r.closed = true
 		r.db.Store(nil)
@@ -159,7 +160,13 @@ func (r *Reader) Close(ctx context.Context) error {
 			r.metrics.unregister(r.opts.Registerer)
 		}
 	}
-	return err
+	r.stateMu.Unlock()
+	select {
+	case <-r.done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("close geoip reader: %w", ctx.Err())
+	}
 }
 
 // Status describes the database a Reader is using.
@@ -202,11 +209,17 @@ func (r *Reader) ageSeconds() float64 {
 	return r.opts.Now().Sub(db.buildTime).Seconds()
 }
 
+// errClosed is returned by a load on a closed Reader.
+var errClosed = errors.New("load geoip database: reader is closed")
+
 // loadLocked loads the file, swaps the new database in, and logs and counts
 // the outcome. r.mu must be held.
 func (r *Reader) loadLocked() error {
+	if r.isClosed() {
+		return errClosed
+	}
 	old := r.db.Load()
-	db, err := loadDatabase(r.opts.Path, r.opts.MaxSize, !r.opts.SkipVerify)
+	db, err := loadDatabase(r.opts.Path, r.opts.MaxSize, !r.opts.SkipVerify, r.cacheLimit)
 	if err != nil {
 		err = fmt.Errorf("load geoip database: %w", err)
 		r.metrics.reloadFailure.Inc()
@@ -220,18 +233,32 @@ func (r *Reader) loadLocked() error {
 		return err
 	}
 	db.loadedAt = r.opts.Now()
-	r.seen = db.id
+	r.stateMu.Lock()
+	if r.closed {
+		r.stateMu.Unlock()
+		return errClosed
+	}
 	r.db.Store(db)
 	r.metrics.loaded.Set(1)
+	r.stateMu.Unlock()
+	r.seen = db.id
 	r.metrics.reloadSuccess.Inc()
 	r.opts.Logger.Info("geoip database loaded",
 		slog.String("path", r.opts.Path), slog.String("type", db.dbType), slog.Time("build_time", db.buildTime))
 	return nil
 }
 
-// poll checks the file every PollInterval until Close or ctx is done.
-func (r *Reader) poll(ctx context.Context) {
-	defer close(r.done)
+// isClosed reports whether Close has been called.
+func (r *Reader) isClosed() bool {
+	r.stateMu.Lock()
+	defer r.stateMu.Unlock()
+	return r.closed
+}
+
+// poll checks the file every PollInterval until Close or ctx is done, and
+// closes done when it returns.
+func (r *Reader) poll(ctx context.Context, done chan<- struct{}) {
+	defer close(done)
 	t := time.NewTicker(r.opts.PollInterval)
 	defer t.Stop()
 	for {
@@ -252,7 +279,7 @@ func (r *Reader) check() {
 	id, _ := statIdentity(r.opts.Path)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.closed || id == r.seen {
+	if id == r.seen || r.isClosed() {
 		return
 	}
 	r.seen = id

@@ -73,7 +73,7 @@ func public6(a [16]byte) bool {
 	}
 	switch {
 	case a[0] == 0x20 && a[1] == 0x01:
-		if a[2] == 0 && a[3]&0xfe == 0 { // 2001::/23
+		if a[2]&0xfe == 0 { // 2001::/23
 			return false
 		}
 		return !(a[2] == 0x0d && a[3] == 0xb8) // 2001:db8::/32
