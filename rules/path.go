@@ -224,8 +224,8 @@ func (x *pathIndex) first(path [][]byte) int {
 	}
 	best := -1
 	last := path[len(path)-1]
-	var low [64]byte
-	if n := len(last); n > 0 && n <= len(low) && x.lastFilter[n&31][lower(last[0])>>6]&(1<<(lower(last[0])&63)) != 0 {
+	if n := len(last); n > 0 && n <= 64 && x.lastFilter[n&31][lower(last[0])>>6]&(1<<(lower(last[0])&63)) != 0 {
+		var low [64]byte
 		for i, c := range last {
 			low[i] = lower(c)
 		}

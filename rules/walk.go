@@ -36,6 +36,9 @@ type walker struct {
 	inJSON     bool // scrubbing the strings of a JSON record
 	geo        *Geo // the geo member to add to a JSON object record
 	scratch    []byte
+	// clean caches short JSON strings (keys and values) that scrubbing
+	// found nothing in; the engine is immutable, so the answer holds.
+	clean map[string]struct{}
 }
 
 // walkMode says what a walk does.
@@ -197,6 +200,9 @@ func skipWS(b []byte, i int) int {
 }
 
 func (w *walker) copyWS() {
+	if w.pos >= len(w.in) || w.in[w.pos] > ' ' {
+		return // the common case: no whitespace
+	}
 	j := skipWS(w.in, w.pos)
 	w.out = append(w.out, w.in[w.pos:j]...)
 	w.pos = j
@@ -598,14 +604,27 @@ func (w *walker) stringValue(forced *rule) (bool, error) {
 // JSON string; start is the input offset of its opening quote. It reports
 // whether a drop_field detector action fired in it.
 func (w *walker) writeScrubbed(start int, st jsonString) (bool, error) {
+	// Short strings that were clean before (keys, enum values such as
+	// "info" or "GET") are clean again: skip the scan.
+	cacheable := len(st.dec) <= cleanMaxLen && !w.userAgent && !st.badUTF8
+	if cacheable && w.clean != nil {
+		if _, ok := w.clean[string(st.dec)]; ok {
+			w.out = append(w.out, w.in[start:w.pos]...)
+			return false, nil
+		}
+	}
 	var posmap []int
 	if st.escaped {
 		posmap = w.posmap
 	}
+	nf := len(w.res.Findings)
 	tmp, changed, drop, err := w.scrubText(w.tmp[:0], st.dec, st.vs, posmap)
 	w.tmp = tmp
 	if err != nil {
 		return false, err
+	}
+	if cacheable && !changed && !drop && len(w.res.Findings) == nf && !w.dropRecord {
+		w.rememberClean(st.dec)
 	}
 	if !changed && !st.badUTF8 {
 		w.out = append(w.out, w.in[start:w.pos]...)
@@ -613,6 +632,21 @@ func (w *walker) writeScrubbed(start int, st jsonString) (bool, error) {
 		w.out = appendJSONString(w.out, tmp)
 	}
 	return drop, nil
+}
+
+// cleanMaxLen and cleanMaxEntries bound the cache of clean short strings.
+const (
+	cleanMaxLen     = 48
+	cleanMaxEntries = 4096
+)
+
+// rememberClean adds v to the cache of strings known to hold nothing, which
+// is emptied when full.
+func (w *walker) rememberClean(v []byte) {
+	if w.clean == nil || len(w.clean) >= cleanMaxEntries {
+		w.clean = make(map[string]struct{}, 256)
+	}
+	w.clean[string(v)] = struct{}{}
 }
 
 // A jsonString is a string read from the input.
