@@ -169,12 +169,33 @@ func (w *walker) access(f *accessFields) error {
 			w.out = append(w.out, v...)
 			continue
 		}
+		// Referers and User-Agents repeat from line to line: one found
+		// clean before is clean again.
+		cache := &w.cleanRef
+		if k == 8 {
+			cache = &w.cleanUA
+		}
+		cacheable := (k == 7 || k == 8) && len(v) <= cleanMaxField
+		if cacheable && *cache != nil {
+			if _, ok := (*cache)[string(v)]; ok {
+				w.out = append(w.out, v...)
+				continue
+			}
+		}
 		var err error
+		var changed, drop bool
+		nf := len(w.res.Findings)
 		w.userAgent = k == 8
-		w.out, _, _, err = w.scrubText(w.out, v, s, nil)
+		w.out, changed, drop, err = w.scrubText(w.out, v, s, nil)
 		w.userAgent = false
 		if err != nil {
 			return err
+		}
+		if cacheable && !changed && !drop && len(w.res.Findings) == nf && !w.dropRecord {
+			if *cache == nil || len(*cache) >= cleanMaxEntries {
+				*cache = make(map[string]struct{}, 256)
+			}
+			(*cache)[string(v)] = struct{}{}
 		}
 	}
 	rest := in[prev:]

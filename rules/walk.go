@@ -39,6 +39,9 @@ type walker struct {
 	// clean caches short JSON strings (keys and values) that scrubbing
 	// found nothing in; the engine is immutable, so the answer holds.
 	clean map[string]struct{}
+	// cleanRef and cleanUA cache access-log referers and User-Agents found
+	// clean.
+	cleanRef, cleanUA map[string]struct{}
 }
 
 // walkMode says what a walk does.
@@ -637,7 +640,8 @@ func (w *walker) writeScrubbed(start int, st jsonString) (bool, error) {
 // cleanMaxLen and cleanMaxEntries bound the cache of clean short strings.
 const (
 	cleanMaxLen     = 48
-	cleanMaxEntries = 4096
+	cleanMaxField   = 512
+	cleanMaxEntries = 2048
 )
 
 // rememberClean adds v to the cache of strings known to hold nothing, which
