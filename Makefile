@@ -9,7 +9,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME ?= 8s
 KAFKA := deploy/kafka/kafka.sh
 
-.PHONY: all build test unit race lint fuzz-short fuzz e2e demo bench kafka-up kafka-down clean
+.PHONY: all build test unit race lint fuzz-short fuzz deploy-check e2e demo bench kafka-up kafka-down clean
 
 all: build
 
@@ -17,7 +17,7 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/scrubd ./cmd/scrubd
 
 ## test: everything CI checks, in order of cost.
-test: lint unit race fuzz-short e2e
+test: lint unit race fuzz-short deploy-check e2e
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -42,6 +42,10 @@ fuzz-short:
 
 fuzz:
 	$(MAKE) fuzz-short FUZZTIME=60s
+
+## deploy-check: the image, manifests, chart, alerts and dashboard, checked offline.
+deploy-check:
+	deploy/check.sh
 
 ## e2e: end-to-end tests against a real Apache Kafka broker (started and stopped here).
 e2e: build
