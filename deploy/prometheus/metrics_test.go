@@ -51,30 +51,42 @@ func exported(t *testing.T) map[string]bool {
 	}
 	names := map[string]bool{}
 	fqName := regexp.MustCompile(`fqName: "([^"]+)"`)
-	v := reflect.ValueOf(m).Elem()
-	for i := range v.NumField() {
-		c, ok := v.Field(i).Interface().(prometheus.Collector)
-		if !ok {
-			continue
-		}
-		ch := make(chan *prometheus.Desc, 16)
-		go func() { c.Describe(ch); close(ch) }()
-		for d := range ch {
-			sm := fqName.FindStringSubmatch(d.String())
-			if sm == nil {
-				t.Fatalf("cannot read the name of %s", d)
+	// Walk the struct, and the structs inside it (groups of metrics).
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		for i := range v.NumField() {
+			f, ft := v.Field(i), v.Type().Field(i)
+			if !ft.IsExported() {
+				continue
 			}
-			names[sm[1]] = true
-			// By the field's declared type: Histogram and Summary have
-			// the same method set, so a type switch cannot tell them apart.
-			switch v.Type().Field(i).Type {
-			case reflect.TypeFor[prometheus.Histogram](), reflect.TypeFor[*prometheus.HistogramVec]():
-				addSuffixes(names, sm[1], "_bucket", "_sum", "_count")
-			case reflect.TypeFor[prometheus.Summary](), reflect.TypeFor[*prometheus.SummaryVec]():
-				addSuffixes(names, sm[1], "_sum", "_count")
+			if f.Kind() == reflect.Struct {
+				walk(f)
+				continue
+			}
+			c, ok := f.Interface().(prometheus.Collector)
+			if !ok || (f.Kind() == reflect.Pointer || f.Kind() == reflect.Interface) && f.IsNil() {
+				continue
+			}
+			ch := make(chan *prometheus.Desc, 16)
+			go func() { c.Describe(ch); close(ch) }()
+			for d := range ch {
+				sm := fqName.FindStringSubmatch(d.String())
+				if sm == nil {
+					t.Fatalf("cannot read the name of %s", d)
+				}
+				names[sm[1]] = true
+				// By the field's declared type: Histogram and Summary have
+				// the same method set, so a type switch cannot tell them apart.
+				switch ft.Type {
+				case reflect.TypeFor[prometheus.Histogram](), reflect.TypeFor[*prometheus.HistogramVec]():
+					addSuffixes(names, sm[1], "_bucket", "_sum", "_count")
+				case reflect.TypeFor[prometheus.Summary](), reflect.TypeFor[*prometheus.SummaryVec]():
+					addSuffixes(names, sm[1], "_sum", "_count")
+				}
 			}
 		}
 	}
+	walk(reflect.ValueOf(m).Elem())
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatalf("gather: %v", err)
