@@ -1,7 +1,7 @@
 // Package prometheus_test checks the alert rules (alerts.yaml) and the Grafana
 // dashboard (../grafana/scrubd-dashboard.json) against what the binary
 // exports: every metric they query must be a metric pipeline/metrics
-// registers. It also checks that each alert has its runbook section and that
+// registers, and one that a running `scrubd demo` serves on /metrics. It also checks that each alert has its runbook section and that
 // the Helm chart's copies of both files are current.
 //
 // promtool checks the rules' syntax and behaviour (deploy/check.sh runs
@@ -10,17 +10,26 @@ package prometheus_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"io"
+	"net"
+	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"sigs.k8s.io/yaml"
 
 	"github.com/scrubd/scrubd/pipeline/metrics"
@@ -515,4 +524,112 @@ func TestChartCopies(t *testing.T) {
 			t.Errorf("%s is not a copy of %s: cp %s %s", dst, src, src, dst)
 		}
 	}
+}
+
+// TestRunningBinaryExports runs the real binary (`scrubd demo`: the whole
+// pipeline on an embedded broker with generated traffic), scrapes its
+// /metrics once it has committed records, and checks that every metric the
+// alerts and the dashboard query is among the scraped families (or pending).
+// This covers collectors registered outside pipeline/metrics too.
+func TestRunningBinaryExports(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
+	}
+	bin := filepath.Join(t.TempDir(), "scrubd")
+	if out, err := exec.Command(goBin, "build", "-o", bin, "../../cmd/scrubd").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "demo", "--duration", "2m", "--rate", "500", "--interval", "1h")
+	cmd.Env = append(os.Environ(), "SCRUBD_HTTP_ADDR="+addr)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	cmd.WaitDelay = 30 * time.Second
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		cancel()
+		<-exited
+	}()
+
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	var families map[string]*dto.MetricFamily
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("scrubd demo exited early: %v\n%s", err, stderr.String())
+		case <-time.After(500 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("scrubd demo committed nothing within 90 s\n%s", stderr.String())
+		}
+		resp, err := http.Get("http://" + addr + "/metrics")
+		if err != nil {
+			continue
+		}
+		families, err = parser.TextToMetricFamilies(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("parse /metrics: %v", err)
+		}
+		if mf := families["scrubd_stage_records_out_total"]; mf != nil && committed(mf) {
+			break
+		}
+	}
+	names := map[string]bool{}
+	for name, mf := range families {
+		names[name] = true
+		switch mf.GetType() {
+		case dto.MetricType_HISTOGRAM, dto.MetricType_GAUGE_HISTOGRAM:
+			addSuffixes(names, name, "_bucket", "_sum", "_count")
+		case dto.MetricType_SUMMARY:
+			addSuffixes(names, name, "_sum", "_count")
+		}
+	}
+	used := map[string]bool{}
+	for _, g := range loadRules(t).Groups {
+		for _, r := range g.Rules {
+			checkNames(t, "alert "+r.Alert+" (running binary)", r.Expr, names, used)
+		}
+	}
+	d, _ := loadDashboard(t)
+	for where, expr := range d.queries() {
+		checkNames(t, where+" (running binary)", expr, names, used)
+	}
+	for n, why := range pendingMetrics {
+		if names[n] {
+			t.Errorf("%s (%s) is exported by the binary now: delete it from pendingMetrics", n, why)
+		}
+	}
+}
+
+// committed reports whether the consume stage has let records out (they
+// were committed).
+func committed(mf *dto.MetricFamily) bool {
+	for _, m := range mf.GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == "stage" && l.GetValue() == "consume" && m.GetCounter().GetValue() > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
