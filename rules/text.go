@@ -155,7 +155,9 @@ func userAgentKey(k []byte) bool {
 // "::" of the address into something else ("\"uid\"::", "a=::").
 func glues(c byte) bool {
 	switch c {
-	case ' ', '\t', '[', '(', '/', ',', ';', '{', '<', '>', '|':
+	case ' ', '\t', '[', '(', '/', ',', ';', '{', '<', '>', '|', '%':
+		// '%' too: after it, a written-out address would read as the
+		// zone of the address before ("1::%0000:...").
 		return false
 	}
 	return true
