@@ -83,16 +83,3 @@ func BenchmarkLookupMaxMind(b *testing.B) {
 		}
 	})
 }
-
-func BenchmarkJurisdictionsOf(b *testing.B) {
-	j, err := NewJurisdictions(map[string]string{"CH": "EEA"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		_ = j.Of("DE")
-		_ = j.Of("CH")
-		_ = j.Of("BR")
-	}
-}

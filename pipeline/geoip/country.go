@@ -91,3 +91,9 @@ func cacheAnswers(mm *maxminddb.Reader, limit int) map[uintptr]answer {
 	}
 	return answers
 }
+
+// isCountryCode reports whether code has the shape of an ISO 3166-1 alpha-2
+// code: two upper-case ASCII letters.
+func isCountryCode(code string) bool {
+	return len(code) == 2 && code[0] >= 'A' && code[0] <= 'Z' && code[1] >= 'A' && code[1] <= 'Z'
+}

@@ -1,6 +1,5 @@
 // Package geoip maps a client IP address to the country a MaxMind-format
-// database places it in, and a country to the jurisdiction whose privacy
-// rules apply to it.
+// database places it in.
 //
 // A [Reader] holds one database in memory and answers [Reader.Lookup] without
 // locks or allocations. It never looks up private, loopback, link-local,
@@ -13,10 +12,11 @@
 // metric until a valid file appears, and a broken replacement of a good file
 // keeps the good one in service.
 //
-// [Jurisdictions] is the country table of the policy: the 30 EEA states map
-// to "EEA", GB to "UK", US, CN and SG to themselves and every other country to
-// "OTHER", with overrides.
+// The jurisdiction of a country is not this package's business: the
+// policy's country table (rules.Engine.Jurisdiction) decides it, so that
+// one table, editable in the policy, serves profiles, residency and
+// aggregates.
 //
-// Neither type logs or exports an address or a country: metric labels are the
-// fixed outcome names, and log lines name only the database path.
+// The Reader never logs or exports an address or a country: metric labels
+// are the fixed outcome names, and log lines name only the database path.
 package geoip
