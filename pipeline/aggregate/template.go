@@ -1,0 +1,189 @@
+package aggregate
+
+import (
+	"bytes"
+	"strings"
+)
+
+// IDSegment replaces a path segment that may identify someone or something.
+const IDSegment = "{id}"
+
+// Limits of a path template.
+const (
+	// maxSegments is the number of path segments kept; the rest become
+	// one moreSegments segment.
+	maxSegments = 8
+	// maxSegmentLen is the longest segment kept as it is.
+	maxSegmentLen = 32
+	// moreSegments stands for the segments after the first maxSegments.
+	moreSegments = "{more}"
+)
+
+// methods are the HTTP methods kept as a method dimension; others become
+// Other.
+var methods = []string{"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"}
+
+// Template returns the path template of raw, a path ("/users/42?x=1"), a
+// URL ("https://host/users/42") or an access-log request line ("GET
+// /users/42 HTTP/1.1"), and the request line's method (Unknown when raw is
+// not a request line).
+//
+// The template keeps the path only: the scheme, host, query string,
+// fragment and matrix parameters (";jsessionid=...") are dropped. Each
+// segment that may be an identifier becomes IDSegment: a segment with a
+// digit (except API versions "v1" to "v999"), with a byte outside
+// [A-Za-z._-], longer than 32 bytes, made of hex digits only (8 or more),
+// of mixed-case letters only (16 or more), or shaped like a scrubd
+// pseudonym (a run of 20 or more letters from g to v). Segments after the
+// eighth become one "{more}". The result is never empty: a value without a
+// path gives "/".
+//
+// Template does not run detectors; see Observer, which also replaces
+// segments in which the policy's detectors find anything.
+func Template(raw []byte) (method, template string) {
+	raw = bytes.TrimSpace(raw)
+	method = Unknown
+	if m, target, ok := requestLine(raw); ok {
+		method, raw = m, target
+	}
+	if i := bytes.IndexAny(raw, "?#;"); i >= 0 {
+		raw = raw[:i]
+	}
+	raw = stripOrigin(raw)
+	for len(raw) > 1 && raw[0] == '/' && raw[1] == '/' {
+		raw = raw[1:] // one leading slash: "//x" would read as a host
+	}
+	var b strings.Builder
+	b.Grow(len(raw) + 8)
+	if len(raw) == 0 || raw[0] != '/' {
+		b.WriteByte('/')
+	}
+	n := 0
+	for i := 0; i < len(raw); {
+		if raw[i] == '/' {
+			b.WriteByte('/')
+			i++
+			continue
+		}
+		j := i
+		for j < len(raw) && raw[j] != '/' {
+			j++
+		}
+		seg := raw[i:j]
+		i = j
+		n++
+		switch {
+		case n > maxSegments:
+			// This segment and the rest of the path are dropped.
+			b.WriteString(moreSegments)
+			return method, b.String()
+		case idLike(seg):
+			b.WriteString(IDSegment)
+		default:
+			b.Write(seg)
+		}
+	}
+	return method, b.String()
+}
+
+// requestLine splits "METHOD target [HTTP/x]" into the method and target.
+// An unknown but well-formed method gives Other.
+func requestLine(raw []byte) (method string, target []byte, ok bool) {
+	sp := bytes.IndexByte(raw, ' ')
+	if sp <= 0 || sp > 16 {
+		return "", nil, false
+	}
+	m := raw[:sp]
+	for _, c := range m {
+		if c < 'A' || c > 'Z' {
+			return "", nil, false
+		}
+	}
+	rest := bytes.TrimLeft(raw[sp+1:], " ")
+	if e := bytes.IndexByte(rest, ' '); e >= 0 {
+		rest = rest[:e]
+	}
+	method = Other
+	for _, known := range methods {
+		if string(m) == known {
+			method = known
+		}
+	}
+	return method, rest, true
+}
+
+// stripOrigin removes "scheme://host[:port]" or "//host" from the start
+// of raw.
+func stripOrigin(raw []byte) []byte {
+	i := bytes.Index(raw, []byte("://"))
+	switch {
+	case i > 0 && i <= 16 && !bytes.ContainsAny(raw[:i], "/"):
+		raw = raw[i+3:]
+	case len(raw) > 2 && raw[0] == '/' && raw[1] == '/' && raw[2] != '/':
+		raw = raw[2:]
+	default:
+		return raw
+	}
+	if j := bytes.IndexByte(raw, '/'); j >= 0 {
+		return raw[j:]
+	}
+	return nil
+}
+
+// idLike reports whether a path segment may be an identifier.
+func idLike(seg []byte) bool {
+	if len(seg) > maxSegmentLen {
+		return true
+	}
+	var digits, upper, lower, hex, gv, run int
+	for _, c := range seg {
+		switch {
+		case '0' <= c && c <= '9':
+			digits++
+			hex++
+		case 'a' <= c && c <= 'z':
+			lower++
+			if c <= 'f' {
+				hex++
+			}
+		case 'A' <= c && c <= 'Z':
+			upper++
+			if c <= 'F' {
+				hex++
+			}
+		case c == '.' || c == '_' || c == '-':
+		default:
+			return true // '@', '%', '=', '+', '~', ',', non-ASCII, ...
+		}
+		if 'g' <= c && c <= 'v' {
+			run++
+			gv = max(gv, run)
+		} else {
+			run = 0
+		}
+	}
+	switch {
+	case digits > 0:
+		return !apiVersion(seg)
+	case hex == len(seg) && len(seg) >= 8:
+		return true
+	case upper > 0 && lower > 0 && upper+lower == len(seg) && len(seg) >= 16:
+		return true
+	case gv >= 20:
+		return true
+	}
+	return false
+}
+
+// apiVersion reports whether seg is "v" or "V" and one to three digits.
+func apiVersion(seg []byte) bool {
+	if len(seg) < 2 || len(seg) > 4 || (seg[0] != 'v' && seg[0] != 'V') {
+		return false
+	}
+	for _, c := range seg[1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
