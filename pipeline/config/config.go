@@ -47,6 +47,11 @@ type Config struct {
 	Shutdown Shutdown `yaml:"shutdown"`
 	// Log configures scrubd's own logs (JSON on standard error).
 	Log Log `yaml:"log"`
+	// GeoIP configures the country lookup of client addresses.
+	GeoIP GeoIP `yaml:"geoip"`
+	// Aggregates configures the windowed counts written to
+	// topics.aggregates.
+	Aggregates Aggregates `yaml:"aggregates"`
 	// Policy is the scrubbing policy written inline, with the schema of a
 	// policy file (see the rules package). It is exclusive with PolicyFile;
 	// with neither, the built-in default policy applies. Environment
@@ -145,9 +150,20 @@ type Topics struct {
 	// Aggregates receives non-personal windowed counts (data class
 	// aggregate). `scrubd topics` creates it.
 	Aggregates string `yaml:"aggregates"`
+	// AggregatesChangelog is the compacted topic that checkpoints the
+	// aggregates' window state, in the transactions of the outputs.
+	// Empty means topics.aggregates followed by ".changelog".
+	AggregatesChangelog string `yaml:"aggregates_changelog"`
 	// Vault receives pseudonym-to-original mappings, encrypted (data class
 	// personal, compacted). `scrubd topics` creates it.
 	Vault string `yaml:"vault"`
+	// Residency routes clean records by jurisdiction (from GeoIP and the
+	// policy's country table): a jurisdiction named here has its records
+	// written to its own topic instead of topics.clean, for data
+	// residency. Records of other jurisdictions, and every record while
+	// geoip is off, go to topics.clean. As an environment override:
+	// SCRUBD_TOPICS_RESIDENCY=EEA=logs.clean.eea,US=logs.clean.us.
+	Residency map[string]string `yaml:"residency"`
 	// Create holds the settings `scrubd topics` creates missing topics with.
 	Create TopicSettings `yaml:"create"`
 }
@@ -211,6 +227,63 @@ type Shutdown struct {
 type Log struct {
 	// Level is debug, info, warn or error.
 	Level string `yaml:"level"`
+}
+
+// GeoIP configures the country lookup of client addresses, on the full
+// address before it is truncated.
+type GeoIP struct {
+	// Database is a MaxMind-format country or city database file
+	// (GeoLite2-Country, GeoIP2-Country, ...). Empty turns geo off. A
+	// missing or broken file disables geo with a warning and
+	// scrubd_geoip_database_loaded 0, and never stops scrubd; the file is
+	// loaded again when it changes on disk.
+	Database string `yaml:"database"`
+	// PollInterval is how often the file is checked for a new version.
+	PollInterval Duration `yaml:"poll_interval"`
+}
+
+// Aggregates configures the non-personal windowed counts. They need
+// delivery exactly_once: window state is checkpointed in the transactions.
+type Aggregates struct {
+	// Enabled turns aggregates on.
+	Enabled bool `yaml:"enabled"`
+	// Window is the length of the tumbling event-time windows.
+	Window Duration `yaml:"window"`
+	// AllowedLateness is how long after a window's end, in event time,
+	// records are still counted in it; later records are emitted as
+	// corrections of their window.
+	AllowedLateness Duration `yaml:"allowed_lateness"`
+	// FlushAfter is the processing time after which a partition without
+	// new records has its open windows emitted, and after which late
+	// records are emitted as corrections.
+	FlushAfter Duration `yaml:"flush_after"`
+	// K is the smallest count a bucket is emitted with; smaller buckets
+	// are folded into one whose dimensions are all "__other__".
+	K int `yaml:"k"`
+	// Dims are the dimensions counted by, from event, path, method,
+	// country, jurisdiction, browser, os and status.
+	Dims []string `yaml:"dims"`
+	// TimestampFormats are tried in order on the policy's extracted
+	// timestamp: rfc3339, common_log, unix, unix_ms or Go layouts.
+	// Records without a usable timestamp use the Kafka record's.
+	TimestampFormats []string `yaml:"timestamp_formats"`
+	// MaxFuture is how far past the processing time an event time may
+	// be; later ones are not believed and the Kafka timestamp is used.
+	MaxFuture Duration `yaml:"max_future"`
+	// MaxBuckets bounds the buckets held per partition; beyond it the
+	// partition's windows are emitted at once.
+	MaxBuckets int `yaml:"max_buckets"`
+	// UACacheSize is the number of User-Agent strings whose families are
+	// cached.
+	UACacheSize int `yaml:"ua_cache_size"`
+}
+
+// ChangelogTopic returns topics.aggregates_changelog, or its default.
+func (c *Config) ChangelogTopic() string {
+	if c.Topics.AggregatesChangelog != "" {
+		return c.Topics.AggregatesChangelog
+	}
+	return c.Topics.Aggregates + ".changelog"
 }
 
 // Dir is the directory the configuration was read from, against which

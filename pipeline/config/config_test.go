@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -155,6 +156,17 @@ func TestValidateProblems(t *testing.T) {
 		{"compression", func(c *Config) { c.Kafka.Compression = "brotli" }, "kafka.compression"},
 		{"log level", func(c *Config) { c.Log.Level = "loud" }, "log.level"},
 		{"policy kind", func(c *Config) { c.Policy = yaml.Node{Kind: yaml.ScalarNode, Value: "x"} }, "policy"},
+		{"residency name", func(c *Config) { c.Topics.Residency = map[string]string{"eea": "logs.clean.eea"} }, "topics.residency.eea"},
+		{"residency is clean", func(c *Config) { c.Topics.Residency = map[string]string{"EEA": "logs.clean"} }, "topics.residency.EEA"},
+		{"residency is input", func(c *Config) { c.Topics.Residency = map[string]string{"US": "logs.raw"} }, "topics.residency.US"},
+		{"residency twice", func(c *Config) { c.Topics.Residency = map[string]string{"US": "x", "UK": "x"} }, "topics.residency.US"},
+		{"aggregates at least once", func(c *Config) { c.Aggregates.Enabled, c.Delivery = true, AtLeastOnce }, "aggregates.enabled"},
+		{"aggregates dims", func(c *Config) { c.Aggregates.Enabled, c.Aggregates.Dims = true, []string{"event", "user_id"} }, "aggregates.dims"},
+		{"aggregates k", func(c *Config) { c.Aggregates.Enabled, c.Aggregates.K = true, 0 }, "aggregates.k"},
+		{"aggregates window", func(c *Config) { c.Aggregates.Enabled, c.Aggregates.Window = true, Duration(time.Millisecond) }, "aggregates.window"},
+		{"aggregates formats", func(c *Config) { c.Aggregates.Enabled, c.Aggregates.TimestampFormats = true, []string{"DD/MM"} }, "aggregates.timestamp_formats"},
+		{"changelog is aggregates", func(c *Config) { c.Aggregates.Enabled, c.Topics.AggregatesChangelog = true, "logs.aggregates" }, "topics.aggregates_changelog"},
+		{"geoip poll", func(c *Config) { c.GeoIP.Database, c.GeoIP.PollInterval = "x.mmdb", 0 }, "geoip.poll_interval"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -187,5 +199,57 @@ func TestTransactionalIDDefault(t *testing.T) {
 	c.Kafka.TransactionalID = "fixed"
 	if id, _ := c.TransactionalIDOrDefault(nil); id != "fixed" {
 		t.Fatalf("got %q", id)
+	}
+}
+
+// TestGeoAggregatesResidency reads the sections of issue 5 from YAML and
+// from the environment: lists replace the defaults, maps parse as
+// KEY=VALUE pairs, and the changelog topic defaults from the aggregates
+// topic.
+func TestGeoAggregatesResidency(t *testing.T) {
+	c, err := Parse([]byte(`
+geoip: {database: /var/lib/GeoIP/GeoLite2-Country.mmdb}
+topics:
+  residency: {EEA: logs.clean.eea}
+aggregates:
+  enabled: true
+  window: 5m
+  dims: [event, country]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(c.Aggregates.Dims, []string{"event", "country"}) || c.Aggregates.Window.D() != 5*time.Minute || c.Aggregates.K != 10 {
+		t.Errorf("aggregates %+v", c.Aggregates)
+	}
+	if c.ChangelogTopic() != "logs.aggregates.changelog" || c.Topics.Residency["EEA"] != "logs.clean.eea" {
+		t.Errorf("changelog %q residency %v", c.ChangelogTopic(), c.Topics.Residency)
+	}
+	env := map[string]string{
+		"SCRUBD_GEOIP_DATABASE":              "/data/GeoIP2-Country-Test.mmdb",
+		"SCRUBD_TOPICS_RESIDENCY":            "EEA=logs.clean.eu, US=logs.clean.us",
+		"SCRUBD_AGGREGATES_ENABLED":          "false",
+		"SCRUBD_AGGREGATES_FLUSH_AFTER":      "2s",
+		"SCRUBD_AGGREGATES_DIMS":             "path,status",
+		"SCRUBD_TOPICS_AGGREGATES_CHANGELOG": "agg.state",
+	}
+	if err := ApplyEnv(c, func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"EEA": "logs.clean.eu", "US": "logs.clean.us"}
+	if c.GeoIP.Database != "/data/GeoIP2-Country-Test.mmdb" || !maps.Equal(c.Topics.Residency, want) || c.Aggregates.Enabled ||
+		c.Aggregates.FlushAfter.D() != 2*time.Second || !slices.Equal(c.Aggregates.Dims, []string{"path", "status"}) || c.ChangelogTopic() != "agg.state" {
+		t.Errorf("overrides not applied: geoip %+v residency %v aggregates %+v changelog %q", c.GeoIP, c.Topics.Residency, c.Aggregates, c.ChangelogTopic())
+	}
+	if err := ApplyEnv(c, func(k string) string {
+		if k == "SCRUBD_TOPICS_RESIDENCY" {
+			return "EEA"
+		}
+		return ""
+	}); err == nil || !strings.Contains(err.Error(), "SCRUBD_TOPICS_RESIDENCY") {
+		t.Errorf("want an error naming the variable, got %v", err)
 	}
 }

@@ -43,5 +43,16 @@ func Default() *Config {
 		},
 		Shutdown: Shutdown{Timeout: Duration(20 * time.Second)},
 		Log:      Log{Level: "info"},
+		GeoIP:    GeoIP{PollInterval: Duration(30 * time.Second)},
+		Aggregates: Aggregates{
+			Window:          Duration(time.Minute),
+			AllowedLateness: Duration(30 * time.Second),
+			FlushAfter:      Duration(time.Minute),
+			K:               10,
+			Dims:            []string{"event", "path", "method", "country", "jurisdiction", "browser", "os", "status"},
+			MaxFuture:       Duration(10 * time.Minute),
+			MaxBuckets:      100_000,
+			UACacheSize:     4096,
+		},
 	}
 }

@@ -14,7 +14,8 @@ const EnvPrefix = "SCRUBD_"
 // ApplyEnv overrides keys of c with environment variables named
 // SCRUBD_<PATH>: the key path in upper case with "_" between levels, such as
 // SCRUBD_KAFKA_BROKERS or SCRUBD_HTTP_ADDR. Lists are comma-separated
-// (SCRUBD_KAFKA_BROKERS=a:9092,b:9092). Keys inside an inline policy are not
+// (SCRUBD_KAFKA_BROKERS=a:9092,b:9092), maps comma-separated KEY=VALUE
+// pairs (SCRUBD_TOPICS_RESIDENCY=EEA=logs.clean.eea). Keys inside an inline policy are not
 // overridden; SCRUBD_POLICY_FILE is. A value that does not parse is an
 // error naming the variable.
 func ApplyEnv(c *Config, getenv func(string) string) error {
@@ -94,6 +95,22 @@ func setFromText(f reflect.Value, s string) error {
 			return fmt.Errorf("invalid integer %q", s)
 		}
 		f.SetInt(n)
+	case reflect.Map:
+		if f.Type().Key().Kind() != reflect.String || f.Type().Elem().Kind() != reflect.String {
+			return fmt.Errorf("unsupported map type %s", f.Type())
+		}
+		m := reflect.MakeMap(f.Type())
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p == "" {
+				continue
+			}
+			k, v, ok := strings.Cut(p, "=")
+			if !ok || strings.TrimSpace(k) == "" {
+				return fmt.Errorf("invalid map entry %q (want KEY=VALUE)", p)
+			}
+			m.SetMapIndex(reflect.ValueOf(strings.TrimSpace(k)), reflect.ValueOf(strings.TrimSpace(v)))
+		}
+		f.Set(m)
 	case reflect.Slice:
 		if f.Type().Elem().Kind() != reflect.String {
 			return fmt.Errorf("unsupported list type %s", f.Type())

@@ -118,6 +118,7 @@ func (c *Config) Validate() error {
 	if t.Clean != "" && t.Clean == t.DeadLetter {
 		add("topics.dead_letter", "must differ from topics.clean")
 	}
+	c.validateOutputs(add)
 	if t.Create.Partitions < 1 {
 		add("topics.create.partitions", "must be at least 1")
 	}
@@ -156,6 +157,10 @@ func (c *Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		add("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	c.validateAggregates(add)
+	if c.GeoIP.Database != "" && c.GeoIP.PollInterval <= 0 {
+		add("geoip.poll_interval", "must be positive")
 	}
 	if !c.Policy.IsZero() && c.PolicyFile != "" {
 		add("policy", "policy and policy_file are exclusive")

@@ -1,7 +1,7 @@
 // Package metrics holds scrubd's Prometheus metrics, registered on a registry
 // passed in (never the global one). Names follow
 // scrubd_<subsystem>_<name>_<unit>; counters end in _total; labels are
-// bounded (stage, type, action, outcome, reason, topic, partition) and never
+// bounded (stage, type, action, outcome, reason, topic, partition, kind) and never
 // carry a value, key or user id. Series known in advance are exported at 0.
 package metrics
 
@@ -30,6 +30,20 @@ const (
 	OutcomeClean        = "clean"
 	OutcomeDropped      = "dropped"
 	OutcomeDeadLettered = "dead_lettered"
+	// OutcomeMinor is a minor's record: never written to a clean or
+	// residency topic (counted in aggregates only when the policy's
+	// minors.aggregate allows it).
+	OutcomeMinor = "minor"
+)
+
+// Kinds of aggregate records, the values of the "kind" label.
+const (
+	// AggregateWindow is a window's counts, emitted once it closed or was
+	// flushed.
+	AggregateWindow = "window"
+	// AggregateCorrection is a correction: counts of late records of a
+	// window emitted before.
+	AggregateCorrection = "correction"
 )
 
 // Metrics are the collectors of one pipeline.
@@ -77,6 +91,40 @@ type Metrics struct {
 	Assigned prometheus.Gauge
 	// Ready is 1 while the pipeline is ready (see /readyz).
 	Ready prometheus.Gauge
+	// CleanRecords counts records written to each clean topic: the
+	// default one and the residency topics.
+	CleanRecords *prometheus.CounterVec
+	// Aggregate holds the aggregates' metrics.
+	Aggregate AggregateMetrics
+}
+
+// AggregateMetrics are the metrics of the windowed counts. They count what
+// committed transactions wrote, like Records.
+type AggregateMetrics struct {
+	// Counted counts records counted into aggregates.
+	Counted prometheus.Counter
+	// Late counts records later than the allowed lateness, counted as
+	// corrections of their window.
+	Late prometheus.Counter
+	// TimestampFallbacks counts records without a usable event time,
+	// counted at their Kafka timestamp.
+	TimestampFallbacks prometheus.Counter
+	// Windows counts window emissions (a window of a partition, or its
+	// correction).
+	Windows prometheus.Counter
+	// Records counts aggregate records written, by kind.
+	Records *prometheus.CounterVec
+	// Suppressed counts buckets of fewer than k records folded into the
+	// "__other__" bucket.
+	Suppressed prometheus.Counter
+	// OpenBuckets is the number of buckets held, not emitted yet, over the
+	// instance's partitions.
+	OpenBuckets prometheus.Gauge
+	// Restores counts partition state restores from the changelog, by
+	// outcome (ok, error).
+	Restores *prometheus.CounterVec
+	// RestoreDuration observes the time a restore takes.
+	RestoreDuration prometheus.Histogram
 }
 
 // Known lists label values exported at 0 before anything happens.
@@ -87,6 +135,8 @@ type Known struct {
 	Actions []string
 	// Reasons are the reasons a record can fail closed.
 	Reasons []string
+	// CleanTopics are the clean and residency topics.
+	CleanTopics []string
 }
 
 // Opts are the constant facts of a process.
@@ -133,6 +183,18 @@ func New(reg prometheus.Registerer, opts Opts, known Known) (*Metrics, error) {
 		Lag:            prometheus.NewGaugeVec(g("consumer", "lag_records", "Records between a partition's high watermark and the next record to process."), []string{"topic", "partition"}),
 		Assigned:       prometheus.NewGauge(g("consumer", "assigned_partitions", "Partitions the instance processes.")),
 		Ready:          prometheus.NewGauge(g("pipeline", "ready", "1 while connected, joined and the producer is initialized.")),
+		CleanRecords:   prometheus.NewCounterVec(f("residency", "records_total", "Clean records written, by topic: the clean topic or a jurisdiction's residency topic."), []string{"topic"}),
+		Aggregate: AggregateMetrics{
+			Counted:            prometheus.NewCounter(f("aggregate", "counted_records_total", "Records counted into aggregates.")),
+			Late:               prometheus.NewCounter(f("aggregate", "late_records_total", "Records later than the allowed lateness, emitted as corrections of their window.")),
+			TimestampFallbacks: prometheus.NewCounter(f("aggregate", "timestamp_fallbacks_total", "Records without a usable event time, counted at their Kafka timestamp.")),
+			Windows:            prometheus.NewCounter(f("aggregate", "windows_emitted_total", "Windows emitted, per source partition, corrections included.")),
+			Records:            prometheus.NewCounterVec(f("aggregate", "records_total", "Aggregate records written, by kind: window or correction."), []string{"kind"}),
+			Suppressed:         prometheus.NewCounter(f("aggregate", "buckets_suppressed_total", "Buckets of fewer than k records folded into the __other__ bucket.")),
+			OpenBuckets:        prometheus.NewGauge(g("aggregate", "open_buckets", "Buckets held and not emitted yet, over the instance's partitions.")),
+			Restores:           prometheus.NewCounterVec(f("aggregate", "restores_total", "Partition state restores from the changelog, by outcome: ok or error."), []string{"outcome"}),
+			RestoreDuration:    prometheus.NewHistogram(h("aggregate", "restore_duration_seconds", "Time to restore a partition's state from the changelog.", prometheus.ExponentialBuckets(0.01, 2.5, 10))),
+		},
 	}
 	build := prometheus.NewGauge(prometheus.GaugeOpts{
 		Namespace: "scrubd", Name: "build_info",
@@ -144,6 +206,8 @@ func New(reg prometheus.Registerer, opts Opts, known Known) (*Metrics, error) {
 		m.RecordsIn, m.RecordsOut, m.InFlight, m.LastProcessed, m.Findings, m.Actions, m.Records,
 		m.DeadLetters, m.BatchRecords, m.BatchBytes, m.BatchDuration, m.TxnDuration, m.TxnCommits,
 		m.TxnAborts, m.ProducerRestarts, m.ProducerErrors, m.Rebalances, m.Lag, m.Assigned, m.Ready, build,
+		m.CleanRecords, m.Aggregate.Counted, m.Aggregate.Late, m.Aggregate.TimestampFallbacks, m.Aggregate.Windows,
+		m.Aggregate.Records, m.Aggregate.Suppressed, m.Aggregate.OpenBuckets, m.Aggregate.Restores, m.Aggregate.RestoreDuration,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	}
@@ -158,8 +222,17 @@ func New(reg prometheus.Registerer, opts Opts, known Known) (*Metrics, error) {
 		m.InFlight.WithLabelValues(s)
 		m.LastProcessed.WithLabelValues(s)
 	}
-	for _, o := range []string{OutcomeClean, OutcomeDropped, OutcomeDeadLettered} {
+	for _, o := range []string{OutcomeClean, OutcomeDropped, OutcomeDeadLettered, OutcomeMinor} {
 		m.Records.WithLabelValues(o)
+	}
+	for _, t := range known.CleanTopics {
+		m.CleanRecords.WithLabelValues(t)
+	}
+	for _, k := range []string{AggregateWindow, AggregateCorrection} {
+		m.Aggregate.Records.WithLabelValues(k)
+	}
+	for _, o := range []string{"ok", "error"} {
+		m.Aggregate.Restores.WithLabelValues(o)
 	}
 	for _, t := range known.FindingTypes {
 		m.Findings.WithLabelValues(t)

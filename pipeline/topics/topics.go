@@ -6,6 +6,7 @@ package topics
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 
@@ -35,10 +36,17 @@ type Spec struct {
 	Configs map[string]string
 }
 
+// changelogConfigs are the settings of the aggregates changelog: compacted,
+// with segments rolled every hour so that the cleaner keeps the part a
+// restore reads small. Tombstones stay for the broker's
+// delete.retention.ms (24 h by default), far longer than a restore takes.
+var changelogConfigs = map[string]string{"cleanup.policy": "compact", "segment.ms": "3600000", "min.cleanable.dirty.ratio": "0.1"}
+
 // Specs returns the topics of c: the inputs and the dead-letter topic are
 // personal (deleted after the personal retention), the vault is personal
 // and compacted (a pseudonym keeps its latest mapping until erased), the
-// clean topic pseudonymous and the aggregates topic aggregate.
+// clean topic and the residency topics are pseudonymous, the aggregates
+// topic and, with aggregates on, their changelog (compacted) aggregate.
 func Specs(c *config.Config) []Spec {
 	cr := c.Topics.Create
 	ms := func(d config.Duration) string { return strconv.FormatInt(d.D().Milliseconds(), 10) }
@@ -56,8 +64,14 @@ func Specs(c *config.Config) []Spec {
 		spec(c.Topics.Clean, ClassPseudonymous, del(cr.PseudonymousRetention)),
 		spec(c.Topics.DeadLetter, ClassPersonal, del(cr.PersonalRetention)),
 	)
+	for _, j := range slices.Sorted(maps.Keys(c.Topics.Residency)) {
+		specs = append(specs, spec(c.Topics.Residency[j], ClassPseudonymous, del(cr.PseudonymousRetention)))
+	}
 	if c.Topics.Aggregates != "" {
 		specs = append(specs, spec(c.Topics.Aggregates, ClassAggregate, del(cr.AggregateRetention)))
+	}
+	if c.Aggregates.Enabled {
+		specs = append(specs, spec(c.ChangelogTopic(), ClassAggregate, maps.Clone(changelogConfigs)))
 	}
 	if c.Topics.Vault != "" {
 		specs = append(specs, spec(c.Topics.Vault, ClassPersonal, map[string]string{"cleanup.policy": "compact"}))

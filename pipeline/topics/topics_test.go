@@ -22,6 +22,8 @@ func TestEnsureIdempotent(t *testing.T) {
 	}
 	cfg := config.Default()
 	cfg.Topics.Create.ReplicationFactor = 1
+	cfg.Topics.Residency = map[string]string{"EEA": "logs.clean.eea", "US": "logs.clean.us"}
+	cfg.Aggregates.Enabled = true
 	sc := sarama.NewConfig()
 	sc.Version = sarama.V3_6_0_0
 	admin, err := sarama.NewClusterAdmin(c.ListenAddrs(), sc)
@@ -36,6 +38,14 @@ func TestEnsureIdempotent(t *testing.T) {
 	}
 	if classes["logs.clean"] != ClassPseudonymous || classes["logs.raw"] != ClassPersonal || classes["logs.aggregates"] != ClassAggregate || specs[len(specs)-1].Configs["cleanup.policy"] != "compact" {
 		t.Fatalf("classes %v", classes)
+	}
+	if classes["logs.clean.eea"] != ClassPseudonymous || classes["logs.clean.us"] != ClassPseudonymous || classes["logs.aggregates.changelog"] != ClassAggregate {
+		t.Fatalf("residency and changelog topics: classes %v", classes)
+	}
+	for _, s := range specs {
+		if s.Name == "logs.aggregates.changelog" && s.Configs["cleanup.policy"] != "compact" {
+			t.Fatalf("changelog configs %v", s.Configs)
+		}
 	}
 	first, err := Ensure(admin, specs)
 	if err != nil {
