@@ -16,12 +16,15 @@ type batch struct {
 	topic     string
 	partition int32
 	next      int64 // offset after the last record: the offset to commit
-	out       []*sarama.ProducerMessage
-	records   int // consumed records
-	bytes     int // consumed bytes, for batch metrics
-	held      int // budget held
-	stats     stats
-	started   time.Time
+	// noOffset marks a batch that commits no offset: a restore marker,
+	// written before the claim knows its state (see restoreAggregates).
+	noOffset bool
+	out      []*sarama.ProducerMessage
+	records  int // consumed records
+	bytes    int // consumed bytes, for batch metrics
+	held     int // budget held
+	stats    stats
+	started  time.Time
 	// done receives the outcome of each submission: nil when committed.
 	done chan error
 	// acks counts the records still unacknowledged (at least once).

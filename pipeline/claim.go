@@ -72,12 +72,34 @@ type claimLoop struct {
 	pending  *batch
 	held     *sarama.ConsumerMessage // received, waiting for budget
 	retries  int
+
+	// committed is the partition's committed offset: the claim's initial
+	// offset, then the next offset of each batch committed; -1 while
+	// unknown (no offset was ever committed).
+	committed int64
+	// agg is the partition's aggregates state; nil when aggregates are
+	// off.
+	agg *partitionAgg
 }
 
 func (c *claimLoop) run() error {
 	defer c.abandon()
+	c.committed = c.claim.InitialOffset()
+	if c.committed < 0 {
+		c.committed = -1
+	}
 	msgs := c.claim.Messages()
 	sessDone := c.sess.Context().Done()
+	var flushC <-chan time.Time
+	if c.p.proc.agg != nil {
+		if !c.restore() {
+			return c.finish()
+		}
+		defer c.agg.release()
+		t := time.NewTicker(max(c.p.proc.agg.opts.FlushAfter/4, 50*time.Millisecond))
+		defer t.Stop()
+		flushC = t.C
+	}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
@@ -123,11 +145,53 @@ func (c *claimLoop) run() error {
 				return c.finish()
 			}
 		case <-timer.C:
+		case <-flushC:
+			c.flushIdle()
 		case <-sessDone:
 			return c.finish()
 		}
 		timer.Stop()
 	}
+}
+
+// restore restores the partition's aggregates state, retrying until it
+// succeeds; it reports false when the session ended first.
+func (c *claimLoop) restore() bool {
+	for attempt := 0; ; attempt++ {
+		err := c.restoreAggregates()
+		if err == nil {
+			return true
+		}
+		if c.sess.Context().Err() != nil {
+			return false
+		}
+		c.p.log.Warn("restore aggregates failed; retrying", "topic", c.claim.Topic(), "partition", c.claim.Partition(), "attempt", attempt+1, "err", err)
+		t := time.NewTimer(restoreBackoff(attempt))
+		select {
+		case <-t.C:
+		case <-c.sess.Context().Done():
+			t.Stop()
+			return false
+		}
+	}
+}
+
+// flushIdle submits a batch without records that emits the partition's
+// aggregates when nothing was counted for aggregates.flush_after, so that
+// the last windows of a quiet partition are emitted. The batch commits the
+// partition's offset again, unchanged, which fences it like any batch; a
+// partition that has never committed an offset has nothing to flush.
+func (c *claimLoop) flushIdle() {
+	now := c.p.now()
+	if c.building != nil || c.pending != nil || c.held != nil || c.committed < 0 || !c.agg.idle(now) {
+		return
+	}
+	b := newBatch(c.sess, c.claim.Topic(), c.claim.Partition(), now)
+	b.next = c.committed
+	c.agg.seal(b, now, true)
+	c.pending = b
+	c.p.produce.Enter(len(b.out))
+	c.p.commit.submit(b)
 }
 
 // admit scrubs the held record into the building batch if the budget has
@@ -147,9 +211,13 @@ func (c *claimLoop) admit() {
 	b.bytes += size
 	b.records++
 	b.next = m.Offset + 1
-	if out := c.p.proc.process(m, &c.w, &b.stats); out != nil {
-		out.Metadata = b
-		b.out = append(b.out, out)
+	r := c.p.proc.process(m, &c.w, &b.stats)
+	if r.out != nil {
+		r.out.Metadata = b
+		b.out = append(b.out, r.out)
+	}
+	if r.counted {
+		c.agg.add(r.obs, c.p.now(), &b.stats.agg)
 	}
 	c.lag.Set(float64(max(0, c.claim.HighWaterMarkOffset()-b.next)))
 }
@@ -162,6 +230,9 @@ func (c *claimLoop) submit() {
 	c.scrub.Enter(b.records)
 	c.scrub.Leave(b.records, now)
 	c.p.countScrubbed(&b.stats)
+	if c.agg != nil {
+		c.agg.seal(b, now, false)
+	}
 	c.p.produce.Enter(len(b.out))
 	c.p.commit.submit(b)
 }
@@ -173,6 +244,9 @@ func (c *claimLoop) completed(err error) bool {
 	if err == nil {
 		c.pending = nil
 		c.retries = 0
+		if !b.noOffset {
+			c.committed = b.next
+		}
 		now := c.p.now()
 		c.p.budget.give(b.held)
 		c.consume.Leave(b.records, now)

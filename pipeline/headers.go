@@ -11,7 +11,8 @@ import (
 // prefix "scrubd-" are removed, so that a producer cannot forge them.
 const (
 	// HeaderClass is the data class: DataClassPseudonymous on the clean
-	// topic, DataClassPersonal on the dead-letter topic.
+	// and residency topics, DataClassPersonal on the dead-letter topic,
+	// DataClassAggregate on the aggregates topic and its changelog.
 	HeaderClass = "scrubd-class"
 	// HeaderPolicy is the version of the policy that scrubbed the record.
 	HeaderPolicy = "scrubd-policy"
@@ -36,6 +37,14 @@ const (
 	// HeaderKeyID is the fingerprint of the key a dead-letter payload is
 	// encrypted with (see Sealer.KeyID).
 	HeaderKeyID = "scrubd-key-id"
+	// HeaderGeoCountry is the ISO 3166-1 alpha-2 country of a clean
+	// record's client address, looked up before the address was
+	// truncated; empty when it is unknown. Set on every clean record while
+	// geoip is on (JSON object records also get a "geo" member).
+	HeaderGeoCountry = "scrubd-geo-country"
+	// HeaderGeoJurisdiction is the jurisdiction of that country in the
+	// policy's country table ("OTHER" when the country is unknown).
+	HeaderGeoJurisdiction = "scrubd-geo-jurisdiction"
 )
 
 // Data classes.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -39,6 +40,11 @@ type Options struct {
 	Registerer prometheus.Registerer
 	// Known lists label values exported at 0 (finding types, actions).
 	Known metrics.Known
+	// Geo looks up the country of client addresses, usually a
+	// *geoip.Reader; nil turns geo off: no geo member or headers, no
+	// jurisdiction profiles, no residency routing. Geo needs a Scrubber
+	// that implements Profiles, as *rules.Engine does.
+	Geo Locator
 	// Version is scrubd's version, for scrubd_build_info.
 	Version string
 	// State receives liveness and readiness; nil creates one.
@@ -62,6 +68,8 @@ type Pipeline struct {
 
 	proc   *processor
 	commit committer
+	client sarama.Client // the consumer group's client; restores read with it
+	agg    *aggregator   // nil: aggregates are off
 
 	generation atomic.Int32
 	hardStop   chan struct{}
@@ -85,8 +93,15 @@ func New(opts Options) (*Pipeline, error) {
 	if opts.MaxRecordBytes <= 0 {
 		opts.MaxRecordBytes = 1 << 20
 	}
+	if opts.Config.Aggregates.Enabled && opts.Config.Delivery != config.ExactlyOnce {
+		return nil, errors.New("pipeline: aggregates need exactly-once delivery")
+	}
+	if _, ok := opts.Scrubber.(Profiles); opts.Geo != nil && !ok {
+		return nil, errors.New("pipeline: Geo needs a Scrubber with jurisdiction profiles (a *rules.Engine)")
+	}
 	known := opts.Known
 	known.Reasons = append(slices.Clone(known.Reasons), reasons...)
+	known.CleanTopics = append([]string{opts.Config.Topics.Clean}, slices.Sorted(maps.Values(opts.Config.Topics.Residency))...)
 	m, err := metrics.New(opts.Registerer, metrics.Opts{Version: opts.Version, Policy: opts.Scrubber.Version(), Delivery: opts.Config.Delivery}, known)
 	if err != nil {
 		return nil, fmt.Errorf("register metrics: %w", err)
@@ -98,6 +113,15 @@ func New(opts Options) (*Pipeline, error) {
 		hardStop: make(chan struct{}),
 	}
 	p.generation.Store(-1)
+	if opts.Config.Aggregates.Enabled {
+		var pol *rules.Policy
+		if e, ok := opts.Scrubber.(interface{ Policy() *rules.Policy }); ok {
+			pol = e.Policy()
+		}
+		if p.agg, err = newAggregator(opts.Config, opts.Scrubber, pol, opts.Scrubber.Version(), m.Aggregate); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
 }
 
@@ -175,8 +199,10 @@ func (p *Pipeline) run(ctx context.Context) error {
 		return err
 	}
 	defer client.Close()
+	p.client = client
 	p.state.SetConnected(true)
 	defer p.state.SetConnected(false)
+	defer p.watchKafka(client)()
 	if p.proc, err = p.newProcessor(client); err != nil {
 		return err
 	}
@@ -240,29 +266,29 @@ func (p *Pipeline) connect(ctx context.Context, cfg *sarama.Config) (sarama.Clie
 
 // newProcessor reads the output topics' partition counts.
 func (p *Pipeline) newProcessor(client sarama.Client) (*processor, error) {
-	parts := func(topic string) (int32, error) {
-		ps, err := client.Partitions(topic)
-		if err != nil {
-			return 0, fmt.Errorf("output topic %s (create it with `scrubd topics`): %w", topic, err)
-		}
-		if len(ps) == 0 {
-			return 0, fmt.Errorf("output topic %s: %w", topic, errNoPartitions)
-		}
-		return int32(len(ps)), nil
-	}
-	cleanParts, err := parts(p.cfg.Topics.Clean)
+	outs, err := newOutputs(client, p.cfg.Topics.Clean, p.cfg.Topics.Residency)
 	if err != nil {
 		return nil, err
 	}
-	dlqParts, err := parts(p.cfg.Topics.DeadLetter)
+	dlqParts, err := topicPartitions(client, p.cfg.Topics.DeadLetter)
 	if err != nil {
 		return nil, err
 	}
-	return &processor{
-		scrub: p.opts.Scrubber, clean: p.cfg.Topics.Clean, dlq: p.cfg.Topics.DeadLetter,
-		cleanParts: cleanParts, dlqParts: dlqParts, sealer: p.opts.Sealer,
+	if p.agg != nil {
+		if err := p.agg.connect(client); err != nil {
+			return nil, err
+		}
+	}
+	pr := &processor{
+		scrub: p.opts.Scrubber, outputs: outs,
+		dlq: p.cfg.Topics.DeadLetter, dlqPart: dlqParts, sealer: p.opts.Sealer,
 		policy: []byte(p.opts.Scrubber.Version()), maxOut: p.maxMessageBytes(),
-	}, nil
+		agg: p.agg, now: p.now,
+	}
+	if p.opts.Geo != nil {
+		pr.eng, pr.geo = p.opts.Scrubber.(Profiles), p.opts.Geo
+	}
+	return pr, nil
 }
 
 // startCommitter creates the producer and the committer of the delivery
@@ -352,8 +378,18 @@ func (p *Pipeline) countCommitted(b *batch, now time.Time) {
 	p.m.Records.WithLabelValues(metrics.OutcomeClean).Add(float64(st.clean))
 	p.m.Records.WithLabelValues(metrics.OutcomeDropped).Add(float64(st.dropped))
 	p.m.Records.WithLabelValues(metrics.OutcomeDeadLettered).Add(float64(st.dead))
+	p.m.Records.WithLabelValues(metrics.OutcomeMinor).Add(float64(st.minor))
 	for r, n := range st.reasons {
 		p.m.DeadLetters.WithLabelValues(r).Add(float64(n))
+	}
+	for t, n := range st.topics {
+		p.m.CleanRecords.WithLabelValues(t).Add(float64(n))
+	}
+	if p.agg != nil {
+		p.agg.count(&st.agg)
+	}
+	if b.records == 0 {
+		return // an idle flush: no batch to observe
 	}
 	p.m.BatchRecords.Observe(float64(b.records))
 	p.m.BatchBytes.Observe(float64(b.bytes))

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"strconv"
+	"time"
 
 	"github.com/IBM/sarama"
 
+	"github.com/scrubd/scrubd/pipeline/aggregate"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -33,17 +35,22 @@ var reasons = []string{
 }
 
 // processor turns one consumed record into the record to produce: the
-// scrubbed record for the clean topic, a dead letter, or nothing when a
-// rule drops it. It never parses personal data itself: the Scrubber does.
+// scrubbed record for the clean topic (or its jurisdiction's residency
+// topic), a dead letter, or nothing when a rule drops it or it is a
+// minor's; and, with aggregates on, the record's observation. It never
+// parses personal data itself: the Scrubber does.
 type processor struct {
-	scrub      Scrubber
-	clean      string
-	dlq        string
-	cleanParts int32
-	dlqParts   int32
-	sealer     *Sealer // nil: dead-letter payloads are omitted
-	policy     []byte
-	maxOut     int // largest record (key, value, headers) the producer may send
+	scrub   Scrubber
+	eng     Profiles // the Scrubber's profiles, when geo is on
+	geo     Locator  // nil: geo is off
+	outputs outputs
+	dlq     string
+	dlqPart int32
+	sealer  *Sealer // nil: dead-letter payloads are omitted
+	policy  []byte
+	maxOut  int // largest record (key, value, headers) the producer may send
+	agg     *aggregator
+	now     func() time.Time
 }
 
 // stats are the counts of one batch, added to the metrics when it is done.
@@ -51,46 +58,81 @@ type stats struct {
 	findings map[string]int
 	actions  map[string]int
 	reasons  map[string]int
+	topics   map[string]int // clean records per output topic
 	clean    int
 	dropped  int
 	dead     int
+	minor    int
+	agg      aggStats
 }
 
 func newStats() stats {
-	return stats{findings: map[string]int{}, actions: map[string]int{}, reasons: map[string]int{}}
+	return stats{findings: map[string]int{}, actions: map[string]int{}, reasons: map[string]int{}, topics: map[string]int{}}
 }
 
 // worker is the scratch state of one claim goroutine.
 type worker struct {
 	res    rules.Result
 	counts findingCounts
+	agg    aggregate.Scratch
 }
 
-// process scrubs m and returns the record to produce, or nil when it is
-// dropped, counting what it did in st.
-func (p *processor) process(m *sarama.ConsumerMessage, w *worker, st *stats) *sarama.ProducerMessage {
+// processed is what became of one consumed record.
+type processed struct {
+	// out is the record to produce; nil when there is none.
+	out *sarama.ProducerMessage
+	// counted is true when obs is to be counted in the aggregates: the
+	// record reached a clean output, or is a minor's and the policy lets
+	// minors be counted.
+	counted bool
+	obs     aggregate.Observation
+}
+
+// process scrubs m and returns what to produce and count, counting what
+// it did in st.
+func (p *processor) process(m *sarama.ConsumerMessage, w *worker, st *stats) processed {
 	w.counts.reset()
-	value, err := p.scrub.Scrub(make([]byte, 0, len(m.Value)+len(m.Value)/4+32), m.Value, &w.res)
+	var value []byte
+	var err error
+	var g geoScrub
+	buf := make([]byte, 0, len(m.Value)+len(m.Value)/4+64)
+	if p.geo != nil {
+		g = p.locate(m.Value, &w.res)
+		value, err = g.eng.ScrubWith(buf, m.Value, &w.res, g.opt)
+	} else {
+		value, err = p.scrub.Scrub(buf, m.Value, &w.res)
+	}
 	if err != nil {
-		return p.deadLetter(m, string(rules.ReasonOf(err)), st)
+		return processed{out: p.deadLetter(m, string(rules.ReasonOf(err)), st)}
 	}
 	if w.res.Dropped {
 		st.dropped++
-		return nil
+		return processed{}
+	}
+	// The extracted values are in w.res until the key is scrubbed.
+	var res processed
+	minor := w.res.Minor
+	if p.agg != nil && (!minor || p.agg.minors) {
+		res.obs = p.agg.observer.Observe(&w.res, g.geo, m.Timestamp, p.now(), &w.agg)
+	}
+	if minor {
+		st.minor++
+		res.counted = p.agg != nil && p.agg.minors
+		return res
 	}
 	p.count(w, st)
 	var key []byte
 	if len(m.Key) > 0 {
 		if key, err = p.scrub.ScrubText(nil, m.Key, &w.res); err != nil {
-			return p.deadLetter(m, string(rules.ReasonOf(err)), st)
+			return processed{out: p.deadLetter(m, string(rules.ReasonOf(err)), st)}
 		}
 		if w.res.Dropped {
 			st.dropped++
-			return nil
+			return processed{}
 		}
 		p.count(w, st)
 	}
-	hs := make([]sarama.RecordHeader, 0, len(m.Headers)+3)
+	hs := make([]sarama.RecordHeader, 0, len(m.Headers)+5)
 	size := len(value) + len(key)
 	for _, h := range m.Headers {
 		if h == nil || bytes.HasPrefix(h.Key, []byte(reservedPrefix)) {
@@ -99,11 +141,11 @@ func (p *processor) process(m *sarama.ConsumerMessage, w *worker, st *stats) *sa
 		v := h.Value
 		if len(v) > 0 {
 			if v, err = p.scrub.ScrubText(nil, h.Value, &w.res); err != nil {
-				return p.deadLetter(m, string(rules.ReasonOf(err)), st)
+				return processed{out: p.deadLetter(m, string(rules.ReasonOf(err)), st)}
 			}
 			if w.res.Dropped {
 				st.dropped++
-				return nil
+				return processed{}
 			}
 			p.count(w, st)
 		}
@@ -115,16 +157,24 @@ func (p *processor) process(m *sarama.ConsumerMessage, w *worker, st *stats) *sa
 		header(HeaderPolicy, p.policy),
 		header(HeaderFindings, w.counts.header()),
 	)
+	if p.geo != nil {
+		hs = append(hs,
+			header(HeaderGeoCountry, []byte(g.geo.Country)),
+			header(HeaderGeoJurisdiction, []byte(g.geo.Jurisdiction)),
+		)
+	}
 	if size+256 > p.maxOut {
-		return p.deadLetter(m, reasonOutputTooLarge, st)
+		return processed{out: p.deadLetter(m, reasonOutputTooLarge, st)}
 	}
 	for i, t := range w.counts.types {
 		st.findings[t] += w.counts.counts[i]
 	}
+	o := p.outputs.of(g.geo.Jurisdiction)
 	st.clean++
+	st.topics[o.topic]++
 	out := &sarama.ProducerMessage{
-		Topic:     p.clean,
-		Partition: m.Partition % p.cleanParts,
+		Topic:     o.topic,
+		Partition: m.Partition % o.parts,
 		Value:     sarama.ByteEncoder(value),
 		Headers:   hs,
 		Timestamp: m.Timestamp,
@@ -132,7 +182,8 @@ func (p *processor) process(m *sarama.ConsumerMessage, w *worker, st *stats) *sa
 	if key != nil {
 		out.Key = sarama.ByteEncoder(key)
 	}
-	return out
+	res.out, res.counted = out, p.agg != nil
+	return res
 }
 
 // count adds the findings and actions of w.res.
@@ -172,7 +223,7 @@ func (p *processor) deadLetter(m *sarama.ConsumerMessage, reason string, st *sta
 	hs = append(hs, header(HeaderPayload, []byte(kind)))
 	out := &sarama.ProducerMessage{
 		Topic:     p.dlq,
-		Partition: m.Partition % p.dlqParts,
+		Partition: m.Partition % p.dlqPart,
 		Headers:   hs,
 		Timestamp: m.Timestamp,
 	}

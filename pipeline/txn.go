@@ -31,6 +31,11 @@ import (
 // transaction only, so transactions are serialized here, and claims never
 // touch the producer.
 //
+// A batch without records (a claim's idle flush of its aggregates) commits
+// its partition's offset again, unchanged: the offset commit carries the
+// group generation, so a zombie's flush is fenced like any other batch. A
+// restore marker (noOffset) commits no offset; it changes no state.
+//
 // Errors: an abortable error aborts the transaction and every batch in it
 // fails; each claim submits its batch again (see claimLoop.completed). A
 // fatal error (fenced by a newer producer with the same transactional id,
@@ -139,10 +144,15 @@ func (c *txnCommitter) transact(bs []*batch) error {
 		for _, m := range b.out {
 			p.Input() <- m
 		}
-		offsets[b.topic] = append(offsets[b.topic], &sarama.PartitionOffsetMetadata{Partition: b.partition, Offset: b.next, LeaderEpoch: -1})
+		if !b.noOffset {
+			offsets[b.topic] = append(offsets[b.topic], &sarama.PartitionOffsetMetadata{Partition: b.partition, Offset: b.next, LeaderEpoch: -1})
+		}
 	}
 	gm := sarama.NewConsumerGroupMetadataFromSession(bs[0].sess, c.group, nil)
-	err := p.AddOffsetsToTxnWithGroupMetadata(offsets, gm)
+	var err error
+	if len(offsets) > 0 {
+		err = p.AddOffsetsToTxnWithGroupMetadata(offsets, gm)
+	}
 	if err == nil {
 		if c.beforeCommit != nil {
 			c.beforeCommit()
