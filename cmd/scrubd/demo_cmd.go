@@ -12,22 +12,25 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/embedded"
 	"github.com/scrubd/scrubd/pipeline/loggen"
 )
 
 // Demo topic names.
 const (
-	demoRaw   = "logs.raw"
-	demoClean = "logs.clean"
-	demoDLQ   = "logs.dlq"
+	demoRaw       = "logs.raw"
+	demoClean     = "logs.clean"
+	demoDLQ       = "logs.dlq"
+	demoAggregate = "logs.aggregates"
 	// demoSeqHeader carries the generator's sequence number, so that the
 	// view can show a record before and after scrubbing.
 	demoSeqHeader = "demo-seq"
 )
 
 // cmdDemo implements `scrubd demo`: an embedded Kafka-compatible broker, a
-// generator of realistic raw logs, the full pipeline with its HTTP listener
+// generator of realistic raw logs, the full pipeline (aggregates on, in
+// ten-second windows) with its HTTP listener
 // (default :9790, SCRUBD_ overrides apply), and a live view on stdout,
 // until Ctrl-C or --duration. It needs no network.
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -50,7 +53,11 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		ctx, cancel = context.WithTimeout(ctx, *duration)
 		defer cancel()
 	}
-	cluster, err := embedded.Start([]embedded.Topic{{Name: demoRaw, Partitions: 3}, {Name: demoClean, Partitions: 3}, {Name: demoDLQ, Partitions: 1}})
+	demoAggregates(cfg)
+	cluster, err := embedded.Start([]embedded.Topic{
+		{Name: demoRaw, Partitions: 3}, {Name: demoClean, Partitions: 3}, {Name: demoDLQ, Partitions: 1},
+		{Name: demoAggregate, Partitions: 1}, {Name: cfg.ChangelogTopic(), Partitions: 3},
+	})
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd demo: %v\n", err)
 		return exitFailed
@@ -61,6 +68,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg.Kafka.SASL = cfg.Kafka.SASL.Disabled()
 	cfg.Topics.Input = []string{demoRaw}
 	cfg.Topics.Clean, cfg.Topics.DeadLetter = demoClean, demoDLQ
+	cfg.Topics.Residency = nil
 	if cfg.Kafka.TransactionalID == "" {
 		cfg.Kafka.TransactionalID = "scrubd-demo"
 	}
@@ -95,6 +103,19 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	d.summary(stdout, svc)
 	return exitOK
+}
+
+// demoAggregates turns aggregates on with windows short enough to watch:
+// ten seconds, emitted after two more, or after five seconds without
+// traffic.
+func demoAggregates(cfg *config.Config) {
+	cfg.Topics.Aggregates, cfg.Topics.AggregatesChangelog = demoAggregate, ""
+	a := &cfg.Aggregates
+	a.Enabled = true
+	a.Window = config.Duration(10 * time.Second)
+	a.AllowedLateness = config.Duration(2 * time.Second)
+	a.FlushAfter = config.Duration(5 * time.Second)
+	a.K = min(a.K, 5)
 }
 
 // demo holds the state shared by the generator, the watcher and the view.

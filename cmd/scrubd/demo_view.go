@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 )
 
@@ -32,6 +33,7 @@ func (d *demo) view(ctx context.Context, w io.Writer, svc *service, interval tim
 			fmt.Fprintf(w, "\n== %s  ready=%v (%s)  raw in %.0f/s  clean out %.0f/s  totals: %d produced, %d clean\n",
 				now.Format("15:04:05"), ready, why, float64(produced-lastProduced)/secs, float64(cleaned-lastCleaned)/secs, produced, cleaned)
 			fmt.Fprintf(w, "   findings: %s\n", findingsLine(svc))
+			fmt.Fprintf(w, "   aggregates: %s\n", aggregatesLine(svc))
 			if raw != nil && out != nil {
 				fmt.Fprintf(w, "   before: %s\n   after:  %s\n", clip(raw, 400), clip(out, 400))
 			}
@@ -44,7 +46,24 @@ func (d *demo) view(ctx context.Context, w io.Writer, svc *service, interval tim
 func (d *demo) summary(w io.Writer, svc *service) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	fmt.Fprintf(w, "\nscrubd demo: %d records generated, %d read from the clean topic; findings: %s\n", d.produced, d.cleaned, findingsLine(svc))
+	fmt.Fprintf(w, "\nscrubd demo: %d records generated, %d read from the clean topic; findings: %s; aggregates: %s\n",
+		d.produced, d.cleaned, findingsLine(svc), aggregatesLine(svc))
+}
+
+// aggregatesLine formats the aggregates counters.
+func aggregatesLine(svc *service) string {
+	m := svc.p.Metrics().Aggregate
+	return fmt.Sprintf("%.0f records counted, %.0f windows emitted, %.0f buckets suppressed, %.0f late",
+		counterValue(m.Counted), counterValue(m.Windows), counterValue(m.Suppressed), counterValue(m.Late))
+}
+
+// counterValue reads a counter's value.
+func counterValue(c prometheus.Counter) float64 {
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		return 0
+	}
+	return m.GetCounter().GetValue()
 }
 
 // findingsLine formats scrubd_scrub_findings_total by type, largest first.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/scrubd/scrubd/pipeline"
 	"github.com/scrubd/scrubd/pipeline/config"
+	"github.com/scrubd/scrubd/pipeline/geoip"
 	"github.com/scrubd/scrubd/pipeline/health"
 	"github.com/scrubd/scrubd/rules"
 )
@@ -71,6 +72,7 @@ type service struct {
 	p     *pipeline.Pipeline
 	reg   *prometheus.Registry
 	state *health.State
+	geo   *geoip.Reader // nil: geo is off
 }
 
 // newService loads the policy, keys and dead-letter key the configuration
@@ -105,18 +107,28 @@ func newService(cfg *config.Config, log *slog.Logger, getenv func(string) string
 	}
 	reg := prometheus.NewRegistry()
 	state := health.NewState(time.Now, 30*time.Second)
-	p, err := pipeline.New(pipeline.Options{
+	geo, err := openGeo(cfg, log, reg)
+	if err != nil {
+		return nil, err
+	}
+	opts := pipeline.Options{
 		Config: cfg, Scrubber: eng, Sealer: sealer, TransactionalID: txnID,
 		MaxRecordBytes: eng.MaxRecordBytes(), Logger: log, Registerer: reg,
 		Known: pipeline.KnownLabels(pol), Version: version, State: state,
-	})
+	}
+	if geo != nil {
+		opts.Geo = geo
+	}
+	p, err := pipeline.New(opts)
 	if err != nil {
+		closeGeo(geo, log)
 		return nil, err
 	}
 	log.Info("starting", "version", version, "policy", eng.Version(), "delivery", cfg.Delivery,
 		"transactional_id", txnID, "group", cfg.Kafka.Group, "input", cfg.Topics.Input,
-		"clean", cfg.Topics.Clean, "dead_letter", cfg.Topics.DeadLetter)
-	return &service{cfg: cfg, log: log, p: p, reg: reg, state: state}, nil
+		"clean", cfg.Topics.Clean, "dead_letter", cfg.Topics.DeadLetter, "residency", cfg.Topics.Residency,
+		"geoip", cfg.GeoIP.Database != "", "aggregates", cfg.Aggregates.Enabled)
+	return &service{cfg: cfg, log: log, p: p, reg: reg, state: state, geo: geo}, nil
 }
 
 // run serves HTTP and runs the pipeline until ctx ends, then stops both
@@ -141,6 +153,7 @@ func (s *service) run(ctx context.Context) error {
 			runErr = fmt.Errorf("pipeline did not stop within %v", grace)
 		}
 	}
+	closeGeo(s.geo, s.log)
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -78,5 +79,53 @@ func TestDemo(t *testing.T) {
 	s := out.String()
 	if !strings.Contains(s, "findings: ") || !strings.Contains(s, "email=") || !strings.Contains(s, "read from the clean topic") {
 		t.Fatalf("demo output lacks findings:\n%s", s)
+	}
+	if !regexp.MustCompile(`aggregates: [1-9][0-9]* records counted`).MatchString(s) {
+		t.Fatalf("demo output counts no aggregates:\n%s", s)
+	}
+}
+
+// TestRunGeoAggregatesResidency runs `scrubd topics` and `scrubd run` with
+// aggregates on, a residency topic, and a GeoIP database that does not
+// exist: topics creates the changelog and residency topics, run starts
+// with geo disabled and a warning, and stops cleanly.
+func TestRunGeoAggregatesResidency(t *testing.T) {
+	c, err := embedded.Start(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	t.Setenv("SCRUBD_KAFKA_BROKERS", strings.Join(c.Addrs(), ","))
+	t.Setenv("SCRUBD_TOPICS_CREATE_REPLICATION_FACTOR", "1")
+	t.Setenv("SCRUBD_HTTP_ADDR", "127.0.0.1:0")
+	t.Setenv("SCRUBD_KAFKA_TRANSACTIONAL_ID", "scrubd-cmd-geo")
+	t.Setenv("SCRUBD_AGGREGATES_ENABLED", "true")
+	t.Setenv("SCRUBD_TOPICS_RESIDENCY", "EEA=logs.clean.eea")
+	t.Setenv("SCRUBD_GEOIP_DATABASE", filepath.Join(t.TempDir(), "missing.mmdb"))
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"topics"}, nil, &out, &errb); code != exitOK {
+		t.Fatalf("topics: exit %d\n%s%s", code, out.String(), errb.String())
+	}
+	for _, topic := range []string{"logs.clean.eea", "logs.aggregates.changelog"} {
+		if !strings.Contains(out.String(), "created   "+topic+" ") {
+			t.Errorf("topics did not create %s:\n%s", topic, out.String())
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	errb.Reset()
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"run"}, nil, &bytes.Buffer{}, &errb) }()
+	time.Sleep(500 * time.Millisecond)
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Fatalf("run exited %d\n%s", code, errb.String())
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("run did not stop")
+	}
+	if !strings.Contains(errb.String(), "geo lookups disabled") {
+		t.Errorf("no warning about the missing database:\n%s", errb.String())
 	}
 }
