@@ -1,0 +1,416 @@
+// Package compacted reads a topic the way a table is loaded from its
+// compacted changelog: every partition from its oldest offset, with
+// read_committed, outside any consumer group, up to the end offsets the
+// partitions had when reading started (the snapshot), and then, if asked,
+// on as new records arrive.
+//
+// It tells when the snapshot has been read. Offsets taken by transaction
+// markers and by records of aborted transactions are never handed to a
+// read_committed reader, so "the last offset handed over is the end offset
+// minus one" cannot tell it; after a partition has been quiet for a while,
+// a probe fetch finds out whether anything but markers and aborted records
+// is left before its end offset.
+package compacted
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// Options configure a Read.
+type Options struct {
+	// Client is the connection to the cluster. Its configuration must read
+	// committed records only (Consumer.IsolationLevel = ReadCommitted) and
+	// speak Kafka 0.11 or later. Read does not close it.
+	Client sarama.Client
+	// Topic is the topic read.
+	Topic string
+	// Partitions are the partitions read; nil means all of them and, when
+	// following, those added later.
+	Partitions []int32
+	// Follow keeps reading after the snapshot until the context ends;
+	// without it Read returns once the snapshot is read.
+	Follow bool
+	// Logger receives partition-level events, never record contents.
+	Logger *slog.Logger
+	// Quiet is how long a partition that has not reached its snapshot end
+	// must have handed over nothing before it is probed (default 250 ms).
+	Quiet time.Duration
+	// Refresh is how often partitions added to the topic are looked for
+	// while following (default one minute).
+	Refresh time.Duration
+	// From gives the offset to start each partition at instead of its
+	// oldest (an offset below the oldest starts at the oldest).
+	From map[int32]int64
+	// Ends, when set, is called with the snapshot end offsets once they
+	// are known, before any record is handed over.
+	Ends func(map[int32]int64)
+}
+
+// Handler receives each record, in offset order per partition, on the
+// goroutine that called Read. Replay is true for records before the
+// snapshot end of their partition. A Handler error stops Read.
+type Handler func(m *sarama.ConsumerMessage, replay bool) error
+
+// ErrNoTopic reports that the topic does not exist.
+var ErrNoTopic = errors.New("topic does not exist")
+
+// part is the reading state of one partition.
+type part struct {
+	id       int32
+	next     int64 // offset after the last record handed over
+	end      int64 // snapshot end; reached when next >= end
+	reached  bool
+	active   time.Time // last record or start
+	probed   time.Time
+	probedAt int64 // next when last probed
+	stopping chan struct{}
+	restarts int
+}
+
+// item is what a partition's forwarder passes to the reading loop.
+type item struct {
+	p      int32
+	msg    *sarama.ConsumerMessage
+	err    error
+	closed bool // the partition consumer stopped on its own
+}
+
+// Read reads the topic as opts say, calling handle for every record and
+// caughtUp once, when every partition's snapshot end has been reached. It
+// returns nil when the snapshot is read (without Follow) or when ctx ends
+// (with Follow), and an error when the topic cannot be read or handle
+// fails.
+func Read(ctx context.Context, opts Options, handle Handler, caughtUp func()) error {
+	r, err := newReader(opts)
+	if err != nil {
+		return err
+	}
+	defer r.stopAll()
+	return r.run(ctx, handle, caughtUp)
+}
+
+type reader struct {
+	opts     Options
+	log      *slog.Logger
+	consumer sarama.Consumer
+	parts    map[int32]*part
+	items    chan item
+	wg       sync.WaitGroup
+}
+
+func newReader(opts Options) (*reader, error) {
+	if opts.Client == nil || opts.Topic == "" {
+		return nil, errors.New("compacted: a client and a topic are required")
+	}
+	conf := opts.Client.Config()
+	if conf.Consumer.IsolationLevel != sarama.ReadCommitted {
+		return nil, errors.New("compacted: the client must read committed records only (Consumer.IsolationLevel)")
+	}
+	if !conf.Version.IsAtLeast(sarama.V0_11_0_0) {
+		return nil, errors.New("compacted: read_committed needs Kafka version 0.11 or later")
+	}
+	if opts.Quiet <= 0 {
+		opts.Quiet = 250 * time.Millisecond
+	}
+	if opts.Refresh <= 0 {
+		opts.Refresh = time.Minute
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	c, err := sarama.NewConsumerFromClient(opts.Client)
+	if err != nil {
+		return nil, fmt.Errorf("compacted: consumer: %w", err)
+	}
+	return &reader{
+		opts: opts, log: opts.Logger.With("topic", opts.Topic), consumer: c,
+		parts: map[int32]*part{}, items: make(chan item, 256),
+	}, nil
+}
+
+// partitions lists the partitions to read.
+func (r *reader) partitions() ([]int32, error) {
+	if r.opts.Partitions != nil {
+		return r.opts.Partitions, nil
+	}
+	if err := r.opts.Client.RefreshMetadata(r.opts.Topic); err != nil {
+		if errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
+			return nil, fmt.Errorf("compacted: %s: %w", r.opts.Topic, ErrNoTopic)
+		}
+		return nil, fmt.Errorf("compacted: metadata of %s: %w", r.opts.Topic, err)
+	}
+	ps, err := r.opts.Client.Partitions(r.opts.Topic)
+	if err != nil {
+		if errors.Is(err, sarama.ErrUnknownTopicOrPartition) {
+			return nil, fmt.Errorf("compacted: %s: %w", r.opts.Topic, ErrNoTopic)
+		}
+		return nil, fmt.Errorf("compacted: partitions of %s: %w", r.opts.Topic, err)
+	}
+	if len(ps) == 0 {
+		return nil, fmt.Errorf("compacted: %s: %w", r.opts.Topic, ErrNoTopic)
+	}
+	return ps, nil
+}
+
+func (r *reader) run(ctx context.Context, handle Handler, caughtUp func()) error {
+	ps, err := r.partitions()
+	if err != nil {
+		return err
+	}
+	ends, err := stableEnds(r.opts.Client, r.opts.Topic, ps)
+	if err != nil {
+		return fmt.Errorf("compacted: %s: %w", r.opts.Topic, err)
+	}
+	if r.opts.Ends != nil {
+		r.opts.Ends(maps.Clone(ends))
+	}
+	now := time.Now()
+	for _, p := range ps {
+		if err := r.startPartition(p, ends[p], now); err != nil {
+			return err
+		}
+	}
+	done := false
+	check := func() bool {
+		if done {
+			return false
+		}
+		for _, pt := range r.parts {
+			if !pt.reached {
+				return false
+			}
+		}
+		done = true
+		r.log.Debug("snapshot read", "partitions", len(r.parts))
+		if caughtUp != nil {
+			caughtUp()
+		}
+		return true
+	}
+	if check() && !r.opts.Follow {
+		return nil
+	}
+	tick := time.NewTicker(r.opts.Quiet / 2)
+	defer tick.Stop()
+	refresh := time.NewTicker(r.opts.Refresh)
+	defer refresh.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			if r.opts.Follow {
+				return nil
+			}
+			return ctx.Err()
+		case it := <-r.items:
+			pt := r.parts[it.p]
+			switch {
+			case it.msg != nil:
+				replay := it.msg.Offset < pt.end
+				pt.next = it.msg.Offset + 1
+				pt.active = time.Now()
+				pt.restarts = 0
+				if err := handle(it.msg, replay); err != nil {
+					return err
+				}
+				if !pt.reached && pt.next >= pt.end {
+					pt.reached = true
+				}
+				if !pt.reached && pt.end-pt.next == 1 && pt.probedAt != pt.next {
+					// One offset short of the end: most often the commit
+					// marker of the transaction just read.
+					if err := r.probe(pt, time.Now()); err != nil {
+						r.log.Warn("probing partition end", "err", err)
+					}
+				}
+			case it.err != nil:
+				r.log.Warn("reading partition", "partition", it.p, "err", it.err)
+			case it.closed:
+				if err := r.restartPartition(ctx, pt); err != nil {
+					return err
+				}
+			}
+		case <-tick.C:
+			if done {
+				continue
+			}
+			if err := r.probeQuiet(); err != nil {
+				r.log.Warn("probing partition ends", "err", err)
+			}
+		case <-refresh.C:
+			if r.opts.Follow && r.opts.Partitions == nil {
+				r.addPartitions()
+			}
+		}
+		if check() && !r.opts.Follow {
+			return nil
+		}
+	}
+}
+
+// probeQuiet probes the partitions that are behind their snapshot end and
+// have been quiet for a while.
+func (r *reader) probeQuiet() error {
+	now := time.Now()
+	var errs []error
+	for _, pt := range r.parts {
+		if pt.reached || now.Sub(pt.active) < r.opts.Quiet || now.Sub(pt.probed) < r.opts.Quiet {
+			continue
+		}
+		if err := r.probe(pt, now); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// probe marks pt as having reached its snapshot end if nothing but
+// transaction markers and aborted records is left before it.
+func (r *reader) probe(pt *part, now time.Time) error {
+	pt.probed, pt.probedAt = now, pt.next
+	live, err := dataBefore(r.opts.Client, r.opts.Topic, pt.id, pt.next, pt.end)
+	if err != nil {
+		return err
+	}
+	if !live {
+		r.log.Debug("partition end reached past markers", "partition", pt.id, "next", pt.next, "end", pt.end)
+		pt.reached = true
+	}
+	return nil
+}
+
+// startPartition starts reading partition p from its oldest offset, or
+// from where Options.From says.
+func (r *reader) startPartition(p int32, end int64, now time.Time) error {
+	oldest, err := r.opts.Client.GetOffset(r.opts.Topic, p, sarama.OffsetOldest)
+	if err != nil {
+		return fmt.Errorf("compacted: oldest offset of partition %d: %w", p, err)
+	}
+	start, at := oldest, sarama.OffsetOldest
+	if from, ok := r.opts.From[p]; ok && from > oldest {
+		start, at = from, from
+	}
+	pt := &part{id: p, next: start, end: end, active: now}
+	pt.reached = start >= end
+	r.parts[p] = pt
+	if pt.reached && !r.opts.Follow {
+		return nil
+	}
+	return r.consume(pt, at)
+}
+
+// consume starts the partition consumer of pt at offset and its forwarder.
+func (r *reader) consume(pt *part, offset int64) error {
+	pc, err := r.consumer.ConsumePartition(r.opts.Topic, pt.id, offset)
+	if errors.Is(err, sarama.ErrOffsetOutOfRange) && offset != sarama.OffsetOldest {
+		pc, err = r.consumer.ConsumePartition(r.opts.Topic, pt.id, sarama.OffsetOldest)
+	}
+	if err != nil {
+		return fmt.Errorf("compacted: consume partition %d: %w", pt.id, err)
+	}
+	pt.stopping = make(chan struct{})
+	r.wg.Add(1)
+	go r.forward(pt.id, pc, pt.stopping)
+	return nil
+}
+
+// restartPartition resumes a partition whose consumer stopped on its own,
+// after a pause that grows with repeated failures.
+func (r *reader) restartPartition(ctx context.Context, pt *part) error {
+	pt.restarts++
+	wait := min(100*time.Millisecond<<min(pt.restarts, 6), 5*time.Second)
+	r.log.Warn("partition consumer stopped; resuming", "partition", pt.id, "offset", pt.next, "after", wait)
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+		return nil
+	}
+	return r.consume(pt, pt.next)
+}
+
+// addPartitions starts reading partitions added to the topic since.
+func (r *reader) addPartitions() {
+	ps, err := r.partitions()
+	if err != nil {
+		r.log.Warn("looking for new partitions", "err", err)
+		return
+	}
+	now := time.Now()
+	for _, p := range ps {
+		if _, ok := r.parts[p]; ok {
+			continue
+		}
+		if err := r.startPartition(p, 0, now); err != nil {
+			r.log.Warn("reading new partition", "partition", p, "err", err)
+			delete(r.parts, p)
+			continue
+		}
+		r.log.Info("reading new partition", "partition", p)
+	}
+}
+
+// forward passes a partition consumer's records and errors to the reading
+// loop until stop closes, then closes the consumer and drains it. When the
+// consumer stops on its own it says so.
+func (r *reader) forward(p int32, pc sarama.PartitionConsumer, stop chan struct{}) {
+	defer r.wg.Done()
+	msgs, errs := pc.Messages(), pc.Errors()
+	stopped := false
+	send := func(it item) {
+		if stopped {
+			return
+		}
+		select {
+		case r.items <- it:
+		case <-stop:
+			stopped = true
+			pc.AsyncClose()
+		}
+	}
+	for msgs != nil || errs != nil {
+		var stopC chan struct{}
+		if !stopped {
+			stopC = stop
+		}
+		select {
+		case m, ok := <-msgs:
+			if !ok {
+				msgs = nil
+				continue
+			}
+			send(item{p: p, msg: m})
+		case e, ok := <-errs:
+			if !ok {
+				errs = nil
+				continue
+			}
+			send(item{p: p, err: e.Err})
+		case <-stopC:
+			stopped = true
+			pc.AsyncClose()
+		}
+	}
+	send(item{p: p, closed: true})
+}
+
+// stopAll stops every forwarder and waits for them and the consumer.
+func (r *reader) stopAll() {
+	for _, pt := range r.parts {
+		if pt.stopping != nil {
+			close(pt.stopping)
+		}
+	}
+	r.wg.Wait()
+	if err := r.consumer.Close(); err != nil {
+		r.log.Debug("closing consumer", "err", err)
+	}
+}

@@ -1,0 +1,270 @@
+package compacted
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+const topic = "privacy.requests"
+
+func startKafka(t *testing.T, parts int32) []string {
+	t.Helper()
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(parts, topic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c.ListenAddrs()
+}
+
+func saramaClient(t *testing.T, addrs []string) sarama.Client {
+	t.Helper()
+	sc := sarama.NewConfig()
+	sc.Version = sarama.V3_6_0_0
+	sc.Consumer.IsolationLevel = sarama.ReadCommitted
+	sc.Consumer.Return.Errors = true
+	sc.Consumer.MaxWaitTime = 50 * time.Millisecond
+	cl, err := sarama.NewClient(addrs, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cl.Close() })
+	return cl
+}
+
+// produce writes records to partition p; with txn set, in a transaction
+// that commits or, with abort, aborts.
+func produce(t *testing.T, addrs []string, p int32, values []string, txn string, abort bool) {
+	t.Helper()
+	opts := []kgo.Opt{kgo.SeedBrokers(addrs...), kgo.RecordPartitioner(kgo.ManualPartitioner())}
+	if txn != "" {
+		opts = append(opts, kgo.TransactionalID(txn))
+	}
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if txn != "" {
+		if err := cl.BeginTransaction(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, v := range values {
+		if err := cl.ProduceSync(ctx, &kgo.Record{Topic: topic, Partition: p, Key: []byte(v), Value: []byte(v)}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if txn != "" {
+		commit := kgo.TryCommit
+		if abort {
+			commit = kgo.TryAbort
+		}
+		if err := cl.EndTransaction(ctx, commit); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// collect reads the snapshot and returns the values per partition.
+func collect(t *testing.T, cl sarama.Client, opts Options) map[int32][]string {
+	t.Helper()
+	got := map[int32][]string{}
+	caught := false
+	opts.Client, opts.Topic, opts.Quiet = cl, topic, 100*time.Millisecond
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := Read(ctx, opts, func(m *sarama.ConsumerMessage, replay bool) error {
+		if !replay {
+			t.Errorf("record at offset %d not marked as replay", m.Offset)
+		}
+		got[m.Partition] = append(got[m.Partition], string(m.Value))
+		return nil
+	}, func() { caught = true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !caught {
+		t.Fatal("caughtUp was not called")
+	}
+	return got
+}
+
+func TestReadSnapshot(t *testing.T) {
+	addrs := startKafka(t, 3)
+	produce(t, addrs, 0, []string{"a1", "a2"}, "", false)
+	produce(t, addrs, 1, []string{"b1"}, "t1", false)
+	produce(t, addrs, 1, []string{"b-aborted"}, "t2", true)
+	produce(t, addrs, 1, []string{"b2"}, "t3", false) // ends with a commit marker
+	// Partition 2 is empty.
+	cl := saramaClient(t, addrs)
+	got := collect(t, cl, Options{})
+	want := map[int32][]string{0: {"a1", "a2"}, 1: {"b1", "b2"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func TestReadEndsInAbortedTransaction(t *testing.T) {
+	addrs := startKafka(t, 1)
+	produce(t, addrs, 0, []string{"kept"}, "", false)
+	produce(t, addrs, 0, []string{"x1", "x2", "x3"}, "t1", true)
+	cl := saramaClient(t, addrs)
+	got := collect(t, cl, Options{})
+	if fmt.Sprint(got) != fmt.Sprint(map[int32][]string{0: {"kept"}}) {
+		t.Errorf("got %v", got)
+	}
+}
+
+func TestReadSomePartitions(t *testing.T) {
+	addrs := startKafka(t, 2)
+	produce(t, addrs, 0, []string{"a"}, "", false)
+	produce(t, addrs, 1, []string{"b"}, "", false)
+	cl := saramaClient(t, addrs)
+	got := collect(t, cl, Options{Partitions: []int32{1}})
+	if fmt.Sprint(got) != fmt.Sprint(map[int32][]string{1: {"b"}}) {
+		t.Errorf("got %v", got)
+	}
+}
+
+func TestFollow(t *testing.T) {
+	addrs := startKafka(t, 2)
+	produce(t, addrs, 0, []string{"old"}, "", false)
+	cl := saramaClient(t, addrs)
+	var mu sync.Mutex
+	var live []string
+	caught := make(chan struct{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Read(ctx, Options{Client: cl, Topic: topic, Follow: true, Quiet: 100 * time.Millisecond},
+			func(m *sarama.ConsumerMessage, replay bool) error {
+				if !replay {
+					mu.Lock()
+					live = append(live, string(m.Value))
+					mu.Unlock()
+				}
+				return nil
+			}, func() { close(caught) })
+	}()
+	select {
+	case <-caught:
+	case <-time.After(20 * time.Second):
+		t.Fatal("not caught up")
+	}
+	produce(t, addrs, 1, []string{"new1"}, "t1", false)
+	produce(t, addrs, 0, []string{"new2"}, "", false)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		mu.Lock()
+		n := len(live)
+		mu.Unlock()
+		if n == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("live records: %v", live)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+}
+
+func TestHandlerErrorStops(t *testing.T) {
+	addrs := startKafka(t, 1)
+	produce(t, addrs, 0, []string{"a", "b"}, "", false)
+	cl := saramaClient(t, addrs)
+	boom := errors.New("boom")
+	n := 0
+	err := Read(context.Background(), Options{Client: cl, Topic: topic}, func(*sarama.ConsumerMessage, bool) error {
+		n++
+		return boom
+	}, nil)
+	if !errors.Is(err, boom) || n != 1 {
+		t.Fatalf("err %v after %d records", err, n)
+	}
+}
+
+func TestMissingTopic(t *testing.T) {
+	addrs := startKafka(t, 1)
+	cl := saramaClient(t, addrs)
+	err := Read(context.Background(), Options{Client: cl, Topic: "nope"}, func(*sarama.ConsumerMessage, bool) error { return nil }, nil)
+	if !errors.Is(err, ErrNoTopic) {
+		t.Fatalf("err = %v, want ErrNoTopic", err)
+	}
+}
+
+func TestNeedsReadCommitted(t *testing.T) {
+	addrs := startKafka(t, 1)
+	sc := sarama.NewConfig()
+	sc.Version = sarama.V3_6_0_0
+	cl, err := sarama.NewClient(addrs, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if err := Read(context.Background(), Options{Client: cl, Topic: topic}, nil, nil); err == nil {
+		t.Fatal("read_uncommitted client accepted")
+	}
+}
+
+func TestReadFromOffsets(t *testing.T) {
+	addrs := startKafka(t, 2)
+	produce(t, addrs, 0, []string{"a1", "a2", "a3"}, "", false)
+	produce(t, addrs, 1, []string{"b1"}, "t1", false)
+	cl := saramaClient(t, addrs)
+	var ends map[int32]int64
+	got := collect(t, cl, Options{From: map[int32]int64{0: 1, 1: 99}, Ends: func(e map[int32]int64) { ends = e }})
+	if fmt.Sprint(got) != fmt.Sprint(map[int32][]string{0: {"a2", "a3"}}) {
+		t.Errorf("got %v", got)
+	}
+	// Partition 1 holds b1 and the commit marker.
+	if ends[0] != 3 || ends[1] != 2 {
+		t.Errorf("ends %v", ends)
+	}
+}
+
+func TestScanBlockMarkersOnly(t *testing.T) {
+	// A commit marker at offset 5, then nothing: no data in [5, 6).
+	blk := &sarama.FetchResponseBlock{RecordsSet: []*sarama.Records{{RecordBatch: &sarama.RecordBatch{
+		FirstOffset: 5, Control: true, Records: []*sarama.Record{{Key: []byte{0, 0, 0, 1}}},
+	}}}}
+	if live, next := scanBlock(blk, 5, 6); live || next != 6 {
+		t.Errorf("marker: live %v next %d", live, next)
+	}
+	// An aborted transaction's records at 3-4, its abort marker at 5.
+	blk = &sarama.FetchResponseBlock{
+		AbortedTransactions: []*sarama.AbortedTransaction{{ProducerID: 7, FirstOffset: 3}},
+		RecordsSet: []*sarama.Records{
+			{RecordBatch: &sarama.RecordBatch{FirstOffset: 3, LastOffsetDelta: 1, ProducerID: 7, IsTransactional: true,
+				Records: []*sarama.Record{{OffsetDelta: 0}, {OffsetDelta: 1}}}},
+			{RecordBatch: &sarama.RecordBatch{FirstOffset: 5, ProducerID: 7, Control: true, IsTransactional: true,
+				Records: []*sarama.Record{{Key: []byte{0, 0, 0, 0}}}}},
+		},
+	}
+	if live, next := scanBlock(blk, 3, 6); live || next != 6 {
+		t.Errorf("aborted: live %v next %d", live, next)
+	}
+	// The same records committed are data.
+	blk.AbortedTransactions = nil
+	if live, _ := scanBlock(blk, 3, 6); !live {
+		t.Error("committed records not seen")
+	}
+	// Records before from do not count.
+	if live, _ := scanBlock(blk, 5, 6); live {
+		t.Error("records before from counted")
+	}
+}

@@ -1,0 +1,234 @@
+package privacy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/scrubd/scrubd/pipeline/privacy/compacted"
+)
+
+// DefaultTopic is the default privacy topic.
+const DefaultTopic = "privacy.requests"
+
+// Rejected is a privacy request that could not be applied.
+type Rejected struct {
+	// Message is the record; its value holds a raw identifier and may only
+	// be written encrypted (a dead letter).
+	Message *sarama.ConsumerMessage
+	// Reason classifies the error, for the dead letter's headers.
+	Reason Reason
+	// Err describes it; it never contains any part of the record.
+	Err error
+	// Replay marks a record read while catching up at start, which was
+	// already reported by an earlier run.
+	Replay bool
+}
+
+// ReaderOptions configure a Reader.
+type ReaderOptions struct {
+	// Brokers and Config say how to reach the cluster (Config as for any
+	// client of scrubd: version, TLS, SASL). The Reader makes its own
+	// client; it reads committed records only, whatever Config says.
+	Brokers []string
+	Config  *sarama.Config
+	// Topic is the privacy topic (default DefaultTopic).
+	Topic string
+	// Set receives the requests.
+	Set *Set
+	// OnEvent, when set, is called for every subject a record changed or
+	// confirmed, on the Reader's goroutine, in topic order per partition.
+	// It must not block for long.
+	OnEvent func(Event)
+	// OnRejected, when set, is called for every request that could not be
+	// applied, on the Reader's goroutine. It must not block for long.
+	OnRejected func(Rejected)
+	// Logger receives the Reader's events; never identifiers.
+	Logger *slog.Logger
+	// Registerer receives the Reader's metrics; nil registers none.
+	Registerer prometheus.Registerer
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Quiet is how long a partition may hand over nothing before its end
+	// is probed while catching up (default 250 ms).
+	Quiet time.Duration
+}
+
+// Reader keeps a Set up to date with the privacy topic. It reads every
+// partition of the topic, outside any consumer group, from the oldest
+// offset, with read_committed, and then follows it. It is ready once it has
+// read every partition up to the end offsets it had at the start: records
+// must not be processed before, since requests already made would not
+// apply to them yet. When reading fails (the topic is missing, the brokers
+// are unreachable) it logs the error and starts over after a pause;
+// applying the topic again is harmless.
+type Reader struct {
+	opts   ReaderOptions
+	log    *slog.Logger
+	m      *readerMetrics
+	ready  chan struct{}
+	once   sync.Once
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// StartReader starts a Reader. It returns an error only for invalid
+// options; connection problems are retried in the background.
+func StartReader(opts ReaderOptions) (*Reader, error) {
+	if opts.Set == nil {
+		return nil, errors.New("privacy reader: no set")
+	}
+	if opts.Config == nil || len(opts.Brokers) == 0 {
+		return nil, errors.New("privacy reader: brokers and a client configuration are required")
+	}
+	if opts.Topic == "" {
+		opts.Topic = DefaultTopic
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	conf := *opts.Config
+	conf.Consumer.IsolationLevel = sarama.ReadCommitted
+	conf.Consumer.Return.Errors = true
+	if !conf.Version.IsAtLeast(sarama.V0_11_0_0) {
+		conf.Version = sarama.V0_11_0_0
+	}
+	if err := conf.Validate(); err != nil {
+		return nil, fmt.Errorf("privacy reader: client configuration: %w", err)
+	}
+	opts.Config = &conf
+	m, err := newReaderMetrics(opts.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &Reader{
+		opts: opts, log: opts.Logger.With("topic", opts.Topic), m: m,
+		ready: make(chan struct{}), cancel: cancel, done: make(chan struct{}),
+	}
+	go r.run(ctx)
+	return r, nil
+}
+
+// Ready returns a channel closed once the Reader has caught up with the
+// topic as it was at the start. It stays closed afterwards.
+func (r *Reader) Ready() <-chan struct{} { return r.ready }
+
+// WaitReady waits until the Reader is ready or ctx ends.
+func (r *Reader) WaitReady(ctx context.Context) error {
+	select {
+	case <-r.ready:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("privacy requests not loaded: %w", ctx.Err())
+	case <-r.done:
+		return errors.New("privacy reader closed before it was ready")
+	}
+}
+
+// Close stops the Reader and waits for its goroutine. The Set keeps what
+// it holds.
+func (r *Reader) Close() error {
+	r.cancel()
+	<-r.done
+	return nil
+}
+
+func (r *Reader) run(ctx context.Context) {
+	defer close(r.done)
+	failures := 0
+	for {
+		err := r.readOnce(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		failures++
+		wait := min(250*time.Millisecond<<min(failures, 6), 15*time.Second)
+		r.log.Error("reading privacy requests failed; retrying", "err", err, "after", wait, "ready", r.isReady())
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return
+		}
+	}
+}
+
+func (r *Reader) isReady() bool {
+	select {
+	case <-r.ready:
+		return true
+	default:
+		return false
+	}
+}
+
+// readOnce connects and reads until ctx ends or reading fails.
+func (r *Reader) readOnce(ctx context.Context) error {
+	client, err := sarama.NewClient(r.opts.Brokers, r.opts.Config)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer client.Close()
+	start := r.opts.Now()
+	err = compacted.Read(ctx, compacted.Options{
+		Client: client, Topic: r.opts.Topic, Follow: true, Logger: r.log, Quiet: r.opts.Quiet,
+	}, r.handle, func() {
+		r.m.caughtUp.Set(1)
+		r.once.Do(func() {
+			r.log.Info("privacy requests loaded", "suppressed_subjects", r.opts.Set.Len(), "took", r.opts.Now().Sub(start))
+			close(r.ready)
+		})
+	})
+	if err == nil && ctx.Err() == nil {
+		err = errors.New("reading stopped")
+	}
+	return err
+}
+
+// handle applies one record.
+func (r *Reader) handle(m *sarama.ConsumerMessage, replay bool) error {
+	events, err := r.opts.Set.Apply(Record{
+		Key: m.Key, Value: m.Value, Partition: m.Partition, Offset: m.Offset,
+		Timestamp: m.Timestamp, Replay: replay,
+	})
+	switch {
+	case err != nil:
+		reason := ReasonOf(err)
+		r.m.requests(noAction, outcomeRejected).Inc()
+		r.m.rejected.WithLabelValues(string(reason)).Inc()
+		if !replay {
+			r.log.Warn("privacy request rejected", "partition", m.Partition, "offset", m.Offset, "reason", reason, "err", err)
+		}
+		if r.opts.OnRejected != nil {
+			r.opts.OnRejected(Rejected{Message: m, Reason: reason, Err: err, Replay: replay})
+		}
+	case m.Value == nil:
+		r.m.requests(noAction, outcomeTombstone).Inc()
+	default:
+		a := noAction
+		if n := len(events); n > 0 {
+			a = events[n-1].Action
+			if !replay && !events[n-1].Time.IsZero() {
+				r.m.applyLag.Observe(max(0, r.opts.Now().Sub(events[n-1].Time).Seconds()))
+			}
+		}
+		r.m.requests(a, outcomeApplied).Inc()
+	}
+	if r.opts.OnEvent != nil {
+		for _, ev := range events {
+			r.opts.OnEvent(ev)
+		}
+	}
+	return nil
+}
