@@ -32,6 +32,8 @@ Usage:
   scrubd run      --config FILE
   scrubd demo     [--duration D]
   scrubd topics   --config FILE
+  scrubd vault    export --config FILE --master-keys DIR --type TYPE --subject VALUE
+  scrubd vault    rewrap --config FILE --master-keys DIR
   scrubd version
 
 Run "scrubd <command> -h" for the flags of a command.
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdDemo(ctx, rest, stdout, stderr)
 	case "topics":
 		return cmdTopics(ctx, rest, stdout, stderr)
+	case "vault":
+		return cmdVault(ctx, rest, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "scrubd: unknown command %q\n\n%s", cmd, usage)
 	return exitUsage
