@@ -76,7 +76,11 @@ func (s *Scanner) scanBuiltin(dst []Finding, b []byte) []Finding {
 			// not IBAN-shaped: they are ruled out here, without a call.
 			if (k&cDigit != 0 || wordStart[b[i]] > wsHex || wordStart[b[i]] == wsHex && i+1 < n && class[b[i+1]]&(cLetter|cHexLet) != cLetter ||
 				i+3 < n && class[b[i+2]]&class[b[i+3]]&cDigit != 0) && mayStart(b, i, k) {
-				if t, st, end := s.matchWordStart(b, i); end > 0 {
+				// Matchers see nothing before the last finding: what they
+				// decide must not depend on bytes that a replacement of that
+				// finding changes, so that scrubbing twice changes nothing.
+				if t, st, end := s.matchWordStart(b[last:], i-last); end > 0 {
+					st, end = st+last, end+last
 					dst = append(dst, Finding{Type: t, Start: st, End: end})
 					i, last = end, end
 					continue
@@ -133,7 +137,8 @@ func (s *Scanner) scanBuiltin(dst []Finding, b []byte) []Finding {
 			}
 		case '+', '(':
 			if s.enabled[idxPhone] && !alnumAt(b, i-1) {
-				if end := s.phone.match(b, i); end > 0 {
+				if end := s.phone.match(b[last:], i-last); end > 0 {
+					end += last
 					dst = append(dst, Finding{Type: Phone, Start: i, End: end})
 					i, last = end, end
 					continue
