@@ -266,6 +266,9 @@ func (c *claimLoop) completed(err error) bool {
 	select {
 	case <-t.C:
 	case <-c.sess.Context().Done():
+		// b is not submitted again, so no outcome is coming: give finish
+		// this one back instead of letting it wait for another.
+		b.done <- err
 		return false
 	}
 	c.p.commit.submit(b)
