@@ -33,7 +33,7 @@ fields:
 
 // startAggCluster starts a broker with the raw, clean, dead-letter,
 // aggregates and changelog topics.
-func startAggCluster(t *testing.T, rawParts int32) *embedded.Cluster {
+func startAggCluster(t testing.TB, rawParts int32) *embedded.Cluster {
 	t.Helper()
 	c, err := embedded.Start([]embedded.Topic{
 		{Name: rawTopic, Partitions: rawParts}, {Name: cleanTopic, Partitions: 3}, {Name: dlqTopic, Partitions: 1},

@@ -7,6 +7,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/scrubd/scrubd/pipeline/config"
+	"github.com/scrubd/scrubd/pipeline/embedded"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -25,12 +27,17 @@ func (passthrough) ScrubText(dst, text []byte, res *rules.Result) ([]byte, error
 
 func (passthrough) Version() string { return "off" }
 
-// records300 returns n JSON log records of 300 bytes with personal data.
-func records300(n int) [][]byte {
+// records300 returns n JSON log records of 300 bytes with personal data;
+// with clientIP, each has a public client_ip from the test database.
+func records300(n int, clientIP bool) [][]byte {
 	out := make([][]byte, n)
 	for i := range n {
-		v := fmt.Appendf(nil, `{"ts":"2026-11-29T10:00:00Z","seq":%d,"level":"info","msg":"login from 203.0.%d.%d","email":"user%d@example.com","user_id":"%d","ua":"Mozilla/5.0 (X11; Linux x86_64)","path":"/api/v1/cart","status":200,"pad":"`,
+		v := fmt.Appendf(nil, `{"ts":"2026-11-29T10:00:00Z","seq":%d,"level":"info","msg":"login from 203.0.%d.%d","email":"user%d@example.com","user_id":"%d","ua":"Mozilla/5.0 (X11; Linux x86_64)","path":"/api/v1/cart","status":200,`,
 			i, i%250, i%200+1, i, 1_000_000+i)
+		if clientIP {
+			v = fmt.Appendf(v, `"client_ip":"81.2.69.%d",`, i%250+1)
+		}
+		v = append(v, `"pad":"`...)
 		for len(v) < 298 {
 			v = append(v, 'x')
 		}
@@ -42,7 +49,9 @@ func records300(n int) [][]byte {
 // BenchmarkPipelineEndToEnd measures records per second through the whole
 // exactly-once pipeline on the embedded broker (consume, scrub, one
 // transaction per batch with the offsets, produce), with scrubbing on (the
-// default policy) and off (a pass-through scrubber), 300-byte records.
+// default policy) and off (a pass-through scrubber), 300-byte records;
+// and with scrubbing, GeoIP (every record has a public client_ip) and
+// aggregates (all dimensions, one-minute windows) on.
 // The records are produced before the timer starts. Run it as
 //
 //	go test -run '^$' -bench PipelineEndToEnd -benchtime 200000x ./pipeline/
@@ -53,14 +62,26 @@ func BenchmarkPipelineEndToEnd(b *testing.B) {
 	}{
 		{"scrub=off", func(testing.TB) Scrubber { return passthrough{} }},
 		{"scrub=on", func(t testing.TB) Scrubber { return testEngine(t, "") }},
+		{"scrub=on,geo,aggregates", func(t testing.TB) Scrubber { return testEngine(t, "") }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			c := startCluster(b, 3)
-			values := records300(b.N)
+			full := bc.name == "scrub=on,geo,aggregates"
+			var c *embedded.Cluster
+			var cfg *config.Config
+			values := records300(b.N, full)
+			if full {
+				c = startAggCluster(b, 3)
+				cfg = aggConfig(c.Addrs(), time.Second)
+			} else {
+				c = startCluster(b, 3)
+				cfg = testConfig(c.Addrs())
+			}
 			produce(b, c.Addrs(), values)
-			cfg := testConfig(c.Addrs())
 			cfg.Batch = defaultBatch()
 			in := newInstance(b, cfg, bc.s(b), "scrubd-bench", nil)
+			if full {
+				in.p.opts.Geo = openGeo(b, in.reg)
+			}
 			clean := in.p.Metrics().Records.WithLabelValues("clean")
 			b.SetBytes(300)
 			b.ResetTimer()

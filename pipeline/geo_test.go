@@ -17,7 +17,7 @@ import (
 
 // openGeo writes the standard test database and opens a Reader on it,
 // with its metrics on reg.
-func openGeo(t *testing.T, reg prometheus.Registerer) *geoip.Reader {
+func openGeo(t testing.TB, reg prometheus.Registerer) *geoip.Reader {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "country.mmdb")
 	if err := geotest.Write(path, geotest.Standard); err != nil {

@@ -31,9 +31,6 @@ type Options struct {
 	Sealer *Sealer
 	// TransactionalID is the producer's transactional id (exactly once).
 	TransactionalID string
-	// MaxRecordBytes is the largest record the scrubber accepts; it sizes
-	// the producer's largest message.
-	MaxRecordBytes int
 	// Logger receives the pipeline's logs; never record content.
 	Logger *slog.Logger
 	// Registerer receives the pipeline's metrics.
@@ -90,9 +87,6 @@ func New(opts Options) (*Pipeline, error) {
 	if opts.State == nil {
 		opts.State = health.NewState(opts.Now, 30*time.Second)
 	}
-	if opts.MaxRecordBytes <= 0 {
-		opts.MaxRecordBytes = 1 << 20
-	}
 	if opts.Config.Aggregates.Enabled && opts.Config.Delivery != config.ExactlyOnce {
 		return nil, errors.New("pipeline: aggregates need exactly-once delivery")
 	}
@@ -131,10 +125,13 @@ func (p *Pipeline) Metrics() *metrics.Metrics { return p.m }
 // State returns the pipeline's liveness and readiness.
 func (p *Pipeline) State() *health.State { return p.state }
 
-// maxMessageBytes is the producer's largest message: the largest record
-// the scrubber accepts, with room for growth and headers.
+// maxMessageBytes is the producer's largest record batch per partition,
+// and so its largest record: kafka.max_message_bytes, which must not
+// exceed the topics' max.message.bytes. A larger batch would be refused by
+// the broker and abort every transaction holding it, again and again; a
+// record whose output is larger is dead-lettered (output_too_large).
 func (p *Pipeline) maxMessageBytes() int {
-	return max(p.opts.MaxRecordBytes*2+64<<10, 1<<20)
+	return p.cfg.Kafka.MaxMessageBytes
 }
 
 // Run runs the pipeline until ctx is canceled, then stops in order: it

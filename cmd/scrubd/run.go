@@ -113,7 +113,7 @@ func newService(cfg *config.Config, log *slog.Logger, getenv func(string) string
 	}
 	opts := pipeline.Options{
 		Config: cfg, Scrubber: eng, Sealer: sealer, TransactionalID: txnID,
-		MaxRecordBytes: eng.MaxRecordBytes(), Logger: log, Registerer: reg,
+		Logger: log, Registerer: reg,
 		Known: pipeline.KnownLabels(pol), Version: version, State: state,
 	}
 	if geo != nil {

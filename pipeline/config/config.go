@@ -106,6 +106,11 @@ type Kafka struct {
 	// Compression is the codec for produced records: none, gzip, snappy,
 	// lz4 or zstd.
 	Compression string `yaml:"compression"`
+	// MaxMessageBytes bounds the record batches scrubd produces to one
+	// partition, and so its largest record; a record whose scrubbed form
+	// is larger is dead-lettered (output_too_large). It must not exceed
+	// the output topics' max.message.bytes (Kafka's default is 1048588).
+	MaxMessageBytes int `yaml:"max_message_bytes"`
 }
 
 // TLS configures TLS to the brokers. Files are PEM.

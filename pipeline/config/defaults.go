@@ -18,6 +18,7 @@ func Default() *Config {
 			FetchBytes:         1 << 20,
 			ChannelBuffer:      64,
 			Compression:        "none",
+			MaxMessageBytes:    1_000_000,
 		},
 		Topics: Topics{
 			Input:      []string{"logs.raw"},

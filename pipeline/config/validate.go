@@ -73,6 +73,9 @@ func (c *Config) Validate() error {
 	if k.ChannelBuffer < 1 || k.ChannelBuffer > 4096 {
 		add("kafka.channel_buffer", "must be between 1 and 4096")
 	}
+	if k.MaxMessageBytes < 64<<10 {
+		add("kafka.max_message_bytes", "must be at least 65536")
+	}
 	switch k.Compression {
 	case "none", "gzip", "snappy", "lz4", "zstd":
 	default:
