@@ -271,8 +271,26 @@ func (c *claimLoop) completed(err error) bool {
 		b.done <- err
 		return false
 	}
+	b.out = resubmittable(b.out)
 	c.p.commit.submit(b)
 	return true
+}
+
+// resubmittable returns copies of messages that the producer has seen
+// before: sarama keeps a message's sequence number and retry state in it,
+// and a message sent again as it is can fail with "message out of
+// sequence", or corrupt the producer's count of messages in flight. The
+// copies have the same topic, partition, key, value, headers and
+// timestamp, so the retried batch writes the same records.
+func resubmittable(msgs []*sarama.ProducerMessage) []*sarama.ProducerMessage {
+	out := make([]*sarama.ProducerMessage, len(msgs))
+	for i, m := range msgs {
+		out[i] = &sarama.ProducerMessage{
+			Topic: m.Topic, Partition: m.Partition, Key: m.Key, Value: m.Value,
+			Headers: m.Headers, Metadata: m.Metadata, Timestamp: m.Timestamp,
+		}
+	}
+	return out
 }
 
 // finish waits for the pending batch's outcome, without retrying, so that
