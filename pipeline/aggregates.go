@@ -101,7 +101,9 @@ func (a *aggregator) connect(client sarama.Client) error {
 	return err
 }
 
-// changelogPartition is the changelog partition of source partition p.
+// changelogPartition is the changelog partition of source partition p:
+// p modulo the changelog's partitions. Adding partitions to the changelog
+// would move a partition's state out of sight of its next restore.
 func (a *aggregator) changelogPartition(p int32) int32 { return p % a.changelogParts }
 
 // headers are the headers of aggregate and changelog records.

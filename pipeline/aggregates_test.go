@@ -291,3 +291,17 @@ func TestAggregatesRebalanceRestore(t *testing.T) {
 		t.Errorf("B restored %v partitions, want all 4 in the end", restored)
 	}
 }
+
+// TestAggregatesOffAtLeastOnce: at least once, aggregates are off (their
+// state needs the transactions), and the pipeline still starts.
+func TestAggregatesOffAtLeastOnce(t *testing.T) {
+	cfg := aggConfig([]string{"127.0.0.1:1"}, time.Second)
+	cfg.Delivery = config.AtLeastOnce
+	if in := newInstance(t, cfg, testEngine(t, ""), "", nil); in.p.agg != nil {
+		t.Fatal("aggregates on with at-least-once delivery")
+	}
+	cfg.Delivery = config.ExactlyOnce
+	if in := newInstance(t, cfg, testEngine(t, ""), "x", nil); in.p.agg == nil {
+		t.Fatal("aggregates off with exactly-once delivery")
+	}
+}

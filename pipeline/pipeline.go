@@ -87,9 +87,6 @@ func New(opts Options) (*Pipeline, error) {
 	if opts.State == nil {
 		opts.State = health.NewState(opts.Now, 30*time.Second)
 	}
-	if opts.Config.Aggregates.Enabled && opts.Config.Delivery != config.ExactlyOnce {
-		return nil, errors.New("pipeline: aggregates need exactly-once delivery")
-	}
 	if _, ok := opts.Scrubber.(Profiles); opts.Geo != nil && !ok {
 		return nil, errors.New("pipeline: Geo needs a Scrubber with jurisdiction profiles (a *rules.Engine)")
 	}
@@ -107,7 +104,9 @@ func New(opts Options) (*Pipeline, error) {
 		hardStop: make(chan struct{}),
 	}
 	p.generation.Store(-1)
-	if opts.Config.Aggregates.Enabled {
+	if opts.Config.Aggregates.Enabled && opts.Config.Delivery != config.ExactlyOnce {
+		p.log.Warn("aggregates are off: they need delivery exactly_once, which checkpoints their state in the transactions", "delivery", opts.Config.Delivery)
+	} else if opts.Config.Aggregates.Enabled {
 		var pol *rules.Policy
 		if e, ok := opts.Scrubber.(interface{ Policy() *rules.Policy }); ok {
 			pol = e.Policy()

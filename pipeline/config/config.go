@@ -248,7 +248,8 @@ type GeoIP struct {
 }
 
 // Aggregates configures the non-personal windowed counts. They need
-// delivery exactly_once: window state is checkpointed in the transactions.
+// delivery exactly_once (window state is checkpointed in the
+// transactions); with at_least_once they are off, with a warning.
 type Aggregates struct {
 	// Enabled turns aggregates on.
 	Enabled bool `yaml:"enabled"`

@@ -160,7 +160,6 @@ func TestValidateProblems(t *testing.T) {
 		{"residency is clean", func(c *Config) { c.Topics.Residency = map[string]string{"EEA": "logs.clean"} }, "topics.residency.EEA"},
 		{"residency is input", func(c *Config) { c.Topics.Residency = map[string]string{"US": "logs.raw"} }, "topics.residency.US"},
 		{"residency twice", func(c *Config) { c.Topics.Residency = map[string]string{"US": "x", "UK": "x"} }, "topics.residency.US"},
-		{"aggregates at least once", func(c *Config) { c.Aggregates.Enabled, c.Delivery = true, AtLeastOnce }, "aggregates.enabled"},
 		{"aggregates dims", func(c *Config) { c.Aggregates.Enabled, c.Aggregates.Dims = true, []string{"event", "user_id"} }, "aggregates.dims"},
 		{"aggregates k", func(c *Config) { c.Aggregates.Enabled, c.Aggregates.K = true, 0 }, "aggregates.k"},
 		{"aggregates window", func(c *Config) { c.Aggregates.Enabled, c.Aggregates.Window = true, Duration(time.Millisecond) }, "aggregates.window"},

@@ -46,13 +46,12 @@ func (c *Config) validateOutputs(add func(path, format string, args ...any)) {
 }
 
 // validateAggregates checks the aggregates section when it is enabled.
+// With delivery at_least_once aggregates are off (the pipeline warns):
+// their state is checkpointed in the transactions of exactly_once.
 func (c *Config) validateAggregates(add func(path, format string, args ...any)) {
 	a := c.Aggregates
 	if !a.Enabled {
 		return
-	}
-	if c.Delivery != ExactlyOnce {
-		add("aggregates.enabled", "aggregates need delivery %s (their state is checkpointed in the transactions)", ExactlyOnce)
 	}
 	if c.Topics.Aggregates == "" {
 		add("topics.aggregates", "required when aggregates are enabled")
