@@ -120,7 +120,9 @@ func readPartition(ctx context.Context, client sarama.Client, topic string, part
 	if err != nil {
 		return fmt.Errorf("consume partition %d: %w", partition, err)
 	}
-	defer pc.AsyncClose()
+	// Close waits for the partition consumer's goroutines; the errors it
+	// returns were reported to onErr already.
+	defer func() { _ = pc.Close() }()
 	errs := pc.Errors()
 	for {
 		select {
