@@ -55,6 +55,11 @@ func TestGeoAndResidency(t *testing.T) {
 		[]byte(`89.160.20.7 - - [05/Mar/2024:07:08:09 +0000] "GET /seq/4 HTTP/1.1" 200 12 "-" "curl/8.5.0"`),
 	}
 	produce(t, c.Addrs(), values)
+	// A key is scrubbed with its record's profile too.
+	cl := newClient(t, c.Addrs())
+	if err := cl.ProduceSync(context.Background(), &kgo.Record{Topic: rawTopic, Key: []byte("from 89.160.20.112"), Value: []byte(`{"seq":5,"client_ip":"89.160.20.112"}`)}).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
 	cfg := testConfig(c.Addrs())
 	cfg.Topics.Residency = map[string]string{"EEA": eea}
 	policy := `
@@ -66,7 +71,7 @@ jurisdictions:
 	in.p.opts.Geo = openGeo(t, in.reg)
 	in.start()
 	clean := readTopic(t, c.Addrs(), cleanTopic, 3, false)
-	eeaRecs := readTopic(t, c.Addrs(), eea, 2, false)
+	eeaRecs := readTopic(t, c.Addrs(), eea, 3, false)
 	in.stop(t)
 
 	type geo struct{ Country, Jurisdiction string }
@@ -80,10 +85,16 @@ jurisdictions:
 		if (r.Topic == eea) != (j == "EEA") {
 			t.Errorf("record of %s in topic %s", j, r.Topic)
 		}
+		if r.Key != nil {
+			if string(r.Key) != "from 89.160.0.0" {
+				t.Errorf("key %q, want it cut by the EEA profile to 89.160.0.0", r.Key)
+			}
+			continue
+		}
 		got[string(r.Value)] = geo{country, j}
 	}
-	if len(clean) != 3 || len(eeaRecs) != 2 {
-		t.Fatalf("clean %d, eea %d records; want 3 and 2", len(clean), len(eeaRecs))
+	if len(clean) != 3 || len(eeaRecs) != 3 {
+		t.Fatalf("clean %d, eea %d records; want 3 and 3", len(clean), len(eeaRecs))
 	}
 	want := map[string]geo{
 		`{"seq":0,"client_ip":"81.2.69.0","msg":"hi","geo":{"country":"GB","jurisdiction":"UK"}}`:                       {"GB", "UK"},
@@ -95,15 +106,15 @@ jurisdictions:
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("clean records and their geo headers (-want +got):\n%s", diff)
 	}
-	// Four public addresses looked up; the private one never is.
-	if n := gathered(t, in.reg, "scrubd_geoip_lookups_total", "outcome", "hit"); n != 4 {
-		t.Errorf("geoip hits %v, want 4", n)
+	// Five public addresses looked up; the private one never is.
+	if n := gathered(t, in.reg, "scrubd_geoip_lookups_total", "outcome", "hit"); n != 5 {
+		t.Errorf("geoip hits %v, want 5", n)
 	}
 	if n := gathered(t, in.reg, "scrubd_geoip_lookups_total", "outcome", "skipped"); n != 1 {
 		t.Errorf("geoip skipped %v, want 1", n)
 	}
-	if got := testutil.ToFloat64(in.p.Metrics().CleanRecords.WithLabelValues(eea)); got != 2 {
-		t.Errorf("residency records of %s: %v, want 2", eea, got)
+	if got := testutil.ToFloat64(in.p.Metrics().CleanRecords.WithLabelValues(eea)); got != 3 {
+		t.Errorf("residency records of %s: %v, want 3", eea, got)
 	}
 }
 

@@ -95,9 +95,11 @@ func (p *processor) process(m *sarama.ConsumerMessage, w *worker, st *stats) pro
 	var value []byte
 	var err error
 	var g geoScrub
+	sc := p.scrub // scrubs the key and headers: the jurisdiction's profile with geo
 	buf := make([]byte, 0, len(m.Value)+len(m.Value)/4+64)
 	if p.geo != nil {
 		g = p.locate(m.Value, &w.res)
+		sc = g.eng
 		value, err = g.eng.ScrubWith(buf, m.Value, &w.res, g.opt)
 	} else {
 		value, err = p.scrub.Scrub(buf, m.Value, &w.res)
@@ -123,7 +125,7 @@ func (p *processor) process(m *sarama.ConsumerMessage, w *worker, st *stats) pro
 	p.count(w, st)
 	var key []byte
 	if len(m.Key) > 0 {
-		if key, err = p.scrub.ScrubText(nil, m.Key, &w.res); err != nil {
+		if key, err = sc.ScrubText(nil, m.Key, &w.res); err != nil {
 			return processed{out: p.deadLetter(m, string(rules.ReasonOf(err)), st)}
 		}
 		if w.res.Dropped {
@@ -140,7 +142,7 @@ func (p *processor) process(m *sarama.ConsumerMessage, w *worker, st *stats) pro
 		}
 		v := h.Value
 		if len(v) > 0 {
-			if v, err = p.scrub.ScrubText(nil, h.Value, &w.res); err != nil {
+			if v, err = sc.ScrubText(nil, h.Value, &w.res); err != nil {
 				return processed{out: p.deadLetter(m, string(rules.ReasonOf(err)), st)}
 			}
 			if w.res.Dropped {
