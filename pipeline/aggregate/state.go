@@ -203,6 +203,9 @@ func (s *State) Emit(now time.Time, flush bool) []Emission {
 	if s.buckets > s.opts.MaxBuckets {
 		flush = true
 	}
+	if s.lateSince.IsZero() && s.hasLate() {
+		s.lateSince = now // late counts restored from a changelog
+	}
 	lateDue := flush || (!s.lateSince.IsZero() && now.Sub(s.lateSince) >= s.opts.FlushAfter)
 	var due []winKey
 	for wk := range s.windows {
@@ -233,6 +236,16 @@ func (s *State) Emit(now time.Time, flush bool) []Emission {
 		s.lateSince = time.Time{}
 	}
 	return out
+}
+
+// hasLate reports whether late counts are held.
+func (s *State) hasLate() bool {
+	for wk := range s.windows {
+		if wk.late {
+			return true
+		}
+	}
+	return false
 }
 
 // emit removes window wk and returns its emission.

@@ -250,3 +250,16 @@ func FuzzChangelogKey(f *testing.F) {
 func jsonRoundTrip(s string) string {
 	return string([]rune(s)) // invalid UTF-8 becomes U+FFFD, as in appendJSONString
 }
+
+// TestRestoredLateCountsEmitted: late counts read back from a changelog are
+// emitted FlushAfter after the first Emit, like late counts of this State.
+func TestRestoredLateCountsEmitted(t *testing.T) {
+	s := NewState(testOptions())
+	s.Restore(Change{Start: t0.UnixMilli(), Late: true, Dims: []string{"a", "GB"}, Count: 2, Schema: "event,country"})
+	if es := s.Emit(t0, false); len(es) != 0 {
+		t.Fatalf("late counts emitted at once: %v", total(es))
+	}
+	if got := total(s.Emit(t0.Add(5*time.Second), false)); got["07:00:00/true"] != 2 {
+		t.Fatalf("restored late counts not emitted after FlushAfter: %v", got)
+	}
+}
