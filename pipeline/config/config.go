@@ -276,8 +276,8 @@ type Aggregates struct {
 	// MaxFuture is how far past the processing time an event time may
 	// be; later ones are not believed and the Kafka timestamp is used.
 	MaxFuture Duration `yaml:"max_future"`
-	// MaxBuckets bounds the buckets held per partition; beyond it the
-	// partition's windows are emitted at once.
+	// MaxBuckets bounds the buckets held per partition (a few hundred
+	// bytes each); beyond it the partition's windows are emitted at once.
 	MaxBuckets int `yaml:"max_buckets"`
 	// UACacheSize is the number of User-Agent strings whose families are
 	// cached.

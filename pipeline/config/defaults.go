@@ -52,7 +52,7 @@ func Default() *Config {
 			K:               10,
 			Dims:            []string{"event", "path", "method", "country", "jurisdiction", "browser", "os", "status"},
 			MaxFuture:       Duration(10 * time.Minute),
-			MaxBuckets:      100_000,
+			MaxBuckets:      20_000,
 			UACacheSize:     4096,
 		},
 	}
