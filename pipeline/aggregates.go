@@ -132,7 +132,7 @@ type partitionAgg struct {
 	buckets   int       // buckets last reported to the open-buckets gauge
 }
 
-// add counts one observation of a record of b.
+// add counts one observation into the state and the batch stats st.
 func (pa *partitionAgg) add(obs aggregate.Observation, now time.Time, st *aggStats) {
 	st.counted++
 	if obs.Fallback {
