@@ -71,7 +71,8 @@ func truncateIP(dst, v []byte, bits4, bits6 int, expand bool) ([]byte, bool) {
 			break
 		}
 	}
-	_ = zone // the zone names a local interface; it is dropped with the host bits
+	// The zone names a local interface, not a host: it is kept, so that
+	// a '%' written after the address is not read as its zone next time.
 	if a, err := netip.ParseAddr(s); err == nil {
 		if a.Is4() {
 			p, _ := a.Prefix(bits4)
@@ -86,9 +87,11 @@ func truncateIP(dst, v []byte, bits4, bits6 int, expand bool) ([]byte, bool) {
 		}
 		p, _ := a.Prefix(bits6)
 		if expand {
-			return append(dst, p.Addr().StringExpanded()...), true
+			dst = append(dst, p.Addr().StringExpanded()...)
+		} else {
+			dst = p.Addr().AppendTo(dst)
 		}
-		return p.Addr().AppendTo(dst), true
+		return append(dst, zone...), true
 	}
 	// Dotted or dashed IPv4 with leading zeros, or written inside a host
 	// name ("1-2-3-4"): parse the four octets by hand and keep the
