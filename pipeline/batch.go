@@ -25,6 +25,8 @@ type batch struct {
 	held     int // budget held
 	stats    stats
 	started  time.Time
+	// view is the policy the batch's records are scrubbed with.
+	view *policyView
 	// done receives the outcome of each submission: nil when committed.
 	done chan error
 	// acks counts the records still unacknowledged (at least once).

@@ -47,6 +47,11 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 		lag:     h.p.m.Lag.WithLabelValues(claim.Topic(), strconv.Itoa(int(claim.Partition()))),
 	}
 	defer h.p.m.DeleteLag(claim.Topic(), claim.Partition())
+	if h.p.opts.Vault != nil {
+		// The writer remembers which subjects' data keys this partition
+		// wrote; it must not outlive the claim.
+		c.w.vault = h.p.opts.Vault.Writer(claim.Topic(), claim.Partition())
+	}
 	h.p.m.Assigned.Inc()
 	defer h.p.m.Assigned.Dec()
 	h.p.log.Debug("claim started", "topic", claim.Topic(), "partition", claim.Partition(), "offset", claim.InitialOffset(), "generation", sess.GenerationID())
@@ -205,16 +210,21 @@ func (c *claimLoop) admit() {
 	c.held = nil
 	if c.building == nil {
 		c.building = newBatch(c.sess, c.claim.Topic(), c.claim.Partition(), c.p.now())
+		c.building.view = c.p.proc.views.current()
 	}
 	b := c.building
 	b.held += size
 	b.bytes += size
 	b.records++
 	b.next = m.Offset + 1
-	r := c.p.proc.process(m, &c.w, &b.stats)
+	r := c.p.proc.process(m, &c.w, b.view, &b.stats)
 	if r.out != nil {
 		r.out.Metadata = b
 		b.out = append(b.out, r.out)
+	}
+	for _, v := range r.vault {
+		v.Metadata = b
+		b.out = append(b.out, v)
 	}
 	if r.counted {
 		c.agg.add(r.obs, c.p.now(), &b.stats.agg)
@@ -232,6 +242,10 @@ func (c *claimLoop) submit() {
 	c.p.countScrubbed(&b.stats)
 	if c.agg != nil {
 		c.agg.seal(b, now, false)
+	}
+	if m := c.p.shadowSummary(now); m != nil {
+		m.Metadata = b
+		b.out = append(b.out, m)
 	}
 	c.p.produce.Enter(len(b.out))
 	c.p.commit.submit(b)

@@ -39,14 +39,14 @@ type geoScrub struct {
 // the record has no client address, the address is not public, or the
 // database has no answer; the jurisdiction is then the policy's answer for
 // an unknown country (OTHER). res is used as scratch.
-func (p *processor) locate(rec []byte, res *rules.Result) geoScrub {
+func (p *processor) locate(eng Profiles, rec []byte, res *rules.Result) geoScrub {
 	var country string
-	if err := p.eng.Extract(rec, res); err == nil {
+	if err := eng.Extract(rec, res); err == nil {
 		if addr, ok := res.ClientIP(); ok {
 			country, _ = p.geo.Lookup(addr)
 		}
 	}
-	j := p.eng.Jurisdiction(country)
+	j := eng.Jurisdiction(country)
 	g := &rules.Geo{Country: country, Jurisdiction: j}
-	return geoScrub{eng: p.eng.ForJurisdiction(j), opt: rules.Options{Geo: g}, geo: aggregate.Geo{Country: country, Jurisdiction: j}}
+	return geoScrub{eng: eng.ForJurisdiction(j), opt: rules.Options{Geo: g}, geo: aggregate.Geo{Country: country, Jurisdiction: j}}
 }

@@ -18,6 +18,9 @@ import (
 	"github.com/scrubd/scrubd/pipeline/health"
 	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/metrics"
+	"github.com/scrubd/scrubd/pipeline/privacy"
+	"github.com/scrubd/scrubd/pipeline/shadow"
+	"github.com/scrubd/scrubd/pipeline/vault"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -42,6 +45,23 @@ type Options struct {
 	// jurisdiction profiles, no residency routing. Geo needs a Scrubber
 	// that implements Profiles, as *rules.Engine does.
 	Geo Locator
+	// Policies, when set, supplies the engine in force for each batch
+	// (policy hot reload, see the reload package); Scrubber must then be
+	// its first engine, for the metrics and the aggregates' setup.
+	Policies PolicySource
+	// Privacy suppresses the records of subjects who withdrew consent or
+	// asked for restriction or erasure; nil turns privacy requests off.
+	Privacy *privacy.Set
+	// Vault writes the identity vault in the outputs' transactions; nil
+	// turns it off (exactly once only).
+	Vault *vault.Vault
+	// Shadow scrubs every record with a candidate policy too and counts
+	// the differences; nil turns shadow mode off.
+	Shadow *shadow.Shadow
+	// ShadowTopic receives Shadow's summaries every ShadowInterval; empty
+	// means metrics only.
+	ShadowTopic    string
+	ShadowInterval time.Duration
 	// Version is scrubd's version, for scrubd_build_info.
 	Version string
 	// State receives liveness and readiness; nil creates one.
@@ -70,6 +90,10 @@ type Pipeline struct {
 
 	generation atomic.Int32
 	hardStop   chan struct{}
+	// shadowAt is when the last shadow summary was taken (Unix ns).
+	shadowAt atomic.Int64
+	// outbox holds records that ride with the next transaction.
+	outbox outbox
 
 	// testBeforeCommit, when set, runs in every transaction after its
 	// records are sent and before CommitTxn.
@@ -275,14 +299,26 @@ func (p *Pipeline) newProcessor(client sarama.Client) (*processor, error) {
 			return nil, err
 		}
 	}
+	if p.opts.Vault != nil {
+		// A pseudonym's vault records go to a partition chosen from the
+		// partition count the vault was made with: the topic must have it.
+		n, err := topicPartitions(client, p.cfg.Topics.Vault)
+		if err != nil {
+			return nil, err
+		}
+		if n != p.opts.Vault.Partitions() {
+			return nil, fmt.Errorf("vault topic %s has %d partitions, the vault expects %d (topics.create.partitions); a vault topic's partitions must never change",
+				p.cfg.Topics.Vault, n, p.opts.Vault.Partitions())
+		}
+	}
 	pr := &processor{
-		scrub: p.opts.Scrubber, outputs: outs,
+		views: newViews(p.opts.Scrubber, p.opts.Policies), outputs: outs,
 		dlq: p.cfg.Topics.DeadLetter, dlqPart: dlqParts, sealer: p.opts.Sealer,
-		policy: []byte(p.opts.Scrubber.Version()), maxOut: p.maxMessageBytes(),
-		agg: p.agg, now: p.now,
+		maxOut: p.maxMessageBytes(), agg: p.agg, now: p.now,
+		privacy: p.opts.Privacy, shadow: p.opts.Shadow,
 	}
 	if p.opts.Geo != nil {
-		pr.eng, pr.geo = p.opts.Scrubber.(Profiles), p.opts.Geo
+		pr.geo = p.opts.Geo
 	}
 	return pr, nil
 }
@@ -315,6 +351,8 @@ func (p *Pipeline) startCommitter(ctx context.Context) (func(), error) {
 	}
 	c := newTxnCommitter(newProducer, p.cfg.Kafka.Group, p.log, p.m, p.now, p.setProducerReady)
 	c.beforeCommit = p.testBeforeCommit
+	c.extras = func() ([]*sarama.ProducerMessage, int) { return p.outbox.take(p) }
+	c.extrasDone = p.outbox.done
 	for attempt := 1; ; attempt++ {
 		err := c.init()
 		if err == nil {
@@ -375,6 +413,7 @@ func (p *Pipeline) countCommitted(b *batch, now time.Time) {
 	p.m.Records.WithLabelValues(metrics.OutcomeDropped).Add(float64(st.dropped))
 	p.m.Records.WithLabelValues(metrics.OutcomeDeadLettered).Add(float64(st.dead))
 	p.m.Records.WithLabelValues(metrics.OutcomeMinor).Add(float64(st.minor))
+	p.m.Records.WithLabelValues(metrics.OutcomeSuppressed).Add(float64(st.suppressed))
 	for r, n := range st.reasons {
 		p.m.DeadLetters.WithLabelValues(r).Add(float64(n))
 	}

@@ -9,6 +9,9 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/scrubd/scrubd/pipeline/aggregate"
+	"github.com/scrubd/scrubd/pipeline/privacy"
+	"github.com/scrubd/scrubd/pipeline/shadow"
+	"github.com/scrubd/scrubd/pipeline/vault"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -28,10 +31,14 @@ type Scrubber interface {
 // form is larger than the producer may send.
 const reasonOutputTooLarge = "output_too_large"
 
+// reasonVault is the dead-letter reason of a record whose identity-vault
+// records could not be written (no randomness): it fails closed.
+const reasonVault = "vault_error"
+
 // Reasons lists the dead-letter reasons, for metrics known in advance.
 var reasons = []string{
 	string(rules.ReasonTooLarge), string(rules.ReasonTooDeep), string(rules.ReasonDetectorTimeout),
-	string(rules.ReasonDetectorError), reasonOutputTooLarge, "error",
+	string(rules.ReasonDetectorError), reasonOutputTooLarge, reasonVault, "error",
 }
 
 // processor turns one consumed record into the record to produce: the
@@ -40,15 +47,15 @@ var reasons = []string{
 // minor's; and, with aggregates on, the record's observation. It never
 // parses personal data itself: the Scrubber does.
 type processor struct {
-	scrub   Scrubber
-	eng     Profiles // the Scrubber's profiles, when geo is on
-	geo     Locator  // nil: geo is off
+	views   *views  // the policy each batch is scrubbed with
+	geo     Locator // nil: geo is off
 	outputs outputs
 	dlq     string
 	dlqPart int32
 	sealer  *Sealer // nil: dead-letter payloads are omitted
-	policy  []byte
-	maxOut  int // largest record (key, value, headers) the producer may send
+	maxOut  int     // largest record (key, value, headers) the producer may send
+	privacy *privacy.Set   // nil: privacy requests are off
+	shadow  *shadow.Shadow // nil: shadow mode is off
 	agg     *aggregator
 	now     func() time.Time
 }
@@ -60,9 +67,10 @@ type stats struct {
 	reasons  map[string]int
 	topics   map[string]int // clean records per output topic
 	clean    int
-	dropped  int
-	dead     int
-	minor    int
+	dropped    int
+	dead       int
+	minor      int
+	suppressed int
 	agg      aggStats
 }
 
@@ -75,6 +83,10 @@ type worker struct {
 	res    rules.Result
 	counts findingCounts
 	agg    aggregate.Scratch
+	shadow shadow.Scratch
+	// vault writes the claim's identity-vault records; nil when the vault
+	// is off. It lives and dies with the claim.
+	vault *vault.Writer
 }
 
 // processed is what became of one consumed record.
@@ -86,30 +98,49 @@ type processed struct {
 	// minors be counted.
 	counted bool
 	obs     aggregate.Observation
+	// vault are the identity-vault records of the record's subjects,
+	// produced with out.
+	vault []*sarama.ProducerMessage
 }
 
-// process scrubs m and returns what to produce and count, counting what
-// it did in st.
-func (p *processor) process(m *sarama.ConsumerMessage, w *worker, st *stats) processed {
+// process scrubs m with the batch's policy view v and returns what to
+// produce and count, counting what it did in st.
+func (p *processor) process(m *sarama.ConsumerMessage, w *worker, v *policyView, st *stats) processed {
 	w.counts.reset()
 	var value []byte
 	var err error
 	var g geoScrub
-	sc := p.scrub // scrubs the key and headers: the jurisdiction's profile with geo
+	sc := v.scrub // scrubs the key and headers: the jurisdiction's profile with geo
 	buf := make([]byte, 0, len(m.Value)+len(m.Value)/4+64)
-	if p.geo != nil {
-		g = p.locate(m.Value, &w.res)
+	if p.geo != nil && v.prof != nil {
+		g = p.locate(v.prof, m.Value, &w.res)
 		sc = g.eng
 		value, err = g.eng.ScrubWith(buf, m.Value, &w.res, g.opt)
 	} else {
-		value, err = p.scrub.Scrub(buf, m.Value, &w.res)
+		value, err = v.scrub.Scrub(buf, m.Value, &w.res)
+	}
+	if p.shadow != nil {
+		var out []byte
+		if err == nil && !w.res.Dropped {
+			out = value
+		}
+		p.shadow.Observe(m.Value, out, &w.res, err, &w.shadow)
 	}
 	if err != nil {
-		return processed{out: p.deadLetter(m, string(rules.ReasonOf(err)), st)}
+		return processed{out: p.deadLetter(m, v.policy, string(rules.ReasonOf(err)), st)}
 	}
 	if w.res.Dropped {
 		st.dropped++
 		return processed{}
+	}
+	// Subjects who withdrew consent, asked for restriction or erasure:
+	// their records reach no output, aggregates included.
+	if p.suppressed(w, st) {
+		return processed{}
+	}
+	var vault []*sarama.ProducerMessage
+	if vault, err = p.vaultAppend(w, vault); err != nil {
+		return processed{out: p.deadLetter(m, v.policy, reasonVault, st)}
 	}
 	// The extracted values are in w.res until the key is scrubbed.
 	var res processed
@@ -118,6 +149,7 @@ func (p *processor) process(m *sarama.ConsumerMessage, w *worker, st *stats) pro
 		res.obs = p.agg.observer.Observe(&w.res, g.geo, m.Timestamp, p.now(), &w.agg)
 	}
 	if minor {
+		p.vaultDiscard(w, vault)
 		st.minor++
 		res.counted = p.agg != nil && p.agg.minors
 		return res
@@ -126,11 +158,21 @@ func (p *processor) process(m *sarama.ConsumerMessage, w *worker, st *stats) pro
 	var key []byte
 	if len(m.Key) > 0 {
 		if key, err = sc.ScrubText(nil, m.Key, &w.res); err != nil {
-			return processed{out: p.deadLetter(m, string(rules.ReasonOf(err)), st)}
+			p.vaultDiscard(w, vault)
+			return processed{out: p.deadLetter(m, v.policy, string(rules.ReasonOf(err)), st)}
 		}
 		if w.res.Dropped {
+			p.vaultDiscard(w, vault)
 			st.dropped++
 			return processed{}
+		}
+		if p.suppressed(w, st) {
+			p.vaultDiscard(w, vault)
+			return processed{}
+		}
+		if vault, err = p.vaultAppend(w, vault); err != nil {
+			p.vaultDiscard(w, vault)
+			return processed{out: p.deadLetter(m, v.policy, reasonVault, st)}
 		}
 		p.count(w, st)
 	}
@@ -140,23 +182,33 @@ func (p *processor) process(m *sarama.ConsumerMessage, w *worker, st *stats) pro
 		if h == nil || bytes.HasPrefix(h.Key, []byte(reservedPrefix)) {
 			continue
 		}
-		v := h.Value
-		if len(v) > 0 {
-			if v, err = sc.ScrubText(nil, h.Value, &w.res); err != nil {
-				return processed{out: p.deadLetter(m, string(rules.ReasonOf(err)), st)}
+		hv := h.Value
+		if len(hv) > 0 {
+			if hv, err = sc.ScrubText(nil, h.Value, &w.res); err != nil {
+				p.vaultDiscard(w, vault)
+				return processed{out: p.deadLetter(m, v.policy, string(rules.ReasonOf(err)), st)}
 			}
 			if w.res.Dropped {
+				p.vaultDiscard(w, vault)
 				st.dropped++
 				return processed{}
 			}
+			if p.suppressed(w, st) {
+				p.vaultDiscard(w, vault)
+				return processed{}
+			}
+			if vault, err = p.vaultAppend(w, vault); err != nil {
+				p.vaultDiscard(w, vault)
+				return processed{out: p.deadLetter(m, v.policy, reasonVault, st)}
+			}
 			p.count(w, st)
 		}
-		hs = append(hs, sarama.RecordHeader{Key: h.Key, Value: v})
-		size += len(h.Key) + len(v)
+		hs = append(hs, sarama.RecordHeader{Key: h.Key, Value: hv})
+		size += len(h.Key) + len(hv)
 	}
 	hs = append(hs,
 		header(HeaderClass, []byte(DataClassPseudonymous)),
-		header(HeaderPolicy, p.policy),
+		header(HeaderPolicy, v.policy),
 		header(HeaderFindings, w.counts.header()),
 	)
 	if p.geo != nil {
@@ -166,7 +218,8 @@ func (p *processor) process(m *sarama.ConsumerMessage, w *worker, st *stats) pro
 		)
 	}
 	if size+256 > p.maxOut {
-		return processed{out: p.deadLetter(m, reasonOutputTooLarge, st)}
+		p.vaultDiscard(w, vault)
+		return processed{out: p.deadLetter(m, v.policy, reasonOutputTooLarge, st)}
 	}
 	for i, t := range w.counts.types {
 		st.findings[t] += w.counts.counts[i]
@@ -184,8 +237,36 @@ func (p *processor) process(m *sarama.ConsumerMessage, w *worker, st *stats) pro
 	if key != nil {
 		out.Key = sarama.ByteEncoder(key)
 	}
-	res.out, res.counted = out, p.agg != nil
+	res.out, res.counted, res.vault = out, p.agg != nil, vault
 	return res
+}
+
+// suppressed reports whether the subjects in w.res include one whose
+// records must not be processed, counting it.
+func (p *processor) suppressed(w *worker, st *stats) bool {
+	if p.privacy == nil {
+		return false
+	}
+	if _, ok := p.privacy.Check(&w.res); ok {
+		st.suppressed++
+		return true
+	}
+	return false
+}
+
+// vaultAppend adds the identity-vault records of the subjects in w.res.
+func (p *processor) vaultAppend(w *worker, dst []*sarama.ProducerMessage) ([]*sarama.ProducerMessage, error) {
+	if w.vault == nil {
+		return dst, nil
+	}
+	return w.vault.Append(dst, &w.res)
+}
+
+// vaultDiscard forgets vault records that will not be produced.
+func (p *processor) vaultDiscard(w *worker, msgs []*sarama.ProducerMessage) {
+	if w.vault != nil && len(msgs) > 0 {
+		w.vault.Discard(msgs)
+	}
 }
 
 // count adds the findings and actions of w.res.
@@ -200,12 +281,12 @@ func (p *processor) count(w *worker, st *stats) {
 
 // deadLetter returns the dead letter standing for m: no key, the value
 // sealed or left out, and headers naming the reason and the source.
-func (p *processor) deadLetter(m *sarama.ConsumerMessage, reason string, st *stats) *sarama.ProducerMessage {
+func (p *processor) deadLetter(m *sarama.ConsumerMessage, policy []byte, reason string, st *stats) *sarama.ProducerMessage {
 	st.dead++
 	st.reasons[reason]++
 	hs := []sarama.RecordHeader{
 		header(HeaderClass, []byte(DataClassPersonal)),
-		header(HeaderPolicy, p.policy),
+		header(HeaderPolicy, policy),
 		header(HeaderFindings, nil),
 		header(HeaderErrorClass, []byte("record")),
 		header(HeaderError, []byte(reason)),

@@ -60,6 +60,10 @@ type txnCommitter struct {
 	// beforeCommit, when set, runs after the records are sent and before
 	// CommitTxn (tests use it to hold a transaction open).
 	beforeCommit func()
+	// extras, when set, gives records to add to the next transaction and
+	// their count; extrasDone hears whether that transaction committed.
+	extras     func() ([]*sarama.ProducerMessage, int)
+	extrasDone func(n int, committed bool)
 }
 
 // newTxnCommitter returns a committer; start runs it.
@@ -130,6 +134,7 @@ func (c *txnCommitter) loop() {
 
 // transact runs one transaction holding bs, which share a session.
 func (c *txnCommitter) transact(bs []*batch) error {
+	committed := false
 	if err := c.ensureProducer(); err != nil {
 		return err
 	}
@@ -140,6 +145,17 @@ func (c *txnCommitter) transact(bs []*batch) error {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	offsets := map[string][]*sarama.PartitionOffsetMetadata{}
+	var nExtras int
+	if c.extras != nil {
+		var extra []*sarama.ProducerMessage
+		extra, nExtras = c.extras()
+		for _, m := range extra {
+			p.Input() <- m
+		}
+		if c.extrasDone != nil {
+			defer func() { c.extrasDone(nExtras, committed) }()
+		}
+	}
 	for _, b := range bs {
 		for _, m := range b.out {
 			p.Input() <- m
@@ -166,6 +182,7 @@ func (c *txnCommitter) transact(bs []*batch) error {
 	}
 	c.failures = 0
 	c.m.TxnCommits.Inc()
+	committed = true
 	return nil
 }
 

@@ -389,3 +389,27 @@ func (p *Policy) Version() string { return p.version }
 
 // Source is where the policy was read from.
 func (p *Policy) Source() string { return p.source }
+
+// ResolveIn makes the policy's relative key paths resolve against dir: the
+// directory of the file that holds the policy (a run configuration with an
+// inline policy).
+func (p *Policy) ResolveIn(dir string) { p.Keys.base = dir }
+
+// KeyPaths lists the files and directories the policy reads keys from,
+// resolved, for watching them.
+func (p *Policy) KeyPaths() []string {
+	resolve := func(f string) string {
+		if p.Keys.base == "" || filepath.IsAbs(f) {
+			return f
+		}
+		return filepath.Join(p.Keys.base, f)
+	}
+	var out []string
+	if p.Keys.Dir != "" {
+		out = append(out, resolve(p.Keys.Dir))
+	}
+	for _, f := range p.Keys.Files {
+		out = append(out, resolve(f))
+	}
+	return out
+}

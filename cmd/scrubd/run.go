@@ -16,6 +16,8 @@ import (
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/geoip"
 	"github.com/scrubd/scrubd/pipeline/health"
+	"github.com/scrubd/scrubd/pipeline/privacy"
+	"github.com/scrubd/scrubd/pipeline/reload"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -35,7 +37,7 @@ func cmdRun(ctx context.Context, args []string, _, stderr io.Writer) int {
 		return exitInvalid
 	}
 	log := newLogger(stderr, cfg.Log.Level)
-	svc, err := newService(cfg, log, os.Getenv, os.Hostname)
+	svc, err := newService(*path, cfg, log, os.Getenv, os.Hostname)
 	if err != nil {
 		log.Error("scrubd run: setup failed", "err", err)
 		if errors.Is(err, errInvalid) {
@@ -67,17 +69,19 @@ func loadConfig(path string, getenv func(string) string) (*config.Config, error)
 
 // service is a pipeline with its HTTP listener.
 type service struct {
-	cfg   *config.Config
-	log   *slog.Logger
-	p     *pipeline.Pipeline
-	reg   *prometheus.Registry
-	state *health.State
-	geo   *geoip.Reader // nil: geo is off
+	cfg        *config.Config
+	log        *slog.Logger
+	p          *pipeline.Pipeline
+	reg        *prometheus.Registry
+	state      *health.State
+	geo        *geoip.Reader    // nil: geo is off
+	reloader   *reload.Reloader // nil: no file to reload from
+	privacySet *privacy.Set     // nil: privacy requests are off
 }
 
 // newService loads the policy, keys and dead-letter key the configuration
 // names and creates the pipeline.
-func newService(cfg *config.Config, log *slog.Logger, getenv func(string) string, hostname func() (string, error)) (*service, error) {
+func newService(path string, cfg *config.Config, log *slog.Logger, getenv func(string) string, hostname func() (string, error)) (*service, error) {
 	pol, err := cfg.LoadPolicy()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errInvalid, err)
@@ -115,20 +119,44 @@ func newService(cfg *config.Config, log *slog.Logger, getenv func(string) string
 		Config: cfg, Scrubber: eng, Sealer: sealer, TransactionalID: txnID,
 		Logger: log, Registerer: reg,
 		Known: pipeline.KnownLabels(pol), Version: version, State: state,
+		ShadowTopic: cfg.Shadow.Topic, ShadowInterval: cfg.Shadow.Interval.D(),
 	}
 	if geo != nil {
 		opts.Geo = geo
 	}
+	svc := &service{cfg: cfg, log: log, reg: reg, state: state, geo: geo}
+	if path != "" {
+		if svc.reloader, err = newReloader(path, cfg, pol, eng, getenv, log, reg); err != nil {
+			closeGeo(geo, log)
+			return nil, err
+		}
+		opts.Policies = svc.reloader
+	}
+	if opts.Shadow, err = newShadow(cfg, keys, reg); err != nil {
+		closeGeo(geo, log)
+		return nil, err
+	}
+	if opts.Vault, err = newVault(cfg, reg); err != nil {
+		closeGeo(geo, log)
+		return nil, err
+	}
+	if svc.privacySet, err = newPrivacySet(cfg, pol, keys, log, reg); err != nil {
+		closeGeo(geo, log)
+		return nil, err
+	}
+	opts.Privacy = svc.privacySet
 	p, err := pipeline.New(opts)
 	if err != nil {
 		closeGeo(geo, log)
 		return nil, err
 	}
+	svc.p = p
 	log.Info("starting", "version", version, "policy", eng.Version(), "delivery", cfg.Delivery,
 		"transactional_id", txnID, "group", cfg.Kafka.Group, "input", cfg.Topics.Input,
 		"clean", cfg.Topics.Clean, "dead_letter", cfg.Topics.DeadLetter, "residency", cfg.Topics.Residency,
-		"geoip", cfg.GeoIP.Database != "", "aggregates", cfg.Aggregates.Enabled)
-	return &service{cfg: cfg, log: log, p: p, reg: reg, state: state, geo: geo}, nil
+		"geoip", cfg.GeoIP.Database != "", "aggregates", cfg.Aggregates.Enabled,
+		"privacy", cfg.Privacy.Enabled, "vault", cfg.Vault.Enabled, "shadow", cfg.Shadow.PolicyFile != "")
+	return svc, nil
 }
 
 // run serves HTTP and runs the pipeline until ctx ends, then stops both
@@ -139,6 +167,30 @@ func (s *service) run(ctx context.Context) error {
 		return err
 	}
 	s.log.Info("http listening", "addr", srv.Addr())
+	if s.reloader != nil {
+		s.reloader.Start(ctx)
+		defer s.reloader.Stop()
+	}
+	onHangup(ctx, func() {
+		s.log.Info("SIGHUP: reloading the policy and the GeoIP database")
+		if s.reloader != nil {
+			_ = s.reloader.Reload()
+		}
+		if s.geo != nil {
+			if err := s.geo.Reload(); err != nil {
+				s.log.Warn("geoip reload", "err", err)
+			}
+		}
+	})
+	if s.privacySet != nil {
+		rd, err := startPrivacy(ctx, s.cfg, s.privacySet, s.p, s.log, s.reg)
+		if err != nil {
+			_ = srv.Shutdown(context.Background())
+			closeGeo(s.geo, s.log)
+			return err
+		}
+		defer rd.Close()
+	}
 	done := make(chan error, 1)
 	go func() { done <- s.p.Run(ctx) }()
 	var runErr error

@@ -52,6 +52,14 @@ type Config struct {
 	// Aggregates configures the windowed counts written to
 	// topics.aggregates.
 	Aggregates Aggregates `yaml:"aggregates"`
+	// Privacy configures privacy requests (consent, restriction, erasure).
+	Privacy Privacy `yaml:"privacy"`
+	// Vault configures the identity vault.
+	Vault Vault `yaml:"vault"`
+	// Shadow configures shadow mode for policy rollouts.
+	Shadow Shadow `yaml:"shadow"`
+	// Reload configures the reloading of the policy and key files.
+	Reload Reload `yaml:"reload"`
 	// Policy is the scrubbing policy written inline, with the schema of a
 	// policy file (see the rules package). It is exclusive with PolicyFile;
 	// with neither, the built-in default policy applies. Environment
@@ -99,6 +107,10 @@ type Kafka struct {
 	// FetchBytes is the number of bytes fetched per partition and request.
 	// Larger records are still fetched, one at a time.
 	FetchBytes int32 `yaml:"fetch_bytes"`
+	// FetchMaxBytes bounds one fetch response across all partitions
+	// (fetch.max.bytes), so that memory does not grow with the number of
+	// partitions an instance owns.
+	FetchMaxBytes int32 `yaml:"fetch_max_bytes"`
 	// ChannelBuffer is the number of fetched records buffered per
 	// partition ahead of processing. With FetchBytes and Batch.MaxInFlightBytes
 	// it bounds memory.

@@ -5,7 +5,7 @@ import "time"
 // Default returns the configuration used for every key a file leaves out.
 // It is the one place defaults are written.
 func Default() *Config {
-	return &Config{
+	c := &Config{
 		Kafka: Kafka{
 			Brokers:            []string{"127.0.0.1:9092"},
 			Version:            "3.6.0",
@@ -15,7 +15,8 @@ func Default() *Config {
 			SessionTimeout:     Duration(30 * time.Second),
 			RebalanceTimeout:   Duration(60 * time.Second),
 			TransactionTimeout: Duration(60 * time.Second),
-			FetchBytes:         1 << 20,
+			FetchBytes:         512 << 10,
+			FetchMaxBytes:      8 << 20,
 			ChannelBuffer:      64,
 			Compression:        "none",
 			MaxMessageBytes:    1_000_000,
@@ -56,4 +57,6 @@ func Default() *Config {
 			UACacheSize:     4096,
 		},
 	}
+	defaultRights(c)
+	return c
 }

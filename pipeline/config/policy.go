@@ -23,6 +23,7 @@ func (c *Config) LoadPolicy() (*rules.Policy, error) {
 		if p, err = rules.Parse(data, "inline policy"); err != nil {
 			return nil, err
 		}
+		p.ResolveIn(c.dir)
 	case c.PolicyFile != "":
 		var err error
 		if p, err = rules.Load(c.Resolve(c.PolicyFile)); err != nil {

@@ -58,6 +58,10 @@ func (c *Config) Validate() error {
 	if k.Group == "" {
 		add("kafka.group", "must not be empty")
 	}
+	c.validateRights(add)
+	if k.FetchMaxBytes < k.FetchBytes {
+		add("kafka.fetch_max_bytes", "must be at least kafka.fetch_bytes")
+	}
 	positive := func(path string, d Duration) {
 		if d <= 0 {
 			add(path, "must be positive")

@@ -107,6 +107,7 @@ func Consumer(c *config.Config) (*sarama.Config, error) {
 	sc.Consumer.Offsets.Initial = sarama.OffsetOldest
 	sc.Consumer.Return.Errors = true
 	sc.Consumer.Fetch.Default = k.FetchBytes
+	sc.Consumer.Fetch.MaxBytes = k.FetchMaxBytes
 	sc.Consumer.MaxProcessingTime = time.Second
 	sc.ChannelBufferSize = k.ChannelBuffer
 	return sc, nil

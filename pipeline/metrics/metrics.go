@@ -34,6 +34,9 @@ const (
 	// residency topic (counted in aggregates only when the policy's
 	// minors.aggregate allows it).
 	OutcomeMinor = "minor"
+	// OutcomeSuppressed is a record of a data subject who withdrew
+	// consent or asked for restriction or erasure: it reaches no output.
+	OutcomeSuppressed = "suppressed"
 )
 
 // Kinds of aggregate records, the values of the "kind" label.
@@ -222,7 +225,7 @@ func New(reg prometheus.Registerer, opts Opts, known Known) (*Metrics, error) {
 		m.InFlight.WithLabelValues(s)
 		m.LastProcessed.WithLabelValues(s)
 	}
-	for _, o := range []string{OutcomeClean, OutcomeDropped, OutcomeDeadLettered, OutcomeMinor} {
+	for _, o := range []string{OutcomeClean, OutcomeDropped, OutcomeDeadLettered, OutcomeMinor, OutcomeSuppressed} {
 		m.Records.WithLabelValues(o)
 	}
 	for _, t := range known.CleanTopics {

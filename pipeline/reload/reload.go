@@ -36,6 +36,7 @@ type Build func() (*rules.Engine, error)
 type Options struct {
 	// Build makes a new engine. Required.
 	Build Build
+	Initial *rules.Engine
 	// Files are watched for changes: the policy file and the key files or
 	// directories. A change of any (content, inode, or the target of a
 	// symlink along the path) triggers a reload.
@@ -100,9 +101,12 @@ func New(opts Options) (*Reloader, error) {
 		}
 	}
 	r.seen = fingerprint(opts.Files)
-	e, err := opts.Build()
-	if err != nil {
-		return nil, err
+	e := opts.Initial
+	if e == nil {
+		var err error
+		if e, err = opts.Build(); err != nil {
+			return nil, err
+		}
 	}
 	r.swap(e)
 	return r, nil

@@ -74,7 +74,20 @@ func Specs(c *config.Config) []Spec {
 		specs = append(specs, spec(c.ChangelogTopic(), ClassAggregate, maps.Clone(changelogConfigs)))
 	}
 	if c.Topics.Vault != "" {
-		specs = append(specs, spec(c.Topics.Vault, ClassPersonal, map[string]string{"cleanup.policy": "compact"}))
+		// Compacted, and compacted soon: an erased subject's records
+		// disappear from the log within a day (crypto-shredding makes
+		// them unreadable at once).
+		specs = append(specs, spec(c.Topics.Vault, ClassPersonal, map[string]string{
+			"cleanup.policy": "compact", "max.compaction.lag.ms": "86400000", "segment.ms": "3600000",
+			"min.cleanable.dirty.ratio": "0.1", "delete.retention.ms": "86400000",
+		}))
+	}
+	if c.Privacy.Enabled && c.Privacy.Topic != "" {
+		// The latest request per subject key stays for ever.
+		specs = append(specs, spec(c.Privacy.Topic, ClassPersonal, map[string]string{"cleanup.policy": "compact"}))
+	}
+	if c.Shadow.Topic != "" {
+		specs = append(specs, spec(c.Shadow.Topic, ClassAggregate, del(cr.AggregateRetention)))
 	}
 	return specs
 }

@@ -213,3 +213,6 @@ func openValue(dek []byte, r *Record) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// Partitions is the vault topic's partition count the Vault was made with.
+func (v *Vault) Partitions() int32 { return v.opts.Partitions }

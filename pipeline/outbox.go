@@ -1,0 +1,85 @@
+package pipeline
+
+import (
+	"sync"
+
+	"github.com/IBM/sarama"
+
+	"github.com/scrubd/scrubd/pipeline/vault"
+)
+
+// outbox holds records to produce that belong to no batch: the identity
+// vault's erasure tombstones and the dead letters of rejected privacy
+// requests. The transactional committer adds them to its next transaction
+// and drops them only once one commits, so none is lost to an abort. They
+// are built when taken, from the pipeline's state at that moment.
+type outbox struct {
+	mu      sync.Mutex
+	pending []func(*Pipeline) []*sarama.ProducerMessage
+}
+
+func (o *outbox) add(build func(*Pipeline) []*sarama.ProducerMessage) {
+	o.mu.Lock()
+	o.pending = append(o.pending, build)
+	o.mu.Unlock()
+}
+
+// take builds the pending records; n is the count of items taken, for done.
+func (o *outbox) take(p *Pipeline) (msgs []*sarama.ProducerMessage, n int) {
+	o.mu.Lock()
+	items := o.pending
+	o.mu.Unlock()
+	for _, build := range items {
+		msgs = append(msgs, build(p)...)
+	}
+	return msgs, len(items)
+}
+
+// done drops the first n items once their transaction committed.
+func (o *outbox) done(n int, committed bool) {
+	if !committed || n == 0 {
+		return
+	}
+	o.mu.Lock()
+	o.pending = append(o.pending[:0:0], o.pending[n:]...)
+	o.mu.Unlock()
+}
+
+// Erase queues the identity vault's tombstones for the pseudonyms of an
+// erased subject: every value record, and the data key of every input
+// partition, so that nothing about the subject can be decrypted. They are
+// written with the next transaction. The vault must be on.
+func (p *Pipeline) Erase(pseudonyms []string) {
+	v := p.opts.Vault
+	if v == nil || len(pseudonyms) == 0 {
+		return
+	}
+	v.Forget()
+	ps := append([]string(nil), pseudonyms...)
+	p.outbox.add(func(p *Pipeline) []*sarama.ProducerMessage {
+		var slots []vault.Slot
+		for _, t := range p.cfg.Topics.Input {
+			parts, err := p.client.Partitions(t)
+			if err != nil {
+				p.log.Warn("list input partitions for an erasure; erasing partition 0 only for now", "topic", t, "err", err)
+				parts = []int32{0}
+			}
+			for _, part := range parts {
+				slots = append(slots, vault.Slot{Topic: t, Partition: part})
+			}
+		}
+		return v.Erase(nil, ps, slots)
+	})
+}
+
+// RejectRequest queues the dead letter of a privacy request that could not
+// be parsed, with its reason (never its content in clear: the payload is
+// sealed like any dead letter's, or left out).
+func (p *Pipeline) RejectRequest(m *sarama.ConsumerMessage, reason string) {
+	cp := *m
+	cp.Value = append([]byte(nil), m.Value...)
+	p.outbox.add(func(p *Pipeline) []*sarama.ProducerMessage {
+		var st stats = newStats()
+		return []*sarama.ProducerMessage{p.proc.deadLetter(&cp, []byte("privacy-request"), "privacy_"+reason, &st)}
+	})
+}
