@@ -52,8 +52,8 @@ type processor struct {
 	outputs outputs
 	dlq     string
 	dlqPart int32
-	sealer  *Sealer // nil: dead-letter payloads are omitted
-	maxOut  int     // largest record (key, value, headers) the producer may send
+	sealer  *Sealer        // nil: dead-letter payloads are omitted
+	maxOut  int            // largest record (key, value, headers) the producer may send
 	privacy *privacy.Set   // nil: privacy requests are off
 	shadow  *shadow.Shadow // nil: shadow mode is off
 	agg     *aggregator
@@ -62,16 +62,16 @@ type processor struct {
 
 // stats are the counts of one batch, added to the metrics when it is done.
 type stats struct {
-	findings map[string]int
-	actions  map[string]int
-	reasons  map[string]int
-	topics   map[string]int // clean records per output topic
-	clean    int
+	findings   map[string]int
+	actions    map[string]int
+	reasons    map[string]int
+	topics     map[string]int // clean records per output topic
+	clean      int
 	dropped    int
 	dead       int
 	minor      int
 	suppressed int
-	agg      aggStats
+	agg        aggStats
 }
 
 func newStats() stats {

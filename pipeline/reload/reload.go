@@ -35,7 +35,7 @@ type Build func() (*rules.Engine, error)
 // Options configure a Reloader.
 type Options struct {
 	// Build makes a new engine. Required.
-	Build Build
+	Build   Build
 	Initial *rules.Engine
 	// Files are watched for changes: the policy file and the key files or
 	// directories. A change of any (content, inode, or the target of a
