@@ -28,6 +28,7 @@ func (h *handler) Setup(sess sarama.ConsumerGroupSession) error {
 // Cleanup runs when the instance leaves the group or its session ends.
 func (h *handler) Cleanup(sess sarama.ConsumerGroupSession) error {
 	h.p.state.SetJoined(false)
+	h.p.updateReady()
 	h.p.log.Info("left consumer group session", "generation", sess.GenerationID())
 	return nil
 }
@@ -108,6 +109,10 @@ func (c *claimLoop) run() error {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
+	// The lag is refreshed from the high watermark on a timer too, so that
+	// a stuck or idle claim does not freeze it.
+	lagTick := time.NewTicker(5 * time.Second)
+	defer lagTick.Stop()
 	lim := c.p.cfg.Batch
 	for {
 		var budgetC <-chan struct{}
@@ -152,6 +157,8 @@ func (c *claimLoop) run() error {
 		case <-timer.C:
 		case <-flushC:
 			c.flushIdle()
+		case <-lagTick.C:
+			c.updateLag()
 		case <-sessDone:
 			return c.finish()
 		}
@@ -230,6 +237,21 @@ func (c *claimLoop) admit() {
 		c.agg.add(r.obs, c.p.now(), &b.stats.agg)
 	}
 	c.lag.Set(float64(max(0, c.claim.HighWaterMarkOffset()-b.next)))
+}
+
+// updateLag sets the partition's lag: the records between the high
+// watermark and the next record to process.
+func (c *claimLoop) updateLag() {
+	next := c.committed
+	if c.building != nil {
+		next = c.building.next
+	} else if c.pending != nil {
+		next = c.pending.next
+	}
+	if next < 0 {
+		next = 0
+	}
+	c.lag.Set(float64(max(0, c.claim.HighWaterMarkOffset()-next)))
 }
 
 // submit hands the building batch to the committer.

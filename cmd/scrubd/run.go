@@ -125,13 +125,11 @@ func newService(path string, cfg *config.Config, log *slog.Logger, getenv func(s
 		opts.Geo = geo
 	}
 	svc := &service{cfg: cfg, log: log, reg: reg, state: state, geo: geo}
-	if path != "" {
-		if svc.reloader, err = newReloader(path, cfg, pol, eng, getenv, log, reg); err != nil {
-			closeGeo(geo, log)
-			return nil, err
-		}
-		opts.Policies = svc.reloader
+	if svc.reloader, err = newReloader(path, cfg, pol, eng, getenv, log, reg); err != nil {
+		closeGeo(geo, log)
+		return nil, err
 	}
+	opts.Policies = svc.reloader
 	if opts.Shadow, err = newShadow(cfg, keys, reg); err != nil {
 		closeGeo(geo, log)
 		return nil, err

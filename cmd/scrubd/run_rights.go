@@ -54,8 +54,14 @@ func watchedFiles(path string, cfg *config.Config, pol *rules.Policy) []string {
 
 // newReloader starts from eng, the engine already built, and rebuilds on
 // change. Only the policy reloads; a changed Kafka setting needs a restart.
+// Without a configuration file (the demo) there is nothing to reload from:
+// the reloader then only exports the policy metrics.
 func newReloader(path string, cfg *config.Config, pol *rules.Policy, eng *rules.Engine, getenv func(string) string,
 	log *slog.Logger, reg prometheus.Registerer) (*reload.Reloader, error) {
+	if path == "" {
+		return reload.New(reload.Options{Build: func() (*rules.Engine, error) { return eng, nil }, Initial: eng,
+			Logger: log.With("component", "reload"), Registerer: reg})
+	}
 	build := buildEngine(path, getenv)
 	if cfg.Privacy.Enabled || cfg.Vault.Enabled {
 		// Privacy requests and the vault hold pseudonyms made with the
