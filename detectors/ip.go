@@ -168,7 +168,10 @@ func matchIPv6(b []byte, i int) int {
 	if end-i < 2 || colons < 2 || (!dcolon && colons < 6) {
 		return -1
 	}
-	if !digits && groups < 4 {
+	// Without a digit, a short candidate is a word ("dead::beef"); "::"
+	// with a zone ("::%eth0") is the unspecified address all the same.
+	zoned := end+1 < n && b[end] == '%' && isAlnum(b[end+1])
+	if !digits && groups < 4 && !(end-i == 2 && zoned) {
 		return -1
 	}
 	// What follows must not continue a word.
