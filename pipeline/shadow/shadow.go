@@ -186,3 +186,7 @@ func (s *Shadow) Types() []string {
 	sort.Strings(out)
 	return out
 }
+
+// RecordsCounter returns the counter of records with difference d, for
+// tests and reports.
+func (s *Shadow) RecordsCounter(d string) prometheus.Counter { return s.records.WithLabelValues(d) }
