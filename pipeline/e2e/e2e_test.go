@@ -219,13 +219,25 @@ func TestRealKafkaExactlyOnce(t *testing.T) {
 
 // consume reads the whole topic with kcat, read_committed, one value a line.
 func consume(t *testing.T, kcat, broker, topic string) [][]byte {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, kcat, "-C", "-b", broker, "-t", topic, "-o", "beginning", "-e", "-q",
-		"-X", "isolation.level=read_committed", "-f", "%s\n")
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("kcat consume: %v", err)
+	var out []byte
+	// kcat fails now and then right after a topic is created or while a
+	// partition's leader moves: try again before giving up.
+	for attempt := 1; ; attempt++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		cmd := exec.CommandContext(ctx, kcat, "-C", "-b", broker, "-t", topic, "-o", "beginning", "-e", "-q",
+			"-X", "isolation.level=read_committed", "-f", "%s\n")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		var err error
+		out, err = cmd.Output()
+		cancel()
+		if err == nil {
+			break
+		}
+		if attempt == 5 {
+			t.Fatalf("kcat consume %s: %v\n%s", topic, err, tail(stderr.Bytes(), 20))
+		}
+		time.Sleep(time.Second)
 	}
 	var lines [][]byte
 	sc := bufio.NewScanner(bytes.NewReader(out))
