@@ -45,7 +45,6 @@ type Shadow struct {
 	counts  map[string]int64
 	active  map[string]int64
 	shadow  map[string]int64
-	version string
 }
 
 // New returns a Shadow for the candidate engine, which should be compiled
