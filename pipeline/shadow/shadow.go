@@ -40,11 +40,11 @@ type Shadow struct {
 	finds   *prometheus.CounterVec
 	now     func() time.Time
 
-	mu      sync.Mutex
-	since   time.Time
-	counts  map[string]int64
-	active  map[string]int64
-	shadow  map[string]int64
+	mu     sync.Mutex
+	since  time.Time
+	counts map[string]int64
+	active map[string]int64
+	shadow map[string]int64
 }
 
 // New returns a Shadow for the candidate engine, which should be compiled
