@@ -49,11 +49,7 @@ func validAction(a Action) bool {
 // truncateIP appends to dst the address in v with only its leading bits
 // kept, in the same notation it was written in (dotted, dashed as in host
 // names, or IPv6 text). ok is false when v is not an address.
-//
-// With expand, an IPv6 result is written with all eight groups: an address
-// written without brackets before a ":port" ("0:0:0:0:0:0:0:0:2181", as
-// ZooKeeper logs it) must not be compressed into an ambiguous ":::2181".
-func truncateIP(dst, v []byte, bits4, bits6 int, expand bool) ([]byte, bool) {
+func truncateIP(dst, v []byte, bits4, bits6 int) ([]byte, bool) {
 	if len(v) == 0 {
 		return dst, false
 	}
@@ -86,11 +82,7 @@ func truncateIP(dst, v []byte, bits4, bits6 int, expand bool) ([]byte, bool) {
 			return p.Addr().AppendTo(dst), true
 		}
 		p, _ := a.Prefix(bits6)
-		if expand {
-			dst = append(dst, p.Addr().StringExpanded()...)
-		} else {
-			dst = p.Addr().AppendTo(dst)
-		}
+		dst = p.Addr().AppendTo(dst)
 		return append(dst, zone...), true
 	}
 	// Dotted or dashed IPv4 with leading zeros, or written inside a host

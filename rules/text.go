@@ -103,13 +103,15 @@ func (w *walker) scrubText(dst, v []byte, base int, posmap []int) (out []byte, c
 		}
 		dst = w.apply(dst, val, r)
 		if r.action == TruncateIP && !sp.field && len(dst) > mark && !(sp.start > 0 && v[sp.start-1] == '%') &&
-			(sp.end < len(v) && v[sp.end] == ':' || dst[mark] == ':' && sp.start > 0 && glues(v[sp.start-1])) {
-			// An address before ":port" without brackets, or one that
-			// starts with "::" right after a key or a quote, is written
-			// in full: a compressed "::" there would read as separators.
-			if out, ok := truncateIP(dst[:mark], val, r.bits4, r.bits6, true); ok {
-				dst = out
-			}
+			(sp.end < len(v) && v[sp.end] == ':' && bytes.IndexByte(dst[mark:], ':') >= 0 ||
+				dst[mark] == ':' && sp.start > 0 && glues(v[sp.start-1])) {
+			// An IPv6 address before ":port" without brackets, or one that
+			// starts with "::" right after a key or a quote, is written in
+			// brackets: a compressed "::" there would read as separators
+			// ("0:0:0:0:0:0:0:0:2181" becomes "[::]:2181").
+			dst = append(dst[:mark], '[')
+			dst = w.apply(dst, val, r)
+			dst = append(dst, ']')
 		}
 		if string(dst[mark:]) != string(val) {
 			changed = true

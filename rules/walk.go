@@ -159,7 +159,7 @@ func (w *walker) apply(dst, v []byte, r *rule) []byte {
 	case Mask:
 		return maskValue(dst, v, r.keepFirst, r.keepLast)
 	case TruncateIP:
-		if out, ok := truncateIP(dst, v, r.bits4, r.bits6, false); ok {
+		if out, ok := truncateIP(dst, v, r.bits4, r.bits6); ok {
 			return out
 		}
 		return redacted(dst, r.name)
