@@ -17,7 +17,7 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/scrubd ./cmd/scrubd
 
 ## test: everything CI checks, in order of cost.
-test: lint unit race fuzz-short deploy-check e2e
+test: lint unit race fuzz-short deploy-check e2e e2e-faults
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -53,6 +53,26 @@ e2e: build
 	$(KAFKA) up
 	@set -o pipefail; SCRUBD_E2E_BROKER=127.0.0.1:9092 SCRUBD_E2E_BIN=$(CURDIR)/bin/scrubd \
 	  $(GO) test -count=1 -tags e2e -timeout 20m ./pipeline/e2e/... ; rc=$$?; $(KAFKA) down; exit $$rc
+
+## e2e-faults: the fault suite of issue 4 (kills, scaling, broker restart, network faults,
+## poison records, fencing, at-least-once) on a broker of its own, quick size; MEASURE lines
+## in the output are the recovery times. SCRUBD_FAULTS=full for larger streams; see
+## pipeline/e2e/faults_suite_test.go for the other knobs.
+.PHONY: e2e-faults e2e-faults-big
+FAULTS_KAFKA_DIR ?= /tmp/scrubd-kafka-faults
+e2e-faults: build
+	$(KAFKA) kcat
+	$(KAFKA) fetch
+	@set -o pipefail; SCRUBD_FAULTS=$${SCRUBD_FAULTS:-quick} SCRUBD_FAULTS_KAFKA_DIR=$(FAULTS_KAFKA_DIR) SCRUBD_E2E_BIN=$(CURDIR)/bin/scrubd \
+	  $(GO) test -count=1 -tags e2e -timeout 40m -run '^TestFaults$$' -v ./pipeline/e2e/ ; rc=$$?; SCRUBD_KAFKA_DIR=$(FAULTS_KAFKA_DIR) $(KAFKA) down; exit $$rc
+
+## e2e-faults-big: issue 4's "done when" run: 200,000 records, two instances, the first one
+## SIGKILLed three times and restarted; exactly 200,000 clean records, none of the seeded values.
+e2e-faults-big: build
+	$(KAFKA) kcat
+	$(KAFKA) fetch
+	@set -o pipefail; SCRUBD_FAULTS=big SCRUBD_FAULTS_KAFKA_DIR=$(FAULTS_KAFKA_DIR) SCRUBD_E2E_BIN=$(CURDIR)/bin/scrubd \
+	  $(GO) test -count=1 -tags e2e -timeout 60m -run '^TestFaultsBig$$' -v ./pipeline/e2e/ ; rc=$$?; SCRUBD_KAFKA_DIR=$(FAULTS_KAFKA_DIR) $(KAFKA) down; exit $$rc
 
 demo: build
 	./bin/scrubd demo

@@ -25,7 +25,7 @@ import (
 //	SCRUBD_FAULTS                 quick (default sizes for `make test`), full, or big;
 //	                              unset: the fault tests are skipped
 //	SCRUBD_FAULTS_N               records per scenario (quick 20000, full 100000, big 200000)
-//	SCRUBD_FAULTS_STREAM          how long the producer streams them (quick 40s, full 2m, big 50s);
+//	SCRUBD_FAULTS_STREAM          how long the producer streams them (quick 35s, full 2m, big 50s);
 //	                              each scenario scales it by a factor (0.6 to 1.25) that fits its faults
 //	SCRUBD_FAULTS_SESSION_TIMEOUT consumer group session timeout of every instance (10s)
 //	SCRUBD_FAULTS_TXN_TIMEOUT     transaction timeout of every instance (20s)
@@ -73,7 +73,7 @@ func loadFaultsSettings(t *testing.T, modes ...string) *faultsSettings {
 	}
 	switch mode {
 	case "quick":
-		f.n, f.stream = 20000, 40*time.Second
+		f.n, f.stream = 20000, 35*time.Second
 	case "full":
 		f.n, f.stream = 100000, 2*time.Minute
 	case "big":
