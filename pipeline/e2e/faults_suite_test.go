@@ -33,6 +33,7 @@ import (
 //	SCRUBD_FAULTS_KEEP            1: leave the broker running after the tests (debugging)
 //	SCRUBD_FAULTS_LOG_LEVEL       log level of the scrubd processes (info; debug adds sarama's narration)
 //	SCRUBD_FAULTS_LOGS            where the logs of a failed test's instances are kept ($TMPDIR/scrubd-faults-logs)
+//	SCRUBD_FAULTS_KEEP_LOGS       1: keep the instances' logs there even when the test passes
 //	SCRUBD_E2E_BIN                the scrubd binary (set by make)
 type faultsSettings struct {
 	mode           string
