@@ -146,8 +146,10 @@ func (s *Scanner) scanBuiltin(dst []Finding, b []byte) []Finding {
 			}
 		case ':':
 			// "::1", "::ffff:10.0.0.1": IPv6 that begins with a colon.
-			if s.enabled[idxIPv6] && i+1 < n && b[i+1] == ':' && !alnumAt(b, i-1) && (i == 0 || b[i-1] != ':') {
-				if end := matchIPv6(b, i); end > 0 {
+			// As for words, nothing before the last finding is looked at.
+			if s.enabled[idxIPv6] && i+1 < n && b[i+1] == ':' && (i == last || !alnumAt(b, i-1) && b[i-1] != ':') {
+				if end := matchIPv6(b[last:], i-last); end > 0 {
+					end += last
 					dst = append(dst, Finding{Type: IPv6, Start: i, End: end})
 					i, last = end, end
 					continue
