@@ -105,6 +105,48 @@ func hexGroupBefore(b []byte, c int) bool {
 	return c-k >= 1 && c-k <= 4 && (k == 0 || !isAlnum(b[k-1]))
 }
 
+// trimIPv6 returns end with what a sentence or a "host:port" may have stuck
+// on the end of a candidate removed: dots, and a colon that is not half of
+// "::".
+func trimIPv6(b []byte, i, end int) int {
+	for end > i && (b[end-1] == '.' || b[end-1] == ':' && !(end-2 >= i && b[end-2] == ':')) {
+		end--
+	}
+	return end
+}
+
+// ipv6Shaped reports whether b[i:end] has the shape of an IPv6 address
+// worth parsing: "::" or six colons (seven without an embedded IPv4), and unless it has a decimal digit,
+// four groups (short words such as "dead::beef" are not addresses); "::"
+// with a zone ("::%eth0") is the unspecified address all the same.
+func ipv6Shaped(b []byte, i, end int) bool {
+	colons, dcolon, digits, groups := 0, false, false, 0
+	inGroup := false
+	for k := i; k < end; k++ {
+		c := b[k]
+		if c == ':' {
+			colons++
+			if k+1 < end && b[k+1] == ':' {
+				dcolon = true
+			}
+			inGroup = false
+			continue
+		}
+		if !inGroup {
+			groups++
+			inGroup = true
+		}
+		if isDigit(c) {
+			digits = true
+		}
+	}
+	if end-i < 2 || colons < 2 || !dcolon && colons < 6 {
+		return false
+	}
+	zoned := end+1 < len(b) && b[end] == '%' && isAlnum(b[end+1])
+	return digits || groups >= 4 || end-i == 2 && zoned
+}
+
 // ipv6Char reports whether c may appear in the text form of an IPv6 address
 // (without zone).
 func ipv6Char(c byte) bool { return isHex(c) || c == ':' || c == '.' }
@@ -121,27 +163,13 @@ func matchIPv6(b []byte, i int) int {
 	}
 	n := len(b)
 	j := i
-	colons, dcolon, digits, groups := 0, false, false, 0
-	inGroup := false
+	dcolon := false
 	for j < n && j-i < 50 && ipv6Char(b[j]) {
-		c := b[j]
-		if c == ':' {
-			colons++
-			if j+1 < n && b[j+1] == ':' {
-				if dcolon && j > i && b[j-1] != ':' {
-					break // a second "::" cannot belong to the address
-				}
-				dcolon = true
+		if b[j] == ':' && j+1 < n && b[j+1] == ':' {
+			if dcolon && j > i && b[j-1] != ':' {
+				break // a second "::" cannot belong to the address
 			}
-			inGroup = false
-		} else {
-			if !inGroup {
-				groups++
-				inGroup = true
-			}
-			if isDigit(c) {
-				digits = true
-			}
+			dcolon = true
 		}
 		j++
 	}
@@ -161,38 +189,25 @@ func matchIPv6(b []byte, i int) int {
 		}
 		end = k + 1
 	}
-	// Trim what a sentence or a "host:port" may have stuck on the end.
-	for end > i && (b[end-1] == '.' || b[end-1] == ':' && !(end-2 >= i && b[end-2] == ':')) {
-		end--
-	}
-	if end-i < 2 || colons < 2 || (!dcolon && colons < 6) {
-		return -1
-	}
-	// Without a digit, a short candidate is a word ("dead::beef"); "::"
-	// with a zone ("::%eth0") is the unspecified address all the same.
-	zoned := end+1 < n && b[end] == '%' && isAlnum(b[end+1])
-	if !digits && groups < 4 && !(end-i == 2 && zoned) {
-		return -1
-	}
-	// What follows must not continue a word.
-	if end < n && isAlnum(b[end]) {
-		return -1
-	}
-	addr, err := netip.ParseAddr(unsafe.String(&b[i], end-i))
-	if err != nil && colons >= 7 {
-		// "0:0:0:0:0:0:0:0:2181": a port written after the address
-		// without brackets, as ZooKeeper does.
-		k := end - 1
-		for k > i && b[k] != ':' {
-			k--
-		}
-		if k > i && b[k-1] != ':' {
-			if a, err2 := netip.ParseAddr(unsafe.String(&b[i], k-i)); err2 == nil {
-				addr, err, end = a, nil, k
+	// The longest prefix of the run that is an address: what follows it
+	// (a port, a sentence, another address) must not decide whether it is
+	// found, so that text around it, scrubbed or not, changes nothing.
+	ok := false
+	for tries := 0; tries < 8 && end > i; tries++ {
+		if end = trimIPv6(b, i, end); ipv6Shaped(b, i, end) {
+			if addr, err := netip.ParseAddr(unsafe.String(&b[i], end-i)); err == nil && addr.Is6() {
+				ok = true
+				break
 			}
 		}
+		// Drop the last group, with its separator.
+		k := end - 1
+		for k > i && b[k] != ':' && b[k] != '.' {
+			k--
+		}
+		end = k
 	}
-	if err != nil || !addr.Is6() {
+	if !ok {
 		return -1
 	}
 	// A zone: "%eth0", or percent-encoded "%25eth0".
