@@ -87,8 +87,9 @@ func truncateIP(dst, v []byte, bits4, bits6 int) ([]byte, bool) {
 	}
 	// Dotted or dashed IPv4 with leading zeros, or written inside a host
 	// name ("1-2-3-4"): parse the four octets by hand and keep the
-	// separator.
+	// separator, and the text of every octet the prefix keeps whole.
 	var oct [4]int
+	var at [5]int // octet k is s[at[k]:at[k+1]-1]
 	var sep byte
 	k, cur, digits := 0, 0, 0
 	for i := 0; i < len(s); i++ {
@@ -104,6 +105,7 @@ func truncateIP(dst, v []byte, bits4, bits6 int) ([]byte, bool) {
 			sep = c
 			oct[k] = cur
 			k, cur, digits = k+1, 0, 0
+			at[k] = i + 1
 		default:
 			return dst, false
 		}
@@ -112,6 +114,7 @@ func truncateIP(dst, v []byte, bits4, bits6 int) ([]byte, bool) {
 		return dst, false
 	}
 	oct[3] = cur
+	at[4] = len(s) + 1
 	a := netip.AddrFrom4([4]byte{byte(oct[0]), byte(oct[1]), byte(oct[2]), byte(oct[3])})
 	p, _ := a.Prefix(bits4)
 	b4 := p.Addr().As4()
@@ -119,7 +122,11 @@ func truncateIP(dst, v []byte, bits4, bits6 int) ([]byte, bool) {
 		if i > 0 {
 			dst = append(dst, sep)
 		}
-		dst = strconv.AppendInt(dst, int64(o), 10)
+		if 8*(i+1) <= bits4 {
+			dst = append(dst, s[at[i]:at[i+1]-1]...)
+		} else {
+			dst = strconv.AppendInt(dst, int64(o), 10)
+		}
 	}
 	return dst, true
 }
