@@ -525,6 +525,46 @@ func (m *monitor) readiness(name string, since, until time.Time) (changes []stri
 	return changes, unready || code == 503
 }
 
+// watched are the counters an operator watches during a fault, with the
+// names operatorView gives them.
+var watched = []struct{ series, name string }{
+	{mAborts, "txn aborts"}, {mRestarts, "producer restarts"}, {mRebal, "rebalances"}, {mProdErrs, "producer errors"},
+}
+
+// counters returns the watched counters summed over every process seen (a
+// killed process counts with its last sample).
+func (m *monitor) counters() map[string]float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c := map[string]float64{}
+	for _, v := range m.last {
+		for _, w := range watched {
+			c[w.series] += v[w.series]
+		}
+	}
+	return c
+}
+
+// operatorView says what an operator saw since a fault began: how the
+// watched counters grew since before, and the /readyz answers of the
+// named instances since since (0: no answer).
+func (sc *scenario) operatorView(before map[string]float64, since time.Time, names ...string) string {
+	now := sc.mon.counters()
+	var parts []string
+	for _, w := range watched {
+		parts = append(parts, fmt.Sprintf("%s +%.0f", w.name, now[w.series]-before[w.series]))
+	}
+	view := strings.Join(parts, ", ")
+	for _, n := range names {
+		changes, _ := sc.mon.readiness(n, since, time.Now())
+		if len(changes) == 0 {
+			changes = []string{"unchanged"}
+		}
+		view += fmt.Sprintf("; /readyz of %s %s", n, strings.Join(changes, " "))
+	}
+	return view
+}
+
 // measure logs a measurement in a form easy to grep: "MEASURE name: text".
 func (sc *scenario) measure(name, format string, args ...any) {
 	sc.t.Helper()

@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/IBM/sarama"
+
 	"github.com/scrubd/scrubd/pipeline/e2e/faultproxy"
 )
 
@@ -165,6 +167,7 @@ func startSuite(t *testing.T, set *faultsSettings) *suite {
 	s.kafka(t, "down") // a broker left over by an interrupted run
 	start := time.Now()
 	s.kafka(t, "up")
+	s.waitUsable(t)
 	t.Logf("suite broker up on %s (proxied listener via %s) in %v", s.broker, proxy.Addr(), time.Since(start).Round(100*time.Millisecond))
 	t.Cleanup(func() {
 		if set.keep {
@@ -184,6 +187,39 @@ func (s *suite) kafka(t *testing.T, cmd string) {
 	out, err := c.CombinedOutput()
 	if err != nil {
 		t.Fatalf("kafka.sh %s: %v\n%s", cmd, err, out)
+	}
+}
+
+// waitUsable waits until the broker creates a topic: kafka.sh's readiness
+// probe (a metadata request) passes while a restarted KRaft broker is
+// still fenced by its controller, and then topic creation fails with "All
+// brokers are currently fenced" (seen after a start that took a minute on
+// a loaded machine).
+func (s *suite) waitUsable(t *testing.T) {
+	t.Helper()
+	cfg := sarama.NewConfig()
+	cfg.Version = sarama.V3_6_0_0
+	deadline := time.Now().Add(3 * time.Minute)
+	for attempt := 1; ; attempt++ {
+		err := func() error {
+			admin, err := sarama.NewClusterAdmin([]string{s.broker}, cfg)
+			if err != nil {
+				return err
+			}
+			defer admin.Close()
+			name := fmt.Sprintf("faults.probe.%d.%d", time.Now().UnixNano(), attempt)
+			if err := admin.CreateTopic(name, &sarama.TopicDetail{NumPartitions: 1, ReplicationFactor: 1}, false); err != nil {
+				return err
+			}
+			return admin.DeleteTopic(name)
+		}()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("broker %s not usable after 3 minutes: %v", s.broker, err)
+		}
+		time.Sleep(time.Second)
 	}
 }
 

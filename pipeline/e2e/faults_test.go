@@ -97,7 +97,7 @@ func killRestart(sc *scenario, in *instance, n int, st *streamer) {
 			_, flowing := sc.mon.recovery(in, gen, time.Time{})
 			return flowing != 0 && time.Now().After(at)
 		})
-		before := sc.mon.progress()
+		before, counters := sc.mon.progress(), sc.mon.counters()
 		killed := time.Now()
 		in.kill()
 		in.start()
@@ -114,9 +114,9 @@ func killRestart(sc *scenario, in *instance, n int, st *streamer) {
 		if flowing == 0 {
 			continue
 		}
-		sc.measure(fmt.Sprintf("sigkill-%d", k), "at %.0f/%d committed; SIGKILL+restart of %s to /readyz 200: %v, to its first committed record: %v; group-wide commit gap: %v",
+		sc.measure(fmt.Sprintf("sigkill-%d", k), "at %.0f/%d committed; SIGKILL+restart of %s to /readyz 200: %v, to its first committed record: %v; group-wide commit gap: %v; %s",
 			before, sc.n, in.name, ready.Round(10*time.Millisecond), flowing.Round(10*time.Millisecond),
-			sc.mon.longestGap(killed, killed.Add(flowing)).Round(10*time.Millisecond))
+			sc.mon.longestGap(killed, killed.Add(flowing)).Round(10*time.Millisecond), sc.operatorView(counters, killed, names(sc)...))
 	}
 }
 
@@ -149,6 +149,7 @@ func runScale(t *testing.T, s *suite, delivery string) {
 	sc.waitProgress(0.2, 3*time.Minute)
 
 	// 1 -> 3, with c killed during the rebalance and restarted.
+	counters := sc.mon.counters()
 	up := time.Now()
 	b.start()
 	c.start()
@@ -167,10 +168,12 @@ func runScale(t *testing.T, s *suite, delivery string) {
 	sc.measure("scale-up", "1 -> 3 instances (with a kill) took %v to a stable group; %.0f records/s during it; longest commit gap %v; %.0f records/s in the 10 s before",
 		three.Sub(up).Round(10*time.Millisecond), sc.mon.rate(up, three), sc.mon.longestGap(up, three).Round(10*time.Millisecond),
 		sc.mon.rate(up.Add(-10*time.Second), up))
+	sc.measure("scale-up", "%s", sc.operatorView(counters, up, "a", "b", "c"))
 	sc.waitProgress(0.6, 3*time.Minute)
 	steady := time.Now()
 
 	// 3 -> 1: b leaves with SIGTERM; c is killed during that rebalance.
+	counters = sc.mon.counters()
 	down := time.Now()
 	exited, _ := b.signal(sigterm)
 	state = waitGroupState(sc, admin, "a rebalance after b's SIGTERM", isRebalancing)
@@ -186,6 +189,7 @@ func runScale(t *testing.T, s *suite, delivery string) {
 	sc.measure("scale-down", "3 -> 1 instances (b stopped, c killed) took %v until a owned every partition; %.0f records/s during it; longest commit gap %v; %.0f records/s with three instances before",
 		one.Sub(down).Round(10*time.Millisecond), sc.mon.rate(down, one), sc.mon.longestGap(down, one).Round(10*time.Millisecond),
 		sc.mon.rate(three, steady))
+	sc.measure("scale-down", "%s", sc.operatorView(counters, down, "a"))
 	st.wait(10 * time.Minute)
 	sc.waitComplete(10 * time.Minute)
 	sc.verify()
@@ -203,6 +207,7 @@ func runBrokerRestart(t *testing.T, s *suite, delivery string) {
 	sc.waitProgress(1.0/3, 3*time.Minute)
 	gen := a.generation()
 
+	counters := sc.mon.counters()
 	stopping := time.Now()
 	s.kafka(t, "stop")
 	stopped := time.Now()
@@ -210,6 +215,7 @@ func runBrokerRestart(t *testing.T, s *suite, delivery string) {
 	starting := time.Now()
 	s.kafka(t, "start")
 	up := time.Now()
+	s.waitUsable(t)
 	sc.waitFor("a committing after the broker restart", 5*time.Minute, func() bool {
 		return sc.mon.valueAt(time.Now()) > sc.mon.valueAt(up)
 	})
@@ -219,6 +225,7 @@ func runBrokerRestart(t *testing.T, s *suite, delivery string) {
 	sc.measure("broker-restart", "broker stop took %v, start took %v (down %v in all); from broker ready to clean records flowing: %v; /readyz of a after the stop began: %s",
 		stopped.Sub(stopping).Round(100*time.Millisecond), up.Sub(starting).Round(100*time.Millisecond), up.Sub(stopped).Round(100*time.Millisecond),
 		flowing.Round(10*time.Millisecond), strings.Join(changes, " "))
+	sc.measure("broker-restart", "%s", sc.operatorView(counters, stopping))
 	if a.generation() != gen {
 		t.Errorf("a was restarted; it must recover by itself")
 	}
@@ -262,6 +269,8 @@ func runNetwork(t *testing.T, s *suite) {
 
 	sc.waitProgress(0.45, 3*time.Minute)
 	stall := 15 * time.Second
+	counters := sc.mon.counters()
+	stalled := time.Now()
 	px.Stall()
 	time.Sleep(stall)
 	px.Resume()
@@ -269,8 +278,10 @@ func runNetwork(t *testing.T, s *suite) {
 	sc.waitFor("commits after the stall", 5*time.Minute, func() bool { return sc.mon.nextCommitAfter(resumed) > 0 })
 	sc.measure("stall", "every connection stalled %v (longer than the %v session timeout); clean records flowing again %v after it ended",
 		stall, s.set.sessionTimeout, sc.mon.nextCommitAfter(resumed).Round(10*time.Millisecond))
+	sc.measure("stall", "%s", sc.operatorView(counters, stalled, "a", "b"))
 
 	sc.waitProgress(0.6, 3*time.Minute)
+	counters = sc.mon.counters()
 	px.Refuse(true)
 	n := px.DropAll()
 	down := time.Now()
@@ -286,6 +297,7 @@ func runNetwork(t *testing.T, s *suite) {
 	sc.waitFor("commits after the outage", 5*time.Minute, func() bool { return sc.mon.nextCommitAfter(restored) > 0 })
 	sc.measure("outage", "%d connections dropped and new ones refused for %v; clean records flowing again %v after",
 		n, restored.Sub(down).Round(100*time.Millisecond), sc.mon.nextCommitAfter(restored).Round(10*time.Millisecond))
+	sc.measure("outage", "%s", sc.operatorView(counters, down, "a", "b"))
 
 	sc.waitProgress(0.75, 3*time.Minute)
 	px.ResetAll()
@@ -353,7 +365,7 @@ func runPoison(t *testing.T, s *suite) {
 // (its producer is fenced), and nothing may be duplicated.
 func runFenced(t *testing.T, s *suite) {
 	txnTimeout := 10 * time.Second
-	sc := newScenario(t, s, "fenced", config.ExactlyOnce, 0.75, mixedKinds)
+	sc := newScenario(t, s, "stall", config.ExactlyOnce, 0.75, mixedKinds)
 	px := s.proxy
 	t.Cleanup(func() { px.SetLatency(0) })
 	admin := newAdmin(t, s.broker)
@@ -384,6 +396,7 @@ func runFenced(t *testing.T, s *suite) {
 		time.Sleep(time.Duration(50+attempt*37%250) * time.Millisecond)
 	}
 	frozen := time.Now()
+	counters := sc.mon.counters()
 	px.SetLatency(0)
 	sc.waitFor("the coordinator aborting a's timed-out transaction", txnTimeout+time.Minute, func() bool {
 		d := describeTxn(t, admin, a.txnID)
@@ -391,7 +404,7 @@ func runFenced(t *testing.T, s *suite) {
 	})
 	aborted := time.Now()
 	sc.waitFor("b owning all 6 partitions", 3*time.Minute, func() bool { return sc.mon.metrics(b)[mAssigned] == 6 })
-	sc.measure("fenced", "a's transaction aborted by the coordinator %v after SIGSTOP (timeout %v); b owned every partition %v after SIGSTOP",
+	sc.measure("timed-out", "a's transaction aborted by the coordinator %v after SIGSTOP (timeout %v); b owned every partition %v after SIGSTOP",
 		aborted.Sub(frozen).Round(100*time.Millisecond), txnTimeout, time.Since(frozen).Round(100*time.Millisecond))
 
 	mark(a, "SIGCONT")
@@ -408,10 +421,19 @@ func runFenced(t *testing.T, s *suite) {
 		m := sc.mon.metrics(a)
 		return m[mAssigned] > 0 && m[mCommits] > commits
 	})
-	sc.measure("fenced", "a committing again %v after SIGCONT (producer restarts %.0f)", time.Since(thawed).Round(100*time.Millisecond), sc.mon.metrics(a)[mRestarts])
+	sc.measure("rejoined", "a committing again %v after SIGCONT; %s", time.Since(thawed).Round(100*time.Millisecond), sc.operatorView(counters, frozen, "a", "b"))
 	st.wait(10 * time.Minute)
 	sc.waitComplete(10 * time.Minute)
 	sc.verify()
+}
+
+// names returns the names of the scenario's instances.
+func names(sc *scenario) []string {
+	var ns []string
+	for _, in := range sc.instances() {
+		ns = append(ns, in.name)
+	}
+	return ns
 }
 
 // mark appends a marker line to an instance's log.
