@@ -122,9 +122,21 @@ func truncateIP(dst, v []byte, bits4, bits6 int) ([]byte, bool) {
 		if i > 0 {
 			dst = append(dst, sep)
 		}
-		if 8*(i+1) <= bits4 {
-			dst = append(dst, s[at[i]:at[i+1]-1]...)
-		} else {
+		orig := s[at[i] : at[i+1]-1]
+		switch {
+		case 8*(i+1) <= bits4:
+			dst = append(dst, orig...)
+		case len(orig) > 1 && orig[0] == '0':
+			// Zero-padded as it was: "010.001.002.003" keeps its form
+			// ("010.001.002.000"), so that it cannot turn into another
+			// kind of address when scrubbed again.
+			var num [3]byte
+			d := strconv.AppendInt(num[:0], int64(o), 10)
+			for range len(orig) - len(d) {
+				dst = append(dst, '0')
+			}
+			dst = append(dst, d...)
+		default:
 			dst = strconv.AppendInt(dst, int64(o), 10)
 		}
 	}
