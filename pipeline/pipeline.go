@@ -222,7 +222,7 @@ func (p *Pipeline) run(ctx context.Context) error {
 	p.client = client
 	p.state.SetConnected(true)
 	defer p.state.SetConnected(false)
-	defer p.watchKafka(client)()
+	defer p.watchKafka(client, kafkaProbeInterval, kafkaStallAfter)()
 	if p.proc, err = p.newProcessor(client); err != nil {
 		return err
 	}
