@@ -200,10 +200,13 @@ func matchIPv6(b []byte, i int) int {
 				break
 			}
 		}
-		// Drop the last group, with its separator.
+		// Drop the last group, with its separator; of "::" keep both.
 		k := end - 1
 		for k > i && b[k] != ':' && b[k] != '.' {
 			k--
+		}
+		if k > i && b[k] == ':' && b[k-1] == ':' && k+1 < end {
+			k++
 		}
 		end = k
 	}
