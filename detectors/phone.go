@@ -532,6 +532,13 @@ func (m *phoneMatcher) matchIntl(b []byte, t *phoneToks, skip int) int {
 	if ccLen == 0 {
 		return -1
 	}
+	// Nobody writes a calling code split over two groups ("+4 4 20 ...",
+	// "+8 2000000"): such a run is a count or an id, not a phone number.
+	for g := 0; g < t.ng && t.cnt[g] < skip+ccLen; g++ {
+		if t.cnt[g] > skip {
+			return -1
+		}
+	}
 	// "+44 (0)20 ...": the parenthesised 0 is the national prefix, not
 	// dialled from abroad, where the calling code's national prefix is 0
 	// and the first group is exactly the calling code. Elsewhere ("+39

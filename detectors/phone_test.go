@@ -430,13 +430,20 @@ func phoneRefValid(s string) bool {
 		n, err := phonenumbers.Parse(s, region)
 		return err == nil && phonenumbers.IsValidNumber(n)
 	}
+	// Written with '+', a number of a possible length for its calling code
+	// counts too (recall first: test ranges, new ranges).
+	possible := func(s string) bool {
+		n, err := phonenumbers.Parse(s, "")
+		return err == nil && (phonenumbers.IsValidNumber(n) ||
+			phonenumbers.IsPossibleNumberWithReason(n) == phonenumbers.IS_POSSIBLE)
+	}
 	if strings.HasPrefix(s, "+") {
 		// "+44 (0)20 ...": the documented reading drops the "(0)" after
 		// the calling code; libphonenumber reads it as part of the number.
-		if k := strings.Index(s, "(0)"); k > 0 && valid(s[:k]+s[k+3:], "") {
+		if k := strings.Index(s, "(0)"); k > 0 && possible(s[:k]+s[k+3:]) {
 			return true
 		}
-		return valid(s, "")
+		return possible(s)
 	}
 	for _, r := range DefaultPhoneRegions {
 		if valid(s, r) {

@@ -104,11 +104,13 @@ func (w *walker) scrubText(dst, v []byte, base int, posmap []int) (out []byte, c
 		dst = w.apply(dst, val, r)
 		if r.action == TruncateIP && !sp.field && len(dst) > mark && !(sp.start > 0 && v[sp.start-1] == '%') &&
 			(sp.end < len(v) && v[sp.end] == ':' && bytes.IndexByte(dst[mark:], ':') >= 0 ||
-				dst[mark] == ':' && sp.start > 0 && glues(v[sp.start-1])) {
+				dst[mark] == ':' && sp.start > 0 && glues(v[sp.start-1]) ||
+				dst[len(dst)-1] == ':' && sp.end < len(v) && gluesAfter(v[sp.end])) {
 			// An IPv6 address before ":port" without brackets, or one that
 			// starts with "::" right after a key or a quote, is written in
 			// brackets: a compressed "::" there would read as separators
-			// ("0:0:0:0:0:0:0:0:2181" becomes "[::]:2181").
+			// ("0:0:0:0:0:0:0:0:2181" becomes "[::]:2181"), and so is one
+			// whose "::" would run into the digits that follow it.
 			dst = append(dst[:mark], '[')
 			dst = w.apply(dst, val, r)
 			dst = append(dst, ']')
@@ -163,6 +165,13 @@ func glues(c byte) bool {
 		return false
 	}
 	return true
+}
+
+// gluesAfter reports whether c, right after an address that ends in "::",
+// would read as more of the address ("0:0:0:0:0:0:0::0" is matched up to
+// "::", and "::" followed by "0" is an address of its own).
+func gluesAfter(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'f' || c == '.' || c == '%'
 }
 
 // mergeSpans sorts field spans and detector findings and resolves their
