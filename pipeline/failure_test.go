@@ -88,7 +88,17 @@ func TestAbortedTransactionInvisible(t *testing.T) {
 // fenced producer's records never become visible to read_committed
 // readers; the instance closes it, creates a new one and commits the batch
 // again, so every record is in the clean topic once.
+//
+// It does not run under the race detector: a fenced sarama producer races
+// with itself (transactionManager.lastError is written under statusLock in
+// transitionTo and read under partitionInTxnLock in publishTxnPartitions,
+// IBM/sarama#2913), which fails the test for a bug that is not scrubd's.
+// `make unit` runs it; the fault suite fences a real instance on a real
+// broker (scenario 6-fenced).
 func TestZombieFenced(t *testing.T) {
+	if raceEnabled {
+		t.Skip("sarama's fenced producer has a known data race (IBM/sarama#2913)")
+	}
 	c := startCluster(t, 3)
 	const n = 2000
 	produce(t, c.Addrs(), jsonRecords(n))
@@ -122,6 +132,9 @@ func TestZombieFenced(t *testing.T) {
 	checkExactlyOnce(t, recs, n)
 	if got := testutil.ToFloat64(a.p.Metrics().TxnAborts); got < 1 {
 		t.Errorf("txn aborts = %v, want >= 1", got)
+	}
+	if got := testutil.ToFloat64(a.p.Metrics().ProducerFenced); got < 1 {
+		t.Errorf("producer fenced = %v, want >= 1", got)
 	}
 }
 

@@ -203,10 +203,20 @@ func (c *txnCommitter) fail(err error) {
 	}
 	c.m.TxnAborts.Inc()
 	c.m.ProducerRestarts.Inc()
+	if fenced(err) {
+		c.m.ProducerFenced.Inc()
+	}
 	c.log.Error("producer failed; closing it, a new one will fence the old epoch", "err", err, "status", st.String())
 	if cerr := c.closeProducer(); cerr != nil {
 		c.log.Warn("close failed producer", "err", cerr)
 	}
+}
+
+// fenced reports whether err says that the producer's epoch is no longer
+// current: a newer producer with the same transactional id initialised, or
+// the coordinator aborted a timed-out transaction and bumped the epoch.
+func fenced(err error) bool {
+	return errors.Is(err, sarama.ErrProducerFenced) || errors.Is(err, sarama.ErrInvalidProducerEpoch)
 }
 
 // ensureProducer creates the producer if there is none.

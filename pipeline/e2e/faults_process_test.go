@@ -289,6 +289,7 @@ const (
 	mCommits  = `scrubd_txn_commits_total`
 	mAborts   = `scrubd_txn_aborts_total`
 	mRestarts = `scrubd_producer_restarts_total`
+	mFenced   = `scrubd_producer_fenced_total`
 	mAssigned = `scrubd_consumer_assigned_partitions`
 	mRebal    = `scrubd_consumer_rebalances_total`
 	mProdErrs = `scrubd_producer_errors_total`

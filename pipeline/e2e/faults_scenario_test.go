@@ -528,7 +528,7 @@ func (m *monitor) readiness(name string, since, until time.Time) (changes []stri
 // watched are the counters an operator watches during a fault, with the
 // names operatorView gives them.
 var watched = []struct{ series, name string }{
-	{mAborts, "txn aborts"}, {mRestarts, "producer restarts"}, {mRebal, "rebalances"}, {mProdErrs, "producer errors"},
+	{mAborts, "txn aborts"}, {mRestarts, "producer restarts"}, {mFenced, "fenced"}, {mRebal, "rebalances"}, {mProdErrs, "producer errors"},
 }
 
 // counters returns the watched counters summed over every process seen (a

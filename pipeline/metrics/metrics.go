@@ -83,6 +83,10 @@ type Metrics struct {
 	// ProducerRestarts counts producers closed and created again after a
 	// fatal error (fenced, out of order).
 	ProducerRestarts prometheus.Counter
+	// ProducerFenced counts the producer restarts whose cause was being
+	// fenced: another producer with the same transactional id, or the
+	// coordinator after a transaction timeout.
+	ProducerFenced prometheus.Counter
 	// ProducerErrors counts records the producer reported as failed.
 	ProducerErrors prometheus.Counter
 	// Rebalances counts consumer group assignments received.
@@ -181,6 +185,8 @@ func New(reg prometheus.Registerer, opts Opts, known Known) (*Metrics, error) {
 		TxnAborts:     prometheus.NewCounter(f("txn", "aborts_total", "Aborted transactions.")),
 		ProducerRestarts: prometheus.NewCounter(f("producer", "restarts_total",
 			"Producers closed and created again after a fatal error such as being fenced.")),
+		ProducerFenced: prometheus.NewCounter(f("producer", "fenced_total",
+			"Producer restarts caused by being fenced (a newer producer with the same transactional id, or a transaction timeout).")),
 		ProducerErrors: prometheus.NewCounter(f("producer", "errors_total", "Records the producer reported as failed.")),
 		Rebalances:     prometheus.NewCounter(f("consumer", "rebalances_total", "Consumer group assignments received (joins and rebalances).")),
 		Lag:            prometheus.NewGaugeVec(g("consumer", "lag_records", "Records between a partition's high watermark and the next record to process."), []string{"topic", "partition"}),
@@ -208,7 +214,7 @@ func New(reg prometheus.Registerer, opts Opts, known Known) (*Metrics, error) {
 	cs := []prometheus.Collector{
 		m.RecordsIn, m.RecordsOut, m.InFlight, m.LastProcessed, m.Findings, m.Actions, m.Records,
 		m.DeadLetters, m.BatchRecords, m.BatchBytes, m.BatchDuration, m.TxnDuration, m.TxnCommits,
-		m.TxnAborts, m.ProducerRestarts, m.ProducerErrors, m.Rebalances, m.Lag, m.Assigned, m.Ready, build,
+		m.TxnAborts, m.ProducerRestarts, m.ProducerFenced, m.ProducerErrors, m.Rebalances, m.Lag, m.Assigned, m.Ready, build,
 		m.CleanRecords, m.Aggregate.Counted, m.Aggregate.Late, m.Aggregate.TimestampFallbacks, m.Aggregate.Windows,
 		m.Aggregate.Records, m.Aggregate.Suppressed, m.Aggregate.OpenBuckets, m.Aggregate.Restores, m.Aggregate.RestoreDuration,
 		collectors.NewGoCollector(),
