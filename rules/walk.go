@@ -578,7 +578,7 @@ func (w *walker) key() ([]byte, error) {
 		w.out = append(w.out, w.in[start:w.pos]...)
 		return key, nil
 	}
-	_, err = w.writeScrubbed(start, st)
+	_, err = w.writeScrubbed(start, st, true)
 	return key, err
 }
 
@@ -600,13 +600,14 @@ func (w *walker) stringValue(forced *rule) (bool, error) {
 		w.userAgent = true
 		defer func() { w.userAgent = false }()
 	}
-	return w.writeScrubbed(start, st)
+	return w.writeScrubbed(start, st, false)
 }
 
 // writeScrubbed scrubs the decoded string st as free text and writes it as a
-// JSON string; start is the input offset of its opening quote. It reports
-// whether a drop_field detector action fired in it.
-func (w *walker) writeScrubbed(start int, st jsonString) (bool, error) {
+// JSON string; start is the input offset of its opening quote; isKey says
+// that st is an object key. It reports whether a drop_field detector action
+// fired in it.
+func (w *walker) writeScrubbed(start int, st jsonString, isKey bool) (bool, error) {
 	// Short strings that were clean before (keys, enum values such as
 	// "info" or "GET") are clean again: skip the scan.
 	cacheable := len(st.dec) <= cleanMaxLen && !w.userAgent && !st.badUTF8
@@ -626,7 +627,10 @@ func (w *walker) writeScrubbed(start int, st jsonString) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if cacheable && !changed && !drop && len(w.res.Findings) == nf && !w.dropRecord {
+	// Keys repeat, and so do values without digits (levels, methods,
+	// service names); values with digits (times, ids, sizes) rarely do, and
+	// caching them would only evict the others.
+	if cacheable && !changed && !drop && len(w.res.Findings) == nf && !w.dropRecord && (isKey || !hasDigit(st.dec)) {
 		w.rememberClean(st.dec)
 	}
 	if !changed && !st.badUTF8 {
@@ -643,6 +647,16 @@ const (
 	cleanMaxField   = 512
 	cleanMaxEntries = 2048
 )
+
+// hasDigit reports whether v holds an ASCII digit.
+func hasDigit(v []byte) bool {
+	for _, c := range v {
+		if '0' <= c && c <= '9' {
+			return true
+		}
+	}
+	return false
+}
 
 // rememberClean adds v to the cache of strings known to hold nothing, which
 // is emptied when full.
