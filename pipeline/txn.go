@@ -203,10 +203,13 @@ func (c *txnCommitter) fail(err error) {
 	}
 	c.m.TxnAborts.Inc()
 	c.m.ProducerRestarts.Inc()
-	if fenced(err) {
+	isFenced := fenced(err)
+	if isFenced {
 		c.m.ProducerFenced.Inc()
 	}
-	c.log.Error("producer failed; closing it, a new one will fence the old epoch", "err", err, "status", st.String())
+	// sarama names error code 90 (PRODUCER_FENCED) "Unknown error, how did
+	// this happen?": the fenced attribute says it plainly.
+	c.log.Error("producer failed; closing it, a new one will fence the old epoch", "err", err, "fenced", isFenced, "status", st.String())
 	if cerr := c.closeProducer(); cerr != nil {
 		c.log.Warn("close failed producer", "err", cerr)
 	}
