@@ -59,12 +59,19 @@ func Template(raw []byte) (method, template string) {
 		b.WriteByte('/')
 	}
 	n := 0
+	slash := len(raw) == 0 || raw[0] != '/' // the last byte written is '/'
 	for i := 0; i < len(raw); {
 		if raw[i] == '/' {
-			b.WriteByte('/')
+			// A run of slashes is one separator ("/a//b" is "/a/b"): the
+			// template stays bounded by its segments.
+			if !slash {
+				b.WriteByte('/')
+			}
+			slash = true
 			i++
 			continue
 		}
+		slash = false
 		j := i
 		for j < len(raw) && raw[j] != '/' {
 			j++

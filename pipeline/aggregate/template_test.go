@@ -29,6 +29,7 @@ func TestTemplate(t *testing.T) {
 		{"/a/b/", Unknown, "/a/b/"},
 		{"checkout", Unknown, "/checkout"},
 		{"", Unknown, "/"},
+		{"/a//b///c/", Unknown, "/a/b/c/"},
 		{"/V2/items", Unknown, "/V2/items"},
 		{"/v2024/items", Unknown, "/{id}/items"},
 		{"/files/résumé.pdf", Unknown, "/files/{id}"},
