@@ -274,3 +274,31 @@ func TestAtLeastOnce(t *testing.T) {
 		t.Errorf("committed offsets sum to %d after stop, want %d", got, n)
 	}
 }
+
+// TestStaticMembership runs two static members (kafka.static_membership):
+// they share the partitions and commit every record exactly once, with the
+// group instance id in each transaction's group metadata. A static member
+// stopped and started again with the same id takes its place.
+func TestStaticMembership(t *testing.T) {
+	c := startCluster(t, 6)
+	const n = 6000
+	values := jsonRecords(n)
+	cfg := testConfig(c.Addrs())
+	cfg.Kafka.StaticMembership = true
+	a := newInstance(t, cfg, testEngine(t, ""), "scrubd-a", nil).start()
+	b := newInstance(t, cfg, testEngine(t, ""), "scrubd-b", nil).start()
+	assigned := func(in *instance) bool { return testutil.ToFloat64(in.p.Metrics().Assigned) >= 1 }
+	waitFor(t, "both to be assigned partitions", func() bool { return assigned(a) && assigned(b) })
+	produce(t, c.Addrs(), values[:n/2])
+	waitFor(t, "both to commit", func() bool {
+		return testutil.ToFloat64(a.p.Metrics().TxnCommits) >= 1 && testutil.ToFloat64(b.p.Metrics().TxnCommits) >= 1
+	})
+	a.stop(t)
+	a = newInstance(t, cfg, testEngine(t, ""), "scrubd-a", nil).start()
+	waitFor(t, "the restarted member to be assigned partitions", func() bool { return assigned(a) })
+	produce(t, c.Addrs(), values[n/2:])
+	recs := readTopic(t, c.Addrs(), cleanTopic, n, false)
+	a.stop(t)
+	b.stop(t)
+	checkExactlyOnce(t, recs, n)
+}

@@ -210,7 +210,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 }
 
 func (p *Pipeline) run(ctx context.Context) error {
-	ccfg, err := kafka.Consumer(p.cfg)
+	ccfg, err := kafka.Consumer(p.cfg, p.opts.TransactionalID)
 	if err != nil {
 		return fmt.Errorf("consumer config: %w", err)
 	}
@@ -350,6 +350,10 @@ func (p *Pipeline) startCommitter(ctx context.Context) (func(), error) {
 		}, nil
 	}
 	c := newTxnCommitter(newProducer, p.cfg.Kafka.Group, p.log, p.m, p.now, p.setProducerReady)
+	if p.cfg.Kafka.StaticMembership {
+		id := p.opts.TransactionalID
+		c.instanceID = &id
+	}
 	c.beforeCommit = p.testBeforeCommit
 	c.extras = func() ([]*sarama.ProducerMessage, int) { return p.outbox.take(p) }
 	c.extrasDone = p.outbox.done

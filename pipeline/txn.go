@@ -44,6 +44,7 @@ import (
 type txnCommitter struct {
 	newProducer func() (sarama.AsyncProducer, error)
 	group       string
+	instanceID  *string // the group instance id of a static member, or nil
 	log         *slog.Logger
 	m           *metrics.Metrics
 	now         func() time.Time
@@ -164,7 +165,7 @@ func (c *txnCommitter) transact(bs []*batch) error {
 			offsets[b.topic] = append(offsets[b.topic], &sarama.PartitionOffsetMetadata{Partition: b.partition, Offset: b.next, LeaderEpoch: -1})
 		}
 	}
-	gm := sarama.NewConsumerGroupMetadataFromSession(bs[0].sess, c.group, nil)
+	gm := sarama.NewConsumerGroupMetadataFromSession(bs[0].sess, c.group, c.instanceID)
 	var err error
 	if len(offsets) > 0 {
 		err = p.AddOffsetsToTxnWithGroupMetadata(offsets, gm)

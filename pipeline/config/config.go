@@ -89,6 +89,15 @@ type Kafka struct {
 	// Empty means "scrubd-" followed by the host name (in Kubernetes, the
 	// pod name).
 	TransactionalID string `yaml:"transactional_id"`
+	// StaticMembership joins the consumer group as a static member
+	// (KIP-345) whose group.instance.id is the transactional id: an instance
+	// restarted with the same id (a container restart, a StatefulSet pod)
+	// takes its place and partitions at once instead of waiting for the
+	// session timeout. A static member stopped with SIGTERM does not leave
+	// the group, so its partitions wait for the session timeout unless it
+	// comes back; with pods that get new names (a Deployment) it only delays
+	// scale-down. Off by default.
+	StaticMembership bool `yaml:"static_membership"`
 	// TLS encrypts and authenticates the connections to the brokers.
 	TLS TLS `yaml:"tls"`
 	// SASL authenticates scrubd to the brokers.

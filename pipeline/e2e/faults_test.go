@@ -40,6 +40,7 @@ func TestFaults(t *testing.T) {
 	start := time.Now()
 	eos, alo := config.ExactlyOnce, config.AtLeastOnce
 	t.Run("1-sigkill", func(t *testing.T) { runSIGKILL(t, s, eos) })
+	t.Run("1-sigkill-static", func(t *testing.T) { runSIGKILL(t, s, eos, "SCRUBD_KAFKA_STATIC_MEMBERSHIP=true") })
 	t.Run("2-scale", func(t *testing.T) { runScale(t, s, eos) })
 	t.Run("3-broker-restart", func(t *testing.T) { runBrokerRestart(t, s, eos) })
 	t.Run("4-network", func(t *testing.T) { runNetwork(t, s) })
@@ -121,9 +122,15 @@ func killRestart(sc *scenario, in *instance, n int, st *streamer) {
 }
 
 // runSIGKILL is scenario 1 (and 7): one instance, SIGKILLed three times
-// mid-stream and restarted at once with the same transactional id.
-func runSIGKILL(t *testing.T, s *suite, delivery string) {
-	sc := newScenario(t, s, "sigkill", delivery, 1, mixedKinds)
+// mid-stream and restarted at once with the same transactional id. With
+// SCRUBD_KAFKA_STATIC_MEMBERSHIP=true in env, the restarted process is the
+// same static group member and takes its partitions back at once.
+func runSIGKILL(t *testing.T, s *suite, delivery string, env ...string) {
+	name := "sigkill"
+	if len(env) > 0 {
+		name = "sigkill-static"
+	}
+	sc := newScenario(t, s, name, delivery, 1, mixedKinds, env...)
 	a := sc.newInstance("a")
 	a.start()
 	st := sc.stream()

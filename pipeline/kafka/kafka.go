@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -92,7 +93,8 @@ func tlsConfig(c *config.Config) (*tls.Config, error) {
 // Consumer returns the configuration of the consumer group: cooperative-
 // sticky balancing, read_committed, auto-commit off, and the oldest offset
 // for partitions without a committed one (a reset must never skip data).
-func Consumer(c *config.Config) (*sarama.Config, error) {
+// With kafka.static_membership, instanceID is the group.instance.id.
+func Consumer(c *config.Config, instanceID string) (*sarama.Config, error) {
 	sc, err := Base(c)
 	if err != nil {
 		return nil, err
@@ -106,6 +108,12 @@ func Consumer(c *config.Config) (*sarama.Config, error) {
 	sc.Consumer.Offsets.AutoCommit.Enable = false
 	sc.Consumer.Offsets.Initial = sarama.OffsetOldest
 	sc.Consumer.Return.Errors = true
+	if k.StaticMembership {
+		if instanceID == "" {
+			return nil, errors.New("kafka.static_membership needs a transactional id (the group instance id)")
+		}
+		sc.Consumer.Group.InstanceId = instanceID
+	}
 	sc.Consumer.Fetch.Default = k.FetchBytes
 	sc.Consumer.Fetch.MaxBytes = k.FetchMaxBytes
 	sc.Consumer.MaxProcessingTime = time.Second

@@ -85,7 +85,7 @@ func TestSASLAndTLS(t *testing.T) {
 			if err := cfg.Validate(); err != nil {
 				t.Fatal(err)
 			}
-			sc, err := Consumer(cfg)
+			sc, err := Consumer(cfg, "scrubd-test")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -125,7 +125,7 @@ func TestProducerConfigValid(t *testing.T) {
 		if err := pc.Validate(); err != nil {
 			t.Errorf("%s producer: %v", mode, err)
 		}
-		cc, err := Consumer(cfg)
+		cc, err := Consumer(cfg, "scrubd-test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,5 +135,30 @@ func TestProducerConfigValid(t *testing.T) {
 		if cc.Consumer.IsolationLevel != sarama.ReadCommitted || cc.Consumer.Offsets.AutoCommit.Enable || cc.Consumer.Offsets.Initial != sarama.OffsetOldest {
 			t.Errorf("consumer settings wrong: %+v", cc.Consumer)
 		}
+	}
+}
+
+func TestConsumerStaticMembership(t *testing.T) {
+	cfg := config.Default()
+	cfg.Kafka.Brokers = []string{"127.0.0.1:9092"}
+	sc, err := Consumer(cfg, "scrubd-pod-0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Consumer.Group.InstanceId != "" {
+		t.Errorf("dynamic membership has instance id %q", sc.Consumer.Group.InstanceId)
+	}
+	cfg.Kafka.StaticMembership = true
+	if sc, err = Consumer(cfg, "scrubd-pod-0"); err != nil {
+		t.Fatal(err)
+	}
+	if sc.Consumer.Group.InstanceId != "scrubd-pod-0" {
+		t.Errorf("instance id %q, want the transactional id", sc.Consumer.Group.InstanceId)
+	}
+	if err := sc.Validate(); err != nil {
+		t.Errorf("sarama refuses the configuration: %v", err)
+	}
+	if _, err := Consumer(cfg, ""); err == nil {
+		t.Error("static membership without an instance id was accepted")
 	}
 }
