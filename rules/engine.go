@@ -187,6 +187,9 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 	}
 	var opts detectors.Options
 	for name, d := range p.Detectors {
+		if d == nil {
+			continue // Parse gave built-in detectors their defaults; Validate refused the rest
+		}
 		t := detectors.Type(name)
 		if d.Enabled != nil && !*d.Enabled {
 			opts.Disabled = append(opts.Disabled, t)
@@ -209,6 +212,9 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 		}
 	}
 	for _, c := range p.Custom {
+		if c == nil {
+			continue // refused by Validate
+		}
 		opts.Custom = append(opts.Custom, detectors.Custom{
 			Name: detectors.Type(c.Name), Pattern: c.Pattern, IgnoreCase: c.IgnoreCase, Timeout: timeDuration(c.Timeout),
 		})
@@ -220,6 +226,9 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 	}
 	e.scanner = sc
 	for _, f := range p.Fields {
+		if f == nil {
+			continue // refused by Validate
+		}
 		pp, err := compilePath(f.Path)
 		if err != nil {
 			return nil, fmt.Errorf("compile field rule %q: %w", f.Path, err)

@@ -110,7 +110,13 @@ func profilePolicy(p *Policy, prof *Profile) *Policy {
 	for n, d := range p.Detectors {
 		q.Detectors[n] = d
 	}
+	if prof == nil {
+		return &q // an empty profile: the policy's own settings
+	}
 	for n, o := range prof.Detectors {
+		if o == nil {
+			continue // "ipv4:" with nothing under it changes nothing
+		}
 		base := q.Detectors[n]
 		merged := &DetectorRule{line: o.line}
 		if base != nil {

@@ -186,3 +186,38 @@ func TestReferencePolicy(t *testing.T) {
 		t.Error("README.md does not quote rules/testdata/reference.yaml (from `name:` on)")
 	}
 }
+
+// TestEmptyEntries: list entries with nothing in them are refused with their
+// place, an unknown detector without settings is still unknown, and empty
+// profiles or profile overrides compile to the policy's own settings.
+func TestEmptyEntries(t *testing.T) {
+	p, err := Parse([]byte("custom:\n  -\nfields:\n  -\ntests:\n  -\ndetectors:\n  nosuch:\n"), "empty")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = p.Validate()
+	if err == nil {
+		t.Fatal("empty entries validated")
+	}
+	for _, want := range []string{"custom[0]", "fields[", "tests[0]", "detectors.nosuch"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("validation error does not name %s:\n%v", want, err)
+		}
+	}
+	p, err = Parse([]byte("jurisdictions:\n  profiles:\n    EEA:\n    US:\n      detectors:\n        ipv4:\n"), "profiles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	e, err := Compile(p, TestKeyring())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res Result
+	out, err := e.ScrubText(nil, []byte("from 203.0.113.77"), &res)
+	if err != nil || string(out) != "from 203.0.113.0" {
+		t.Errorf("ScrubText = %q, %v", out, err)
+	}
+}

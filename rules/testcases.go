@@ -41,6 +41,9 @@ func RunTests(p *Policy) ([]CaseResult, error) {
 	var out []CaseResult
 	var res Result
 	for i, tc := range p.Tests {
+		if tc == nil {
+			continue // refused by Validate
+		}
 		cr := CaseResult{Name: tc.Name, Line: tc.line}
 		if cr.Name == "" {
 			cr.Name = fmt.Sprintf("tests[%d]", i)

@@ -90,6 +90,7 @@ func (p *Policy) Validate() error {
 	for i, c := range p.Custom {
 		path := fmt.Sprintf("custom[%d]", i)
 		if c == nil {
+			add(0, path, "is empty")
 			continue
 		}
 		switch {
@@ -115,6 +116,7 @@ func (p *Policy) Validate() error {
 	for i, f := range p.Fields {
 		path := fmt.Sprintf("fields[%d]", i)
 		if f == nil {
+			add(0, path, "is empty")
 			continue
 		}
 		if _, err := compilePath(f.Path); err != nil {
@@ -135,6 +137,7 @@ func (p *Policy) Validate() error {
 	for i, tc := range p.Tests {
 		path := fmt.Sprintf("tests[%d]", i)
 		if tc == nil {
+			add(0, path, "is empty")
 			continue
 		}
 		if tc.Input == "" {
@@ -178,11 +181,15 @@ func validateDetectors(add func(int, string, string, ...any), prefix string, det
 	for _, n := range names {
 		d := dets[n]
 		path := prefix + "." + n
-		if d == nil {
+		if !detectors.IsBuiltin(detectors.Type(n)) {
+			line := 0
+			if d != nil {
+				line = d.line
+			}
+			add(line, path, "unknown detector; built-in detectors are %s (custom detectors go under custom)", builtinList())
 			continue
 		}
-		if !detectors.IsBuiltin(detectors.Type(n)) {
-			add(d.line, path, "unknown detector; built-in detectors are %s (custom detectors go under custom)", builtinList())
+		if d == nil {
 			continue
 		}
 		isIP := n == string(detectors.IPv4) || n == string(detectors.IPv6)
