@@ -27,7 +27,7 @@ func FuzzPolicy(f *testing.F) {
 		"limits: {max_record_bytes: 10, max_depth: 1}\n",
 		"jurisdictions:\n  EEA: {detectors: {ipv4: {prefix: 24}}}\n",
 		"a: &a [*a]\n", "{", "- - - -", "name: [1, 2]\n", "\x00\xff",
-		"custom:\n  -\nfields:\n  -\ntests:\n  -\n",                              // empty list entries
+		"custom:\n  -\nfields:\n  -\ntests:\n  -\n",                                         // empty list entries
 		"jurisdictions:\n  profiles:\n    EEA:\n    US:\n      detectors:\n        ipv4:\n", // empty profile and override
 		"detectors:\n  nosuch:\n  ipv4:\n",
 	} {
