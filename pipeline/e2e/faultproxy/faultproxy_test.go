@@ -90,10 +90,23 @@ func TestForward(t *testing.T) {
 			t.Fatalf("round trip %q: got %q, %v", line, got, err)
 		}
 	}
-	st := p.Stats()
-	if st.Accepted != 1 || st.Open != 1 || st.BytesUp != 12 || st.BytesDown != 12 {
+	// The byte counters move after each copy's write returns, which may be
+	// after the echo came back: wait for them.
+	if st, ok := waitStats(p, func(st Stats) bool {
+		return st.Accepted == 1 && st.Open == 1 && st.BytesUp == 12 && st.BytesDown == 12
+	}); !ok {
 		t.Errorf("stats %+v", st)
 	}
+}
+
+// waitStats waits up to five seconds for the proxy's counters to satisfy
+// want: they move in the copying goroutines, after what the client sees.
+func waitStats(p *Proxy, want func(Stats) bool) (Stats, bool) {
+	st := p.Stats()
+	for deadline := time.Now().Add(5 * time.Second); !want(st) && time.Now().Before(deadline); st = p.Stats() {
+		time.Sleep(5 * time.Millisecond)
+	}
+	return st, want(st)
 }
 
 func TestStallHoldsBytesUntilResume(t *testing.T) {
@@ -147,7 +160,7 @@ func TestResetAll(t *testing.T) {
 	if !errors.Is(err, syscall.ECONNRESET) {
 		t.Fatalf("read after ResetAll: want ECONNRESET, got %v", err)
 	}
-	if st := p.Stats(); st.Reset != 1 || st.Open != 0 {
+	if st, ok := waitStats(p, func(st Stats) bool { return st.Reset == 1 && st.Open == 0 }); !ok {
 		t.Errorf("stats %+v", st)
 	}
 }
@@ -183,7 +196,7 @@ func TestRefuse(t *testing.T) {
 	if got, err := roundTrip(c2, r2, "b", 5*time.Second); err != nil || got != "b" {
 		t.Fatalf("after Refuse(false): %q, %v", got, err)
 	}
-	if st := p.Stats(); st.Refused != 1 || st.Accepted != 1 {
+	if st, ok := waitStats(p, func(st Stats) bool { return st.Refused == 1 && st.Accepted == 1 }); !ok {
 		t.Errorf("stats %+v", st)
 	}
 }
