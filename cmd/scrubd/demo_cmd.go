@@ -145,7 +145,8 @@ func (d *demo) generate(ctx context.Context, addrs []string, rate int) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-tick.C:
+		case now := <-tick.C:
+			g.Sync(now)
 		}
 		for range perTick {
 			seq, v := g.Next()

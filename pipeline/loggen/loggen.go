@@ -90,6 +90,11 @@ func (g *Generator) DeviceID() string {
 	return fmt.Sprintf("%08x-%04x-4%03x-a%03x-%012x", g.r.Uint32(), g.r.IntN(0x10000), g.r.IntN(0x1000), g.r.IntN(0x1000), g.r.Int64N(1<<48))
 }
 
+// Sync sets the clock of the next timestamps to t: a live stream (the demo)
+// keeps its event times at the wall clock, so that windowed aggregates see
+// records in time instead of hours ahead of it.
+func (g *Generator) Sync(t time.Time) { g.now = t }
+
 // Next returns the next record, of a random format, and its sequence number.
 func (g *Generator) Next() (int64, []byte) {
 	g.seq++
