@@ -17,7 +17,7 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/scrubd ./cmd/scrubd
 
 ## test: everything CI checks, in order of cost.
-test: lint unit race fuzz-short deploy-check e2e e2e-faults
+test: lint unit race fuzz-short deploy-check e2e e2e-faults e2e-faults-big
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
