@@ -103,6 +103,34 @@ type processed struct {
 	vault []*sarama.ProducerMessage
 }
 
+// scrubText scrubs a record's key or a header value with sc, after its
+// value, with the value's outcomes: a failure dead-letters the record, a
+// dropped record or a suppressed subject ends it, and the vault records of
+// the subjects found join vault. end is non-nil when the record ends there,
+// with what process returns; the vault records gathered are then discarded.
+func (p *processor) scrubText(m *sarama.ConsumerMessage, w *worker, v *policyView, st *stats, sc Scrubber, text []byte, vault []*sarama.ProducerMessage) (out []byte, _ []*sarama.ProducerMessage, end *processed) {
+	out, err := sc.ScrubText(nil, text, &w.res)
+	switch {
+	case err != nil:
+		end = &processed{out: p.deadLetter(m, v.policy, string(rules.ReasonOf(err)), st)}
+	case w.res.Dropped:
+		st.dropped++
+		end = &processed{}
+	case p.suppressed(w, st):
+		end = &processed{}
+	default:
+		if vault, err = p.vaultAppend(w, vault); err != nil {
+			end = &processed{out: p.deadLetter(m, v.policy, reasonVault, st)}
+		}
+	}
+	if end != nil {
+		p.vaultDiscard(w, vault)
+		return nil, nil, end
+	}
+	p.count(w, st)
+	return out, vault, nil
+}
+
 // process scrubs m with the batch's policy view v and returns what to
 // produce and count, counting what it did in st.
 func (p *processor) process(m *sarama.ConsumerMessage, w *worker, v *policyView, st *stats) processed {
@@ -157,24 +185,10 @@ func (p *processor) process(m *sarama.ConsumerMessage, w *worker, v *policyView,
 	p.count(w, st)
 	var key []byte
 	if len(m.Key) > 0 {
-		if key, err = sc.ScrubText(nil, m.Key, &w.res); err != nil {
-			p.vaultDiscard(w, vault)
-			return processed{out: p.deadLetter(m, v.policy, string(rules.ReasonOf(err)), st)}
+		var end *processed
+		if key, vault, end = p.scrubText(m, w, v, st, sc, m.Key, vault); end != nil {
+			return *end
 		}
-		if w.res.Dropped {
-			p.vaultDiscard(w, vault)
-			st.dropped++
-			return processed{}
-		}
-		if p.suppressed(w, st) {
-			p.vaultDiscard(w, vault)
-			return processed{}
-		}
-		if vault, err = p.vaultAppend(w, vault); err != nil {
-			p.vaultDiscard(w, vault)
-			return processed{out: p.deadLetter(m, v.policy, reasonVault, st)}
-		}
-		p.count(w, st)
 	}
 	hs := make([]sarama.RecordHeader, 0, len(m.Headers)+5)
 	size := len(value) + len(key)
@@ -184,24 +198,10 @@ func (p *processor) process(m *sarama.ConsumerMessage, w *worker, v *policyView,
 		}
 		hv := h.Value
 		if len(hv) > 0 {
-			if hv, err = sc.ScrubText(nil, h.Value, &w.res); err != nil {
-				p.vaultDiscard(w, vault)
-				return processed{out: p.deadLetter(m, v.policy, string(rules.ReasonOf(err)), st)}
+			var end *processed
+			if hv, vault, end = p.scrubText(m, w, v, st, sc, h.Value, vault); end != nil {
+				return *end
 			}
-			if w.res.Dropped {
-				p.vaultDiscard(w, vault)
-				st.dropped++
-				return processed{}
-			}
-			if p.suppressed(w, st) {
-				p.vaultDiscard(w, vault)
-				return processed{}
-			}
-			if vault, err = p.vaultAppend(w, vault); err != nil {
-				p.vaultDiscard(w, vault)
-				return processed{out: p.deadLetter(m, v.policy, reasonVault, st)}
-			}
-			p.count(w, st)
 		}
 		hs = append(hs, sarama.RecordHeader{Key: h.Key, Value: hv})
 		size += len(h.Key) + len(hv)
