@@ -195,6 +195,18 @@ type streamer struct {
 	finished time.Time
 }
 
+// startStreaming starts insts, starts streaming the scenario's records and
+// waits until every instance in insts is ready: how each scenario begins.
+func (sc *scenario) startStreaming(insts ...*instance) *streamer {
+	sc.t.Helper()
+	for _, in := range insts {
+		in.start()
+	}
+	st := sc.stream()
+	sc.waitReady(2*time.Minute, insts...)
+	return st
+}
+
 // stream starts producing the records with kcat (idempotent, so that its
 // retries across faults neither lose nor duplicate input) at the
 // scenario's rate. The records go to random partitions. verify checks that the
