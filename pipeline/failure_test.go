@@ -14,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/scrubd/scrubd/pipeline/config"
+	"github.com/scrubd/scrubd/pipeline/internal/race"
 )
 
 // checkExactlyOnce fails unless recs hold every seq in [0, n) once.
@@ -96,7 +97,7 @@ func TestAbortedTransactionInvisible(t *testing.T) {
 // `make unit` runs it; the fault suite fences a real instance on a real
 // broker (scenario 6-fenced).
 func TestZombieFenced(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("sarama's fenced producer has a known data race (IBM/sarama#2913)")
 	}
 	c := startCluster(t, 3)

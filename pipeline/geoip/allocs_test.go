@@ -4,12 +4,14 @@ import (
 	"net/netip"
 	"path/filepath"
 	"testing"
+
+	"github.com/scrubd/scrubd/pipeline/internal/race"
 )
 
 // TestLookupAllocs checks that no lookup allocates, whatever its outcome,
 // with the per-record cache and without it.
 func TestLookupAllocs(t *testing.T) {
-	if testing.CoverMode() != "" || raceEnabled {
+	if testing.CoverMode() != "" || race.Enabled {
 		t.Skip("allocation counts differ under -cover and -race")
 	}
 	cached, _, _ := openTest(t, writeTestDB(t))
