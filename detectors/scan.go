@@ -64,18 +64,36 @@ func (s *Scanner) scanBuiltin(dst []Finding, b []byte) []Finding {
 	n := len(b)
 	last := 0 // end of the last finding; nothing may start before it
 	i := 0
-	for i < n {
+	inWord := false
+	for {
+		if i = nextWork(b, i, inWord); i >= n {
+			break
+		}
+		inWord = false
 		k := class[b[i]]
-		if k == 0 {
-			i++
+		if k&cAlnum != 0 && i > last && class[b[i-1]]&cAlnum != 0 {
+			// A digit after a letter inside a word: an IBAN may have begun
+			// two letters before ("DE89..."), an address may begin here
+			// (host1.2.3.4.example.com, "d211-116-254-214.rev.example.net").
+			if t, st, end := s.matchInWord(b, i, last); end > 0 {
+				dst = append(dst, Finding{Type: t, Start: st, End: end})
+				i, last = end, end
+				continue
+			}
+			i, inWord = i+1, true
 			continue
 		}
 		if k&cAlnum != 0 {
-			// b[i] starts a word: the byte before it is not alphanumeric.
-			// Most words start with a letter no matcher begins with and are
-			// not IBAN-shaped: they are ruled out here, without a call.
-			if (k&cDigit != 0 || wordStart[b[i]] > wsHex || wordStart[b[i]] == wsHex && i+1 < n && class[b[i+1]]&(cLetter|cHexLet) != cLetter ||
-				i+3 < n && class[b[i+2]]&class[b[i+3]]&cDigit != 0) && mayStart(b, i, k) {
+			// b[i] starts a word that nextWork did not rule out by its first
+			// two bytes. A date or time is stepped over whole (see
+			// timestampEnd).
+			if k&cDigit != 0 && i+8 <= n && (b[i+2] == ':' || b[i+4] == '-' || b[i+4] == '/' || b[i+4] == '.') {
+				if e := timestampEnd(b, i); e > 0 {
+					i = e
+					continue
+				}
+			}
+			if mayStart(b, i, k) {
 				// Matchers see nothing before the last finding: what they
 				// decide must not depend on bytes that a replacement of that
 				// finding changes, so that scrubbing twice changes nothing.
@@ -86,35 +104,7 @@ func (s *Scanner) scanBuiltin(dst []Finding, b []byte) []Finding {
 					continue
 				}
 			}
-			// Skip the rest of the word, stopping where a digit follows a
-			// letter: host names such as host1.2.3.4.example.com embed an
-			// IPv4 address there.
-			j, ipEnd := i+1, 0
-			for {
-				for j < n && class[b[j]]&cWordGo != 0 {
-					j++
-				}
-				if j >= n || class[b[j]]&cDigit == 0 {
-					break
-				}
-				// A digit: after a letter it may start an address.
-				if class[b[j-1]]&cLetter != 0 && s.enabled[idxIPv4] {
-					if ipEnd = matchIPv4(b, j); ipEnd > 0 {
-						break
-					}
-					// "d211-116-254-214.rev.example.net"
-					if ipEnd = matchDashedIPv4(b, j); ipEnd > 0 {
-						break
-					}
-				}
-				j++
-			}
-			if ipEnd > 0 {
-				dst = append(dst, Finding{Type: IPv4, Start: j, End: ipEnd})
-				i, last = ipEnd, ipEnd
-				continue
-			}
-			i = j
+			i, inWord = i+1, true
 			continue
 		}
 		// A trigger byte.
@@ -136,7 +126,8 @@ func (s *Scanner) scanBuiltin(dst []Finding, b []byte) []Finding {
 				continue
 			}
 		case '+', '(':
-			if s.enabled[idxPhone] && !alnumAt(b, i-1) {
+			// A number follows at once: "+44", "(020)".
+			if s.enabled[idxPhone] && i+1 < n && isDigit(b[i+1]) && !alnumAt(b, i-1) {
 				if end := s.phone.match(b[last:], i-last); end > 0 {
 					end += last
 					dst = append(dst, Finding{Type: Phone, Start: i, End: end})
@@ -169,6 +160,29 @@ func (s *Scanner) scanBuiltin(dst []Finding, b []byte) []Finding {
 		i++
 	}
 	return dst
+}
+
+// matchInWord tries the matchers that can begin around b[i], a digit right
+// after a letter inside a word: an IBAN whose two letters start the word, and
+// an IPv4 address, dotted or dashed, starting at b[i]. It returns the type and
+// span of the first match, or an end of 0.
+func (s *Scanner) matchInWord(b []byte, i, last int) (Type, int, int) {
+	if ws := i - 2; ws >= last && s.enabled[idxIBAN] && i+1 < len(b) && isDigit(b[i+1]) &&
+		isLetter(b[ws]) && (ws == 0 || !isAlnum(b[ws-1])) {
+		if t, st, end := s.matchWordStart(b[last:], ws-last); end > 0 {
+			return t, st + last, end + last
+		}
+	}
+	if !s.enabled[idxIPv4] {
+		return "", 0, 0
+	}
+	if end := matchIPv4(b, i); end > 0 {
+		return IPv4, i, end
+	}
+	if end := matchDashedIPv4(b, i); end > 0 {
+		return IPv4, i, end
+	}
+	return "", 0, 0
 }
 
 // Bits of wordStart: what a word starting with a letter may be.

@@ -102,9 +102,10 @@ func (w *walker) scrubText(dst, v []byte, base int, posmap []int) (out []byte, c
 			dropField = true
 		}
 		dst = w.apply(dst, val, r)
-		if r.action == TruncateIP && !sp.field && len(dst) > mark && !(sp.start > 0 && v[sp.start-1] == '%') &&
-			(sp.end < len(v) && v[sp.end] == ':' && bytes.IndexByte(dst[mark:], ':') >= 0 ||
-				dst[mark] == ':' && sp.start > 0 && glues(v[sp.start-1]) ||
+		if r.action == TruncateIP && !sp.field && len(dst) > mark &&
+			(!(sp.start > 0 && v[sp.start-1] == '%') &&
+				(sp.end < len(v) && v[sp.end] == ':' && bytes.IndexByte(dst[mark:], ':') >= 0 ||
+					dst[mark] == ':' && sp.start > 0 && glues(v[sp.start-1])) ||
 				dst[len(dst)-1] == ':' && sp.end < len(v) && gluesAfter(v[sp.end])) {
 			// An IPv6 address before ":port" without brackets, or one that
 			// starts with "::" right after a key or a quote, is written in

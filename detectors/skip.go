@@ -1,0 +1,126 @@
+package detectors
+
+// nextWork returns the first index at or after i where the scan loop has
+// work to do, or len(b). That is a trigger byte, a word start that
+// startsCandidate does not rule out, or a digit right after a letter inside a
+// word. When inWord is true, b[i-1] is part of a word that was already looked
+// at, and the rest of that word is skipped first.
+//
+// This is the loop that most bytes of a log line go through, so it is kept
+// small: one table lookup per byte, and a word start is ruled out by a table
+// lookup on its first two bytes.
+func nextWork(b []byte, i int, inWord bool) int {
+	n := len(b)
+	st := wOut
+	if inWord && i > 0 {
+		st = int(walkFrom[b[i-1]]) << 8
+	}
+	for i < n {
+		a := walk[(st|int(b[i]))&(len(walk)-1)]
+		if a <= wDig {
+			st = int(a) << 8
+			i++
+			continue
+		}
+		if a == wStop || i+1 < n && startsCandidate(b[i], b[i+1]) {
+			return i
+		}
+		// A word start ruled out: skip its letters.
+		i++
+		for i < n && class[b[i]]&cLetter != 0 {
+			i++
+		}
+		st = wLet << 8
+	}
+	return n
+}
+
+// States and actions of nextWork's walk. A state is the kind of the byte
+// before (outside a word, a letter, a digit); it selects a 256-entry row of
+// walk, shifted by 8 bits.
+const (
+	wOut   = iota // outside a word
+	wLet          // inside a word, after a letter
+	wDig          // inside a word, after a digit
+	wStop         // stop: the scan loop has work here
+	wCheck        // a letter starting a word: stop if startsCandidate
+)
+
+// walk maps a state and a byte to the next state or an action.
+var walk = func() (t [4 << 8]uint8) {
+	for c := 0; c < 256; c++ {
+		k := class[c]
+		switch {
+		case k&cLetter != 0:
+			t[wOut<<8|c], t[wLet<<8|c], t[wDig<<8|c] = wCheck, wLet, wLet
+		case k&cDigit != 0:
+			t[wOut<<8|c], t[wLet<<8|c], t[wDig<<8|c] = wStop, wStop, wDig
+		case k != 0: // a trigger byte
+			t[wOut<<8|c], t[wLet<<8|c], t[wDig<<8|c] = wStop, wStop, wStop
+		default:
+			t[wOut<<8|c], t[wLet<<8|c], t[wDig<<8|c] = wOut, wOut, wOut
+		}
+	}
+	return t
+}()
+
+// walkFrom is the state after a byte inside a word.
+var walkFrom = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case class[c]&cLetter != 0:
+			t[c] = wLet
+		case class[c]&cDigit != 0:
+			t[c] = wDig
+		}
+	}
+	return t
+}()
+
+// candidatePairs holds, for each pair of bytes, whether a word starting with
+// a letter followed by the second byte may begin a finding that a matcher
+// looks for at word starts (see startsCandidate). It is a bit set indexed by
+// the first byte times 256 plus the second.
+var candidatePairs = func() (t [256 * 256 / 64]uint64) {
+	set := func(c0, c1 byte) { x := int(c0)<<8 | int(c1); t[x>>6] |= 1 << (x & 63) }
+	fold := func(c byte) []byte {
+		if 'a' <= c && c <= 'z' {
+			return []byte{c, c - 'a' + 'A'}
+		}
+		return []byte{c}
+	}
+	// An IPv6 address, MAC or UUID starting with a hex letter: a hex digit
+	// or a colon follows ("fe80::1", "a::1", "ab:cd:...", "deadbeef-...").
+	for c0 := 0; c0 < 256; c0++ {
+		if class[c0]&cHexLet == 0 {
+			continue
+		}
+		for c1 := 0; c1 < 256; c1++ {
+			if class[c1]&(cDigit|cHexLet) != 0 || c1 == ':' {
+				set(byte(c0), byte(c1))
+			}
+		}
+	}
+	// Vendor key prefixes, case-sensitive.
+	for _, tp := range tokenPrefixes {
+		set(tp.prefix[0], tp.prefix[1])
+	}
+	// Authentication schemes, in any case.
+	for _, sch := range authSchemes {
+		for _, c0 := range fold(sch[0]) {
+			for _, c1 := range fold(sch[1]) {
+				set(c0, c1)
+			}
+		}
+	}
+	set('e', 'y') // a JWT: "eyJ"
+	return t
+}()
+
+// startsCandidate reports whether a word whose first two bytes are c0 (a
+// letter) and c1 may begin a finding at its start. IBANs ("DE89...") are not
+// in the table: the scan loop finds them at the digit after their two letters.
+func startsCandidate(c0, c1 byte) bool {
+	x := int(c0)<<8 | int(c1)
+	return candidatePairs[x>>6]&(1<<(x&63)) != 0
+}
