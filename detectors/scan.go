@@ -176,11 +176,23 @@ func (s *Scanner) matchInWord(b []byte, i, last int) (Type, int, int) {
 	if !s.enabled[idxIPv4] {
 		return "", 0, 0
 	}
-	if end := matchIPv4(b, i); end > 0 {
-		return IPv4, i, end
+	// The first octet, one to three digits, ends at a '.' or a '-'.
+	j := i + 1
+	for j < len(b) && j < i+3 && isDigit(b[j]) {
+		j++
 	}
-	if end := matchDashedIPv4(b, i); end > 0 {
-		return IPv4, i, end
+	if j >= len(b) {
+		return "", 0, 0
+	}
+	switch b[j] {
+	case '.':
+		if end := matchIPv4(b, i); end > 0 {
+			return IPv4, i, end
+		}
+	case '-':
+		if end := matchDashedIPv4(b, i); end > 0 {
+			return IPv4, i, end
+		}
 	}
 	return "", 0, 0
 }

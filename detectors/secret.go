@@ -207,6 +207,53 @@ var secretKeys = [...]string{
 	"sessionid",
 }
 
+// tailSet holds the last four bytes of each secret key, case-folded with
+// 0x20 (which maps letters to lower case and leaves digits, '-' and '.'
+// alone), as little-endian uint32s in a perfect hash table: a key that ends
+// in none of them is ruled out with one multiplication and one comparison,
+// before it is read backwards.
+type tailSet struct {
+	mul   uint32
+	slots [tailSlots]uint32 // 0: empty
+}
+
+const (
+	tailBits  = 7
+	tailSlots = 1 << tailBits
+)
+
+var secretTails = func() *tailSet {
+	for mul := uint32(0x9E3779B1); ; mul += 2 {
+		t := &tailSet{mul: mul}
+		ok := true
+		for _, k := range secretKeys {
+			w := foldTail([]byte(k[len(k)-4:]))
+			h := t.slot(w)
+			if t.slots[h] != 0 && t.slots[h] != w {
+				ok = false
+				break
+			}
+			t.slots[h] = w
+		}
+		if ok {
+			return t
+		}
+	}
+}()
+
+func foldTail(b []byte) uint32 {
+	_ = b[3]
+	return (uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24) | 0x20202020
+}
+
+func (t *tailSet) slot(w uint32) uint32 { return (w * t.mul) >> (32 - tailBits) }
+
+// has reports whether the four bytes b end a secret key.
+func (t *tailSet) has(b []byte) bool {
+	w := foldTail(b)
+	return t.slots[t.slot(w)] == w
+}
+
 // matchSecretValue matches the value of a key=value or "key": "value" pair at
 // the separator b[sep] ('=' or ':') whose key names a secret. The span is the
 // value only, so that the key stays readable. Authorization values keep their
@@ -221,7 +268,7 @@ func matchSecretValue(b []byte, sep int) (int, int) {
 	if k > 0 && (b[k-1] == '"' || b[k-1] == '\'') {
 		k--
 	}
-	if k < 5 || keysByLast[b[k-1]] == nil {
+	if k < 5 || !secretTails.has(b[k-4:k]) {
 		return 0, 0
 	}
 	ke := k
