@@ -42,6 +42,40 @@ type walker struct {
 	// cleanRef and cleanUA cache access-log referers and User-Agents found
 	// clean.
 	cleanRef, cleanUA map[string]struct{}
+
+	// memo remembers clean object keys by their place (see keyMemo);
+	// places holds the memo entry of each level of path, -1 where a key
+	// was not remembered.
+	memo    *[memoSize]keyMemo
+	places  []int32
+	memoGen uint64
+}
+
+// memoSize is the number of places the key memo remembers.
+const (
+	memoBits = 11
+	memoSize = 1 << memoBits
+)
+
+// A keyMemo remembers the key last seen at one place in the objects of a
+// record, when that key was found clean. A place is a member's position
+// among the members of its object under the place of the parent key, hashed
+// into the memo. Log records of one kind repeat their keys in the same order,
+// so the next record's key at that place is most often the same bytes: it is
+// then copied without decoding, scanning, or looking up its field rule and
+// extract again, which are functions of the path alone (the engine is
+// immutable). A place's generation changes whenever it remembers a new key,
+// which invalidates what was remembered below it.
+type keyMemo struct {
+	raw    []byte // the key as written, quotes and escapes included
+	key    []byte // the decoded key
+	parent uint64 // the generation of the parent place; 0 at the top level
+	gen    uint64 // this place's generation; 0 while empty
+	rule   *rule  // the field rule of the path
+	x      Extract
+	looked bool // rule and x are known
+	busy   bool // the key is on the current path: it must not be replaced
+	recent bool // used more recently than the other way of its set
 }
 
 // walkMode says what a walk does.
@@ -57,7 +91,7 @@ const (
 func (w *walker) record(dst, rec []byte, res *Result, mode walkMode, geo *Geo) (out []byte, err error) {
 	w.in, w.res, w.out, w.pos = rec, res, dst, 0
 	w.dropRecord, w.raw, w.inJSON, w.geo = false, 0, false, geo
-	w.path = w.path[:0]
+	w.resetPath()
 	defer func() {
 		// Release the references to the caller's buffers.
 		w.in, w.res, w.out, w.geo = nil, nil, nil, nil
@@ -82,7 +116,7 @@ func (w *walker) record(dst, rec []byte, res *Result, mode walkMode, geo *Geo) (
 			w.out = w.out[:start]
 			res.reset()
 			w.dropRecord, w.inJSON = false, false
-			w.path = w.path[:0]
+			w.resetPath()
 		} else if f, ok := parseAccess(rec); ok {
 			res.Format = FormatAccess
 			if err := w.access(&f); err != nil {
@@ -269,7 +303,7 @@ func (w *walker) object(depth int, forced *rule) error {
 		return nil
 	}
 	emitted := 0
-	for {
+	for member := 0; ; member++ {
 		memberStart := len(w.out)
 		if emitted > 0 {
 			w.out = append(w.out, ',')
@@ -278,9 +312,13 @@ func (w *walker) object(depth int, forced *rule) error {
 		if w.pos >= len(w.in) || w.in[w.pos] != '"' {
 			return errSyntax
 		}
-		key, err := w.key()
+		key, place, err := w.memberKey(member)
 		if err != nil {
 			return err
+		}
+		var m *keyMemo
+		if place >= 0 {
+			m = &w.memo[place]
 		}
 		w.copyWS()
 		if w.pos >= len(w.in) || w.in[w.pos] != ':' {
@@ -290,17 +328,33 @@ func (w *walker) object(depth int, forced *rule) error {
 		w.pos++
 		w.copyWS()
 		w.path = append(w.path, key)
-		if len(w.e.extract.owner) > 0 {
-			if x := w.e.extract.of(w.path); x >= 0 && !w.res.has[x] {
-				w.extractJSON(x)
+		var fieldRule *rule
+		x := Extract(-1)
+		switch {
+		case m != nil && m.looked:
+			fieldRule, x = m.rule, m.x
+		default:
+			fieldRule = w.e.fieldRule(w.path)
+			if len(w.e.extract.owner) > 0 {
+				x = w.e.extract.of(w.path)
 			}
+			if m != nil {
+				m.rule, m.x, m.looked = fieldRule, x, true
+			}
+		}
+		if m != nil {
+			m.busy = true
+		}
+		w.places = append(w.places, place)
+		if x >= 0 && !w.res.has[x] {
+			w.extractJSON(x)
 		}
 		if depth == 1 && w.geo != nil && len(w.path) == 1 && string(key) == "geo" {
 			// The record's own geo member makes way for ours.
 			if err := w.rawValue(depth); err != nil {
 				return err
 			}
-			w.path = w.path[:0]
+			w.resetPath()
 			w.out = w.out[:memberStart]
 			w.copyWS()
 			if w.pos < len(w.in) && w.in[w.pos] == ',' {
@@ -320,14 +374,16 @@ func (w *walker) object(depth int, forced *rule) error {
 			drop, err = w.value(depth, nil)
 		case forced != nil:
 			drop, err = w.ruled(depth, forced)
+		case fieldRule != nil:
+			drop, err = w.ruled(depth, fieldRule)
 		default:
-			if r := w.e.fieldRule(w.path); r != nil {
-				drop, err = w.ruled(depth, r)
-			} else {
-				drop, err = w.value(depth, nil)
-			}
+			drop, err = w.value(depth, nil)
 		}
 		w.path = w.path[:len(w.path)-1]
+		if m != nil {
+			m.busy = false
+		}
+		w.places = w.places[:len(w.places)-1]
 		if err != nil {
 			return err
 		}
@@ -564,6 +620,78 @@ func (r *rule) matchesValue(v []byte) bool {
 
 // key reads the object key at w.pos, writes it (scrubbed) to the output and
 // returns it decoded for the key path.
+// resetPath empties the key path, releasing the memo places on it (a walk
+// that failed leaves them set).
+func (w *walker) resetPath() {
+	for _, p := range w.places {
+		if p >= 0 {
+			w.memo[p].busy = false
+		}
+	}
+	w.path, w.places = w.path[:0], w.places[:0]
+}
+
+// memberKey reads the key of the object member at w.pos, the member'th of
+// its object, through the key memo: a key remembered at that place under the
+// same parent is copied as it is; another is read with key and, when it is
+// clean, remembered. It returns the index in the memo of the place that holds
+// the key, or -1 when the key is not remembered.
+func (w *walker) memberKey(member int) ([]byte, int32, error) {
+	parentPlace, parentGen := uint32(memoSize), uint64(0)
+	if n := len(w.places); n > 0 {
+		if w.places[n-1] < 0 {
+			key, err := w.key()
+			return key, -1, err
+		}
+		parentPlace = uint32(w.places[n-1])
+		parentGen = w.memo[parentPlace].gen
+	}
+	if w.raw > 0 {
+		key, err := w.key()
+		return key, -1, err
+	}
+	if w.memo == nil {
+		w.memo = new([memoSize]keyMemo)
+	}
+	// Two ways per set: a place's key is looked for in both, and a new
+	// key replaces the way used less recently.
+	place := int32((parentPlace*0x9E3779B1+uint32(member)*0x85EBCA6B)>>(32-memoBits)) &^ 1
+	for way := place; way <= place+1; way++ {
+		m := &w.memo[way]
+		if m.gen != 0 && !m.busy && m.parent == parentGen && len(w.in)-w.pos >= len(m.raw) && string(w.in[w.pos:w.pos+len(m.raw)]) == string(m.raw) {
+			w.out = append(w.out, m.raw...)
+			w.pos += len(m.raw)
+			w.memo[way^1].recent = false
+			m.recent = true
+			return m.key, way, nil
+		}
+	}
+	if w.memo[place].recent || w.memo[place].busy {
+		place++
+	}
+	m := &w.memo[place]
+	if m.busy {
+		key, err := w.key()
+		return key, -1, err
+	}
+	start, mark, nf := w.pos, len(w.out), len(w.res.Findings)
+	key, err := w.key()
+	if err != nil {
+		return nil, -1, err
+	}
+	raw := w.in[start:w.pos]
+	if len(raw) > 2*cleanMaxLen || string(w.out[mark:]) != string(raw) || len(w.res.Findings) != nf || w.dropRecord {
+		return key, -1, nil
+	}
+	w.memoGen++
+	m.gen, m.parent, m.looked = w.memoGen, parentGen, false
+	m.raw = append(m.raw[:0], raw...)
+	m.key = append(m.key[:0], key...)
+	w.memo[place^1].recent = false
+	m.recent = true
+	return m.key, place, nil
+}
+
 func (w *walker) key() ([]byte, error) {
 	start := w.pos
 	st, err := w.readString()
