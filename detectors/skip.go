@@ -22,7 +22,18 @@ func nextWork(b []byte, i int, inWord bool) int {
 			i++
 			continue
 		}
-		if a == wStop || i+1 < n && startsCandidate(b[i], b[i+1]) {
+		if a == wStop {
+			// A digit after a letter is work only where an IBAN's digits
+			// or an IPv4 address may begin (see matchInWord); inside hex
+			// ids and words such as "utf8" it is not.
+			if st != wLet<<8 || class[b[i]]&cDigit == 0 || inWordCandidate(b, i) {
+				return i
+			}
+			st = wDig << 8
+			i++
+			continue
+		}
+		if i+1 < n && startsCandidate(b[i], b[i+1]) {
 			return i
 		}
 		// A word start ruled out: skip its letters.
@@ -123,4 +134,21 @@ var candidatePairs = func() (t [256 * 256 / 64]uint64) {
 func startsCandidate(c0, c1 byte) bool {
 	x := int(c0)<<8 | int(c1)
 	return candidatePairs[x>>6]&(1<<(x&63)) != 0
+}
+
+// inWordCandidate reports whether the digit b[i], which follows a letter
+// inside a word, may begin what matchInWord looks for: the digits of an IBAN
+// whose two letters start the word ("DE89..."), or a first octet of one to
+// three digits followed by a '.' or a '-' (host1.2.3.4.example.com,
+// "d211-116-254-214.rev.example.net").
+func inWordCandidate(b []byte, i int) bool {
+	n := len(b)
+	if i >= 2 && i+1 < n && class[b[i+1]]&cDigit != 0 && class[b[i-2]]&cLetter != 0 && (i == 2 || class[b[i-3]]&cAlnum == 0) {
+		return true
+	}
+	j := i + 1
+	for j < n && j < i+3 && class[b[j]]&cDigit != 0 {
+		j++
+	}
+	return j < n && (b[j] == '.' || b[j] == '-')
 }

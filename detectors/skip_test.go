@@ -17,7 +17,22 @@ func naiveNextWork(b []byte, i int, inWord bool) int {
 				return i
 			}
 		case isDigit(c) && isLetter(b[i-1]):
-			return i
+			// An IBAN's digits after the two letters that start the word.
+			if i >= 2 && isLetter(b[i-2]) && (i == 2 || !isAlnum(b[i-3])) && i+1 < len(b) && isDigit(b[i+1]) {
+				return i
+			}
+			// A first octet, then '.' or '-'.
+			for k := i; k < len(b) && k < i+3; k++ {
+				if b[k] == '.' || b[k] == '-' {
+					return i
+				}
+				if !isDigit(b[k]) {
+					break
+				}
+				if k+1 < len(b) && k+1 < i+4 && (b[k+1] == '.' || b[k+1] == '-') {
+					return i
+				}
+			}
 		}
 	}
 	return len(b)
@@ -27,7 +42,7 @@ func naiveNextWork(b []byte, i int, inWord bool) int {
 // that put every byte value after every kind of byte.
 func TestNextWork(t *testing.T) {
 	for c := 0; c < 256; c++ {
-		for _, tmpl := range []string{"ab?cd 12", "x?", "1?2", " ?a", "fe?0::1", "To?en x", "?"} {
+		for _, tmpl := range []string{"ab?cd 12", "x?", "1?2", " ?a", "fe?0::1", "To?en x", "?", "ab1?.", "DE8?37", "h1?-2", "xy?12.3"} {
 			b := []byte(tmpl)
 			for k := range b {
 				if b[k] == '?' {
