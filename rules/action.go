@@ -46,12 +46,60 @@ func validAction(a Action) bool {
 	return false
 }
 
+// truncateDotted is truncateIP's fast path for the most common case: a
+// dotted IPv4 address in canonical form (no leading zeros) and a prefix
+// length that keeps whole octets. The kept octets are copied as written and
+// the others written as "0", which is what netip would format. ok is false
+// when v is not such an address or bits4 not a multiple of 8.
+func truncateDotted(dst, v []byte, bits4 int) ([]byte, bool) {
+	if bits4%8 != 0 || bits4 < 0 || bits4 > 32 || len(v) < 7 || len(v) > 15 {
+		return dst, false
+	}
+	keep := bits4 / 8
+	keepEnd := 0 // end of the kept octets in v
+	octet, p := 0, 0
+	for octet < 4 {
+		st, val := p, 0
+		for p < len(v) && p-st < 3 && '0' <= v[p] && v[p] <= '9' {
+			val = val*10 + int(v[p]-'0')
+			p++
+		}
+		if p == st || val > 255 || p-st > 1 && v[st] == '0' {
+			return dst, false
+		}
+		octet++
+		if octet == keep {
+			keepEnd = p
+		}
+		if octet < 4 {
+			if p >= len(v) || v[p] != '.' {
+				return dst, false
+			}
+			p++
+		}
+	}
+	if p != len(v) {
+		return dst, false
+	}
+	dst = append(dst, v[:keepEnd]...)
+	for k := keep; k < 4; k++ {
+		if k > 0 {
+			dst = append(dst, '.')
+		}
+		dst = append(dst, '0')
+	}
+	return dst, true
+}
+
 // truncateIP appends to dst the address in v with only its leading bits
 // kept, in the same notation it was written in (dotted, dashed as in host
 // names, or IPv6 text). ok is false when v is not an address.
 func truncateIP(dst, v []byte, bits4, bits6 int) ([]byte, bool) {
 	if len(v) == 0 {
 		return dst, false
+	}
+	if out, ok := truncateDotted(dst, v, bits4); ok {
+		return out, true
 	}
 	// netip does not keep the string it parses (the zone, which it would
 	// keep, is cut off first), so v need not be copied.
