@@ -23,10 +23,28 @@ func nextWork(b []byte, i int, inWord bool) int {
 			continue
 		}
 		if a == wStop {
+			if class[b[i]]&cDigit == 0 {
+				return i // a trigger byte
+			}
+			if st == wOut {
+				// A digit starting a word. A number of fewer than seven
+				// digits that ends in a byte no address, id or long
+				// number goes on with is nothing (mayStart would say so):
+				// step over it here, without returning.
+				j := i + 1
+				for j < n && j < i+7 && class[b[j]]&cDigit != 0 {
+					j++
+				}
+				if j-i < 7 && (j >= n || numberEnd[b[j]] == 1 || numberEnd[b[j]] == 2 && (j+1 >= n || class[b[j+1]]&cDigit == 0 && b[j+1] != '(')) {
+					i, st = j, wDig<<8
+					continue
+				}
+				return i
+			}
 			// A digit after a letter is work only where an IBAN's digits
 			// or an IPv4 address may begin (see matchInWord); inside hex
 			// ids and words such as "utf8" it is not.
-			if st != wLet<<8 || class[b[i]]&cDigit == 0 || inWordCandidate(b, i) {
+			if inWordCandidate(b, i) {
 				return i
 			}
 			st = wDig << 8
@@ -152,3 +170,25 @@ func inWordCandidate(b []byte, i int) bool {
 	}
 	return j < n && (b[j] == '.' || b[j] == '-')
 }
+
+// numberEnd classifies the byte after a short run of digits at a word start:
+// 1 when nothing the matchers look for goes on from there, 2 for a space
+// (which may separate the groups of a phone number when a digit or '(' comes
+// next), 0 otherwise: a hex letter (an IPv6 address, MAC or hex id goes on),
+// or a separator of addresses, dates and numbers ('.', ':', '-', '/', '(',
+// ')').
+var numberEnd = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		t[c] = 1
+	}
+	for c := 0; c < 256; c++ {
+		if class[c]&(cDigit|cHexLet) != 0 {
+			t[c] = 0
+		}
+	}
+	for _, c := range ".:-/()" {
+		t[c] = 0
+	}
+	t[' '] = 2
+	return t
+}()
