@@ -24,7 +24,12 @@ func nextWork(b []byte, i int, inWord bool) int {
 		}
 		if a == wStop {
 			if class[b[i]]&cDigit == 0 {
-				return i // a trigger byte
+				if triggerWork(b, i) {
+					return i
+				}
+				st = wOut
+				i++
+				continue
 			}
 			if st == wOut {
 				// A digit starting a word. A number of fewer than seven
@@ -192,3 +197,31 @@ var numberEnd = func() (t [256]uint8) {
 	t[' '] = 2
 	return t
 }()
+
+// triggerWork reports whether the trigger byte b[i] may start or announce a
+// finding, by the tests the scan loop's matchers begin with: a phone number
+// after '+' or '(' begins with a digit, a percent escape has two hex digits,
+// and a ':' or '=' is work only before a second ':' ("::1") or after a key
+// whose last four bytes end a secret key name (see matchSecretValue).
+func triggerWork(b []byte, i int) bool {
+	n := len(b)
+	switch b[i] {
+	case '+', '(':
+		return i+1 < n && class[b[i+1]]&cDigit != 0
+	case '%':
+		return i+2 < n && isHex(b[i+1]) && isHex(b[i+2])
+	case ':', '=':
+		if b[i] == ':' && i+1 < n && b[i+1] == ':' {
+			return true
+		}
+		k := i
+		for k > 0 && b[k-1] == ' ' && i-k < 4 {
+			k--
+		}
+		if k > 0 && (b[k-1] == '"' || b[k-1] == '\'') {
+			k--
+		}
+		return k >= 5 && secretTails.has(b[k-4:k])
+	}
+	return true
+}

@@ -1,6 +1,9 @@
 package detectors
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // stopKind says whether nextWork, walking from i0 (inWord telling whether
 // b[i0-1] counts as part of a word), must stop at b[i] (2), may stop there (1:
@@ -12,7 +15,7 @@ func stopKind(b []byte, i, i0 int, inWord bool) int {
 	switch {
 	case class[c]&cAlnum == 0:
 		if class[c] != 0 {
-			return 2 // a trigger byte
+			return 1 // a trigger byte: the matchers decide (see TestTriggerWork)
 		}
 	case !prevAlnum:
 		if isDigit(c) {
@@ -91,5 +94,68 @@ func FuzzNextWork(f *testing.F) {
 		}
 		inWord = inWord && i > 0 && isAlnum(b[i-1])
 		checkNextWork(t, b, i, inWord)
+	})
+}
+
+// checkTriggerWork checks that where triggerWork rules out the trigger byte
+// b[i], the scan loop's handler for it would have found nothing.
+func checkTriggerWork(t *testing.T, s *Scanner, b []byte, i int) {
+	t.Helper()
+	if class[b[i]]&cTrig == 0 || triggerWork(b, i) {
+		return
+	}
+	switch b[i] {
+	case '@':
+		t.Fatalf("triggerWork rules out '@' in %q", b)
+	case '%':
+		if _, _, end := s.matchPercent(nil, 0, b, i, 0); end > 0 {
+			t.Fatalf("%q: triggerWork rules out '%%' at %d, matchPercent finds up to %d", b, i, end)
+		}
+	case '+', '(':
+		if end := s.phone.match(b, i); end > 0 && i+1 < len(b) && isDigit(b[i+1]) {
+			t.Fatalf("%q: triggerWork rules out %q at %d, the phone matcher finds up to %d", b, b[i], i, end)
+		}
+	case ':', '=':
+		if b[i] == ':' && i+1 < len(b) && b[i+1] == ':' {
+			t.Fatalf("%q: triggerWork rules out \"::\" at %d", b, i)
+		}
+		if _, end := matchSecretValue(b, i); end > 0 {
+			t.Fatalf("%q: triggerWork rules out %q at %d, matchSecretValue finds up to %d", b, b[i], i, end)
+		}
+	}
+}
+
+func TestTriggerWork(t *testing.T) {
+	s := newTestScanner(t)
+	for _, line := range []string{
+		"password=hunter2 token: abc123def456", "user: x@example.com", "fe80::1 ::1 a::b",
+		"call +14155552671 (415) 555-2671", "a%40b.com %2F10.0.0.1", "key=value time 12:30:45",
+		`"api_key" : "AKIAIOSFODNN7EXAMPLE"`, "Authorization: Bearer abc.def.ghi", "x=1 y:2 z(3) w+4",
+		"db_password    =x", "SECRET_KEY='abc'", "cookie:a=b; c=d",
+	} {
+		b := []byte(line)
+		ruledOut := 0
+		for i := range b {
+			if class[b[i]]&cTrig != 0 && !triggerWork(b, i) {
+				ruledOut++
+			}
+			checkTriggerWork(t, s, b, i)
+		}
+		if strings.Contains(line, "x=1") && ruledOut == 0 {
+			t.Errorf("%q: triggerWork rules out nothing", line)
+		}
+	}
+}
+
+func FuzzTriggerWork(f *testing.F) {
+	f.Add([]byte("password = x token: y a%2Fb (12) +1 ::1"))
+	s, err := New(Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for i := range b {
+			checkTriggerWork(t, s, b, i)
+		}
 	})
 }
