@@ -738,7 +738,9 @@ func (w *walker) stringValue(forced *rule) (bool, error) {
 func (w *walker) writeScrubbed(start int, st jsonString, isKey bool) (bool, error) {
 	// Short strings that were clean before (keys, enum values such as
 	// "info" or "GET") are clean again: skip the scan.
-	cacheable := len(st.dec) <= cleanMaxLen && !w.userAgent && !st.badUTF8
+	// Only keys and values without digits are ever remembered (see below):
+	// other values are not looked up.
+	cacheable := len(st.dec) <= cleanMaxLen && !w.userAgent && !st.badUTF8 && (isKey || !hasDigit(st.dec))
 	if cacheable && w.clean != nil {
 		if _, ok := w.clean[string(st.dec)]; ok {
 			w.out = append(w.out, w.in[start:w.pos]...)
@@ -758,7 +760,7 @@ func (w *walker) writeScrubbed(start int, st jsonString, isKey bool) (bool, erro
 	// Keys repeat, and so do values without digits (levels, methods,
 	// service names); values with digits (times, ids, sizes) rarely do, and
 	// caching them would only evict the others.
-	if cacheable && !changed && !drop && len(w.res.Findings) == nf && !w.dropRecord && (isKey || !hasDigit(st.dec)) {
+	if cacheable && !changed && !drop && len(w.res.Findings) == nf && !w.dropRecord {
 		w.rememberClean(st.dec)
 	}
 	if !changed && !st.badUTF8 {
