@@ -80,3 +80,30 @@ func FuzzKeyMemo(f *testing.F) {
 		}
 	})
 }
+
+// TestKeyPrefix checks that a key's place depends on its name only, not on
+// the value after it, and that short names are told apart.
+func TestKeyPrefix(t *testing.T) {
+	same := [][2]string{
+		{`"ab":1,"c":2}`, `"ab":{"x":[1,2,3]}`},
+		{`"level":"info"}`, `"level":"error"}`},
+		{`"response_time":1}`, `"response_code":2}`}, // the first eight bytes are one
+	}
+	for _, p := range same {
+		if a, b := keyPrefix([]byte(p[0]), 0), keyPrefix([]byte(p[1]), 0); a != b {
+			t.Errorf("keyPrefix(%s) = %#x, keyPrefix(%s) = %#x: want one place", p[0], a, p[1], b)
+		}
+	}
+	seen := map[uint32]string{}
+	for _, k := range []string{"a", "b", "ab", "ba", "id", "ip", "ts", "msg", "host", "level", "user_id", "trace_id"} {
+		in := []byte(`"` + k + `":"value-that-is-long"}`)
+		h := keyPrefix(in, 0)
+		if o, dup := seen[h]; dup {
+			t.Errorf("keys %q and %q have one place %#x", o, k, h)
+		}
+		seen[h] = k
+	}
+	if keyPrefix([]byte(`"ab"`), 0) != 0 {
+		t.Error("a key too near the end of the input must get the place 0")
+	}
+}

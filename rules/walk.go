@@ -1,8 +1,10 @@
 package rules
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"unicode/utf8"
 
 	"github.com/scrubd/scrubd/detectors"
@@ -57,10 +59,9 @@ const (
 	memoSize = 1 << memoBits
 )
 
-// A keyMemo remembers the key last seen at one place in the objects of a
-// record, when that key was found clean. A place is a member's position
-// among the members of its object under the place of the parent key, hashed
-// into the memo. Log records of one kind repeat their keys in the same order,
+// A keyMemo remembers a key seen at one place in the objects of a record,
+// when that key was found clean. A place is the key's first bytes under the
+// place of the parent key, hashed into the memo (see keyPrefix). Log records of one kind repeat their keys in the same order,
 // so the next record's key at that place is most often the same bytes: it is
 // then copied without decoding, scanning, or looking up its field rule and
 // extract again, which are functions of the path alone (the engine is
@@ -303,7 +304,7 @@ func (w *walker) object(depth int, forced *rule) error {
 		return nil
 	}
 	emitted := 0
-	for member := 0; ; member++ {
+	for {
 		memberStart := len(w.out)
 		if emitted > 0 {
 			w.out = append(w.out, ',')
@@ -312,7 +313,7 @@ func (w *walker) object(depth int, forced *rule) error {
 		if w.pos >= len(w.in) || w.in[w.pos] != '"' {
 			return errSyntax
 		}
-		key, place, err := w.memberKey(member)
+		key, place, err := w.memberKey()
 		if err != nil {
 			return err
 		}
@@ -620,6 +621,25 @@ func (r *rule) matchesValue(v []byte) bool {
 
 // key reads the object key at w.pos, writes it (scrubbed) to the output and
 // returns it decoded for the key path.
+// keyPrefix returns a 32-bit digest of the first bytes of the key whose
+// opening quote is at in[pos]: up to eight bytes, not counting the closing
+// quote or what follows it. It places a key in the memo by its name rather
+// than its position, so that records of several kinds, whose keys differ
+// after a common start, do not evict each other.
+func keyPrefix(in []byte, pos int) uint32 {
+	const ones = 0x0101010101010101
+	if pos+9 > len(in) {
+		return 0
+	}
+	x := binary.LittleEndian.Uint64(in[pos+1:])
+	q := x ^ ('"' * ones)
+	if z := (q - ones) &^ q & (0x80 * ones); z != 0 {
+		// Keep the bytes before the first quote.
+		x &= 1<<(bits.TrailingZeros64(z)&^7) - 1
+	}
+	return uint32(x ^ x>>29 ^ x>>47)
+}
+
 // resetPath empties the key path, releasing the memo places on it (a walk
 // that failed leaves them set).
 func (w *walker) resetPath() {
@@ -631,12 +651,11 @@ func (w *walker) resetPath() {
 	w.path, w.places = w.path[:0], w.places[:0]
 }
 
-// memberKey reads the key of the object member at w.pos, the member'th of
-// its object, through the key memo: a key remembered at that place under the
-// same parent is copied as it is; another is read with key and, when it is
-// clean, remembered. It returns the index in the memo of the place that holds
+// memberKey reads the key of the object member at w.pos through the key memo:
+// a key remembered under the same parent is copied as it is; another is read
+// with key and, when it is clean, remembered. It returns the index in the memo of the place that holds
 // the key, or -1 when the key is not remembered.
-func (w *walker) memberKey(member int) ([]byte, int32, error) {
+func (w *walker) memberKey() ([]byte, int32, error) {
 	parentPlace, parentGen := uint32(memoSize), uint64(0)
 	if n := len(w.places); n > 0 {
 		if w.places[n-1] < 0 {
@@ -655,7 +674,7 @@ func (w *walker) memberKey(member int) ([]byte, int32, error) {
 	}
 	// Two ways per set: a place's key is looked for in both, and a new
 	// key replaces the way used less recently.
-	place := int32((parentPlace*0x9E3779B1+uint32(member)*0x85EBCA6B)>>(32-memoBits)) &^ 1
+	place := int32((parentPlace*0x9E3779B1+keyPrefix(w.in, w.pos)*0x85EBCA6B)>>(32-memoBits)) &^ 1
 	for way := place; way <= place+1; way++ {
 		m := &w.memo[way]
 		if m.gen != 0 && !m.busy && m.parent == parentGen && len(w.in)-w.pos >= len(m.raw) && string(w.in[w.pos:w.pos+len(m.raw)]) == string(m.raw) {
