@@ -263,7 +263,14 @@ func (w *walker) kvSpans(spans []span, v []byte) []span {
 		spans, i = w.kvPair(spans, v, i+k)
 	}
 	colons := len(spans)
-	for i := 0; i < len(v); {
+	// Only a quoted key counts before ':' ("key": value), so the colons
+	// before the first quote (in most plain text, all of them) are not
+	// looked at.
+	q := bytes.IndexByte(v, '"')
+	if q < 0 {
+		q = len(v)
+	}
+	for i := q; i < len(v); {
 		k := bytes.IndexByte(v[i:], ':')
 		if k < 0 {
 			break
