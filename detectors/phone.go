@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
+	"google.golang.org/protobuf/proto"
 )
 
 // Phone numbers (type phone).
@@ -112,6 +113,11 @@ type phoneMatcher struct {
 	// ccTrunk0[cc] is true when the national prefix of calling code cc is
 	// "0", so that "+cc (0)..." drops the 0.
 	ccTrunk0 [1000]bool
+	// intlPrefix[cc] is the national prefix that Parse strips after
+	// calling code cc, when it is a string of digits; intlParse[cc] is true
+	// when it is a pattern, or cc has no metadata (see intlNumber).
+	intlPrefix [1000]string
+	intlParse  [1000]bool
 	// idd011 is true when "011" is accepted as an international prefix.
 	idd011 bool
 	// quick[mode][n] is the union of the regions' first[mode][n]: a
@@ -139,6 +145,22 @@ func newPhoneMatcher(regions []string) (*phoneMatcher, error) {
 	byRegion := make(map[string]*phonenumbers.PhoneMetadata)
 	byCode := make(map[int32][]*phonenumbers.PhoneMetadata)
 	m := &phoneMatcher{verdicts: &verdictCache{}}
+	for cc := range m.intlParse {
+		m.intlParse[cc] = true
+	}
+	for _, md := range coll.GetMetadata() {
+		// The national prefix that Parse strips after the calling code is
+		// that of the calling code's main region.
+		if cc := int(md.GetCountryCode()); cc > 0 && cc < 1000 && md.GetId() == phonenumbers.GetRegionCodeForCountryCode(cc) {
+			npp := md.GetNationalPrefixForParsing()
+			if npp == "" {
+				npp = md.GetNationalPrefix()
+			}
+			if allDigits(npp) {
+				m.intlPrefix[cc], m.intlParse[cc] = npp, false
+			}
+		}
+	}
 	for _, md := range coll.GetMetadata() {
 		if md.GetId() != "001" {
 			byRegion[md.GetId()] = md
@@ -580,9 +602,9 @@ func (m *phoneMatcher) intlGroups(b []byte, t *phoneToks, skip, cc, ccLen int, d
 		ok, found := m.verdicts.get(&key, cacheable)
 		if !found {
 			if kind == verdictIntlPossible {
-				ok = phonePossibleIntl(d)
+				ok = m.phonePossibleIntl(d)
 			} else {
-				ok = phoneValidIntl(d)
+				ok = m.phoneValidIntl(d)
 			}
 			m.verdicts.put(&key, cacheable, ok)
 		}
@@ -595,17 +617,89 @@ func (m *phoneMatcher) intlGroups(b []byte, t *phoneToks, skip, cc, ccLen int, d
 
 // phoneValidIntl reports whether digits (calling code first) form a valid
 // international number. It allocates.
-func phoneValidIntl(digits []byte) bool {
-	num, err := phonenumbers.Parse("+"+string(digits), "")
-	return err == nil && phonenumbers.IsValidNumber(num)
+func (m *phoneMatcher) phoneValidIntl(digits []byte) bool {
+	num, ok := m.intlNumber(digits)
+	return ok && phonenumbers.IsValidNumber(num)
 }
 
 // phonePossibleIntl reports whether digits (calling code first) have a
 // length that a full number of the calling code's region may have (lengths
 // that are only possible for local dialling do not count). It allocates.
-func phonePossibleIntl(digits []byte) bool {
-	num, err := phonenumbers.Parse("+"+string(digits), "")
-	return err == nil && phonenumbers.IsPossibleNumberWithReason(num) == phonenumbers.IS_POSSIBLE
+func (m *phoneMatcher) phonePossibleIntl(digits []byte) bool {
+	num, ok := m.intlNumber(digits)
+	return ok && phonenumbers.IsPossibleNumberWithReason(num) == phonenumbers.IS_POSSIBLE
+}
+
+// allDigits reports whether s is made of ASCII digits only (true when empty).
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// knownCallingCodes marks the calling codes the phone metadata has regions
+// for, as Parse looks them up.
+var knownCallingCodes = func() (t [1000]bool) {
+	for cc := range t {
+		t[cc] = len(phonenumbers.GetRegionCodesForCountryCode(cc)) > 0
+	}
+	return t
+}()
+
+// intlNumber returns the number that phonenumbers.Parse("+"+digits, "")
+// returns for a string of ASCII digits, most often without parsing: Parse
+// normalises the text, looks for an extension and reads the digits again,
+// which takes longer than the validation that follows (10 against 7 µs per
+// number here). Like Parse, it takes as the calling code the shortest prefix
+// of one to three digits that the metadata knows, keeps the rest as the
+// national number with its leading zeros counted (Italy), and fails where
+// the rest is shorter or longer than any national number. Parse also strips
+// a national prefix written after the calling code ("+370 8..."): where the
+// national number starts with the calling code's literal prefix, or the
+// prefix is a pattern, Parse itself is called. TestIntlNumber checks the
+// result against Parse.
+func (m *phoneMatcher) intlNumber(digits []byte) (*phonenumbers.PhoneNumber, bool) {
+	if len(digits) == 0 || digits[0] == '0' {
+		return nil, false // calling codes do not begin with 0
+	}
+	cc, n := 0, 0
+	for k := 0; k < phonenumbers.MAX_LENGTH_COUNTRY_CODE && k < len(digits); k++ {
+		cc = cc*10 + int(digits[k]-'0')
+		if knownCallingCodes[cc] {
+			n = k + 1
+			break
+		}
+	}
+	if n == 0 {
+		return nil, false
+	}
+	nsn := digits[n:]
+	if m.intlParse[cc] || m.intlPrefix[cc] != "" && hasPrefix(nsn, m.intlPrefix[cc]) {
+		num, err := phonenumbers.Parse("+"+string(digits), "")
+		return num, err == nil
+	}
+	if len(nsn) < phonenumbers.MIN_LENGTH_FOR_NSN || len(nsn) > phonenumbers.MAX_LENGTH_FOR_NSN {
+		return nil, false
+	}
+	var v uint64
+	for _, c := range nsn {
+		v = v*10 + uint64(c-'0')
+	}
+	num := &phonenumbers.PhoneNumber{CountryCode: proto.Int32(int32(cc)), NationalNumber: proto.Uint64(v)}
+	if len(nsn) >= 2 && nsn[0] == '0' {
+		num.ItalianLeadingZero = proto.Bool(true)
+		zeros := 1
+		for zeros < len(nsn)-1 && nsn[zeros] == '0' {
+			zeros++
+		}
+		if zeros != 1 {
+			num.NumberOfLeadingZeros = proto.Int32(int32(zeros))
+		}
+	}
+	return num, true
 }
 
 // phoneDateLike reports whether a three-group candidate has the shape of a

@@ -458,3 +458,76 @@ func phoneRefValid(s string) bool {
 	}
 	return false
 }
+
+// TestIntlNumber checks intlNumber against phonenumbers.Parse: the example
+// numbers of every region and type, and each with digits dropped, added and
+// changed, give the same validity and possibility both ways.
+func TestIntlNumber(t *testing.T) {
+	parsed := func(d string) (valid, possible bool) {
+		num, err := phonenumbers.Parse("+"+d, "")
+		if err != nil {
+			return false, false
+		}
+		return phonenumbers.IsValidNumber(num), phonenumbers.IsPossibleNumberWithReason(num) == phonenumbers.IS_POSSIBLE
+	}
+	var inputs []string
+	for region := range phonenumbers.GetSupportedRegions() {
+		for _, typ := range []phonenumbers.PhoneNumberType{phonenumbers.FIXED_LINE, phonenumbers.MOBILE, phonenumbers.TOLL_FREE, phonenumbers.VOIP, phonenumbers.PERSONAL_NUMBER} {
+			ex := phonenumbers.GetExampleNumberForType(region, typ)
+			if ex == nil {
+				continue
+			}
+			d := strings.TrimPrefix(phonenumbers.Format(ex, phonenumbers.E164), "+")
+			inputs = append(inputs, d, d[:len(d)-1], d+"7", d[:len(d)-2]+"99", d[:len(d)-3]+"0"+d[len(d)-3:])
+		}
+	}
+	inputs = append(inputs, "390612345678", "3900612345", "39000", "0441234567", "1", "44", "4412", "999123456789", "800123456789", "12345678901234567890")
+	if len(inputs) < 500 {
+		t.Fatalf("only %d inputs", len(inputs))
+	}
+	m, err := newPhoneMatcher(DefaultPhoneRegions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	valid, fast := 0, 0
+	for _, d := range inputs {
+		wantValid, wantPossible := parsed(d)
+		if cc, n := m.callingCode([]byte(d)); n > 0 && !m.intlParse[cc] && !strings.HasPrefix(d[n:], m.intlPrefix[cc]) {
+			fast++
+		}
+		if got := m.phoneValidIntl([]byte(d)); got != wantValid {
+			t.Errorf("phoneValidIntl(%s) = %v, Parse and IsValidNumber say %v", d, got, wantValid)
+		}
+		if got := m.phonePossibleIntl([]byte(d)); got != wantPossible {
+			t.Errorf("phonePossibleIntl(%s) = %v, Parse and IsPossibleNumber say %v", d, got, wantPossible)
+		}
+		if wantValid {
+			valid++
+		}
+	}
+	if valid < len(inputs)/10 || fast < len(inputs)/2 {
+		t.Fatalf("%d of %d inputs valid, %d on the fast path: the test would not tell", valid, len(inputs), fast)
+	}
+}
+
+// FuzzIntlNumber compares intlNumber with Parse on strings of digits.
+func FuzzIntlNumber(f *testing.F) {
+	f.Add("441211813411")
+	f.Add("370800123457")
+	f.Add("3906123456")
+	m, err := newPhoneMatcher(DefaultPhoneRegions)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d := make([]byte, 0, len(s))
+		for i := 0; i < len(s) && len(d) < 20; i++ {
+			d = append(d, '0'+s[i]%10)
+		}
+		num, err := phonenumbers.Parse("+"+string(d), "")
+		want := err == nil && phonenumbers.IsValidNumber(num)
+		if got := m.phoneValidIntl(d); got != want {
+			t.Fatalf("phoneValidIntl(%s) = %v, Parse and IsValidNumber say %v", d, got, want)
+		}
+	})
+}
