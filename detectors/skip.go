@@ -1,14 +1,19 @@
 package detectors
 
 // nextWork returns the first index at or after i where the scan loop has
-// work to do, or len(b). That is a trigger byte, a word start that
-// startsCandidate does not rule out, or a digit right after a letter inside a
-// word. When inWord is true, b[i-1] is part of a word that was already looked
-// at, and the rest of that word is skipped first.
+// work to do, or len(b): a trigger byte that triggerWork does not rule out, a
+// word start that startsCandidate does not rule out, a number at a word start
+// that may be more than a short count, or a digit right after a letter where
+// inWordCandidate sees an IBAN or an address begin. When inWord is true,
+// b[i-1] is part of a word that was already looked at, and the rest of that
+// word is walked as such.
 //
 // This is the loop that most bytes of a log line go through, so it is kept
-// small: one table lookup per byte, and a word start is ruled out by a table
-// lookup on its first two bytes.
+// small: one table lookup per byte, and the tests that rule out a place are
+// the first tests of the matchers that would be called there, so that the
+// scan loop is not returned to (a call in Go spills and reloads the caller's
+// live registers). TestNextWork and FuzzTriggerWork check that nothing a
+// matcher could find is passed over.
 func nextWork(b []byte, i int, inWord bool) int {
 	n := len(b)
 	st := wOut
