@@ -107,3 +107,18 @@ func TestKeyPrefix(t *testing.T) {
 		t.Error("a key too near the end of the input must get the place 0")
 	}
 }
+
+// FuzzKeyRule checks that the cache of key=value keys never changes how a
+// line is scrubbed: a line scrubbed after another gives what a new walker
+// gives.
+func FuzzKeyRule(f *testing.F) {
+	f.Add([]byte("level=info user.id=u1 email=a@b.co"), []byte("user.id=u2 order.id=o1 level=warn"))
+	f.Add([]byte("ts=1 msg=hi"), []byte("ts=2 msg=\"x=y\""))
+	e := compileTest(f, memoPolicy)
+	f.Fuzz(func(t *testing.T, first, second []byte) {
+		a, b, fa, fb := scrubPair(t, e, first, second)
+		if !bytes.Equal(a, b) || fa != fb {
+			t.Fatalf("after %q, %q:\nwith cache %q %s\nfresh      %q %s", first, second, a, fa, b, fb)
+		}
+	})
+}

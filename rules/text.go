@@ -299,6 +299,46 @@ func (w *walker) kvSpans(spans []span, v []byte) []span {
 	return spans
 }
 
+// keyRule returns the field rule and the extract of the key of a key=value
+// pair (dotted keys are paths), through a small cache: the keys of logfmt
+// lines repeat ("level", "ts", "user_id"), and the rule and extract are
+// functions of the key alone (the engine is immutable).
+func (w *walker) keyRule(key []byte) (*rule, Extract) {
+	if w.keyRules == nil {
+		w.keyRules = new([keyRuleSlots]keyRuleEntry)
+	}
+	var h uint32 = 2166136261 // FNV-1a
+	for _, c := range key {
+		h = (h ^ uint32(c)) * 16777619
+	}
+	e := &w.keyRules[h%keyRuleSlots]
+	if e.ok && string(e.key) == string(key) {
+		return e.rule, e.x
+	}
+	path := w.splitKey(key)
+	r, x := w.e.fieldRule(path), Extract(-1)
+	if len(w.e.extract.owner) > 0 {
+		x = w.e.extract.of(path)
+	}
+	// Keys with digits are not kept: they may be values written as keys
+	// (an address, a number), and the cache should hold no personal data.
+	if len(key) <= cleanMaxLen && !hasDigit(key) {
+		e.key, e.rule, e.x, e.ok = append(e.key[:0], key...), r, x, true
+	}
+	return r, x
+}
+
+// keyRuleSlots is the size of the walker's cache of key=value keys.
+const keyRuleSlots = 256
+
+// A keyRuleEntry is one key of the cache that keyRule keeps.
+type keyRuleEntry struct {
+	key  []byte
+	rule *rule
+	x    Extract
+	ok   bool
+}
+
 // kvPair adds the span of the pair whose separator ('=' or ':') is at v[i]
 // when a field rule names its key, and returns where to search next.
 func (w *walker) kvPair(spans []span, v []byte, i int) ([]span, int) {
@@ -327,13 +367,9 @@ func (w *walker) kvPair(spans []span, v []byte, i int) ([]span, int) {
 			return spans, i + 1
 		}
 	}
-	path := w.splitKey(v[ks:ke])
-	r := w.e.fieldRule(path)
-	x := Extract(-1)
-	if !w.inJSON && len(w.e.extract.owner) > 0 {
-		if x = w.e.extract.of(path); x >= 0 && w.res.has[x] {
-			x = -1
-		}
+	r, x := w.keyRule(v[ks:ke])
+	if w.inJSON || x >= 0 && w.res.has[x] {
+		x = -1
 	}
 	if r == nil && x < 0 {
 		return spans, i + 1

@@ -48,9 +48,10 @@ type walker struct {
 	// memo remembers clean object keys by their place (see keyMemo);
 	// places holds the memo entry of each level of path, -1 where a key
 	// was not remembered.
-	memo    *[memoSize]keyMemo
-	places  []int32
-	memoGen uint64
+	keyRules *[keyRuleSlots]keyRuleEntry // see keyRule
+	memo     *[memoSize]keyMemo
+	places   []int32
+	memoGen  uint64
 }
 
 // memoSize is the number of places the key memo remembers.
