@@ -122,3 +122,36 @@ func FuzzKeyRule(f *testing.F) {
 		}
 	})
 }
+
+// TestKeyRuleCollision scrubs a key=value pair after another whose key
+// falls into the same cache slot: the second key must get its own rule.
+func TestKeyRuleCollision(t *testing.T) {
+	slot := func(k string) uint32 {
+		var h uint32 = 2166136261
+		for i := 0; i < len(k); i++ {
+			h = (h ^ uint32(k[i])) * 16777619
+		}
+		return h % keyRuleSlots
+	}
+	other := ""
+	for a := 'a'; a <= 'z' && other == ""; a++ {
+		for b := 'a'; b <= 'z' && other == ""; b++ {
+			for c := 'a'; c <= 'z'; c++ {
+				if k := string([]rune{'k', a, b, c}); slot(k) == slot("user.id") {
+					other = k
+					break
+				}
+			}
+		}
+	}
+	if other == "" {
+		t.Fatal("no key shares a slot with user.id")
+	}
+	e := compileTest(t, memoPolicy)
+	for _, p := range [][2]string{{"user.id=u1", other + "=u1"}, {other + "=u1", "user.id=u1"}} {
+		a, b, fa, fb := scrubPair(t, e, []byte(p[0]), []byte(p[1]))
+		if !bytes.Equal(a, b) || fa != fb {
+			t.Errorf("after %q, %q: with cache %q %s, fresh %q %s", p[0], p[1], a, fa, b, fb)
+		}
+	}
+}
