@@ -31,12 +31,19 @@ race:
 	$(GO) test -count=1 -race ./pipeline/... ./cmd/...
 
 ## fuzz-short: every fuzz target for $(FUZZTIME) (go test runs one target at a time).
+## Go 1.26 can fail a run with a bare "context deadline exceeded" when -fuzztime ends while a
+## worker is busy (go.dev/issue/75804, fixed in Go 1.27): that one message, with no failing
+## input written, is reported and ignored; any other failure fails the target.
 fuzz-short:
 	@set -e; for pkg in $$($(GO) list ./...); do \
 	  dir=$$($(GO) list -f '{{.Dir}}' $$pkg); \
 	  for t in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | sed 's/^func //'); do \
 	    echo "fuzz $$pkg $$t"; \
-	    $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg >/tmp/scrubd-fuzz.log 2>&1 || { cat /tmp/scrubd-fuzz.log; exit 1; }; \
+	    if ! $(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg >/tmp/scrubd-fuzz.log 2>&1; then \
+	      if grep -qx '    context deadline exceeded' /tmp/scrubd-fuzz.log && ! grep -q 'Failing input written' /tmp/scrubd-fuzz.log; then \
+	        echo "  ignored: the fuzz deadline raced a worker (go.dev/issue/75804); no failing input"; \
+	      else cat /tmp/scrubd-fuzz.log; exit 1; fi; \
+	    fi; \
 	  done; \
 	done
 
