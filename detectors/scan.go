@@ -7,7 +7,6 @@ const (
 	cLetter             // A-Z, a-z
 	cUpper              // A-Z
 	cTrig               // punctuation that may start or announce a finding: @ % + ( : =
-	cWordGo             // letters: the word-skipping loop goes on without a look
 )
 
 var class = func() (t [256]uint8) {
@@ -15,10 +14,10 @@ var class = func() (t [256]uint8) {
 		t[c] |= cDigit
 	}
 	for c := 'a'; c <= 'z'; c++ {
-		t[c] |= cLetter | cWordGo
+		t[c] |= cLetter
 	}
 	for c := 'A'; c <= 'Z'; c++ {
-		t[c] |= cLetter | cUpper | cWordGo
+		t[c] |= cLetter | cUpper
 	}
 	for c := 'a'; c <= 'f'; c++ {
 		t[c] |= cHexLet
@@ -126,8 +125,8 @@ func (s *Scanner) scanBuiltin(dst []Finding, b []byte) []Finding {
 				continue
 			}
 		case '+', '(':
-			// A number follows at once: "+44", "(020)".
-			if s.enabled[idxPhone] && i+1 < n && isDigit(b[i+1]) && !alnumAt(b, i-1) {
+			// nextWork stops here only before a digit ("+44", "(020)").
+			if s.enabled[idxPhone] && !alnumAt(b, i-1) {
 				if end := s.phone.match(b[last:], i-last); end > 0 {
 					end += last
 					dst = append(dst, Finding{Type: Phone, Start: i, End: end})
@@ -167,21 +166,13 @@ func (s *Scanner) scanBuiltin(dst []Finding, b []byte) []Finding {
 // an IPv4 address, dotted or dashed, starting at b[i]. It returns the type and
 // span of the first match, or an end of 0.
 func (s *Scanner) matchInWord(b []byte, i, last int) (Type, int, int) {
-	if ws := i - 2; ws >= last && s.enabled[idxIBAN] && i+1 < len(b) && isDigit(b[i+1]) &&
-		isLetter(b[ws]) && (ws == 0 || !isAlnum(b[ws-1])) {
+	if ws := i - 2; ws >= last && s.enabled[idxIBAN] && ibanDigitsAt(b, i) {
 		if t, st, end := s.matchWordStart(b[last:], ws-last); end > 0 {
 			return t, st + last, end + last
 		}
 	}
-	if !s.enabled[idxIPv4] {
-		return "", 0, 0
-	}
-	// The first octet, one to three digits, ends at a '.' or a '-'.
-	j := i + 1
-	for j < len(b) && j < i+3 && isDigit(b[j]) {
-		j++
-	}
-	if j >= len(b) {
+	j := firstOctetEnd(b, i)
+	if !s.enabled[idxIPv4] || j >= len(b) {
 		return "", 0, 0
 	}
 	switch b[j] {
@@ -204,10 +195,8 @@ const (
 	wsJWT                // a JWT ("eyJ")
 )
 
-// wordStart is compared with wsHex in the scan loop: a word that can only be
-// a hex id (a value of exactly wsHex) is ruled out when its second byte is a
-// letter that is not a hex digit ("Chrome", "Firefox"); wsHex must stay the
-// lowest bit for that.
+// wordStart says, for the first byte of a word starting with a letter, what
+// the word may be (see mayStart).
 var wordStart = func() (t [256]uint8) {
 	for c := 0; c < 256; c++ {
 		if class[c]&cHexLet != 0 {

@@ -170,15 +170,28 @@ func startsCandidate(c0, c1 byte) bool {
 // three digits followed by a '.' or a '-' (host1.2.3.4.example.com,
 // "d211-116-254-214.rev.example.net").
 func inWordCandidate(b []byte, i int) bool {
-	n := len(b)
-	if i >= 2 && i+1 < n && class[b[i+1]]&cDigit != 0 && class[b[i-2]]&cLetter != 0 && (i == 2 || class[b[i-3]]&cAlnum == 0) {
+	if ibanDigitsAt(b, i) {
 		return true
 	}
+	j := firstOctetEnd(b, i)
+	return j < len(b) && (b[j] == '.' || b[j] == '-')
+}
+
+// ibanDigitsAt reports whether the digit b[i], after a letter, and the byte
+// after it (a digit) may be an IBAN's check digits: two letters before b[i]
+// start the word.
+func ibanDigitsAt(b []byte, i int) bool {
+	return i >= 2 && i+1 < len(b) && class[b[i+1]]&cDigit != 0 && class[b[i-2]]&cLetter != 0 && (i == 2 || class[b[i-3]]&cAlnum == 0)
+}
+
+// firstOctetEnd returns the index after the digits from b[i] on, three at
+// most: where the first octet of an address starting at b[i] would end.
+func firstOctetEnd(b []byte, i int) int {
 	j := i + 1
-	for j < n && j < i+3 && class[b[j]]&cDigit != 0 {
+	for j < len(b) && j < i+3 && class[b[j]]&cDigit != 0 {
 		j++
 	}
-	return j < n && (b[j] == '.' || b[j] == '-')
+	return j
 }
 
 // numberEnd classifies the byte after a short run of digits at a word start:
