@@ -232,8 +232,14 @@ func mayStart(b []byte, i int, k uint8) bool {
 			return false
 		}
 	}
-	// A hex or decimal run: what ends it tells whether an address, a hex
-	// id or a long number can start here.
+	return hexRunGoesOn(b, i, k)
+}
+
+// hexRunGoesOn is the part of mayStart for a word that starts with a hex or
+// decimal run at b[i] (of class k): what ends the run tells whether an
+// address, a hex id or a long number can start here.
+func hexRunGoesOn(b []byte, i int, k uint8) bool {
+	n := len(b)
 	j := i + 1
 	for j < n && j < i+9 && class[b[j]]&(cDigit|cHexLet) != 0 {
 		j++
@@ -278,7 +284,14 @@ func mayStart(b []byte, i int, k uint8) bool {
 		}
 		return colons >= 5
 	case '-':
-		return true
+		// A UUID has eight hex digits before its first dash, a MAC two;
+		// a dashed address, card, IMEI or phone number goes on with a
+		// digit (or a space or '(' between phone groups). "8080-exec-1"
+		// has none of these.
+		if j-i == 8 || j-i == 2 {
+			return true
+		}
+		return k&cDigit != 0 && j+1 < n && (class[b[j+1]]&cDigit != 0 || b[j+1] == '(' || b[j+1] == ' ')
 	case ' ', '(', ')', '/':
 		return k&cDigit != 0 && j+1 < n && (class[b[j+1]]&cDigit != 0 || b[j+1] == '(')
 	}

@@ -61,7 +61,7 @@ func nextWork(b []byte, i int, inWord bool) int {
 			i++
 			continue
 		}
-		if i+1 < n && startsCandidate(b[i], b[i+1]) {
+		if i+1 < n && startsCandidate(b[i], b[i+1]) && (namedStart(b[i], b[i+1]) || hexRunGoesOn(b, i, cLetter)) {
 			return i
 		}
 		// A word start ruled out: skip its letters.
@@ -122,12 +122,6 @@ var walkFrom = func() (t [256]uint8) {
 // the first byte times 256 plus the second.
 var candidatePairs = func() (t [256 * 256 / 64]uint64) {
 	set := func(c0, c1 byte) { x := int(c0)<<8 | int(c1); t[x>>6] |= 1 << (x & 63) }
-	fold := func(c byte) []byte {
-		if 'a' <= c && c <= 'z' {
-			return []byte{c, c - 'a' + 'A'}
-		}
-		return []byte{c}
-	}
 	// An IPv6 address, MAC or UUID starting with a hex letter: a hex digit
 	// or a colon follows ("fe80::1", "a::1", "ab:cd:...", "deadbeef-...").
 	for c0 := 0; c0 < 256; c0++ {
@@ -140,21 +134,49 @@ var candidatePairs = func() (t [256 * 256 / 64]uint64) {
 			}
 		}
 	}
-	// Vendor key prefixes, case-sensitive.
+	// Vendor key prefixes, authentication schemes, JWTs.
+	for k := range t {
+		t[k] |= namedPairs[k]
+	}
+	return t
+}()
+
+// namedPairs is the part of candidatePairs that comes from names (vendor key
+// prefixes, authentication schemes, "ey" of a JWT), not from hex digits.
+var namedPairs = func() (t [256 * 256 / 64]uint64) {
+	set := func(c0, c1 byte) { x := int(c0)<<8 | int(c1); t[x>>6] |= 1 << (x & 63) }
 	for _, tp := range tokenPrefixes {
 		set(tp.prefix[0], tp.prefix[1])
 	}
-	// Authentication schemes, in any case.
 	for _, sch := range authSchemes {
-		for _, c0 := range fold(sch[0]) {
-			for _, c1 := range fold(sch[1]) {
+		for _, c0 := range foldCase(sch[0]) {
+			for _, c1 := range foldCase(sch[1]) {
 				set(c0, c1)
 			}
 		}
 	}
-	set('e', 'y') // a JWT: "eyJ"
+	set('e', 'y')
 	return t
 }()
+
+// namedStart reports whether a word whose first two bytes are c0 and c1 may
+// begin a vendor key, an authentication scheme or a JWT. Where only
+// candidatePairs' hex rule lets a word start through, the walk asks
+// hexRunGoesOn as well: an address, MAC or UUID that starts with a hex
+// letter goes on with '.', ':' or '-' after its first hex run, and English
+// words that start with hex letters ("added", "Accepted") do not.
+func namedStart(c0, c1 byte) bool {
+	x := int(c0)<<8 | int(c1)
+	return namedPairs[x>>6]&(1<<(x&63)) != 0
+}
+
+// foldCase returns c and, for a lower-case letter, its upper case.
+func foldCase(c byte) []byte {
+	if 'a' <= c && c <= 'z' {
+		return []byte{c, c - 'a' + 'A'}
+	}
+	return []byte{c}
+}
 
 // startsCandidate reports whether a word whose first two bytes are c0 (a
 // letter) and c1 may begin a finding at its start. IBANs ("DE89...") are not

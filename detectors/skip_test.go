@@ -24,7 +24,7 @@ func stopKind(b []byte, i, i0 int, inWord bool) int {
 			}
 			return 1
 		}
-		if i+1 < len(b) && startsCandidate(c, b[i+1]) {
+		if i+1 < len(b) && startsCandidate(c, b[i+1]) && (namedStart(c, b[i+1]) || hexRunGoesOn(b, i, class[c])) {
 			return 2
 		}
 	case isDigit(c) && isLetter(b[i-1]):
@@ -156,6 +156,52 @@ func FuzzTriggerWork(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for i := range b {
 			checkTriggerWork(t, s, b, i)
+		}
+	})
+}
+
+// checkMayStart checks that mayStart does not rule out a word start at b[i]
+// where matchWordStart finds something.
+func checkMayStart(t *testing.T, s *Scanner, b []byte, i int) {
+	t.Helper()
+	if i >= len(b) || !isAlnum(b[i]) || i > 0 && isAlnum(b[i-1]) {
+		return
+	}
+	if typ, _, end := s.matchWordStart(b, i); end > 0 && !mayStart(b, i, class[b[i]]) {
+		t.Fatalf("mayStart(%q, %d) is false, but matchWordStart finds %s", b, i, typ)
+	}
+}
+
+// TestMayStart checks mayStart against matchWordStart at every word start
+// of lines with findings of every kind that starts a word, separated and
+// grouped in the ways the matchers accept.
+func TestMayStart(t *testing.T) {
+	s := newTestScanner(t)
+	lines := []string{
+		"1-2-3-4.dsl.example.net ip-10-0-0-1 ab-cd-ef-01-23-45 00-aa-bb-cc-dd-ee 550e8400-e29b-41d4-a716-446655440000 00-1a-2b-3c-4d-5e",
+		"4111-1111-1111-1111 4111 1111 1111 1111 35-209900-176148-1 555-123-4567 020 7946 0958 (415) 555-2671",
+		"0800-123456 030-12345678 0612-345678 001a.2b3c.4d5e fe80::1 ab:cd:ef:01:23:45 10.0.0.1 DE89-3704-0044-0532-0130-00",
+		"DE89370400440532013000 eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl token=abc ghp_0123456789abcdefABCDEF0123456789abcd",
+		"8080-exec-188 2026-03-02 07911-123456 +44 20 7946 0958 2001:db8::1 12345678-90 123-45-6789 12-34-56-78-90",
+	}
+	for _, l := range lines {
+		b := []byte(l)
+		for i := range b {
+			checkMayStart(t, s, b, i)
+		}
+	}
+}
+
+func FuzzMayStart(f *testing.F) {
+	s, err := New(Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte("555-123-4567 x 00-1a-2b-3c-4d-5e 550e8400-e29b-41d4-a716-446655440000"))
+	f.Add([]byte("1-2-3-4.dsl.example.net 8080-exec-188 4111-1111-1111-1111"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for i := range b {
+			checkMayStart(t, s, b, i)
 		}
 	})
 }
