@@ -241,8 +241,9 @@ var numberEnd = func() (t [256]uint8) {
 // triggerWork reports whether the trigger byte b[i] may start or announce a
 // finding, by the tests the scan loop's matchers begin with: a phone number
 // after '+' or '(' begins with a digit, a percent escape has two hex digits,
-// and a ':' or '=' is work only before a second ':' ("::1") or after a key
-// whose last four bytes end a secret key name (see matchSecretValue).
+// an e-mail domain after '@' has a first label and a dot, and a ':' or '='
+// is work only before a second ':' ("::1") or after a key whose last four
+// bytes end a secret key name (see matchSecretValue).
 func triggerWork(b []byte, i int) bool {
 	n := len(b)
 	switch b[i] {
@@ -250,6 +251,13 @@ func triggerWork(b []byte, i int) bool {
 		return i+1 < n && class[b[i+1]]&cDigit != 0
 	case '%':
 		return i+2 < n && isHex(b[i+1]) && isHex(b[i+2])
+	case '@':
+		// An e-mail domain has two labels at least (see matchDomain).
+		j := i + 1
+		for j < n && j-i <= 64 && (class[b[j]]&cAlnum != 0 || b[j] == '-') {
+			j++
+		}
+		return j > i+1 && j+1 < n && b[j] == '.' && class[b[j+1]]&cAlnum != 0
 	case ':', '=':
 		if b[i] == ':' && i+1 < n && b[i+1] == ':' {
 			return true

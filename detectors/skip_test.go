@@ -106,7 +106,10 @@ func checkTriggerWork(t *testing.T, s *Scanner, b []byte, i int) {
 	}
 	switch b[i] {
 	case '@':
-		t.Fatalf("triggerWork rules out '@' in %q", b)
+		// The handler, emailAfter, needs a domain after the '@'.
+		if end := matchDomain(b, i+1); end > 0 {
+			t.Fatalf("%q: triggerWork rules out '@' at %d, matchDomain finds up to %d", b, i, end)
+		}
 	case '%':
 		if _, _, end := s.matchPercent(nil, 0, b, i, 0); end > 0 {
 			t.Fatalf("%q: triggerWork rules out '%%' at %d, matchPercent finds up to %d", b, i, end)
@@ -132,6 +135,7 @@ func TestTriggerWork(t *testing.T) {
 		"call +14155552671 (415) 555-2671", "a%40b.com %2F10.0.0.1", "key=value time 12:30:45",
 		`"api_key" : "AKIAIOSFODNN7EXAMPLE"`, "Authorization: Bearer abc.def.ghi", "x=1 y:2 z(3) w+4",
 		"db_password    =x", "SECRET_KEY='abc'", "cookie:a=b; c=d",
+		"Factory@197] a@b.co x@sub-1.example.org @ y@-a.b z@a.b icon@2x.png",
 	} {
 		b := []byte(line)
 		ruledOut := 0
