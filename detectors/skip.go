@@ -49,6 +49,13 @@ func nextWork(b []byte, i int, inWord bool) int {
 					i, st = j, wDig<<8
 					continue
 				}
+				// "8080-exec-1": after a dash, only a MAC's second
+				// group (two digits before it) or the next group of a
+				// number goes on (see hexRunGoesOn).
+				if j-i < 7 && j-i != 2 && b[j] == '-' && (j+1 >= n || class[b[j+1]]&cDigit == 0 && b[j+1] != '(' && b[j+1] != ' ') {
+					i, st = j, wDig<<8
+					continue
+				}
 				return i
 			}
 			// A digit after a letter is work only where an IBAN's digits
