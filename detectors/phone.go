@@ -619,7 +619,7 @@ func (m *phoneMatcher) intlGroups(b []byte, t *phoneToks, skip, cc, ccLen int, d
 // international number. It allocates.
 func (m *phoneMatcher) phoneValidIntl(digits []byte) bool {
 	num, ok := m.intlNumber(digits)
-	return ok && phonenumbers.IsValidNumber(num)
+	return ok && isValidNumber(num)
 }
 
 // phonePossibleIntl reports whether digits (calling code first) have a
@@ -766,7 +766,7 @@ func (r *phoneRegion) fits(mode int, nsn []byte, c, groups int) bool {
 func (r *phoneRegion) confirm(t *phoneToks, g int) bool {
 	nd := t.cnt[g]
 	num, err := phonenumbers.Parse(string(t.d[:nd]), r.code)
-	if err != nil || !phonenumbers.IsValidNumber(num) {
+	if err != nil || !isValidNumber(num) {
 		return false
 	}
 	if !r.checkFormat {

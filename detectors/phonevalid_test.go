@@ -1,0 +1,151 @@
+package detectors
+
+import (
+	"strconv"
+	"testing"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// checkValidNSN compares validNSN with the library for calling code cc and
+// national significant number nsn.
+func checkValidNSN(t *testing.T, cc int, nsn string) {
+	t.Helper()
+	valid, ok := validNSN(cc, nsn)
+	if !ok {
+		return
+	}
+	v, err := strconv.ParseUint(nsn, 10, 64)
+	if err != nil || len(nsn) == 0 || len(nsn) > 17 {
+		return
+	}
+	num := &phonenumbers.PhoneNumber{}
+	num.CountryCode = new(int32)
+	*num.CountryCode = int32(cc)
+	num.NationalNumber = &v
+	zeros := 0
+	for zeros < len(nsn)-1 && nsn[zeros] == '0' {
+		zeros++
+	}
+	if zeros > 0 {
+		it := true
+		num.ItalianLeadingZero = &it
+		z := int32(zeros)
+		num.NumberOfLeadingZeros = &z
+	}
+	if phonenumbers.GetNationalSignificantNumber(num) != nsn {
+		t.Fatalf("test number for %q built wrong", nsn)
+	}
+	if want := phonenumbers.IsValidNumber(num); valid != want {
+		t.Fatalf("validNSN(%d, %q) = %v, the library says %v", cc, nsn, valid, want)
+	}
+}
+
+// variants returns nsn and numbers one edit away from it: each digit
+// changed, one digit dropped, one added at the end.
+func variants(nsn string) []string {
+	out := []string{nsn, nsn + "0", nsn + "7"}
+	if len(nsn) > 1 {
+		out = append(out, nsn[:len(nsn)-1], nsn[1:])
+	}
+	for k := 0; k < len(nsn); k++ {
+		for _, d := range "0159" {
+			out = append(out, nsn[:k]+string(d)+nsn[k+1:])
+		}
+	}
+	return out
+}
+
+// TestIsValidNumber compares the automata with the library on the example
+// numbers of every region and number type and on numbers one edit away from
+// them, for every calling code the metadata knows.
+func TestIsValidNumber(t *testing.T) {
+	types := []phonenumbers.PhoneNumberType{
+		phonenumbers.FIXED_LINE, phonenumbers.MOBILE, phonenumbers.TOLL_FREE, phonenumbers.PREMIUM_RATE,
+		phonenumbers.SHARED_COST, phonenumbers.VOIP, phonenumbers.PERSONAL_NUMBER, phonenumbers.PAGER,
+		phonenumbers.UAN, phonenumbers.VOICEMAIL,
+	}
+	compiled := 0
+	for cc := 1; cc < 1000; cc++ {
+		regions := phonenumbers.GetRegionCodesForCountryCode(cc)
+		if len(regions) == 0 {
+			if _, ok := validNSN(cc, "1234567"); !ok {
+				t.Errorf("calling code %d has no regions, but validNSN defers to the library", cc)
+			}
+			continue
+		}
+		if _, ok := validNSN(cc, "1"); ok {
+			compiled++
+		}
+		var examples []*phonenumbers.PhoneNumber
+		for _, r := range regions {
+			if r == "001" {
+				examples = append(examples, phonenumbers.GetExampleNumberForNonGeoEntity(cc))
+				continue
+			}
+			for _, typ := range types {
+				examples = append(examples, phonenumbers.GetExampleNumberForType(r, typ))
+			}
+		}
+		for _, ex := range examples {
+			if ex == nil {
+				continue
+			}
+			for _, nsn := range variants(phonenumbers.GetNationalSignificantNumber(ex)) {
+				checkValidNSN(t, cc, nsn)
+			}
+		}
+	}
+	if compiled < 200 {
+		t.Errorf("only %d calling codes compiled to automata", compiled)
+	}
+}
+
+// FuzzIsValidNumber compares the automata with the library on digit strings
+// of up to 17 digits (each input byte gives one digit) for the known calling
+// codes.
+func FuzzIsValidNumber(f *testing.F) {
+	var ccs []int
+	for cc := 1; cc < 1000; cc++ {
+		if len(phonenumbers.GetRegionCodesForCountryCode(cc)) > 0 {
+			ccs = append(ccs, cc)
+		}
+	}
+	f.Add(uint16(30), []byte("2079460958"))
+	f.Add(uint16(0), []byte("4155552671"))
+	f.Add(uint16(1), []byte("7012345678"))
+	f.Fuzz(func(t *testing.T, k uint16, b []byte) {
+		if len(b) > 17 {
+			b = b[:17]
+		}
+		d := make([]byte, len(b))
+		for i, c := range b {
+			d[i] = '0' + c%10
+		}
+		checkValidNSN(t, ccs[int(k)%len(ccs)], string(d))
+	})
+}
+
+// BenchmarkIsValidNumber compares the automata with the library on numbers
+// that are not in any cache.
+func BenchmarkIsValidNumber(b *testing.B) {
+	nums := make([]*phonenumbers.PhoneNumber, 0, 1024)
+	for k := 0; k < 1024; k++ {
+		num, err := phonenumbers.Parse("+44 7400 "+strconv.Itoa(100000+k*97), "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		nums = append(nums, num)
+	}
+	validNSN(44, "1") // compile outside the timing
+	b.Run("automata", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			isValidNumber(nums[i%len(nums)])
+		}
+	})
+	b.Run("library", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			phonenumbers.IsValidNumber(nums[i%len(nums)])
+		}
+	})
+}
