@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
-	"google.golang.org/protobuf/proto"
 )
 
 // Phone numbers (type phone).
@@ -100,6 +99,8 @@ type phoneRegion struct {
 	// checkFormat is false for regions without national formats, whose
 	// numbers are written in one block: there is no first group to compare.
 	checkFormat bool
+	// parser reads national numbers as Parse does, mostly without it.
+	parser nationalParser
 }
 
 // phoneMatcher finds phone numbers. It is immutable after construction and
@@ -684,22 +685,7 @@ func (m *phoneMatcher) intlNumber(digits []byte) (*phonenumbers.PhoneNumber, boo
 	if len(nsn) < phonenumbers.MIN_LENGTH_FOR_NSN || len(nsn) > phonenumbers.MAX_LENGTH_FOR_NSN {
 		return nil, false
 	}
-	var v uint64
-	for _, c := range nsn {
-		v = v*10 + uint64(c-'0')
-	}
-	num := &phonenumbers.PhoneNumber{CountryCode: proto.Int32(int32(cc)), NationalNumber: proto.Uint64(v)}
-	if len(nsn) >= 2 && nsn[0] == '0' {
-		num.ItalianLeadingZero = proto.Bool(true)
-		zeros := 1
-		for zeros < len(nsn)-1 && nsn[zeros] == '0' {
-			zeros++
-		}
-		if zeros != 1 {
-			num.NumberOfLeadingZeros = proto.Int32(int32(zeros))
-		}
-	}
-	return num, true
+	return phoneNumberOf(cc, nsn), true
 }
 
 // phoneDateLike reports whether a three-group candidate has the shape of a
@@ -765,14 +751,26 @@ func (r *phoneRegion) fits(mode int, nsn []byte, c, groups int) bool {
 // allocates.
 func (r *phoneRegion) confirm(t *phoneToks, g int) bool {
 	nd := t.cnt[g]
-	num, err := phonenumbers.Parse(string(t.d[:nd]), r.code)
-	if err != nil || !isValidNumber(num) {
+	var num *phonenumbers.PhoneNumber
+	nsn := 0
+	switch cc, digits, res := r.parser.parse(t.d[:nd]); res {
+	case parseFailed:
 		return false
+	case parseDone:
+		num, nsn = phoneNumberOf(cc, digits), len(digits)
+		if !isValidNumber(num) {
+			return false
+		}
+	default:
+		var err error
+		if num, err = phonenumbers.Parse(string(t.d[:nd]), r.code); err != nil || !isValidNumber(num) {
+			return false
+		}
+		nsn = len(phonenumbers.GetNationalSignificantNumber(num))
 	}
 	if !r.checkFormat {
 		return true
 	}
-	nsn := len(phonenumbers.GetNationalSignificantNumber(num))
 	if nsn == 0 || nsn > nd {
 		return false
 	}
@@ -827,7 +825,7 @@ func phoneBoundaries(formatted string, nsn int) uint32 {
 // are national numbers of the region too, so their number patterns are
 // added to the validity table.
 func buildPhoneRegion(code string, md *phonenumbers.PhoneMetadata, plan []*phonenumbers.PhoneMetadata) (*phoneRegion, error) {
-	r := &phoneRegion{code: code, np: md.GetNationalPrefix()}
+	r := &phoneRegion{code: code, np: md.GetNationalPrefix(), parser: newNationalParser(md)}
 	for _, c := range r.np {
 		if c < '0' || c > '9' {
 			r.np = ""
