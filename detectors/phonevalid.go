@@ -147,9 +147,14 @@ func (d *numberDesc) matches(nsn string) bool {
 
 // A regionValidator decides what the library's number-type test decides
 // for one region: whether a national significant number matches the
-// general description and one of the type descriptions.
+// general description and one of the type descriptions. Its automata are
+// compiled when it is first asked: of the 25 regions that share the
+// calling code 1, most numbers only ever need the United States'.
 type regionValidator struct {
+	md      *phonenumbers.PhoneMetadata
 	leading *digitDFA // the region's leading digits, when it shares its calling code
+	once    sync.Once
+	built   bool // the automata below compiled
 	general numberDesc
 	types   []numberDesc // premium rate to fixed line, in the library's order
 	mobile  numberDesc   // tested unless the fixed-line and mobile patterns are the same
@@ -157,15 +162,23 @@ type regionValidator struct {
 }
 
 func newRegionValidator(md *phonenumbers.PhoneMetadata) (*regionValidator, error) {
-	v := &regionValidator{sameFM: md.GetSameMobileAndFixedLinePattern()}
-	var err error
+	v := &regionValidator{md: md, sameFM: md.GetSameMobileAndFixedLinePattern()}
 	if ld := md.GetLeadingDigits(); ld != "" {
+		var err error
 		if v.leading, err = newDigitDFA(ld); err != nil {
 			return nil, err
 		}
 	}
+	return v, nil
+}
+
+// build compiles the region's descriptions; built stays false when one of
+// them cannot be compiled.
+func (v *regionValidator) build() {
+	md := v.md
+	var err error
 	if v.general, err = newNumberDesc(md.GetGeneralDesc()); err != nil {
-		return nil, err
+		return
 	}
 	for _, d := range []*phonenumbers.PhoneNumberDesc{
 		md.GetPremiumRate(), md.GetTollFree(), md.GetSharedCost(), md.GetVoip(),
@@ -173,28 +186,33 @@ func newRegionValidator(md *phonenumbers.PhoneMetadata) (*regionValidator, error
 	} {
 		nd, err := newNumberDesc(d)
 		if err != nil {
-			return nil, err
+			return
 		}
 		v.types = append(v.types, nd)
 	}
 	if v.mobile, err = newNumberDesc(md.GetMobile()); err != nil {
-		return nil, err
+		return
 	}
-	return v, nil
+	v.built = true
 }
 
 // known reports whether the library's getNumberTypeHelper would return a
-// type other than UNKNOWN for nsn.
-func (v *regionValidator) known(nsn string) bool {
+// type other than UNKNOWN for nsn; ok is false when the region's automata
+// could not be compiled.
+func (v *regionValidator) known(nsn string) (known, ok bool) {
+	v.once.Do(v.build)
+	if !v.built {
+		return false, false
+	}
 	if !v.general.matches(nsn) {
-		return false
+		return false, true
 	}
 	for k := range v.types {
 		if v.types[k].matches(nsn) {
-			return true
+			return true, true
 		}
 	}
-	return !v.sameFM && v.mobile.matches(nsn)
+	return !v.sameFM && v.mobile.matches(nsn), true
 }
 
 // A callingCodeValidator holds the validators of the regions that share a
@@ -273,15 +291,15 @@ func validNSN(cc int, nsn string) (valid, ok bool) {
 		return false, len(phonenumbers.GetRegionCodesForCountryCode(cc)) == 0
 	}
 	if len(rs) == 1 {
-		return rs[0].known(nsn), true
+		return rs[0].known(nsn)
 	}
 	for _, r := range rs {
 		if r.leading != nil {
 			if r.leading.matchesPrefix(nsn) {
-				return r.known(nsn), true
+				return r.known(nsn)
 			}
-		} else if r.known(nsn) {
-			return true, true
+		} else if known, ok := r.known(nsn); known || !ok {
+			return known, ok
 		}
 	}
 	return false, true
