@@ -114,11 +114,6 @@ type phoneMatcher struct {
 	// ccTrunk0[cc] is true when the national prefix of calling code cc is
 	// "0", so that "+cc (0)..." drops the 0.
 	ccTrunk0 [1000]bool
-	// intlPrefix[cc] is the national prefix that Parse strips after
-	// calling code cc, when it is a string of digits; intlParse[cc] is true
-	// when it is a pattern, or cc has no metadata (see intlNumber).
-	intlPrefix [1000]string
-	intlParse  [1000]bool
 	// idd011 is true when "011" is accepted as an international prefix.
 	idd011 bool
 	// quick[mode][n] is the union of the regions' first[mode][n]: a
@@ -146,22 +141,6 @@ func newPhoneMatcher(regions []string) (*phoneMatcher, error) {
 	byRegion := make(map[string]*phonenumbers.PhoneMetadata)
 	byCode := make(map[int32][]*phonenumbers.PhoneMetadata)
 	m := &phoneMatcher{verdicts: &verdictCache{}}
-	for cc := range m.intlParse {
-		m.intlParse[cc] = true
-	}
-	for _, md := range coll.GetMetadata() {
-		// The national prefix that Parse strips after the calling code is
-		// that of the calling code's main region.
-		if cc := int(md.GetCountryCode()); cc > 0 && cc < 1000 && md.GetId() == phonenumbers.GetRegionCodeForCountryCode(cc) {
-			npp := md.GetNationalPrefixForParsing()
-			if npp == "" {
-				npp = md.GetNationalPrefix()
-			}
-			if allDigits(npp) {
-				m.intlPrefix[cc], m.intlParse[cc] = npp, false
-			}
-		}
-	}
 	for _, md := range coll.GetMetadata() {
 		if md.GetId() != "001" {
 			byRegion[md.GetId()] = md
@@ -658,10 +637,10 @@ var knownCallingCodes = func() (t [1000]bool) {
 // of one to three digits that the metadata knows, keeps the rest as the
 // national number with its leading zeros counted (Italy), and fails where
 // the rest is shorter or longer than any national number. Parse also strips
-// a national prefix written after the calling code ("+370 8..."): where the
-// national number starts with the calling code's literal prefix, or the
-// prefix is a pattern, Parse itself is called. TestIntlNumber checks the
-// result against Parse.
+// a national prefix written after the calling code ("+370 8..."), as the
+// calling code's main region parses it (see nationalParser.strip); where
+// that parser cannot, Parse itself is called. TestIntlNumber and
+// FuzzIntlNumber check the result against Parse.
 func (m *phoneMatcher) intlNumber(digits []byte) (*phonenumbers.PhoneNumber, bool) {
 	if len(digits) == 0 || digits[0] == '0' {
 		return nil, false // calling codes do not begin with 0
@@ -678,11 +657,16 @@ func (m *phoneMatcher) intlNumber(digits []byte) (*phonenumbers.PhoneNumber, boo
 		return nil, false
 	}
 	nsn := digits[n:]
-	if m.intlParse[cc] || m.intlPrefix[cc] != "" && hasPrefix(nsn, m.intlPrefix[cc]) {
+	if len(digits) <= phonenumbers.MIN_LENGTH_FOR_NSN || len(nsn) < phonenumbers.MIN_LENGTH_FOR_NSN {
+		return nil, false
+	}
+	p := mainParser(cc)
+	if !p.ok {
 		num, err := phonenumbers.Parse("+"+string(digits), "")
 		return num, err == nil
 	}
-	if len(nsn) < phonenumbers.MIN_LENGTH_FOR_NSN || len(nsn) > phonenumbers.MAX_LENGTH_FOR_NSN {
+	nsn = p.strip(nsn, string(nsn))
+	if len(nsn) > phonenumbers.MAX_LENGTH_FOR_NSN {
 		return nil, false
 	}
 	return phoneNumberOf(cc, nsn), true

@@ -3,6 +3,7 @@ package detectors
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -478,7 +479,12 @@ func TestIntlNumber(t *testing.T) {
 				continue
 			}
 			d := strings.TrimPrefix(phonenumbers.Format(ex, phonenumbers.E164), "+")
-			inputs = append(inputs, d, d[:len(d)-1], d+"7", d[:len(d)-2]+"99", d[:len(d)-3]+"0"+d[len(d)-3:])
+			cc := strconv.Itoa(int(ex.GetCountryCode()))
+			nsn := phonenumbers.GetNationalSignificantNumber(ex)
+			// The national prefix (or a carrier code) written after
+			// the calling code, which Parse strips where it may.
+			inputs = append(inputs, d, d[:len(d)-1], d+"7", d[:len(d)-2]+"99", d[:len(d)-3]+"0"+d[len(d)-3:],
+				cc+"0"+nsn, cc+"8"+nsn, cc+"1"+nsn, cc+"1831"+nsn, cc+"1234"+nsn)
 		}
 	}
 	inputs = append(inputs, "390612345678", "3900612345", "39000", "0441234567", "1", "44", "4412", "999123456789", "800123456789", "12345678901234567890")
@@ -492,9 +498,10 @@ func TestIntlNumber(t *testing.T) {
 	valid, fast := 0, 0
 	for _, d := range inputs {
 		wantValid, wantPossible := parsed(d)
-		if cc, n := m.callingCode([]byte(d)); n > 0 && !m.intlParse[cc] && !strings.HasPrefix(d[n:], m.intlPrefix[cc]) {
+		if cc, n := m.callingCode([]byte(d)); n > 0 && mainParser(cc).ok {
 			fast++
 		}
+		checkIntlNumber(t, m, []byte(d))
 		if got := m.phoneValidIntl([]byte(d)); got != wantValid {
 			t.Errorf("phoneValidIntl(%s) = %v, Parse and IsValidNumber say %v", d, got, wantValid)
 		}
@@ -507,6 +514,22 @@ func TestIntlNumber(t *testing.T) {
 	}
 	if valid < len(inputs)/10 || fast < len(inputs)/2 {
 		t.Fatalf("%d of %d inputs valid, %d on the fast path: the test would not tell", valid, len(inputs), fast)
+	}
+}
+
+// checkIntlNumber compares intlNumber(d) with phonenumbers.Parse("+"+d, "").
+func checkIntlNumber(t *testing.T, m *phoneMatcher, d []byte) {
+	t.Helper()
+	got, ok := m.intlNumber(d)
+	want, err := phonenumbers.Parse("+"+string(d), "")
+	switch {
+	case !ok && err == nil:
+		t.Fatalf("intlNumber(%s) fails, Parse gives %v", d, want)
+	case ok && err != nil:
+		t.Fatalf("intlNumber(%s) = %v, Parse fails: %v", d, got, err)
+	case ok && (got.GetCountryCode() != want.GetCountryCode() || got.GetNationalNumber() != want.GetNationalNumber() ||
+		got.GetItalianLeadingZero() != want.GetItalianLeadingZero() || got.GetNumberOfLeadingZeros() != want.GetNumberOfLeadingZeros()):
+		t.Fatalf("intlNumber(%s) = %v, Parse gives %v", d, got, want)
 	}
 }
 
@@ -524,6 +547,7 @@ func FuzzIntlNumber(f *testing.F) {
 		for i := 0; i < len(s) && len(d) < 20; i++ {
 			d = append(d, '0'+s[i]%10)
 		}
+		checkIntlNumber(t, m, d)
 		num, err := phonenumbers.Parse("+"+string(d), "")
 		want := err == nil && phonenumbers.IsValidNumber(num)
 		if got := m.phoneValidIntl(d); got != want {

@@ -1,8 +1,8 @@
 package detectors
 
 import (
+	"regexp/syntax"
 	"strconv"
-	"strings"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -10,16 +10,18 @@ import (
 // A nationalParser reads a string of digits written in a region's national
 // format as phonenumbers.Parse(digits, region) does, in the common case,
 // without its regular expressions: no international prefix and no calling
-// code at the start, and national prefixes that are literal strings of
-// digits ("0", or "0|180020" in the United Kingdom), stripped under the
-// library's two conditions. Everything else is
-// left to the library. TestNationalParser and FuzzNationalParser compare
-// the two.
+// code at the start, and a national prefix pattern whose matches are
+// prefix-free and not transformed ("0", "0|180020" in the United Kingdom,
+// "(1(?:[12]\d|79)\d\d)|0" in China, whose capture is a carrier code), so
+// that the match at the start is unique; it is stripped under the library's
+// two conditions. Everything else is left to the library.
+// TestNationalParser and FuzzNationalParser compare the two, and
+// TestIntlNumber and FuzzIntlNumber the stripping after a calling code.
 type nationalParser struct {
 	ok       bool     // the region's metadata allows the fast path
 	cc       int      // the region's calling code
 	ccDigits string   // the calling code in decimal
-	prefixes []string // the national prefixes for parsing, in the pattern's order
+	prefix   *digitDFA // the national prefix for parsing; nil when there is none
 	idd      *digitDFA
 	general  *digitDFA // the general description's pattern
 	lengths  []int32   // the general description's possible lengths, ascending
@@ -36,22 +38,22 @@ const (
 func newNationalParser(md *phonenumbers.PhoneMetadata) nationalParser {
 	p := nationalParser{cc: int(md.GetCountryCode())}
 	p.ccDigits = strconv.Itoa(p.cc)
-	if npp := md.GetNationalPrefixForParsing(); npp != "" {
-		p.prefixes = strings.Split(npp, "|")
-	}
-	for _, np := range p.prefixes {
-		if np == "" || !allDigits(np) {
-			return p
-		}
-	}
 	if md.GetNationalPrefixTransformRule() != "" {
 		return p
+	}
+	var err error
+	if npp := md.GetNationalPrefixForParsing(); npp != "" {
+		if hasAssertions(npp) {
+			return p // phoneNFA takes "$" and "\b" as satisfied
+		}
+		if p.prefix, err = newDigitDFA(npp); err != nil || p.prefix.accept[0] || !p.prefix.prefixFree() {
+			return p
+		}
 	}
 	gd := md.GetGeneralDesc()
 	if gd == nil || len(gd.GetPossibleLength()) == 0 {
 		return p
 	}
-	var err error
 	if p.idd, err = newDigitDFA(md.GetInternationalPrefix()); err != nil {
 		return p
 	}
@@ -79,31 +81,53 @@ func (p *nationalParser) parse(d []byte) (cc int, nsn []byte, result int) {
 	if p.idd.matchesPrefix(s) || hasPrefix(d, p.ccDigits) {
 		return 0, nil, parseAsk
 	}
-	nsn = d
-	// The first alternative of the prefix pattern that starts d is the
-	// one the pattern matches.
-	np := ""
-	for _, x := range p.prefixes {
-		if hasPrefix(d, x) {
-			np = x
-			break
-		}
-	}
-	if np != "" {
-		rest := d[len(np):]
-		// Parse keeps the prefix when the number matched the general
-		// pattern with it and does not without it, and when what is left
-		// is not of a length the region's numbers may have.
-		if !p.general.matches(s) || p.general.matches(s[len(np):]) {
-			if l := p.testLength(len(rest)); l != phonenumbers.TOO_SHORT && l != phonenumbers.IS_POSSIBLE_LOCAL_ONLY && l != phonenumbers.INVALID_LENGTH {
-				nsn = rest
-			}
-		}
-	}
+	nsn = p.strip(d, s)
 	if len(nsn) < phonenumbers.MIN_LENGTH_FOR_NSN || len(nsn) > phonenumbers.MAX_LENGTH_FOR_NSN {
 		return 0, nil, parseFailed
 	}
 	return p.cc, nsn, parseDone
+}
+
+// strip returns d, the digits of a number of the region without its calling
+// code, without the national prefix where Parse strips it (s is d as a
+// string). Parse keeps the prefix when the number matches the general
+// pattern with it and does not without it, and when what is left is not of
+// a length the region's numbers may have. p.ok must be true.
+func (p *nationalParser) strip(d []byte, s string) []byte {
+	if p.prefix == nil {
+		return d
+	}
+	k := p.prefix.prefixLen(s)
+	if k <= 0 || p.general.matches(s) && !p.general.matches(s[k:]) {
+		return d
+	}
+	if l := p.testLength(len(d) - k); l == phonenumbers.TOO_SHORT || l == phonenumbers.IS_POSSIBLE_LOCAL_ONLY || l == phonenumbers.INVALID_LENGTH {
+		return d
+	}
+	return d[k:]
+}
+
+// hasAssertions reports whether the pattern pat has empty-width assertions
+// ("^", "$", "\b"), or cannot be parsed.
+func hasAssertions(pat string) bool {
+	re, err := syntax.Parse(pat, syntax.Perl)
+	if err != nil {
+		return true
+	}
+	var walk func(*syntax.Regexp) bool
+	walk = func(r *syntax.Regexp) bool {
+		switch r.Op {
+		case syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+			return true
+		}
+		for _, sub := range r.Sub {
+			if walk(sub) {
+				return true
+			}
+		}
+		return false
+	}
+	return walk(re)
 }
 
 // testLength is the library's testNumberLength for the general

@@ -105,6 +105,40 @@ func (a *digitDFA) matchesPrefix(digits string) bool {
 	return a.accept[q]
 }
 
+// prefixFree reports whether no string the automaton accepts is a prefix
+// of another: no accepting state goes on.
+func (a *digitDFA) prefixFree() bool {
+	for q, acc := range a.accept {
+		if !acc {
+			continue
+		}
+		for _, r := range a.next[q] {
+			if r >= 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// prefixLen returns the length of the prefix of digits that a prefix-free
+// automaton accepts, or -1.
+func (a *digitDFA) prefixLen(digits string) int {
+	q := int32(0)
+	for k := 0; k < len(digits); k++ {
+		if a.accept[q] {
+			return k
+		}
+		if q = a.next[q][digits[k]-'0']; q < 0 {
+			return -1
+		}
+	}
+	if a.accept[q] {
+		return len(digits)
+	}
+	return -1
+}
+
 // A numberDesc is a PhoneNumberDesc of the metadata as the library tests a
 // number against it: a length in lengths (when there are any), and a whole
 // match of the pattern.
@@ -216,10 +250,13 @@ func (v *regionValidator) known(nsn string) (known, ok bool) {
 }
 
 // A callingCodeValidator holds the validators of the regions that share a
-// calling code, in the library's order (the main region first).
+// calling code, in the library's order (the main region first), and the
+// parser of its main region, which reads the national number after the
+// calling code.
 type callingCodeValidator struct {
 	once    sync.Once
 	regions []*regionValidator // nil when the library must decide
+	main    nationalParser     // main.ok is false when the library must parse
 }
 
 // callingCodeValidators are built on first use, one calling code at a time.
@@ -243,33 +280,47 @@ var phoneMetadata = sync.OnceValues(func() (map[string]*phonenumbers.PhoneMetada
 	return m, nil
 })
 
-// validators returns the validators of calling code cc's regions, or nil
-// when one of them could not be compiled (the caller asks the library).
-func (c *callingCodeValidator) validators(cc int) []*regionValidator {
-	c.once.Do(func() {
-		mds, err := phoneMetadata()
+// init compiles what c holds for calling code cc; it is called once.
+func (c *callingCodeValidator) init(cc int) {
+	mds, err := phoneMetadata()
+	if err != nil {
+		return
+	}
+	var rs []*regionValidator
+	for k, region := range phonenumbers.GetRegionCodesForCountryCode(cc) {
+		id := region
+		if region == "001" {
+			id = "001/" + strconv.Itoa(cc)
+		}
+		md := mds[id]
+		if md == nil || int(md.GetCountryCode()) != cc {
+			return
+		}
+		if k == 0 {
+			c.main = newNationalParser(md)
+		}
+		v, err := newRegionValidator(md)
 		if err != nil {
 			return
 		}
-		var rs []*regionValidator
-		for _, region := range phonenumbers.GetRegionCodesForCountryCode(cc) {
-			id := region
-			if region == "001" {
-				id = "001/" + strconv.Itoa(cc)
-			}
-			md := mds[id]
-			if md == nil || int(md.GetCountryCode()) != cc {
-				return
-			}
-			v, err := newRegionValidator(md)
-			if err != nil {
-				return
-			}
-			rs = append(rs, v)
-		}
-		c.regions = rs
-	})
+		rs = append(rs, v)
+	}
+	c.regions = rs
+}
+
+// validators returns the validators of calling code cc's regions, or nil
+// when one of them could not be compiled (the caller asks the library).
+func (c *callingCodeValidator) validators(cc int) []*regionValidator {
+	c.once.Do(func() { c.init(cc) })
 	return c.regions
+}
+
+// mainParser returns the parser of calling code cc's main region (ok false
+// when the library must parse), for cc in [1, 1000).
+func mainParser(cc int) *nationalParser {
+	c := &callingCodeValidators[cc]
+	c.once.Do(func() { c.init(cc) })
+	return &c.main
 }
 
 // validNSN reports whether the national significant number nsn (ASCII
