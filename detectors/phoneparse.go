@@ -18,9 +18,9 @@ import (
 // TestNationalParser and FuzzNationalParser compare the two, and
 // TestIntlNumber and FuzzIntlNumber the stripping after a calling code.
 type nationalParser struct {
-	ok       bool     // the region's metadata allows the fast path
-	cc       int      // the region's calling code
-	ccDigits string   // the calling code in decimal
+	ok       bool      // the region's metadata allows the fast path
+	cc       int       // the region's calling code
+	ccDigits string    // the calling code in decimal
 	prefix   *digitDFA // the national prefix for parsing; nil when there is none
 	idd      *digitDFA
 	general  *digitDFA // the general description's pattern
