@@ -543,10 +543,7 @@ func FuzzIntlNumber(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		d := make([]byte, 0, len(s))
-		for i := 0; i < len(s) && len(d) < 20; i++ {
-			d = append(d, '0'+s[i]%10)
-		}
+		d := []byte(fuzzDigits([]byte(s), 20))
 		checkIntlNumber(t, m, d)
 		num, err := phonenumbers.Parse("+"+string(d), "")
 		want := err == nil && phonenumbers.IsValidNumber(num)

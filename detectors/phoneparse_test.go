@@ -107,14 +107,7 @@ func FuzzNationalParser(f *testing.F) {
 	f.Add(uint16(0), []byte("02079460958"))
 	f.Add(uint16(5), []byte("4155552671"))
 	f.Fuzz(func(t *testing.T, k uint16, b []byte) {
-		if len(b) > 17 {
-			b = b[:17]
-		}
-		d := make([]byte, len(b))
-		for i, c := range b {
-			d[i] = '0' + c%10
-		}
 		r := regions[int(k)%len(regions)]
-		checkNationalParser(t, r, ps[r], string(d))
+		checkNationalParser(t, r, ps[r], fuzzDigits(b, 17))
 	})
 }

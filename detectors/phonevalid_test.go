@@ -115,14 +115,7 @@ func FuzzIsValidNumber(f *testing.F) {
 	f.Add(uint16(0), []byte("4155552671"))
 	f.Add(uint16(1), []byte("7012345678"))
 	f.Fuzz(func(t *testing.T, k uint16, b []byte) {
-		if len(b) > 17 {
-			b = b[:17]
-		}
-		d := make([]byte, len(b))
-		for i, c := range b {
-			d[i] = '0' + c%10
-		}
-		checkValidNSN(t, ccs[int(k)%len(ccs)], string(d))
+		checkValidNSN(t, ccs[int(k)%len(ccs)], fuzzDigits(b, 17))
 	})
 }
 
@@ -148,4 +141,14 @@ func BenchmarkIsValidNumber(b *testing.B) {
 			phonenumbers.IsValidNumber(nums[i%len(nums)])
 		}
 	})
+}
+
+// fuzzDigits turns fuzz input into a string of ASCII digits, one per byte,
+// max at most.
+func fuzzDigits(b []byte, max int) string {
+	d := make([]byte, 0, max)
+	for i := 0; i < len(b) && len(d) < max; i++ {
+		d = append(d, '0'+b[i]%10)
+	}
+	return string(d)
 }
