@@ -78,7 +78,7 @@ func (p *nationalParser) parse(d []byte) (cc int, nsn []byte, result int) {
 		return 0, nil, parseAsk
 	}
 	s := string(d) // does not escape: the automata only read it
-	if p.idd.matchesPrefix(s) || hasPrefix(d, p.ccDigits) {
+	if p.idd.prefixLen(s) >= 0 || hasPrefix(d, p.ccDigits) {
 		return 0, nil, parseAsk
 	}
 	nsn = p.strip(d, s)

@@ -90,21 +90,6 @@ func (a *digitDFA) matches(digits string) bool {
 	return a.accept[q]
 }
 
-// matchesPrefix reports whether the automaton accepts some prefix of digits,
-// the empty one included.
-func (a *digitDFA) matchesPrefix(digits string) bool {
-	q := int32(0)
-	for k := 0; k < len(digits); k++ {
-		if a.accept[q] {
-			return true
-		}
-		if q = a.next[q][digits[k]-'0']; q < 0 {
-			return false
-		}
-	}
-	return a.accept[q]
-}
-
 // prefixFree reports whether no string the automaton accepts is a prefix
 // of another: no accepting state goes on.
 func (a *digitDFA) prefixFree() bool {
@@ -121,8 +106,9 @@ func (a *digitDFA) prefixFree() bool {
 	return true
 }
 
-// prefixLen returns the length of the prefix of digits that a prefix-free
-// automaton accepts, or -1.
+// prefixLen returns the length of the shortest prefix of digits that the
+// automaton accepts (for a prefix-free one, the only such prefix), the empty
+// one included, or -1 when it accepts none.
 func (a *digitDFA) prefixLen(digits string) int {
 	q := int32(0)
 	for k := 0; k < len(digits); k++ {
@@ -346,7 +332,7 @@ func validNSN(cc int, nsn string) (valid, ok bool) {
 	}
 	for _, r := range rs {
 		if r.leading != nil {
-			if r.leading.matchesPrefix(nsn) {
+			if r.leading.prefixLen(nsn) >= 0 {
 				return r.known(nsn)
 			}
 		} else if known, ok := r.known(nsn); known || !ok {
