@@ -291,13 +291,26 @@ func hexRunGoesOn(b []byte, i int, k uint8) bool {
 		if j-i == 8 || j-i == 2 {
 			return true
 		}
-		return k&cDigit != 0 && j+1 < n && (class[b[j+1]]&cDigit != 0 || b[j+1] == '(' || b[j+1] == ' ')
+		return k&cDigit != 0 && groupAfter(b, j)
 	case ' ', '(', ')', '/':
-		return k&cDigit != 0 && j+1 < n && (class[b[j+1]]&cDigit != 0 || b[j+1] == '(')
+		return k&cDigit != 0 && phoneGroupAt(b, j+1)
 	}
 	// Eight or more hex digits in a row: a long number (card, IMEI,
 	// phone), or a hex id that goes on.
 	return j-i >= 7 && k&cDigit != 0
+}
+
+// phoneGroupAt reports whether b[p] may begin the next group of a number
+// after a separator: a digit, or '(' around an area code.
+func phoneGroupAt(b []byte, p int) bool {
+	return p < len(b) && (class[b[p]]&cDigit != 0 || b[p] == '(')
+}
+
+// groupAfter reports whether a number may go on after its separator b[j]
+// ('-', '.', ' ', ...): a next group follows, or a space between phone
+// groups ("555- 1234").
+func groupAfter(b []byte, j int) bool {
+	return phoneGroupAt(b, j+1) || j+1 < len(b) && b[j+1] == ' '
 }
 
 // Indexes of the built-in types in Builtin and Scanner.enabled.
@@ -446,7 +459,7 @@ func longNumber(b []byte, i int) bool {
 				return true
 			}
 		case isNumberSep(c):
-			if j+1 < len(b) && !isDigit(b[j+1]) && b[j+1] != '(' && b[j+1] != ' ' {
+			if j+1 < len(b) && !groupAfter(b, j) {
 				return false
 			}
 		default:

@@ -45,14 +45,14 @@ func nextWork(b []byte, i int, inWord bool) int {
 				for j < n && j < i+7 && class[b[j]]&cDigit != 0 {
 					j++
 				}
-				if j-i < 7 && (j >= n || numberEnd[b[j]] == 1 || numberEnd[b[j]] == 2 && (j+1 >= n || class[b[j+1]]&cDigit == 0 && b[j+1] != '(')) {
+				if j-i < 7 && (j >= n || numberEnd[b[j]] == 1 || numberEnd[b[j]] == 2 && !phoneGroupAt(b, j+1)) {
 					i, st = j, wDig<<8
 					continue
 				}
 				// "8080-exec-1": after a dash, only a MAC's second
 				// group (two digits before it) or the next group of a
 				// number goes on (see hexRunGoesOn).
-				if j-i < 7 && j-i != 2 && b[j] == '-' && (j+1 >= n || class[b[j+1]]&cDigit == 0 && b[j+1] != '(' && b[j+1] != ' ') {
+				if j-i < 7 && j-i != 2 && b[j] == '-' && !groupAfter(b, j) {
 					i, st = j, wDig<<8
 					continue
 				}
