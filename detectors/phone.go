@@ -657,7 +657,7 @@ func (m *phoneMatcher) intlNumber(digits []byte) (*phonenumbers.PhoneNumber, boo
 		return nil, false
 	}
 	nsn := digits[n:]
-	if len(digits) <= phonenumbers.MIN_LENGTH_FOR_NSN || len(nsn) < phonenumbers.MIN_LENGTH_FOR_NSN {
+	if len(nsn) < phonenumbers.MIN_LENGTH_FOR_NSN {
 		return nil, false
 	}
 	p := mainParser(cc)
@@ -810,11 +810,8 @@ func phoneBoundaries(formatted string, nsn int) uint32 {
 // added to the validity table.
 func buildPhoneRegion(code string, md *phonenumbers.PhoneMetadata, plan []*phonenumbers.PhoneMetadata) (*phoneRegion, error) {
 	r := &phoneRegion{code: code, np: md.GetNationalPrefix(), parser: newNationalParser(md)}
-	for _, c := range r.np {
-		if c < '0' || c > '9' {
-			r.np = ""
-			break
-		}
+	if !allDigits(r.np) {
+		r.np = ""
 	}
 	var lengths uint32
 	for _, o := range plan {
