@@ -15,24 +15,10 @@ func checkValidNSN(t *testing.T, cc int, nsn string) {
 	if !ok {
 		return
 	}
-	v, err := strconv.ParseUint(nsn, 10, 64)
-	if err != nil || len(nsn) == 0 || len(nsn) > 17 {
+	if len(nsn) == 0 || len(nsn) > 17 {
 		return
 	}
-	num := &phonenumbers.PhoneNumber{}
-	num.CountryCode = new(int32)
-	*num.CountryCode = int32(cc)
-	num.NationalNumber = &v
-	zeros := 0
-	for zeros < len(nsn)-1 && nsn[zeros] == '0' {
-		zeros++
-	}
-	if zeros > 0 {
-		it := true
-		num.ItalianLeadingZero = &it
-		z := int32(zeros)
-		num.NumberOfLeadingZeros = &z
-	}
+	num := phoneNumberOf(cc, []byte(nsn))
 	if phonenumbers.GetNationalSignificantNumber(num) != nsn {
 		t.Fatalf("test number for %q built wrong", nsn)
 	}
