@@ -123,12 +123,24 @@ var walkFrom = func() (t [256]uint8) {
 	return t
 }()
 
+// A pairSet is a set of byte pairs: a bit set indexed by the first byte
+// times 256 plus the second.
+type pairSet [256 * 256 / 64]uint64
+
+func (t *pairSet) add(c0, c1 byte) {
+	x := int(c0)<<8 | int(c1)
+	t[x>>6] |= 1 << (x & 63)
+}
+
+func (t *pairSet) has(c0, c1 byte) bool {
+	x := int(c0)<<8 | int(c1)
+	return t[x>>6]&(1<<(x&63)) != 0
+}
+
 // candidatePairs holds, for each pair of bytes, whether a word starting with
 // a letter followed by the second byte may begin a finding that a matcher
-// looks for at word starts (see startsCandidate). It is a bit set indexed by
-// the first byte times 256 plus the second.
-var candidatePairs = func() (t [256 * 256 / 64]uint64) {
-	set := func(c0, c1 byte) { x := int(c0)<<8 | int(c1); t[x>>6] |= 1 << (x & 63) }
+// looks for at word starts (see startsCandidate).
+var candidatePairs = func() (t pairSet) {
 	// An IPv6 address, MAC or UUID starting with a hex letter: a hex digit
 	// or a colon follows ("fe80::1", "a::1", "ab:cd:...", "deadbeef-...").
 	for c0 := 0; c0 < 256; c0++ {
@@ -137,7 +149,7 @@ var candidatePairs = func() (t [256 * 256 / 64]uint64) {
 		}
 		for c1 := 0; c1 < 256; c1++ {
 			if class[c1]&(cDigit|cHexLet) != 0 || c1 == ':' {
-				set(byte(c0), byte(c1))
+				t.add(byte(c0), byte(c1))
 			}
 		}
 	}
@@ -150,19 +162,18 @@ var candidatePairs = func() (t [256 * 256 / 64]uint64) {
 
 // namedPairs is the part of candidatePairs that comes from names (vendor key
 // prefixes, authentication schemes, "ey" of a JWT), not from hex digits.
-var namedPairs = func() (t [256 * 256 / 64]uint64) {
-	set := func(c0, c1 byte) { x := int(c0)<<8 | int(c1); t[x>>6] |= 1 << (x & 63) }
+var namedPairs = func() (t pairSet) {
 	for _, tp := range tokenPrefixes {
-		set(tp.prefix[0], tp.prefix[1])
+		t.add(tp.prefix[0], tp.prefix[1])
 	}
 	for _, sch := range authSchemes {
 		for _, c0 := range foldCase(sch[0]) {
 			for _, c1 := range foldCase(sch[1]) {
-				set(c0, c1)
+				t.add(c0, c1)
 			}
 		}
 	}
-	set('e', 'y')
+	t.add('e', 'y') // a JWT: "eyJ"
 	return t
 }()
 
@@ -173,8 +184,7 @@ var namedPairs = func() (t [256 * 256 / 64]uint64) {
 // letter goes on with '.', ':' or '-' after its first hex run, and English
 // words that start with hex letters ("added", "Accepted") do not.
 func namedStart(c0, c1 byte) bool {
-	x := int(c0)<<8 | int(c1)
-	return namedPairs[x>>6]&(1<<(x&63)) != 0
+	return namedPairs.has(c0, c1)
 }
 
 // foldCase returns c and, for a lower-case letter, its upper case.
@@ -189,8 +199,7 @@ func foldCase(c byte) []byte {
 // letter) and c1 may begin a finding at its start. IBANs ("DE89...") are not
 // in the table: the scan loop finds them at the digit after their two letters.
 func startsCandidate(c0, c1 byte) bool {
-	x := int(c0)<<8 | int(c1)
-	return candidatePairs[x>>6]&(1<<(x&63)) != 0
+	return candidatePairs.has(c0, c1)
 }
 
 // inWordCandidate reports whether the digit b[i], which follows a letter
