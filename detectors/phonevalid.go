@@ -248,8 +248,7 @@ type callingCodeValidator struct {
 // callingCodeValidators are built on first use, one calling code at a time.
 var callingCodeValidators [1000]callingCodeValidator
 
-// phoneMetadata indexes the metadata by region and, for the non-geographic
-// calling codes ("001"), by calling code.
+// phoneMetadata indexes the metadata by metadataID.
 var phoneMetadata = sync.OnceValues(func() (map[string]*phonenumbers.PhoneMetadata, error) {
 	coll, err := phonenumbers.MetadataCollection()
 	if err != nil {
@@ -257,14 +256,20 @@ var phoneMetadata = sync.OnceValues(func() (map[string]*phonenumbers.PhoneMetada
 	}
 	m := make(map[string]*phonenumbers.PhoneMetadata)
 	for _, md := range coll.GetMetadata() {
-		id := md.GetId()
-		if id == "001" {
-			id = "001/" + strconv.Itoa(int(md.GetCountryCode()))
-		}
-		m[id] = md
+		m[metadataID(md.GetId(), int(md.GetCountryCode()))] = md
 	}
 	return m, nil
 })
+
+// metadataID names the metadata of region: the region code, or for the
+// non-geographic calling codes, which all share the region "001", "001/"
+// and the calling code cc.
+func metadataID(region string, cc int) string {
+	if region == "001" {
+		return "001/" + strconv.Itoa(cc)
+	}
+	return region
+}
 
 // init compiles what c holds for calling code cc; it is called once.
 func (c *callingCodeValidator) init(cc int) {
@@ -274,11 +279,7 @@ func (c *callingCodeValidator) init(cc int) {
 	}
 	var rs []*regionValidator
 	for k, region := range phonenumbers.GetRegionCodesForCountryCode(cc) {
-		id := region
-		if region == "001" {
-			id = "001/" + strconv.Itoa(cc)
-		}
-		md := mds[id]
+		md := mds[metadataID(region, cc)]
 		if md == nil || int(md.GetCountryCode()) != cc {
 			return
 		}
