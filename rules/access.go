@@ -161,7 +161,7 @@ func (w *walker) access(f *accessFields) error {
 			}
 			mark := len(w.out)
 			w.out = w.apply(w.out, v, r)
-			w.subject(r.name, v, w.out[mark:])
+			w.subject(r, v, w.out[mark:])
 			w.note(r.name, s, e, r.action)
 			continue
 		}

@@ -142,16 +142,23 @@ type rule struct {
 	bits4     int
 	bits6     int
 	values    []string // lower case; drop_record only
+	// subject is whether values of this type name a data subject (the
+	// policy's subjects list).
+	subject bool
 }
 
 // Engine applies a compiled policy to records. It is immutable and safe for
 // concurrent use.
 type Engine struct {
-	version  string
-	policy   *Policy
-	scanner  *detectors.Scanner
-	keys     *Keyring
-	byType   map[detectors.Type]*rule
+	version string
+	policy  *Policy
+	scanner *detectors.Scanner
+	keys    *Keyring
+	byType  map[detectors.Type]*rule
+	// builtin holds byType's rules of the built-in detector types, in the
+	// order of detectors.Builtin, so that the rule of a finding is found
+	// without hashing its type.
+	builtin  [len(detectors.Builtin)]*rule
 	fields   []*rule
 	fieldIdx pathIndex // the paths of fields, in order
 	maxBytes int
@@ -254,6 +261,15 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 	for _, t := range p.Subjects {
 		e.subjects[t] = true
 	}
+	for _, r := range e.byType {
+		r.subject = e.subjects[r.name]
+	}
+	for _, r := range e.fields {
+		r.subject = e.subjects[r.name]
+	}
+	for k := range e.builtin {
+		e.builtin[k] = e.byType[detectors.Builtin[k]]
+	}
 	if p.Minors.BelowAge != nil {
 		e.belowAge = *p.Minors.BelowAge
 	}
@@ -270,6 +286,15 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 	}
 	e.walkers.New = func() any { return &walker{e: e} }
 	return e, nil
+}
+
+// typeRule returns the rule of findings of type t, or nil when the policy
+// has none.
+func (e *Engine) typeRule(t detectors.Type) *rule {
+	if k := detectors.BuiltinIndex(t); k >= 0 {
+		return e.builtin[k]
+	}
+	return e.byType[t]
 }
 
 // name is the finding type of a field rule.

@@ -46,10 +46,10 @@ func (w *walker) scrubText(dst, v []byte, base int, posmap []int) (out []byte, c
 	// Merge the detector findings with the field spans.
 	nf := len(spans)
 	for _, f := range found {
-		r := w.e.byType[f.Type]
+		r := w.e.typeRule(f.Type)
 		if r == nil {
 			// A type the policy has no action for: fail closed.
-			r = &rule{name: string(f.Type), action: Redact}
+			r = &rule{name: string(f.Type), action: Redact, subject: w.e.subjects[string(f.Type)]}
 		}
 		spans = append(spans, span{start: f.Start, end: f.End, keyStart: f.Start, r: r})
 	}
@@ -71,7 +71,7 @@ func (w *walker) scrubText(dst, v []byte, base int, posmap []int) (out []byte, c
 			continue // allow-listed: copied as it is below
 		}
 		if sp.field && r.action == DropField && sp.pairEq {
-			w.subject(r.name, val, nil)
+			w.subject(r, val, nil)
 			dst = append(dst, v[prev:sp.keyStart]...)
 			end := sp.end
 			if end < len(v) && v[end] == '"' {
@@ -119,7 +119,7 @@ func (w *walker) scrubText(dst, v []byte, base int, posmap []int) (out []byte, c
 		if string(dst[mark:]) != string(val) {
 			changed = true
 		}
-		w.subject(r.name, val, dst[mark:])
+		w.subject(r, val, dst[mark:])
 		w.note(r.name, off(sp.start), off(sp.end), r.action)
 		prev = sp.end
 	}
@@ -204,12 +204,12 @@ func mergeSpans(spans []span) []span {
 			// finding decides.
 		default:
 			// Partial overlap: one redacted span over both.
-			name := cur.r.name
+			named := cur.r
 			if cur.field && !sp.field {
-				name = sp.r.name
+				named = sp.r
 			}
 			*cur = span{start: min(cur.start, sp.start), end: max(cur.end, sp.end), keyStart: min(cur.keyStart, sp.keyStart),
-				r: &rule{name: name, action: Redact}}
+				r: &rule{name: named.name, action: Redact, subject: named.subject}}
 		}
 	}
 	return out

@@ -160,11 +160,12 @@ func (w *walker) note(typ string, start, end int, a Action) {
 	w.res.Actions = append(w.res.Actions, a)
 }
 
-// subject records the data subject of a value of type typ that a rule
-// applied to, when typ is one of the policy's subject types: out is what the
-// rule wrote, the pseudonym itself when the action was pseudonymize.
-func (w *walker) subject(typ string, v, out []byte) {
-	if w.raw > 0 || !w.e.subjects[typ] || len(v) == 0 || len(v) == 1 && v[0] == '-' {
+// subject records the data subject of a value that rule rl applied to, when
+// rl's type is one of the policy's subject types: out is what the rule
+// wrote, the pseudonym itself when the action was pseudonymize.
+func (w *walker) subject(rl *rule, v, out []byte) {
+	typ := rl.name
+	if w.raw > 0 || !rl.subject || len(v) == 0 || len(v) == 1 && v[0] == '-' {
 		return
 	}
 	r := w.res
@@ -580,7 +581,7 @@ func (w *walker) scalarRuled(r *rule) (bool, error) {
 		w.out = append(w.out, w.in[start:w.pos]...)
 		return false, nil
 	case DropField:
-		w.subject(r.name, v, nil)
+		w.subject(r, v, nil)
 		w.note(r.name, vs, ve, r.action)
 		return true, nil
 	case DropRecord:
@@ -597,7 +598,7 @@ func (w *walker) scalarRuled(r *rule) (bool, error) {
 		return false, nil
 	}
 	w.tmp = w.apply(w.tmp[:0], v, r)
-	w.subject(r.name, v, w.tmp)
+	w.subject(r, v, w.tmp)
 	if isString && string(w.tmp) == string(v) {
 		w.out = append(w.out, w.in[start:w.pos]...)
 	} else {
