@@ -32,10 +32,12 @@ var accessPaths = func() (p [9][][]byte) {
 // be digits), so that no field is ever passed unscanned.
 var accessScanned = [9]bool{true, true, true, true, true, true, true, true, true}
 
-// parseAccess recognises an access-log line. Anything after the last field
-// it knows is scanned as text.
-func parseAccess(b []byte) (accessFields, bool) {
-	var f accessFields
+// parseAccess recognises an access-log line and sets f to its fields.
+// Anything after the last field it knows is scanned as text. f is the
+// caller's, so that the many lines that are not access logs cost no copy of
+// it.
+func parseAccess(b []byte, f *accessFields) bool {
+	f.n = 0
 	i := 0
 	word := func(k int) bool {
 		s := i
@@ -75,22 +77,22 @@ func parseAccess(b []byte) (accessFields, bool) {
 		return true
 	}
 	if len(b) < 20 || !word(0) || !word(1) || !word(2) {
-		return f, false
+		return false
 	}
 	if i >= len(b) || b[i] != '[' {
-		return f, false
+		return false
 	}
 	s := i + 1
 	for i < len(b) && b[i] != ']' {
 		i++
 	}
 	if i >= len(b) || i+2 >= len(b) || b[i+1] != ' ' {
-		return f, false
+		return false
 	}
 	f.spans[3] = [2]int{s, i}
 	i += 2
 	if !quoted(4) || i >= len(b) || b[i] != ' ' {
-		return f, false
+		return false
 	}
 	i++
 	// Status: three digits.
@@ -99,7 +101,7 @@ func parseAccess(b []byte) (accessFields, bool) {
 		i++
 	}
 	if i-s != 3 || i >= len(b) || b[i] != ' ' {
-		return f, false
+		return false
 	}
 	f.spans[5] = [2]int{s, i}
 	i++
@@ -108,7 +110,7 @@ func parseAccess(b []byte) (accessFields, bool) {
 		i++
 	}
 	if i == s || i < len(b) && b[i] != ' ' {
-		return f, false
+		return false
 	}
 	f.spans[6] = [2]int{s, i}
 	f.n = 7
@@ -119,12 +121,12 @@ func parseAccess(b []byte) (accessFields, bool) {
 			i++
 			if quoted(8) {
 				f.n = 9
-				return f, true
+				return true
 			}
 		}
 		i = save
 	}
-	return f, true
+	return true
 }
 
 // access scrubs an access-log line field by field.

@@ -29,8 +29,11 @@ type walker struct {
 	tmp    []byte              // scrubbed text of one string
 	found  []detectors.Finding // scanner output
 	spans  []span              // merged findings and field spans of one text
-	kvPath [][]byte            // key path of one key=value pair
-	norm   []byte              // normalized value to pseudonymize
+	// accessLine holds the fields of the record when it is an access-log
+	// line.
+	accessLine accessFields
+	kvPath     [][]byte // key path of one key=value pair
+	norm       []byte   // normalized value to pseudonymize
 
 	raw        int // > 0 while copying a value without scrubbing it
 	dropRecord bool
@@ -119,9 +122,9 @@ func (w *walker) record(dst, rec []byte, res *Result, mode walkMode, geo *Geo) (
 			res.reset()
 			w.dropRecord, w.inJSON = false, false
 			w.resetPath()
-		} else if f, ok := parseAccess(rec); ok {
+		} else if parseAccess(rec, &w.accessLine) {
 			res.Format = FormatAccess
-			if err := w.access(&f); err != nil {
+			if err := w.access(&w.accessLine); err != nil {
 				return dst[:start], err
 			}
 			return w.finish(start)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -83,7 +84,7 @@ type scrubber struct {
 // A chunk is a run of consecutive input lines, scrubbed by one worker.
 type chunk struct {
 	first int    // line number of the first line, 1-based
-	data  []byte // the records, back to back
+	data  []byte // the records, back to back, each with or without its line end
 	ends  []int  // end offset of each record in data; -1 for a line too long
 	big   []int  // the lengths of the lines that were too long, in order
 	out   []byte
@@ -142,7 +143,9 @@ func (s *scrubber) run(ctx context.Context, r io.Reader, w io.Writer) (failed in
 // reported as too large.
 func (s *scrubber) read(ctx context.Context, r io.Reader, work, order chan<- *chunk) error {
 	limit := s.engine.MaxRecordBytes()
-	br := bufio.NewReaderSize(r, min(limit+2, 1<<20))
+	// The buffer holds many lines, whatever the limit, so that most are
+	// taken from it in blocks.
+	br := bufio.NewReaderSize(r, min(max(limit+2, 64<<10), 1<<20))
 	c := s.newChunk(1)
 	line := 1
 	flush := func() {
@@ -159,6 +162,36 @@ func (s *scrubber) read(ctx context.Context, r io.Reader, work, order chan<- *ch
 		if err := ctx.Err(); err != nil {
 			flush()
 			return err
+		}
+		if len(long) == 0 && !tooLong && br.Buffered() > 0 {
+			// The complete lines already buffered are taken in one go:
+			// a call and a copy per block rather than per line.
+			buf, _ := br.Peek(br.Buffered())
+			if k := bytes.LastIndexByte(buf, '\n'); k >= 0 {
+				run := 0 // start of the lines of buf not yet copied into c.data
+				for i := 0; i <= k; {
+					j := i + bytes.IndexByte(buf[i:k+1], '\n') + 1
+					if n := len(trimEOL(buf[i:j])); n > limit {
+						c.data = append(c.data, buf[run:i]...)
+						c.addBig(n)
+						run = j
+					} else {
+						c.ends = append(c.ends, len(c.data)+j-run)
+					}
+					i = j
+					line++
+					if len(c.ends) >= chunkLines || len(c.data)+i-run >= chunkBytes {
+						c.data = append(c.data, buf[run:i]...)
+						run = i
+						flush()
+					}
+				}
+				c.data = append(c.data, buf[run:k+1]...)
+				if _, err := br.Discard(k + 1); err != nil {
+					return fmt.Errorf("read input: %w", err)
+				}
+				continue
+			}
 		}
 		frag, err := br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
@@ -253,7 +286,7 @@ func (s *scrubber) scrubChunk(c *chunk, res *rules.Result) {
 			c.out = s.failedLine(c.out, err)
 			continue
 		}
-		l := c.data[start:end]
+		l := trimEOL(c.data[start:end])
 		start = end
 		mark := len(c.out)
 		out, err := s.engine.Scrub(c.out, l, res)

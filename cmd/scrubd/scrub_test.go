@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func runCmd(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
@@ -161,5 +163,78 @@ func writeTestFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestScrubLineSplitting feeds lines of many lengths, with "\n" and "\r\n"
+// ends, some over a small record limit, through readers that return
+// everything at once or a few bytes at a time, and checks every output
+// line and the line numbers of the records that failed closed.
+func TestScrubLineSplitting(t *testing.T) {
+	dir := t.TempDir()
+	const limit = 300
+	policy := dir + "/policy.yaml"
+	writeTestFile(t, policy, fmt.Sprintf("limits:\n  max_record_bytes: %d\n", limit))
+	var in strings.Builder
+	var want []string
+	var tooLarge []int
+	for i := range 5000 {
+		n := (i * 37) % 700 // from 0 to 699 bytes of padding
+		head := fmt.Sprintf("seq=%d ip=10.%d.%d.%d ", i, i%250, (i/250)%250, i%200)
+		switch {
+		case i%50 == 7:
+			n = limit + 1 - len(head) // one byte over
+		case i%50 == 8:
+			n = limit - len(head) // just in
+		case i%1000 == 9:
+			n = 100 << 10 // longer than the reader's buffer
+		}
+		line := head + strings.Repeat("x", n)
+		end := "\n"
+		if i%3 == 0 {
+			end = "\r\n"
+		}
+		in.WriteString(line + end)
+		if len(line) > limit {
+			want = append(want, "")
+			tooLarge = append(tooLarge, i+1)
+		} else {
+			want = append(want, fmt.Sprintf("seq=%d ip=10.%d.%d.0 %s", i, i%250, (i/250)%250, strings.Repeat("x", n)))
+		}
+	}
+	in.WriteString("last 10.9.9.9") // no line end
+	want = append(want, "last 10.9.9.0")
+	readers := map[string]func(string) io.Reader{
+		"whole":    func(s string) io.Reader { return strings.NewReader(s) },
+		"one byte": func(s string) io.Reader { return iotest.OneByteReader(strings.NewReader(s)) },
+		"half":     func(s string) io.Reader { return iotest.HalfReader(strings.NewReader(s)) },
+		"data+EOF": func(s string) io.Reader { return iotest.DataErrReader(strings.NewReader(s)) },
+	}
+	for name, mk := range readers {
+		t.Run(name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(context.Background(), []string{"scrub", "--config", policy, "--workers", "3"}, mk(in.String()), &out, &errb)
+			if code != exitFailed {
+				t.Errorf("exit %d, want %d", code, exitFailed)
+			}
+			got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+			if len(got) != len(want) {
+				t.Fatalf("%d output lines, want %d", len(got), len(want))
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("line %d: got %q, want %q", i+1, trunc(got[i]), trunc(want[i]))
+				}
+			}
+			msgs := strings.Split(strings.TrimSpace(errb.String()), "\n")
+			if len(msgs) != len(tooLarge)+1 {
+				t.Fatalf("%d stderr lines, want %d", len(msgs), len(tooLarge)+1)
+			}
+			for k, n := range tooLarge {
+				if w := fmt.Sprintf("scrubd scrub: line %d: record failed closed: too_large", n); !strings.HasPrefix(msgs[k], w) {
+					t.Fatalf("stderr line %d: %q, want prefix %q", k+1, msgs[k], w)
+				}
+			}
+		})
 	}
 }
