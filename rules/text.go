@@ -454,11 +454,14 @@ func (w *walker) splitKey(key []byte) [][]byte {
 
 // looksLogfmt reports whether rec starts with a key=value pair.
 func looksLogfmt(rec []byte) bool {
+	if len(rec) == 0 || '0' <= rec[0] && rec[0] <= '9' {
+		return false
+	}
 	i := 0
 	for i < len(rec) && keyChar(rec[i]) {
 		i++
 	}
-	return i > 0 && i < len(rec) && rec[i] == '=' && !('0' <= rec[0] && rec[0] <= '9')
+	return i > 0 && i < len(rec) && rec[i] == '='
 }
 
 // normalize returns the form of v that is pseudonymized, so that one value
