@@ -351,13 +351,33 @@ type Options struct {
 
 // ScrubWith is Scrub with options.
 func (e *Engine) ScrubWith(dst, rec []byte, res *Result, opt Options) ([]byte, error) {
-	res.reset()
-	if len(rec) > e.maxBytes {
-		return dst, &RecordError{Reason: ReasonTooLarge, Detail: fmt.Sprintf("%d bytes, limit %d", len(rec), e.maxBytes)}
-	}
 	w := e.walkers.Get().(*walker)
 	defer e.walkers.Put(w)
-	return w.record(dst, rec, res, walkRecord, opt.Geo)
+	return w.scrub(dst, rec, res, opt)
+}
+
+// A Session scrubs records with the engine one at a time, with buffers of
+// its own: a loop that scrubs many records on one goroutine saves the trip
+// to the engine's pool of buffers that each Engine.Scrub call makes. Its
+// results are those of Engine.Scrub. A Session is not safe for concurrent
+// use; make one per goroutine.
+type Session struct {
+	w *walker
+}
+
+// NewSession returns a Session of e.
+func (e *Engine) NewSession() *Session {
+	return &Session{w: &walker{e: e}}
+}
+
+// Scrub is Engine.Scrub.
+func (s *Session) Scrub(dst, rec []byte, res *Result) ([]byte, error) {
+	return s.w.scrub(dst, rec, res, Options{})
+}
+
+// ScrubWith is Engine.ScrubWith.
+func (s *Session) ScrubWith(dst, rec []byte, res *Result, opt Options) ([]byte, error) {
+	return s.w.scrub(dst, rec, res, opt)
 }
 
 // Extract reads the policy's extract fields of rec into res (see

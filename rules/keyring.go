@@ -79,7 +79,7 @@ func NewKeyring(active string, keys map[string][]byte) (*Keyring, error) {
 		return nil, fmt.Errorf("keyring: active key %q is not loaded", active)
 	}
 	kr.active = k
-	kr.pool.New = func() any { return &keyedHash{h: hmac.New(sha256.New, k.secret)} }
+	kr.pool.New = func() any { return kr.newActiveHash() }
 	return kr, nil
 }
 
@@ -124,6 +124,11 @@ func (kr *Keyring) IDs() []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+// newActiveHash returns a new keyedHash of the active key.
+func (kr *Keyring) newActiveHash() *keyedHash {
+	return &keyedHash{h: hmac.New(sha256.New, kr.active.secret)}
 }
 
 // Pseudonym appends the pseudonym of value, of type typ, under the active key.

@@ -29,6 +29,7 @@ type walker struct {
 	tmp    []byte              // scrubbed text of one string
 	found  []detectors.Finding // scanner output
 	spans  []span              // merged findings and field spans of one text
+	hash   *keyedHash          // for pseudonyms under the active key, made on first use
 	// accessLine holds the fields of the record when it is an access-log
 	// line.
 	accessLine accessFields
@@ -93,6 +94,15 @@ const (
 )
 
 // record scrubs rec, appending to dst.
+// scrub is Engine.ScrubWith on w.
+func (w *walker) scrub(dst, rec []byte, res *Result, opt Options) ([]byte, error) {
+	res.reset()
+	if len(rec) > w.e.maxBytes {
+		return dst, &RecordError{Reason: ReasonTooLarge, Detail: fmt.Sprintf("%d bytes, limit %d", len(rec), w.e.maxBytes)}
+	}
+	return w.record(dst, rec, res, walkRecord, opt.Geo)
+}
+
 func (w *walker) record(dst, rec []byte, res *Result, mode walkMode, geo *Geo) (out []byte, err error) {
 	w.in, w.res, w.out, w.pos = rec, res, dst, 0
 	w.dropRecord, w.raw, w.inJSON, w.geo = false, 0, false, geo
@@ -185,7 +195,7 @@ func (w *walker) subject(rl *rule, v, out []byte) {
 	if w.e.keys.IsPseudonym(typ, out) {
 		r.arena = append(r.arena, out...)
 	} else {
-		r.arena = w.e.keys.Pseudonym(r.arena, typ, r.arena[vs:ve])
+		r.arena = w.pseudonym(r.arena, typ, r.arena[vs:ve])
 	}
 	r.Subjects = append(r.Subjects, Subject{Type: typ, s: s, e: len(r.arena), vs: vs, ve: ve})
 }
@@ -208,7 +218,7 @@ func (w *walker) apply(dst, v []byte, r *rule) []byte {
 			return append(dst, v...)
 		}
 		w.norm = normalize(w.norm[:0], r.name, v)
-		return w.e.keys.Pseudonym(dst, r.name, w.norm)
+		return w.pseudonym(dst, r.name, w.norm)
 	case DropRecord:
 		w.dropRecord = true
 		return redacted(dst, r.name)
@@ -218,6 +228,14 @@ func (w *walker) apply(dst, v []byte, r *rule) []byte {
 		}
 		return redacted(dst, r.name)
 	}
+}
+
+// pseudonym is Keyring.Pseudonym with the walker's own HMAC state.
+func (w *walker) pseudonym(dst []byte, typ string, value []byte) []byte {
+	if w.hash == nil {
+		w.hash = w.e.keys.newActiveHash()
+	}
+	return w.hash.appendPseudonym(dst, w.e.keys.active.ID, typ, value)
 }
 
 // isPlaceholder reports whether v is a redaction placeholder, "[type]":

@@ -106,8 +106,9 @@ func (s *scrubber) run(ctx context.Context, r io.Reader, w io.Writer) (failed in
 		go func() {
 			defer wg.Done()
 			var res rules.Result
+			ses := s.engine.NewSession()
 			for c := range work {
-				s.scrubChunk(c, &res)
+				s.scrubChunk(ses, c, &res)
 				close(c.done)
 			}
 		}()
@@ -273,8 +274,8 @@ func trimEOL(b []byte) []byte {
 	return b
 }
 
-// scrubChunk scrubs the lines of c into c.out.
-func (s *scrubber) scrubChunk(c *chunk, res *rules.Result) {
+// scrubChunk scrubs the lines of c into c.out with ses.
+func (s *scrubber) scrubChunk(ses *rules.Session, c *chunk, res *rules.Result) {
 	big, start := 0, 0
 	for i, end := range c.ends {
 		lineNo := c.first + i
@@ -289,7 +290,7 @@ func (s *scrubber) scrubChunk(c *chunk, res *rules.Result) {
 		l := trimEOL(c.data[start:end])
 		start = end
 		mark := len(c.out)
-		out, err := s.engine.Scrub(c.out, l, res)
+		out, err := ses.Scrub(c.out, l, res)
 		if err != nil {
 			c.out = out[:mark]
 			c.fail(lineNo, err)
