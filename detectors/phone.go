@@ -736,12 +736,12 @@ func (r *phoneRegion) fits(mode int, nsn []byte, c, groups int) bool {
 func (r *phoneRegion) confirm(t *phoneToks, g int) bool {
 	nd := t.cnt[g]
 	var num *phonenumbers.PhoneNumber
-	nsn := 0
+	var nsnDigits string
 	switch cc, digits, res := r.parser.parse(t.d[:nd]); res {
 	case parseFailed:
 		return false
 	case parseDone:
-		num, nsn = phoneNumberOf(cc, digits), len(digits)
+		num, nsnDigits = phoneNumberOf(cc, digits), string(digits)
 		if !isValidNumber(num) {
 			return false
 		}
@@ -750,8 +750,9 @@ func (r *phoneRegion) confirm(t *phoneToks, g int) bool {
 		if num, err = phonenumbers.Parse(string(t.d[:nd]), r.code); err != nil || !isValidNumber(num) {
 			return false
 		}
-		nsn = len(phonenumbers.GetNationalSignificantNumber(num))
+		nsnDigits = phonenumbers.GetNationalSignificantNumber(num)
 	}
+	nsn := len(nsnDigits)
 	if !r.checkFormat {
 		return true
 	}
@@ -767,7 +768,7 @@ func (r *phoneRegion) confirm(t *phoneToks, g int) bool {
 			cand |= 1 << uint(b)
 		}
 	}
-	want := phoneBoundaries(phonenumbers.Format(num, phonenumbers.NATIONAL), nsn)
+	want := nationalBoundaries(num, nsnDigits)
 	// The candidate's first group is the format's first group (the area
 	// code), and the candidate splits the rest at least where the national
 	// format does ("020 7946 0958", also "07911 123 456" for "07911
