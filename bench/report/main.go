@@ -14,7 +14,8 @@
 //
 // It then builds the scrubd binary, writes generated logs to a temporary
 // file and times `scrubd scrub FILE` with all cores, reporting MB/s, MB/s per
-// core (total divided by GOMAXPROCS) and MB per CPU-second.
+// core (total divided by GOMAXPROCS) and MB per CPU-second, and on one core
+// (GOMAXPROCS=1), the measure of DESIGN's `scrubd scrub` target.
 //
 // MB is 10^6 bytes, as in `go test -bench`.
 package main
@@ -31,6 +32,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +52,7 @@ type config struct {
 	cli       bool
 	cliMB     int
 	cliTextMB int
+	cliJSONMB int
 	cliRuns   int
 	keep      bool
 }
@@ -64,7 +67,8 @@ func main() {
 	flag.IntVar(&c.corpusKB, "corpus-kb", 512, "KB of each shared corpus to measure, from its start (the regexp baseline is slow)")
 	flag.BoolVar(&c.cli, "cli", true, "also time the scrubd binary on a generated file")
 	flag.IntVar(&c.cliMB, "cli-mb", 100, "size in MB of the generated mixed-format file for the CLI run (0 to skip)")
-	flag.IntVar(&c.cliTextMB, "cli-text-mb", 50, "size in MB of the generated plain-text file for the CLI run (0 to skip)")
+	flag.IntVar(&c.cliJSONMB, "cli-json-mb", 100, "size in MB of the generated JSON file for the CLI run (0 to skip)")
+	flag.IntVar(&c.cliTextMB, "cli-text-mb", 150, "size in MB of the generated plain-text file for the CLI run (0 to skip)")
 	flag.IntVar(&c.cliRuns, "cli-runs", 3, "runs of the CLI on each file; the median is reported")
 	flag.BoolVar(&c.keep, "keep", false, "keep the generated files and the binary")
 	flag.Usage = func() {
@@ -369,9 +373,11 @@ func writeCLI(ctx context.Context, out *bytes.Buffer, c config, procs int, stder
 	}{
 		{"mixed (json 3 : logfmt 2 : access 2 : text 3)", c.cliMB, gen.DefaultMix},
 		{"text", c.cliTextMB, gen.Only(gen.Text)},
+		{"json", c.cliJSONMB, gen.Only(gen.JSON)},
 	}
-	fmt.Fprintf(out, "### `scrubd scrub FILE > /dev/null`, all %d cores\n\n", procs)
-	fmt.Fprintf(out, "| input | size MB | wall s | MB/s | MB/s per core (÷ %d) | MB per CPU-second |\n|---|--:|--:|--:|--:|--:|\n", procs)
+	fmt.Fprintf(out, "### `scrubd scrub FILE > /dev/null`\n\n")
+	fmt.Fprintf(out, "| input | size MB | all %d cores: wall s | MB/s | MB/s per core (÷ %d) | MB per CPU-second | one core (GOMAXPROCS=1): CPU s | MB per CPU-second |\n|---|--:|--:|--:|--:|--:|--:|--:|\n", procs, procs)
+	textOneCore, jsonOneCore := 0.0, 0.0
 	for i, in := range inputs {
 		if in.mb <= 0 {
 			continue
@@ -382,26 +388,52 @@ func writeCLI(ctx context.Context, out *bytes.Buffer, c config, procs int, stder
 		if err != nil {
 			return err
 		}
-		var walls, cpus []float64
+		// All cores and one core, interleaved.
+		var walls, cpus, oneCPUs []float64
 		for k := range c.cliRuns {
 			fmt.Fprintf(stderr, "  run %d/%d\n", k+1, c.cliRuns)
-			wall, cpu, err := timeCLI(ctx, bin, path)
+			wall, cpu, err := timeCLI(ctx, bin, path, 0)
 			if err != nil {
 				return err
 			}
 			walls = append(walls, wall.Seconds())
 			cpus = append(cpus, cpu.Seconds())
+			if _, cpu, err = timeCLI(ctx, bin, path, 1); err != nil {
+				return err
+			}
+			oneCPUs = append(oneCPUs, cpu.Seconds())
 		}
 		slices.Sort(walls)
 		slices.Sort(cpus)
-		wall, cpu := walls[len(walls)/2], cpus[len(cpus)/2]
+		slices.Sort(oneCPUs)
+		wall, cpu, oneCPU := walls[len(walls)/2], cpus[len(cpus)/2], oneCPUs[len(oneCPUs)/2]
 		mb := float64(size) / 1e6
-		fmt.Fprintf(out, "| %s | %.0f | %.2f | %.1f | %.1f | %.1f |\n", in.name, mb, wall, mb/wall, mb/wall/float64(procs), mb/cpu)
+		fmt.Fprintf(out, "| %s | %.0f | %.2f | %.1f | %.1f | %.1f | %.2f | %.1f |\n", in.name, mb, wall, mb/wall, mb/wall/float64(procs), mb/cpu, oneCPU, mb/oneCPU)
+		switch in.mix {
+		case gen.Only(gen.Text):
+			textOneCore = mb / oneCPU
+		case gen.Only(gen.JSON):
+			jsonOneCore = mb / oneCPU
+		}
 		if !c.keep {
 			os.Remove(path)
 		}
 	}
 	fmt.Fprintf(out, "\nMedian of %d runs; the binary was built with `go build -trimpath` (CGO_ENABLED=0).\n", c.cliRuns)
+	if textOneCore > 0 {
+		verdict := "met"
+		if textOneCore < 150 {
+			verdict = "not met"
+		}
+		fmt.Fprintf(out, "DESIGN §7, `scrubd scrub` on text logs ≥ 150 MB/s per core: %.1f MB per CPU-second on one core, %s.\n", textOneCore, verdict)
+	}
+	if jsonOneCore > 0 {
+		verdict := "met"
+		if jsonOneCore < 100 {
+			verdict = "not met"
+		}
+		fmt.Fprintf(out, "DESIGN §7, JSON records ≥ 100 MB/s per core, through `scrubd scrub`: %.1f MB per CPU-second on one core, %s.\n", jsonOneCore, verdict)
+	}
 	if c.keep {
 		fmt.Fprintf(out, "Files kept in %s.\n", dir)
 	}
@@ -429,8 +461,9 @@ func writeLogs(path string, size int64, seed uint64, mix gen.Mix) (int64, error)
 }
 
 // timeCLI runs `scrubd scrub path` with its output discarded and returns the
-// wall-clock and CPU time it took.
-func timeCLI(ctx context.Context, bin, path string) (wall, cpu time.Duration, err error) {
+// wall-clock and CPU time it took. With procs > 0 the run is limited to that
+// many cores (GOMAXPROCS).
+func timeCLI(ctx context.Context, bin, path string, procs int) (wall, cpu time.Duration, err error) {
 	devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {
 		return 0, 0, err
@@ -438,6 +471,9 @@ func timeCLI(ctx context.Context, bin, path string) (wall, cpu time.Duration, er
 	defer devnull.Close()
 	var stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, bin, "scrub", path)
+	if procs > 0 {
+		cmd.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(procs))
+	}
 	cmd.Stdout = devnull
 	cmd.Stderr = &stderr
 	t0 := time.Now()
