@@ -999,6 +999,15 @@ const hexDigits = "0123456789abcdef"
 func appendJSONString(dst, s []byte) []byte {
 	dst = append(dst, '"')
 	for i := 0; i < len(s); {
+		// Runs of plain bytes are copied whole.
+		j := i
+		for j < len(s) && strPlain[s[j]] {
+			j++
+		}
+		dst = append(dst, s[i:j]...)
+		if i = j; i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			switch {
@@ -1010,10 +1019,8 @@ func appendJSONString(dst, s []byte) []byte {
 				dst = append(dst, '\\', 'r')
 			case c == '\t':
 				dst = append(dst, '\\', 't')
-			case c < 0x20:
+			default: // a control character
 				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
-			default:
-				dst = append(dst, c)
 			}
 			i++
 			continue
