@@ -75,18 +75,7 @@ func TestNationalBoundaries(t *testing.T) {
 // FuzzNationalBoundaries compares the compiled national formats with the
 // library on digit strings of up to 17 digits for the known calling codes.
 func FuzzNationalBoundaries(f *testing.F) {
-	var ccs []int
-	for cc := 1; cc < 1000; cc++ {
-		if len(phonenumbers.GetRegionCodesForCountryCode(cc)) > 0 {
-			ccs = append(ccs, cc)
-		}
-	}
-	f.Add(uint16(30), []byte("2079460958"))
-	f.Add(uint16(0), []byte("4155552671"))
-	f.Add(uint16(1), []byte("7012345678"))
-	f.Fuzz(func(t *testing.T, k uint16, b []byte) {
-		checkNationalBoundaries(t, ccs[int(k)%len(ccs)], fuzzDigits(b, 17))
-	})
+	fuzzNSN(f, checkNationalBoundaries)
 }
 
 // BenchmarkNationalBoundaries compares the compiled formats with the
