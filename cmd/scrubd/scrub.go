@@ -147,48 +147,22 @@ func (s *scrubber) read(ctx context.Context, r io.Reader, work, order chan<- *ch
 	// The buffer holds many lines, whatever the limit, so that most are
 	// taken from it in blocks.
 	br := bufio.NewReaderSize(r, min(max(limit+2, 64<<10), 1<<20))
-	c := s.newChunk(1)
-	line := 1
-	flush := func() {
-		if len(c.ends) == 0 {
-			return
-		}
-		order <- c
-		work <- c
-		c = s.newChunk(line)
-	}
+	k := &chunker{s: s, work: work, order: order, limit: limit, line: 1}
+	k.c = s.newChunk(1)
 	var long []byte // a line longer than the reader's buffer, assembled
 	tooLong, skipped := false, 0
 	for {
 		if err := ctx.Err(); err != nil {
-			flush()
+			k.flush()
 			return err
 		}
 		if len(long) == 0 && !tooLong && br.Buffered() > 0 {
 			// The complete lines already buffered are taken in one go:
 			// a call and a copy per block rather than per line.
 			buf, _ := br.Peek(br.Buffered())
-			if k := bytes.LastIndexByte(buf, '\n'); k >= 0 {
-				run := 0 // start of the lines of buf not yet copied into c.data
-				for i := 0; i <= k; {
-					j := i + bytes.IndexByte(buf[i:k+1], '\n') + 1
-					if n := len(trimEOL(buf[i:j])); n > limit {
-						c.data = append(c.data, buf[run:i]...)
-						c.addBig(n)
-						run = j
-					} else {
-						c.ends = append(c.ends, len(c.data)+j-run)
-					}
-					i = j
-					line++
-					if len(c.ends) >= chunkLines || len(c.data)+i-run >= chunkBytes {
-						c.data = append(c.data, buf[run:i]...)
-						run = i
-						flush()
-					}
-				}
-				c.data = append(c.data, buf[run:k+1]...)
-				if _, err := br.Discard(k + 1); err != nil {
+			if n := bytes.LastIndexByte(buf, '\n') + 1; n > 0 {
+				k.addBlock(buf[:n])
+				if _, err := br.Discard(n); err != nil {
 					return fmt.Errorf("read input: %w", err)
 				}
 				continue
@@ -213,30 +187,94 @@ func (s *scrubber) read(ctx context.Context, r io.Reader, work, order chan<- *ch
 				long = append(long, frag...)
 				rec = long
 			}
-			rec = trimEOL(rec)
-			switch {
-			case tooLong:
-				c.addBig(skipped + len(frag))
-			case len(rec) > limit:
-				c.addBig(len(rec))
-			default:
-				c.add(rec)
+			if tooLong {
+				k.addTooLong(skipped + len(frag))
+			} else {
+				k.addLine(rec)
 			}
 			long, tooLong, skipped = long[:0], false, 0
-			line++
-			if len(c.ends) >= chunkLines || len(c.data) >= chunkBytes {
-				flush()
-			}
 		}
 		if err == io.EOF {
-			flush()
+			k.flush()
 			return nil
 		}
 		if err != nil {
-			flush()
+			k.flush()
 			return fmt.Errorf("read input: %w", err)
 		}
 	}
+}
+
+// A chunker gathers lines into chunks and hands each full chunk to the
+// workers and to the writer, in order.
+type chunker struct {
+	s           *scrubber
+	work, order chan<- *chunk
+	limit       int    // the engine's record limit
+	c           *chunk // the chunk being filled
+	line        int    // the number of the next line
+}
+
+// flush hands over the current chunk, if it holds a line, and starts the next.
+func (k *chunker) flush() {
+	if len(k.c.ends) == 0 {
+		return
+	}
+	k.order <- k.c
+	k.work <- k.c
+	k.c = k.s.newChunk(k.line)
+}
+
+// full reports whether the current chunk is full once pending more bytes
+// are added to it.
+func (k *chunker) full(pending int) bool {
+	return len(k.c.ends) >= chunkLines || len(k.c.data)+pending >= chunkBytes
+}
+
+// addLine adds one line, with or without its line end.
+func (k *chunker) addLine(rec []byte) {
+	if rec = trimEOL(rec); len(rec) > k.limit {
+		k.c.addBig(len(rec))
+	} else {
+		k.c.add(rec)
+	}
+	k.line++
+	if k.full(0) {
+		k.flush()
+	}
+}
+
+// addTooLong adds a line of n bytes that was too long to keep.
+func (k *chunker) addTooLong(n int) {
+	k.c.addBig(n)
+	k.line++
+	if k.full(0) {
+		k.flush()
+	}
+}
+
+// addBlock adds the lines of buf, which ends with a line end, copying runs
+// of them into the chunk whole: their ends stay in the data.
+func (k *chunker) addBlock(buf []byte) {
+	run := 0 // start of the lines of buf not yet copied into the chunk
+	for i := 0; i < len(buf); {
+		j := i + bytes.IndexByte(buf[i:], '\n') + 1
+		if n := len(trimEOL(buf[i:j])); n > k.limit {
+			k.c.data = append(k.c.data, buf[run:i]...)
+			k.c.addBig(n)
+			run = j
+		} else {
+			k.c.ends = append(k.c.ends, len(k.c.data)+j-run)
+		}
+		i = j
+		k.line++
+		if k.full(i - run) {
+			k.c.data = append(k.c.data, buf[run:i]...)
+			run = i
+			k.flush()
+		}
+	}
+	k.c.data = append(k.c.data, buf[run:]...)
 }
 
 // newChunk returns an empty chunk, reusing the buffers of a written one.
