@@ -15,10 +15,11 @@ import (
 // takes the first format of the calling code's main region whose leading
 // digits start the national significant number (NSN) and whose pattern
 // matches it whole, then rewrites the NSN with that pattern's groups: three
-// regular expressions or more per number, about 2 µs, for numbers that
+// regular expressions or more per number, 2.6 µs here, for numbers that
 // rarely repeat in logs. Here the format is chosen with digit automata, and
 // where its pattern is a plain sequence of digit groups ("(\d{3})(\d{3,4})"),
-// which is nearly always, the groups the rewrite finds depend on the NSN's
+// as all 761 national formats of the metadata in use are, the groups the
+// rewrite finds depend on the NSN's
 // length alone (every digit is a \d): they are worked out once per length
 // with the library's own rewrite of a dummy NSN. Any other pattern is left
 // to the library. TestNationalBoundaries and FuzzNationalBoundaries compare

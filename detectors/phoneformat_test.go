@@ -65,6 +65,7 @@ func TestNationalBoundaries(t *testing.T) {
 			}
 		}
 	}
+	t.Logf("%d calling codes compiled, %d of %d formats are sequences of groups", compiled, grouped, formats)
 	// Nearly every calling code compiles, and nearly every format is a
 	// sequence of groups: otherwise the library would still do the work.
 	if compiled < 200 || grouped < formats*9/10 {
