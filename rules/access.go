@@ -38,9 +38,10 @@ var accessScanned = [9]bool{true, true, true, true, true, true, true, true, true
 // it.
 func parseAccess(b []byte, f *accessFields) bool {
 	f.n = 0
-	// The request is quoted: a line without a quote, as most lines of
-	// free text are, is ruled out by one vectorised search.
-	if len(b) < 20 || bytes.IndexByte(b, '"') < 0 {
+	// The time is bracketed and the request quoted: a line without a
+	// quote (as most lines of free text are) or without a bracket (as
+	// most logfmt lines are) is ruled out by a vectorised search.
+	if len(b) < 20 || bytes.IndexByte(b, '"') < 0 || bytes.IndexByte(b, '[') < 0 {
 		return false
 	}
 	i := 0
