@@ -406,7 +406,7 @@ func (w *walker) kvPair(spans []span, v []byte, i int) ([]span, int) {
 				ve = vs
 			}
 		}
-		for ve < len(v) && !valueEnd(v[ve], c) {
+		for ve < len(v) && !valueEnds[v[ve]] {
 			ve++
 		}
 	}
@@ -426,14 +426,13 @@ func (w *walker) kvPair(spans []span, v []byte, i int) ([]span, int) {
 	return append(spans, span{start: vs, end: ve, keyStart: keyStart, r: r, field: true, pairEq: c == '='}), ve
 }
 
-// valueEnd reports whether c ends an unquoted value after the separator sep.
-func valueEnd(c, sep byte) bool {
-	switch c {
-	case ' ', '\t', '\n', '\r', '&', ';', ',', '"', '\'', ')', ']', '}':
-		return true
+// valueEnds marks the bytes that end an unquoted value.
+var valueEnds = func() (t [256]bool) {
+	for _, c := range " \t\n\r&;,\"')]}" {
+		t[c] = true
 	}
-	return false
-}
+	return t
+}()
 
 // splitKey splits a key on dots into w.kvPath, so that "user.email=..."
 // meets the rule for user.email.
