@@ -235,9 +235,16 @@ func spanLess(a, b span) bool {
 }
 
 // keyChar reports whether c may appear in a key of a key=value pair.
-func keyChar(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '-'
-}
+func keyChar(c byte) bool { return keyChars[c] }
+
+// keyChars marks the bytes of a key: ASCII letters and digits, '_', '.'
+// and '-'.
+var keyChars = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '-'
+	}
+	return t
+}()
 
 // keyBoundary reports whether c may come right before a key.
 func keyBoundary(c byte) bool {
