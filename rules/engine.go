@@ -322,6 +322,13 @@ func (e *Engine) Keyring() *Keyring { return e.keys }
 // MaxRecordBytes is the largest record the engine scrubs.
 func (e *Engine) MaxRecordBytes() int { return e.maxBytes }
 
+// TooLargeError is the error Scrub returns for a record of n bytes, more
+// than MaxRecordBytes; a caller that skips such a record unread reports it
+// with the same error.
+func (e *Engine) TooLargeError(n int) error {
+	return &RecordError{Reason: ReasonTooLarge, Detail: fmt.Sprintf("%d bytes, limit %d", n, e.maxBytes)}
+}
+
 // Scrub appends the scrubbed form of the record rec to dst and returns it,
 // describing what it did in res. The record's format is detected: JSON
 // objects and arrays keep their structure and field order and stay valid
@@ -387,7 +394,7 @@ func (s *Session) ScrubWith(dst, rec []byte, res *Result, opt Options) ([]byte, 
 func (e *Engine) Extract(rec []byte, res *Result) error {
 	res.reset()
 	if len(rec) > e.maxBytes {
-		return &RecordError{Reason: ReasonTooLarge, Detail: fmt.Sprintf("%d bytes, limit %d", len(rec), e.maxBytes)}
+		return e.TooLargeError(len(rec))
 	}
 	w := e.walkers.Get().(*walker)
 	defer e.walkers.Put(w)
@@ -401,7 +408,7 @@ func (e *Engine) Extract(rec []byte, res *Result) error {
 func (e *Engine) ScrubText(dst, text []byte, res *Result) ([]byte, error) {
 	res.reset()
 	if len(text) > e.maxBytes {
-		return dst, &RecordError{Reason: ReasonTooLarge, Detail: fmt.Sprintf("%d bytes, limit %d", len(text), e.maxBytes)}
+		return dst, e.TooLargeError(len(text))
 	}
 	w := e.walkers.Get().(*walker)
 	defer e.walkers.Put(w)

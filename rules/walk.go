@@ -93,16 +93,16 @@ const (
 	walkExtract                 // detect the format, extract only; the output is scratch
 )
 
-// record scrubs rec, appending to dst.
 // scrub is Engine.ScrubWith on w.
 func (w *walker) scrub(dst, rec []byte, res *Result, opt Options) ([]byte, error) {
 	res.reset()
 	if len(rec) > w.e.maxBytes {
-		return dst, &RecordError{Reason: ReasonTooLarge, Detail: fmt.Sprintf("%d bytes, limit %d", len(rec), w.e.maxBytes)}
+		return dst, w.e.TooLargeError(len(rec))
 	}
 	return w.record(dst, rec, res, walkRecord, opt.Geo)
 }
 
+// record scrubs rec, appending to dst.
 func (w *walker) record(dst, rec []byte, res *Result, mode walkMode, geo *Geo) (out []byte, err error) {
 	w.in, w.res, w.out, w.pos = rec, res, dst, 0
 	w.dropRecord, w.raw, w.inJSON, w.geo = false, 0, false, geo

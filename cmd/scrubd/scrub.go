@@ -320,7 +320,7 @@ func (s *scrubber) scrubChunk(ses *rules.Session, c *chunk, res *rules.Result) {
 		if end < 0 {
 			n := c.big[big]
 			big++
-			err := &rules.RecordError{Reason: rules.ReasonTooLarge, Detail: fmt.Sprintf("%d bytes, limit %d", n, s.engine.MaxRecordBytes())}
+			err := s.engine.TooLargeError(n)
 			c.fail(lineNo, err)
 			c.out = s.failedLine(c.out, err)
 			continue
