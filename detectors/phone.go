@@ -742,15 +742,15 @@ func (r *phoneRegion) confirm(t *phoneToks, g int) bool {
 		return false
 	case parseDone:
 		num, nsnDigits = phoneNumberOf(cc, digits), string(digits)
-		if !isValidNumber(num) {
-			return false
-		}
 	default:
 		var err error
-		if num, err = phonenumbers.Parse(string(t.d[:nd]), r.code); err != nil || !isValidNumber(num) {
+		if num, err = phonenumbers.Parse(string(t.d[:nd]), r.code); err != nil {
 			return false
 		}
 		nsnDigits = phonenumbers.GetNationalSignificantNumber(num)
+	}
+	if !validNumber(num, nsnDigits) {
+		return false
 	}
 	nsn := len(nsnDigits)
 	if !r.checkFormat {

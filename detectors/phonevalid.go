@@ -346,7 +346,13 @@ func validNSN(cc int, nsn string) (valid, ok bool) {
 // isValidNumber is phonenumbers.IsValidNumber(num), mostly without its
 // regular expressions.
 func isValidNumber(num *phonenumbers.PhoneNumber) bool {
-	if valid, ok := validNSN(int(num.GetCountryCode()), phonenumbers.GetNationalSignificantNumber(num)); ok {
+	return validNumber(num, phonenumbers.GetNationalSignificantNumber(num))
+}
+
+// validNumber is isValidNumber for a number whose national significant
+// number nsn the caller already has.
+func validNumber(num *phonenumbers.PhoneNumber, nsn string) bool {
+	if valid, ok := validNSN(int(num.GetCountryCode()), nsn); ok {
 		return valid
 	}
 	return phonenumbers.IsValidNumber(num)
