@@ -234,19 +234,21 @@ func (k *chunker) full(pending int) bool {
 // addLine adds one line, with or without its line end.
 func (k *chunker) addLine(rec []byte) {
 	if rec = trimEOL(rec); len(rec) > k.limit {
-		k.c.addBig(len(rec))
-	} else {
-		k.c.add(rec)
+		k.addTooLong(len(rec))
+		return
 	}
-	k.line++
-	if k.full(0) {
-		k.flush()
-	}
+	k.c.add(rec)
+	k.ended()
 }
 
 // addTooLong adds a line of n bytes that was too long to keep.
 func (k *chunker) addTooLong(n int) {
 	k.c.addBig(n)
+	k.ended()
+}
+
+// ended counts a line added and hands the chunk over when it is full.
+func (k *chunker) ended() {
 	k.line++
 	if k.full(0) {
 		k.flush()
