@@ -39,6 +39,12 @@ type Policy struct {
 	Fields []*FieldRule `yaml:"fields"`
 	// DefaultFields, when false, leaves out the default field rules.
 	DefaultFields *bool `yaml:"default_fields"`
+	// Key is the rule for record keys (see KeyRule). Default: pseudonymize
+	// the whole key as an account_id.
+	Key *KeyRule `yaml:"key"`
+	// Headers say which record headers are scrubbed (see HeaderRules).
+	// Default: every header, each as a field named by its header name.
+	Headers HeaderRules `yaml:"headers"`
 	// Extract names the fields scrubd reads out of records for its own use
 	// (see Extract), by the same paths as field rules: client_ip,
 	// timestamp, event, path, status, user_agent, age, minor. A name the
@@ -345,6 +351,11 @@ func Parse(data []byte, source string) (*Policy, error) {
 	}
 	if p.DefaultFields == nil || *p.DefaultFields {
 		p.Fields = append(p.Fields, def.Fields...)
+	}
+	k := p.Key.withDefaults()
+	p.Key = &k
+	if p.Headers.Others == "" {
+		p.Headers.Others = def.Headers.Others
 	}
 	if p.Extract == nil {
 		p.Extract = map[string][]string{}
