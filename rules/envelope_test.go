@@ -438,3 +438,47 @@ func FuzzScrubEnvelope(f *testing.F) {
 		}
 	})
 }
+
+// TestLoadServiceKeyring: a long-running process gets the configured keys;
+// without any, the process's ephemeral key when keys.ephemeral is set (the
+// same one at every load, so that a reload keeps it), and ErrNoKeys when it
+// is not, also for an empty key directory.
+func TestLoadServiceKeyring(t *testing.T) {
+	none := func(string) string { return "" }
+	var eph EphemeralKey
+	for _, cfg := range []KeysConfig{{}, {Dir: t.TempDir()}} {
+		if kr, _, err := LoadServiceKeyring(cfg, none, &eph); !errors.Is(err, ErrNoKeys) || kr != nil {
+			t.Errorf("%+v: %v, want ErrNoKeys", cfg, err)
+		}
+	}
+	a, ephemeral, err := LoadServiceKeyring(KeysConfig{Ephemeral: true}, none, &eph)
+	if err != nil || !ephemeral {
+		t.Fatalf("ephemeral: %v %v", ephemeral, err)
+	}
+	b, _, _ := LoadServiceKeyring(KeysConfig{Ephemeral: true, Dir: t.TempDir()}, none, &eph)
+	pa, pb := a.Pseudonym(nil, "account_id", []byte("42")), b.Pseudonym(nil, "account_id", []byte("42"))
+	if string(pa) != string(pb) {
+		t.Errorf("a second load made another key: %s, %s", pa, pb)
+	}
+	var other EphemeralKey
+	if c := other.Keyring().Pseudonym(nil, "account_id", []byte("42")); string(c) == string(pa) {
+		t.Error("two processes' ephemeral keys agree")
+	}
+	env := map[string]string{"K1": strings.Repeat("k", 32)}
+	kr, ephemeral, err := LoadServiceKeyring(KeysConfig{Ephemeral: true, Env: map[string]string{"k1": "K1"}}, func(k string) string { return env[k] }, &eph)
+	if err != nil || ephemeral || kr.ActiveID() != "k1" {
+		t.Errorf("configured keys come first: %v %v %v", kr, ephemeral, err)
+	}
+	if _, _, err := LoadServiceKeyring(KeysConfig{Env: map[string]string{"k1": "NOPE"}}, none, &eph); err == nil || errors.Is(err, ErrNoKeys) {
+		t.Errorf("a missing variable: %v", err)
+	}
+	for _, want := range []string{"keys.dir", "keys.files", "keys.env", "keys.ephemeral: true"} {
+		if !strings.Contains(ErrNoKeys.Error(), want) {
+			t.Errorf("ErrNoKeys does not say %s", want)
+		}
+	}
+	p, err := Parse([]byte("keys: {ephemeral: true}\n"), "t")
+	if err != nil || !p.Keys.Ephemeral || p.Validate() != nil {
+		t.Errorf("keys.ephemeral does not parse: %v", err)
+	}
+}

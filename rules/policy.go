@@ -84,9 +84,15 @@ type Limits struct {
 type KeysConfig struct {
 	// Active is the id of the key that new pseudonyms are made with; the
 	// other keys loaded are retired: their pseudonyms are still recognised.
-	// Empty means the only key configured, or a random per-process key when
-	// none is.
+	// Empty means the only key configured.
 	Active string `yaml:"active"`
+	// Ephemeral allows a random key of the process's own when no key is
+	// configured. `scrubd run` refuses to start without keys unless it is
+	// set; the key then lives as long as the process (a policy reload keeps
+	// it), so pseudonyms change at every restart and differ between
+	// instances: for demos and tests. Configured keys take precedence.
+	// `scrubd scrub` always falls back to a random key.
+	Ephemeral bool `yaml:"ephemeral"`
 	// Dir is a directory with one file per key, named by the key id (a
 	// Kubernetes Secret mounted as a volume). Hidden files are ignored.
 	// Relative paths here and in Files are read from the policy file's

@@ -47,6 +47,14 @@ func repoRoot(t *testing.T) string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
 
+// devPolicy is the environment variable that runs scrubd with the
+// development policy of deploy/examples: the default policy with an
+// ephemeral HMAC key, since `scrubd run` refuses to start without keys.
+// A test that sets SCRUBD_POLICY_FILE after it wins (exec keeps the last).
+func devPolicy(t *testing.T) string {
+	return "SCRUBD_POLICY_FILE=" + filepath.Join(repoRoot(t), "deploy", "examples", "policy-dev.yaml")
+}
+
 func freePort(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -87,6 +95,7 @@ func TestRealKafkaExactlyOnce(t *testing.T) {
 		"SCRUBD_TOPICS_DEAD_LETTER="+dlq,
 		"SCRUBD_TOPICS_AGGREGATES=e2e.aggregates."+suffix,
 		"SCRUBD_TOPICS_VAULT=e2e.vault."+suffix,
+		devPolicy(t),
 	)
 	cfgPath := filepath.Join(repoRoot(t), "deploy", "examples", "scrubd.yaml")
 
