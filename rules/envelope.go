@@ -84,8 +84,9 @@ func (r *HeaderRules) UnmarshalYAML(n *yamlNode) error {
 	return decodeStrict(n, (*plain)(r))
 }
 
-// withDefaults returns the key rule with the defaults in place of what it
-// leaves out; a nil rule is the default rule.
+// withDefaults returns the key rule with the built-in defaults in place of
+// what it leaves out; a nil rule is the default rule. (Parse fills a
+// policy's key rule from default.yaml, which says the same.)
 func (r *KeyRule) withDefaults() KeyRule {
 	var k KeyRule
 	if r != nil {

@@ -358,9 +358,23 @@ func Parse(data []byte, source string) (*Policy, error) {
 	if p.DefaultFields == nil || *p.DefaultFields {
 		p.Fields = append(p.Fields, def.Fields...)
 	}
-	k := p.Key.withDefaults()
+	// The key rule: the default's, or what the policy leaves out of its
+	// own taken from the default's.
+	k := *def.Key
+	if p.Key != nil {
+		k = *p.Key
+		if k.Action == "" {
+			k.Action = def.Key.Action
+		}
+		if k.Name == "" {
+			k.Name = def.Key.Name
+		}
+	}
 	p.Key = &k
-	if p.Headers.Others == "" {
+	// The header rules: the default's unless the policy has its own.
+	if p.Headers.line == 0 && p.Headers.Keep == nil && p.Headers.Others == "" {
+		p.Headers = def.Headers
+	} else if p.Headers.Others == "" {
 		p.Headers.Others = def.Headers.Others
 	}
 	if p.Extract == nil {
