@@ -50,8 +50,10 @@ const (
 // HeaderRules say which record headers are scrubbed. A header is a field
 // named by its header name: its value meets the field rule of that name (a
 // one-key path, so "**.user_id" and "user_id" match a user_id header; names
-// are matched without regard to case), or is scanned as free text when no
-// rule names it. Header names are scanned as free text too.
+// are matched without regard to case; a name with the "X-" prefix of custom
+// headers that no rule names meets the rule of the name without it, so
+// "X-Uid" meets uid's), or is scanned as free text when no rule names it.
+// Header names are scanned as free text too.
 type HeaderRules struct {
 	// Keep lists header names copied as they are, name and value,
 	// unscanned: an allow-list of headers known to hold nothing personal
@@ -238,7 +240,7 @@ func (e *Engine) ScrubHeader(h Header, res *Result) (out Header, ok bool, err er
 	}
 	var value []byte
 	var drop bool
-	if r := e.fieldRule(path); r != nil {
+	if r := e.headerRule(h.Name); r != nil {
 		if r.action == Keep {
 			value = bytes.Clone(h.Value)
 		} else {
@@ -261,6 +263,21 @@ func (e *Engine) ScrubHeader(h Header, res *Result) (out Header, ok bool, err er
 		value = nil // a null value stays null
 	}
 	return Header{Name: name, Value: value}, true, nil
+}
+
+// headerRule returns the field rule of a header named name: the rule of a
+// field of that name, through the engine's field-rule lookup (so without
+// regard to case), or else, for a name with the "X-" prefix of custom
+// headers, the rule of the name without it ("X-Uid", "x-email"). nil when
+// there is none.
+func (e *Engine) headerRule(name []byte) *rule {
+	if r := e.fieldRule([][]byte{name}); r != nil {
+		return r
+	}
+	if len(name) > 2 && name[0]|0x20 == 'x' && name[1] == '-' {
+		return e.fieldRule([][]byte{name[2:]})
+	}
+	return nil
 }
 
 // beginEnvelope readies w to scrub a key or a header into res.

@@ -185,6 +185,9 @@ func TestScrubHeader(t *testing.T) {
 		{"no rule: address", "", "x-client-ip", "198.51.100.23", "x-client-ip: 198.51.100.0", []string{"ipv4"}, nil},
 		{"forwarded list", "", "X-Forwarded-For", "198.51.100.23, 2001:db8:85a3::8a2e:370:7334",
 			"X-Forwarded-For: 198.51.100.0, 2001:db8:85a3::", []string{"ipv4", "ipv6"}, nil},
+		{"X- prefix", "", "X-Uid", "42", "X-Uid: " + pseudo("account_id", "42"),
+			[]string{"account_id"}, []string{"account_id=" + pseudo("account_id", "42")}},
+		{"the name's own rule first", "fields: [{path: x-uid, action: redact, name: xuid}]", "X-Uid", "42", "X-Uid: [xuid]", []string{"xuid"}, nil},
 		{"no rule: pairs inside", "", "x-ctx", "uid=7;region=eu", "x-ctx: uid=" + pseudo("account_id", "7") + ";region=eu",
 			[]string{"account_id"}, []string{"account_id=" + pseudo("account_id", "7")}},
 		{"credential rule", "", "Authorization", "Bearer abc.def", "Authorization: [secret]", []string{"secret"}, nil},
@@ -297,7 +300,7 @@ func TestScrubHeaderNull(t *testing.T) {
 func TestScrubHeaderCanonicalName(t *testing.T) {
 	e := compileTest(t, "")
 	name := []byte("X-User-Id")
-	r := e.fieldRule([][]byte{name})
+	r := e.headerRule(name)
 	if r == nil {
 		t.Skip("the field-rule lookup does not match X-User-Id to user_id; the header is scanned as text")
 	}
@@ -339,8 +342,12 @@ func TestEnvelopePolicy(t *testing.T) {
 	if p.Key.Action != Redact || p.Key.Name != "account_id" || p.Headers.Others != HeadersScrub {
 		t.Errorf("defaults: key %+v, headers %+v", p.Key, p.Headers)
 	}
-	if d := Default(); d.Key == nil || d.Key.Action != Pseudonymize || d.Key.Name != "account_id" {
-		t.Errorf("default key rule %+v", d.Key)
+	if d := Default(); d.Key == nil || d.Key.Action != Pseudonymize || d.Key.Name != "account_id" || d.Headers.Others != HeadersScrub {
+		t.Errorf("default key rule %+v, header rules %+v", d.Key, d.Headers)
+	}
+	if p, _ := Parse([]byte("headers: {keep: [x-a]}\nkey: {action: mask, keep_last: 2}\n"), "t"); p.Headers.Others != HeadersScrub ||
+		len(p.Headers.Keep) != 1 || p.Key.Name != "account_id" || p.Key.KeepLast != 2 {
+		t.Errorf("partial sections: key %+v, headers %+v", p.Key, p.Headers)
 	}
 	for _, tt := range []struct{ policy, path string }{
 		{"key: {action: scramble}", "key.action"},
@@ -430,7 +437,7 @@ func FuzzScrubEnvelope(f *testing.F) {
 			return -1
 		}, a)...)
 		h, ok, err = e.ScrubHeader(Header{Name: name, Value: v}, &res)
-		if err != nil || !ok || res.Dropped || e.fieldRule([][]byte{name}) != nil {
+		if err != nil || !ok || res.Dropped || e.headerRule(name) != nil {
 			return
 		}
 		if bytes.Count(h.Value, []byte(seed)) > bytes.Count(b, []byte(seed)) {
@@ -480,5 +487,66 @@ func TestLoadServiceKeyring(t *testing.T) {
 	p, err := Parse([]byte("keys: {ephemeral: true}\n"), "t")
 	if err != nil || !p.Keys.Ephemeral || p.Validate() != nil {
 		t.Errorf("keys.ephemeral does not parse: %v", err)
+	}
+}
+
+// TestEnvelopeLeaks: under the default policy, none of these personal
+// values survives in a key or in a header's name or value. Headers whose
+// value is only caught by a field rule that the engine's field-rule lookup
+// does not yet give their name (X-User-Id before key names are matched
+// canonically) are skipped with a message, and checked once it does.
+func TestEnvelopeLeaks(t *testing.T) {
+	e := compileTest(t, "")
+	for _, key := range []string{"1000042", "jdoe", "jane.roe@example.org", "203.0.113.77", `{"id":1000042}`, "+14155552671", "tenant-7:1000042"} {
+		var res Result
+		out, err := e.ScrubKey(nil, []byte(key), &res)
+		if err != nil || len(out) == 0 || strings.Contains(string(out), key) || strings.Contains(string(out), "1000042") {
+			t.Errorf("key %q became %q (%v)", key, out, err)
+		}
+	}
+	for _, tt := range []struct {
+		name, value, raw string
+		needsRule        bool // only a field rule of the name catches raw
+	}{
+		{name: "user_id", value: "1000042", raw: "1000042"},
+		{name: "UID", value: "jdoe", raw: "jdoe"},
+		{name: "email", value: "Jane.Roe@Example.org", raw: "Jane.Roe"},
+		{name: "x-user-email", value: "jane.roe@example.org", raw: "jane.roe"},
+		{name: "From", value: "Jane Roe <jane.roe@example.org>", raw: "jane.roe"},
+		{name: "x-client-ip", value: "203.0.113.77", raw: "203.0.113.77"},
+		{name: "X-Forwarded-For", value: "203.0.113.77, 198.51.100.9", raw: "113.77"},
+		{name: "X-Real-IP", value: "203.0.113.77", raw: "113.77"},
+		{name: "Forwarded", value: "for=203.0.113.77;proto=https", raw: "113.77"},
+		{name: "True-Client-IP", value: "2001:db8:85a3::8a2e:370:7334", raw: "8a2e"},
+		{name: "Authorization", value: "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", raw: "eyJ"},
+		{name: "Cookie", value: "session=abc123def", raw: "abc123def"},
+		{name: "X-Api-Key", value: "k3y-v4lue-0001", raw: "k3y-v4lue"},
+		{name: "x-phone", value: "+1 415 555 2671", raw: "555 2671"},
+		{name: "x-device", value: "3f2504e0-4f89-11d3-9a0c-0305e82c3301", raw: "3f2504e0"},
+		{name: "referer", value: "https://shop.example/p?email=jane.roe%40example.org&uid=1000042", raw: "jane.roe"},
+		{name: "referer", value: "https://shop.example/p?email=jane.roe%40example.org&uid=1000042", raw: "1000042"},
+		{name: "x-context", value: "user_id=1000042 ip=203.0.113.77", raw: "1000042"},
+		{name: "jane.roe@example.org", value: "1", raw: "jane.roe"},
+		{name: "x-seen-203.0.113.77", value: "1", raw: "113.77"},
+		{name: "X-Uid", value: "1000042", raw: "1000042"},
+		{name: "x-user_id", value: "jdoe", raw: "jdoe"},
+		{name: "X-Email", value: "jane.roe", raw: "jane.roe"},
+		{name: "x-token", value: "opaque-42", raw: "opaque-42"},
+		{name: "X-User-Id", value: "1000042", raw: "1000042", needsRule: true},
+		{name: "X-Account-Id", value: "acct-77", raw: "acct-77", needsRule: true},
+	} {
+		t.Run(tt.name+"/"+tt.raw, func(t *testing.T) {
+			if tt.needsRule && e.headerRule([]byte(tt.name)) == nil {
+				t.Skipf("no field rule for %s yet: its value is scanned as text", tt.name)
+			}
+			var res Result
+			h, ok, err := e.ScrubHeader(Header{Name: []byte(tt.name), Value: []byte(tt.value)}, &res)
+			if err != nil || !ok || res.Dropped {
+				t.Fatalf("%v %v %v", ok, res.Dropped, err)
+			}
+			if strings.Contains(string(h.Name), tt.raw) || strings.Contains(string(h.Value), tt.raw) {
+				t.Errorf("%q left in %s: %s", tt.raw, h.Name, h.Value)
+			}
+		})
 	}
 }
