@@ -66,6 +66,30 @@ func TestRunRefusesWithoutKeys(t *testing.T) {
 	}
 }
 
+// TestValidateRunConfigKeys: `scrubd validate` of a run configuration
+// refuses what `scrubd run` would (no keys, no keys.ephemeral) and accepts
+// keys.ephemeral; a policy file without keys stays valid (scrub uses a
+// random key).
+func TestValidateRunConfigKeys(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		name, content string
+		want          int
+	}{
+		{"run.yaml", "kafka: {brokers: [127.0.0.1:9092]}\n", exitInvalid},
+		{"run-ephemeral.yaml", "kafka: {brokers: [127.0.0.1:9092]}\npolicy: {keys: {ephemeral: true}}\n", exitOK},
+		{"policy.yaml", "name: nokeys\n", exitOK},
+	} {
+		path := filepath.Join(dir, tt.name)
+		os.WriteFile(path, []byte(tt.content), 0o600)
+		var out, errb bytes.Buffer
+		code := run(context.Background(), []string{"validate", "--config", path}, nil, &out, &errb)
+		if code != tt.want || tt.want == exitInvalid && !strings.Contains(errb.String(), "keys.ephemeral: true") {
+			t.Errorf("%s: exit %d, want %d\n%s", tt.name, code, tt.want, errb.String())
+		}
+	}
+}
+
 // TestReloadKeepsEphemeralKey: every engine a service builds from a policy
 // with keys.ephemeral, at the start and at each reload, pseudonymizes with
 // the same key; another process (keySource) has another.
