@@ -212,7 +212,8 @@ type Header struct {
 // is to be left out: the policy drops headers it does not keep, the field
 // rule of its name has the drop_field action, or a detector with that
 // action found something in its value. A header the policy keeps is
-// returned as it is. The header returned holds new slices. res describes
+// returned as it is. The header returned shares h's bytes where scrubbing
+// changed nothing. res describes
 // what was done: findings have offsets into the name followed by the value
 // (a finding in the value at [s, e) is at [len(name)+s, len(name)+e)), and
 // the subjects of both. When res.Dropped is true the record must be
@@ -225,7 +226,7 @@ func (e *Engine) ScrubHeader(h Header, res *Result) (out Header, ok bool, err er
 	}
 	path := [][]byte{h.Name}
 	if e.env.keepHeaders.first(path) >= 0 {
-		return Header{Name: bytes.Clone(h.Name), Value: bytes.Clone(h.Value)}, true, nil
+		return h, true, nil
 	}
 	if e.env.dropOthers {
 		return Header{}, false, nil
@@ -234,23 +235,27 @@ func (e *Engine) ScrubHeader(h Header, res *Result) (out Header, ok bool, err er
 	defer e.walkers.Put(w)
 	w.beginEnvelope(res)
 	defer w.endEnvelope()
-	name, _, _, err := w.scrubText(nil, h.Name, 0, nil)
+	name, err := w.headerName(h.Name)
 	if err != nil {
 		return Header{}, false, err
 	}
-	var value []byte
+	value := h.Value
 	var drop bool
 	if r := e.headerRule(h.Name); r != nil {
-		if r.action == Keep {
-			value = bytes.Clone(h.Value)
-		} else {
+		if r.action != Keep {
 			value, drop = w.ruledValue(nil, h.Value, r, len(h.Name))
 		}
 	} else {
-		w.userAgent = userAgentKey(bytes.ToLower(h.Name))
-		if value, _, drop, err = w.scrubText(nil, h.Value, len(h.Name), nil); err != nil {
+		w.userAgent = userAgentHeader(h.Name)
+		out, changed, dropField, err := w.scrubText(w.tmp[:0], h.Value, len(h.Name), nil)
+		w.tmp = out
+		if err != nil {
 			return Header{}, false, err
 		}
+		if changed {
+			value = bytes.Clone(out)
+		}
+		drop = dropField
 	}
 	if w.dropRecord {
 		res.Dropped = true
@@ -263,6 +268,45 @@ func (e *Engine) ScrubHeader(h Header, res *Result) (out Header, ok bool, err er
 		value = nil // a null value stays null
 	}
 	return Header{Name: name, Value: value}, true, nil
+}
+
+// headerName scans a header name as free text and returns it scrubbed,
+// or name itself when scanning changes nothing. Names repeat from record to
+// record, so a short name found clean is remembered in the walker's cache
+// of clean strings (the engine is immutable, so the answer holds) and not
+// scanned again.
+func (w *walker) headerName(name []byte) ([]byte, error) {
+	if len(name) <= cleanMaxLen && w.clean != nil {
+		if _, ok := w.clean[string(name)]; ok {
+			return name, nil
+		}
+	}
+	nf := len(w.res.Findings)
+	out, changed, _, err := w.scrubText(w.tmp[:0], name, 0, nil)
+	w.tmp = out
+	if err != nil {
+		return nil, err
+	}
+	if changed {
+		return bytes.Clone(out), nil
+	}
+	if len(name) <= cleanMaxLen && len(w.res.Findings) == nf && !w.dropRecord {
+		w.rememberClean(name)
+	}
+	return name, nil
+}
+
+// userAgentHeader reports whether a header of this name holds a User-Agent
+// string, without regard to case.
+func userAgentHeader(name []byte) bool {
+	var low [16]byte
+	if len(name) > len(low) {
+		return false
+	}
+	for i, c := range name {
+		low[i] = lower(c)
+	}
+	return userAgentKey(low[:len(name)])
 }
 
 // headerRule returns the field rule of a header named name: the rule of a

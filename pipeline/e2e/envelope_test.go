@@ -86,30 +86,7 @@ func TestRealKafkaKeysAndHeaders(t *testing.T) {
 	}
 	prod.Close()
 
-	logPath := filepath.Join(t.TempDir(), "scrubd.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close()
-	run := exec.Command(bin, "run", "--config", cfgPath)
-	run.Env = envs
-	run.Stdout, run.Stderr = logFile, logFile
-	if err := run.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- run.Wait() }()
-	defer func() {
-		if run.ProcessState == nil {
-			run.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			b, _ := os.ReadFile(logPath)
-			t.Logf("scrubd log:\n%s", tail(b, 60))
-		}
-	}()
+	run := startRun(t, bin, cfgPath, envs)
 
 	cons, err := kgo.NewClient(kgo.SeedBrokers(broker), kgo.ConsumeTopics(clean),
 		kgo.FetchIsolationLevel(kgo.ReadCommitted()), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
@@ -120,9 +97,8 @@ func TestRealKafkaKeysAndHeaders(t *testing.T) {
 	var out []*kgo.Record
 	for len(out) < n {
 		select {
-		case err := <-exited:
-			b, _ := os.ReadFile(logPath)
-			t.Fatalf("scrubd exited early: %v\n%s", err, tail(b, 60))
+		case err := <-run.exited:
+			t.Fatalf("scrubd exited early: %v\n%s", err, run.logTail())
 		default:
 		}
 		pctx, pcancel := context.WithTimeout(ctx, 2*time.Second)
