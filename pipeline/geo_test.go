@@ -62,7 +62,9 @@ func TestGeoAndResidency(t *testing.T) {
 	}
 	cfg := testConfig(c.Addrs())
 	cfg.Topics.Residency = map[string]string{"EEA": eea}
+	// The key is scanned as text (key: keep), so that its profile shows.
 	policy := `
+key: {action: keep}
 jurisdictions:
   profiles:
     EEA: {detectors: {ipv4: {prefix: 16}}}

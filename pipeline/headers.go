@@ -3,6 +3,7 @@ package pipeline
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/IBM/sarama"
 )
@@ -66,6 +67,13 @@ const (
 )
 
 const reservedPrefix = "scrubd-"
+
+// hasReservedPrefix reports whether a header name starts with "scrubd-",
+// without regard to case: header names are case-insensitive, so that
+// "Scrubd-Class" must not pass for, or beside, scrubd's own.
+func hasReservedPrefix(name []byte) bool {
+	return len(name) >= len(reservedPrefix) && strings.EqualFold(string(name[:len(reservedPrefix)]), reservedPrefix)
+}
 
 // findingCounts counts findings per type for one record.
 type findingCounts struct {

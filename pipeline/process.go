@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"bytes"
 	"errors"
 	"strconv"
 	"time"
@@ -21,8 +20,14 @@ type Scrubber interface {
 	// Scrub appends the scrubbed record to dst; see rules.Engine.Scrub.
 	Scrub(dst, rec []byte, res *rules.Result) ([]byte, error)
 	// ScrubText appends the scrubbed free text to dst; see
-	// rules.Engine.ScrubText.
+	// rules.Engine.ScrubText. Aggregates scrub their dimensions with it.
 	ScrubText(dst, text []byte, res *rules.Result) ([]byte, error)
+	// ScrubKey appends the scrubbed record key to dst; nothing appended
+	// means no key. See rules.Engine.ScrubKey.
+	ScrubKey(dst, key []byte, res *rules.Result) ([]byte, error)
+	// ScrubHeader scrubs one record header; ok false leaves it out. See
+	// rules.Engine.ScrubHeader.
+	ScrubHeader(h rules.Header, res *rules.Result) (out rules.Header, ok bool, err error)
 	// Version is the policy version written in every output's headers.
 	Version() string
 }
@@ -103,13 +108,13 @@ type processed struct {
 	vault []*sarama.ProducerMessage
 }
 
-// scrubText scrubs a record's key or a header value with sc, after its
-// value, with the value's outcomes: a failure dead-letters the record, a
-// dropped record or a suppressed subject ends it, and the vault records of
-// the subjects found join vault. end is non-nil when the record ends there,
-// with what process returns; the vault records gathered are then discarded.
-func (p *processor) scrubText(m *sarama.ConsumerMessage, w *worker, v *policyView, st *stats, sc Scrubber, text []byte, vault []*sarama.ProducerMessage) (out []byte, _ []*sarama.ProducerMessage, end *processed) {
-	out, err := sc.ScrubText(nil, text, &w.res)
+// envelopeDone takes the outcome of scrubbing a record's key or one of its
+// headers, after its value, in w.res, with the value's consequences: a
+// failure dead-letters the record, a dropped record or a suppressed subject
+// ends it, and the vault records of the subjects found join vault. end is
+// non-nil when the record ends there, with what process returns; the vault
+// records gathered are then discarded.
+func (p *processor) envelopeDone(m *sarama.ConsumerMessage, w *worker, v *policyView, st *stats, err error, vault []*sarama.ProducerMessage) (_ []*sarama.ProducerMessage, end *processed) {
 	switch {
 	case err != nil:
 		end = &processed{out: p.deadLetter(m, v.policy, string(rules.ReasonOf(err)), st)}
@@ -125,10 +130,10 @@ func (p *processor) scrubText(m *sarama.ConsumerMessage, w *worker, v *policyVie
 	}
 	if end != nil {
 		p.vaultDiscard(w, vault)
-		return nil, nil, end
+		return nil, end
 	}
 	p.count(w, st)
-	return out, vault, nil
+	return vault, nil
 }
 
 // process scrubs m with the batch's policy view v and returns what to
@@ -183,28 +188,32 @@ func (p *processor) process(m *sarama.ConsumerMessage, w *worker, v *policyView,
 		return res
 	}
 	p.count(w, st)
+	// The key and the headers meet the policy like fields (see
+	// rules.KeyRule and rules.HeaderRules).
 	var key []byte
+	var end *processed
 	if len(m.Key) > 0 {
-		var end *processed
-		if key, vault, end = p.scrubText(m, w, v, st, sc, m.Key, vault); end != nil {
+		var err error
+		key, err = sc.ScrubKey(nil, m.Key, &w.res)
+		if vault, end = p.envelopeDone(m, w, v, st, err, vault); end != nil {
 			return *end
 		}
 	}
 	hs := make([]sarama.RecordHeader, 0, len(m.Headers)+5)
 	size := len(value) + len(key)
 	for _, h := range m.Headers {
-		if h == nil || bytes.HasPrefix(h.Key, []byte(reservedPrefix)) {
+		if h == nil || hasReservedPrefix(h.Key) {
 			continue
 		}
-		hv := h.Value
-		if len(hv) > 0 {
-			var end *processed
-			if hv, vault, end = p.scrubText(m, w, v, st, sc, h.Value, vault); end != nil {
-				return *end
-			}
+		out, ok, err := sc.ScrubHeader(rules.Header{Name: h.Key, Value: h.Value}, &w.res)
+		if vault, end = p.envelopeDone(m, w, v, st, err, vault); end != nil {
+			return *end
 		}
-		hs = append(hs, sarama.RecordHeader{Key: h.Key, Value: hv})
-		size += len(h.Key) + len(hv)
+		if !ok || hasReservedPrefix(out.Name) {
+			continue
+		}
+		hs = append(hs, sarama.RecordHeader{Key: out.Name, Value: out.Value})
+		size += len(out.Name) + len(out.Value)
 	}
 	hs = append(hs,
 		header(HeaderClass, []byte(DataClassPseudonymous)),
@@ -234,7 +243,7 @@ func (p *processor) process(m *sarama.ConsumerMessage, w *worker, v *policyView,
 		Headers:   hs,
 		Timestamp: m.Timestamp,
 	}
-	if key != nil {
+	if len(key) > 0 {
 		out.Key = sarama.ByteEncoder(key)
 	}
 	res.out, res.counted, res.vault = out, p.agg != nil, vault

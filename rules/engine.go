@@ -174,6 +174,7 @@ type Engine struct {
 	belowAge  int
 	countries map[string]string
 	profiles  map[string]*Engine
+	env       envelope // the key rule and header rules
 }
 
 // Compile validates p and builds an Engine that pseudonymizes with keys.
@@ -250,6 +251,9 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 		e.fields = append(e.fields, r)
 		e.fieldIdx.add(pp)
 	}
+	if err := e.compileEnvelope(p); err != nil {
+		return nil, fmt.Errorf("compile policy: %w", err)
+	}
 	if e.extract, err = compileExtract(p.Extract); err != nil {
 		return nil, fmt.Errorf("compile policy: %w", err)
 	}
@@ -267,6 +271,7 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 	for _, r := range e.fields {
 		r.subject = e.subjects[r.name]
 	}
+	e.env.key.subject = e.subjects[e.env.key.name]
 	for k := range e.builtin {
 		e.builtin[k] = e.byType[detectors.Builtin[k]]
 	}
@@ -403,8 +408,9 @@ func (e *Engine) Extract(rec []byte, res *Result) error {
 }
 
 // ScrubText is Scrub for a value that is known to be free text, such as a
-// record key or a header value: no format is detected and nothing is
-// extracted, but key=value pairs inside it still meet the field rules.
+// URL path: no format is detected and nothing is extracted, but key=value
+// pairs inside it still meet the field rules. Record keys and headers have
+// rules of their own: see ScrubKey and ScrubHeader.
 func (e *Engine) ScrubText(dst, text []byte, res *Result) ([]byte, error) {
 	res.reset()
 	if len(text) > e.maxBytes {

@@ -198,8 +198,62 @@ func (kr *Keyring) IsPseudonym(typ string, v []byte) bool {
 
 // LoadKeyring loads the keys that cfg names. getenv reads environment
 // variables (os.Getenv in production). With no keys configured it returns a
-// random keyring and random true.
+// random keyring and random true. Long-running processes use
+// LoadServiceKeyring instead.
 func LoadKeyring(cfg KeysConfig, getenv func(string) string) (kr *Keyring, random bool, err error) {
+	keys, err := loadKeys(cfg, getenv)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(keys) == 0 {
+		return RandomKeyring(), true, nil
+	}
+	kr, err = NewKeyring(cfg.Active, keys)
+	return kr, false, err
+}
+
+// ErrNoKeys reports a policy that configures no HMAC key (or whose key
+// directory is empty) and does not set keys.ephemeral.
+var ErrNoKeys = errors.New("no HMAC key configured: give the policy keys " +
+	"(keys.dir: a directory with one file per key id, keys.files or keys.env; each key at least 32 bytes), " +
+	"or set keys.ephemeral: true for a random key that lives as long as the process " +
+	"(its pseudonyms change at every restart and differ between instances)")
+
+// An EphemeralKey is the random HMAC key of one process, for policies that
+// set keys.ephemeral: made on first use, then the same keyring for every
+// load, so that a policy reload keeps it. The zero value is ready to use;
+// it is safe for concurrent use.
+type EphemeralKey struct {
+	once sync.Once
+	kr   *Keyring
+}
+
+// Keyring returns the process's random keyring (key id "r").
+func (k *EphemeralKey) Keyring() *Keyring {
+	k.once.Do(func() { k.kr = RandomKeyring() })
+	return k.kr
+}
+
+// LoadServiceKeyring loads the keys that cfg names for a long-running
+// process (`scrubd run`): without any, it returns eph's keyring when
+// cfg.Ephemeral is set (ephemeral true), and ErrNoKeys otherwise.
+func LoadServiceKeyring(cfg KeysConfig, getenv func(string) string, eph *EphemeralKey) (kr *Keyring, ephemeral bool, err error) {
+	keys, err := loadKeys(cfg, getenv)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(keys) == 0 {
+		if !cfg.Ephemeral {
+			return nil, false, ErrNoKeys
+		}
+		return eph.Keyring(), true, nil
+	}
+	kr, err = NewKeyring(cfg.Active, keys)
+	return kr, false, err
+}
+
+// loadKeys reads the keys that cfg names, by id.
+func loadKeys(cfg KeysConfig, getenv func(string) string) (map[string][]byte, error) {
 	keys := map[string][]byte{}
 	resolve := func(p string) string {
 		if cfg.base == "" || filepath.IsAbs(p) {
@@ -211,7 +265,7 @@ func LoadKeyring(cfg KeysConfig, getenv func(string) string) (kr *Keyring, rando
 		dir := resolve(cfg.Dir)
 		entries, err := os.ReadDir(dir)
 		if err != nil {
-			return nil, false, fmt.Errorf("read key directory: %w", err)
+			return nil, fmt.Errorf("read key directory: %w", err)
 		}
 		for _, e := range entries {
 			name := e.Name()
@@ -222,7 +276,7 @@ func LoadKeyring(cfg KeysConfig, getenv func(string) string) (kr *Keyring, rando
 			}
 			secret, err := readKeyFile(filepath.Join(dir, name))
 			if err != nil {
-				return nil, false, err
+				return nil, err
 			}
 			if secret == nil {
 				continue
@@ -233,25 +287,21 @@ func LoadKeyring(cfg KeysConfig, getenv func(string) string) (kr *Keyring, rando
 	for id, path := range cfg.Files {
 		secret, err := readKeyFile(resolve(path))
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
 		if secret == nil {
-			return nil, false, fmt.Errorf("key %q: %s is a directory", id, path)
+			return nil, fmt.Errorf("key %q: %s is a directory", id, path)
 		}
 		keys[id] = secret
 	}
 	for id, name := range cfg.Env {
 		v := getenv(name)
 		if v == "" {
-			return nil, false, fmt.Errorf("key %q: environment variable %s is empty or unset", id, name)
+			return nil, fmt.Errorf("key %q: environment variable %s is empty or unset", id, name)
 		}
 		keys[id] = []byte(v)
 	}
-	if len(keys) == 0 {
-		return RandomKeyring(), true, nil
-	}
-	kr, err = NewKeyring(cfg.Active, keys)
-	return kr, false, err
+	return keys, nil
 }
 
 // readKeyFile reads a key file, without the trailing newline editors add. It

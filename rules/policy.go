@@ -39,6 +39,12 @@ type Policy struct {
 	Fields []*FieldRule `yaml:"fields"`
 	// DefaultFields, when false, leaves out the default field rules.
 	DefaultFields *bool `yaml:"default_fields"`
+	// Key is the rule for record keys (see KeyRule). Default: pseudonymize
+	// the whole key as an account_id.
+	Key *KeyRule `yaml:"key"`
+	// Headers say which record headers are scrubbed (see HeaderRules).
+	// Default: every header, each as a field named by its header name.
+	Headers HeaderRules `yaml:"headers"`
 	// Extract names the fields scrubd reads out of records for its own use
 	// (see Extract), by the same paths as field rules: client_ip,
 	// timestamp, event, path, status, user_agent, age, minor. A name the
@@ -78,9 +84,15 @@ type Limits struct {
 type KeysConfig struct {
 	// Active is the id of the key that new pseudonyms are made with; the
 	// other keys loaded are retired: their pseudonyms are still recognised.
-	// Empty means the only key configured, or a random per-process key when
-	// none is.
+	// Empty means the only key configured.
 	Active string `yaml:"active"`
+	// Ephemeral allows a random key of the process's own when no key is
+	// configured. `scrubd run` refuses to start without keys unless it is
+	// set; the key then lives as long as the process (a policy reload keeps
+	// it), so pseudonyms change at every restart and differ between
+	// instances: for demos and tests. Configured keys take precedence.
+	// `scrubd scrub` always falls back to a random key.
+	Ephemeral bool `yaml:"ephemeral"`
 	// Dir is a directory with one file per key, named by the key id (a
 	// Kubernetes Secret mounted as a volume). Hidden files are ignored.
 	// Relative paths here and in Files are read from the policy file's
@@ -345,6 +357,25 @@ func Parse(data []byte, source string) (*Policy, error) {
 	}
 	if p.DefaultFields == nil || *p.DefaultFields {
 		p.Fields = append(p.Fields, def.Fields...)
+	}
+	// The key rule: the default's, or what the policy leaves out of its
+	// own taken from the default's.
+	k := *def.Key
+	if p.Key != nil {
+		k = *p.Key
+		if k.Action == "" {
+			k.Action = def.Key.Action
+		}
+		if k.Name == "" {
+			k.Name = def.Key.Name
+		}
+	}
+	p.Key = &k
+	// The header rules: the default's unless the policy has its own.
+	if p.Headers.line == 0 && p.Headers.Keep == nil && p.Headers.Others == "" {
+		p.Headers = def.Headers
+	} else if p.Headers.Others == "" {
+		p.Headers.Others = def.Headers.Others
 	}
 	if p.Extract == nil {
 		p.Extract = map[string][]string{}

@@ -85,6 +85,7 @@ func (p *Policy) Validate() error {
 	}
 	validateDetectors(add, "detectors", p.Detectors)
 	p.validateSections(add)
+	p.validateEnvelope(add)
 	// Custom detectors.
 	seen := map[string]bool{}
 	for i, c := range p.Custom {

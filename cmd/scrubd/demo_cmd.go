@@ -77,7 +77,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		cfg.Log.Level = "warn"
 	}
 	log := newLogger(stderr, cfg.Log.Level)
-	svc, err := newService("", cfg, log, os.Getenv, os.Hostname)
+	svc, err := newService("", cfg, log, os.Getenv, os.Hostname, true) // an ephemeral key
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd demo: %v\n", err)
 		return exitFailed

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -37,7 +38,9 @@ func (l *lockedBuffer) String() string {
 
 // TestRunReloadsPolicy changes the policy file under a running `scrubd
 // run`: later records are scrubbed with the new policy and none is lost; a
-// broken policy is refused and the one in force stays.
+// broken policy is refused and the one in force stays. The policies set
+// keys.ephemeral: the process's random key outlives the reloads, so one
+// account keeps one pseudonym.
 func TestRunReloadsPolicy(t *testing.T) {
 	c, err := embedded.Start([]embedded.Topic{{Name: "logs.raw", Partitions: 2}, {Name: "logs.clean", Partitions: 2}, {Name: "logs.dlq", Partitions: 1}})
 	if err != nil {
@@ -55,7 +58,7 @@ func TestRunReloadsPolicy(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	writePolicy("name: first\ndetectors: {ipv4: {prefix: 24}}\n")
+	writePolicy("name: first\nkeys: {ephemeral: true}\ndetectors: {ipv4: {prefix: 24}}\n")
 	cfgPath := filepath.Join(dir, "scrubd.yaml")
 	cfg := fmt.Sprintf(`kafka: {brokers: [%s], transactional_id: scrubd-reload-test}
 http: {addr: "127.0.0.1:0"}
@@ -80,7 +83,7 @@ policy_file: policy.yaml
 	send := func(from, to int) {
 		t.Helper()
 		for i := from; i < to; i++ {
-			v := fmt.Sprintf(`{"seq":%d,"ip":"10.1.2.%d"}`, i, i%250)
+			v := fmt.Sprintf(`{"seq":%d,"ip":"10.1.2.%d","uid":"acct-1"}`, i, i%250)
 			if err := cl.ProduceSync(ctx, &kgo.Record{Value: []byte(v)}).FirstErr(); err != nil {
 				t.Fatal(err)
 			}
@@ -90,12 +93,12 @@ policy_file: policy.yaml
 	send(0, 20)
 	read.until(t, 20)
 
-	writePolicy("name: second\ndetectors: {ipv4: {prefix: 16}}\n")
+	writePolicy("name: second\nkeys: {ephemeral: true}\ndetectors: {ipv4: {prefix: 16}}\n")
 	waitLog(t, &logs, `"msg":"policy reloaded"`)
 	send(20, 40)
 	read.until(t, 40)
 
-	writePolicy("name: broken\ndetectors: {ipv4: {prefix: 99}}\n")
+	writePolicy("name: broken\nkeys: {ephemeral: true}\ndetectors: {ipv4: {prefix: 99}}\n")
 	waitLog(t, &logs, `policy reload refused`)
 	send(40, 60)
 	recs := read.until(t, 60)
@@ -109,10 +112,21 @@ policy_file: policy.yaml
 	case <-time.After(60 * time.Second):
 		t.Fatal("run did not stop")
 	}
+	uid := regexp.MustCompile(`"uid":"(account_id_r_[g-v]{24})"`)
+	var pseudonym string
 	for seq := range 60 {
 		v, ok := recs[seq]
 		if !ok {
 			t.Fatalf("record %d lost", seq)
+		}
+		m := uid.FindStringSubmatch(v)
+		switch {
+		case m == nil:
+			t.Errorf("record %d: no ephemeral pseudonym for uid: %s", seq, v)
+		case pseudonym == "":
+			pseudonym = m[1]
+		case m[1] != pseudonym:
+			t.Errorf("record %d: uid %s, before the reloads %s: the key changed", seq, m[1], pseudonym)
 		}
 		want := `"ip":"10.1.2.0"`
 		if seq >= 20 {

@@ -37,7 +37,7 @@ func cmdRun(ctx context.Context, args []string, _, stderr io.Writer) int {
 		return exitInvalid
 	}
 	log := newLogger(stderr, cfg.Log.Level)
-	svc, err := newService(*path, cfg, log, os.Getenv, os.Hostname)
+	svc, err := newService(*path, cfg, log, os.Getenv, os.Hostname, false)
 	if err != nil {
 		log.Error("scrubd run: setup failed", "err", err)
 		if errors.Is(err, errInvalid) {
@@ -80,18 +80,21 @@ type service struct {
 }
 
 // newService loads the policy, keys and dead-letter key the configuration
-// names and creates the pipeline.
-func newService(path string, cfg *config.Config, log *slog.Logger, getenv func(string) string, hostname func() (string, error)) (*service, error) {
+// names and creates the pipeline. A policy without HMAC keys is refused
+// unless it sets keys.ephemeral; demo allows the ephemeral key whatever the
+// policy says.
+func newService(path string, cfg *config.Config, log *slog.Logger, getenv func(string) string, hostname func() (string, error), demo bool) (*service, error) {
 	pol, err := cfg.LoadPolicy()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errInvalid, err)
 	}
-	keys, random, err := rules.LoadKeyring(pol.Keys, getenv)
+	ks := &keySource{getenv: getenv, demo: demo}
+	keys, ephemeral, err := ks.load(pol)
 	if err != nil {
 		return nil, fmt.Errorf("%w: load keys: %w", errInvalid, err)
 	}
-	if random {
-		log.Warn("no HMAC key configured: pseudonyms use a random key of this process and change at every restart")
+	if ephemeral {
+		log.Warn("keys.ephemeral: pseudonyms use a random key of this process; they change at every restart and differ between instances")
 	}
 	eng, err := rules.Compile(pol, keys)
 	if err != nil {
@@ -125,7 +128,7 @@ func newService(path string, cfg *config.Config, log *slog.Logger, getenv func(s
 		opts.Geo = geo
 	}
 	svc := &service{cfg: cfg, log: log, reg: reg, state: state, geo: geo}
-	if svc.reloader, err = newReloader(path, cfg, pol, eng, getenv, log, reg); err != nil {
+	if svc.reloader, err = newReloader(path, cfg, pol, eng, ks, log, reg); err != nil {
 		closeGeo(geo, log)
 		return nil, err
 	}

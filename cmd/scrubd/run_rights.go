@@ -21,12 +21,31 @@ import (
 	"github.com/scrubd/scrubd/rules"
 )
 
+// keySource loads the HMAC keys of a service's policies, at the start and
+// at every reload: the keys a policy configures or, when it configures none
+// and sets keys.ephemeral (always in the demo), the process's one random
+// key, which a reload therefore keeps.
+type keySource struct {
+	getenv    func(string) string
+	ephemeral rules.EphemeralKey
+	demo      bool
+}
+
+// load returns the keyring of pol, and whether it is the ephemeral one.
+func (k *keySource) load(pol *rules.Policy) (*rules.Keyring, bool, error) {
+	kc := pol.Keys
+	if k.demo {
+		kc.Ephemeral = true
+	}
+	return rules.LoadServiceKeyring(kc, k.getenv, &k.ephemeral)
+}
+
 // buildEngine loads the configuration file again and compiles the policy it
 // names with its keys: the reload package calls it for every reload, so
 // that a changed inline policy, policy file or key file is picked up.
-func buildEngine(path string, getenv func(string) string) reload.Build {
+func buildEngine(path string, keys *keySource) reload.Build {
 	return func() (*rules.Engine, error) {
-		cfg, err := loadConfig(path, getenv)
+		cfg, err := loadConfig(path, keys.getenv)
 		if err != nil {
 			return nil, err
 		}
@@ -34,11 +53,11 @@ func buildEngine(path string, getenv func(string) string) reload.Build {
 		if err != nil {
 			return nil, err
 		}
-		keys, _, err := rules.LoadKeyring(pol.Keys, getenv)
+		kr, _, err := keys.load(pol)
 		if err != nil {
 			return nil, fmt.Errorf("load keys: %w", err)
 		}
-		return rules.Compile(pol, keys)
+		return rules.Compile(pol, kr)
 	}
 }
 
@@ -56,18 +75,18 @@ func watchedFiles(path string, cfg *config.Config, pol *rules.Policy) []string {
 // change. Only the policy reloads; a changed Kafka setting needs a restart.
 // Without a configuration file (the demo) there is nothing to reload from:
 // the reloader then only exports the policy metrics.
-func newReloader(path string, cfg *config.Config, pol *rules.Policy, eng *rules.Engine, getenv func(string) string,
+func newReloader(path string, cfg *config.Config, pol *rules.Policy, eng *rules.Engine, keys *keySource,
 	log *slog.Logger, reg prometheus.Registerer) (*reload.Reloader, error) {
 	if path == "" {
 		return reload.New(reload.Options{Build: func() (*rules.Engine, error) { return eng, nil }, Initial: eng,
 			Logger: log.With("component", "reload"), Registerer: reg})
 	}
-	build := buildEngine(path, getenv)
+	build := buildEngine(path, keys)
 	if cfg.Privacy.Enabled || cfg.Vault.Enabled {
 		// Privacy requests and the vault hold pseudonyms made with the
 		// keys of the start: a reload may change the policy, not the keys.
 		build = func() (*rules.Engine, error) {
-			e, err := buildEngine(path, getenv)()
+			e, err := buildEngine(path, keys)()
 			if err != nil {
 				return nil, err
 			}

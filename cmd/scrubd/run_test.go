@@ -26,6 +26,110 @@ func TestRunInvalidConfig(t *testing.T) {
 	}
 }
 
+// ephemeralPolicy writes a policy that allows an ephemeral HMAC key and
+// makes SCRUBD_POLICY_FILE name it.
+func ephemeralPolicy(t *testing.T) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "policy.yaml")
+	if err := os.WriteFile(path, []byte("name: ephemeral\nkeys: {ephemeral: true}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SCRUBD_POLICY_FILE", path)
+}
+
+// TestRunRefusesWithoutKeys: `scrubd run` with a policy that configures no
+// HMAC key, the built-in default or a policy file's, does not start: exit
+// 78 and a message saying how to configure keys. An empty key directory is
+// no key either.
+func TestRunRefusesWithoutKeys(t *testing.T) {
+	t.Setenv("SCRUBD_KAFKA_BROKERS", "127.0.0.1:1")
+	t.Setenv("SCRUBD_HTTP_ADDR", "127.0.0.1:0")
+	dir := t.TempDir()
+	policy := filepath.Join(dir, "policy.yaml")
+	os.Mkdir(filepath.Join(dir, "keys"), 0o700)
+	os.WriteFile(policy, []byte("name: nokeys\nkeys: {dir: keys}\n"), 0o600)
+	for _, file := range []string{"", policy} {
+		t.Run("policy_file="+filepath.Base(file), func(t *testing.T) {
+			t.Setenv("SCRUBD_POLICY_FILE", file)
+			var out, errb bytes.Buffer
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if code := run(ctx, []string{"run"}, nil, &out, &errb); code != exitInvalid {
+				t.Fatalf("exit %d, want %d\n%s", code, exitInvalid, errb.String())
+			}
+			for _, want := range []string{"no HMAC key configured", "keys.dir", "keys.env", "keys.ephemeral: true"} {
+				if !strings.Contains(errb.String(), want) {
+					t.Errorf("the message does not say %q:\n%s", want, errb.String())
+				}
+			}
+		})
+	}
+}
+
+// TestValidateRunConfigKeys: `scrubd validate` of a run configuration
+// refuses what `scrubd run` would (no keys, no keys.ephemeral) and accepts
+// keys.ephemeral; a policy file without keys stays valid (scrub uses a
+// random key).
+func TestValidateRunConfigKeys(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		name, content string
+		want          int
+	}{
+		{"run.yaml", "kafka: {brokers: [127.0.0.1:9092]}\n", exitInvalid},
+		{"run-ephemeral.yaml", "kafka: {brokers: [127.0.0.1:9092]}\npolicy: {keys: {ephemeral: true}}\n", exitOK},
+		{"policy.yaml", "name: nokeys\n", exitOK},
+	} {
+		path := filepath.Join(dir, tt.name)
+		os.WriteFile(path, []byte(tt.content), 0o600)
+		var out, errb bytes.Buffer
+		code := run(context.Background(), []string{"validate", "--config", path}, nil, &out, &errb)
+		if code != tt.want || tt.want == exitInvalid && !strings.Contains(errb.String(), "keys.ephemeral: true") {
+			t.Errorf("%s: exit %d, want %d\n%s", tt.name, code, tt.want, errb.String())
+		}
+	}
+}
+
+// TestReloadKeepsEphemeralKey: every engine a service builds from a policy
+// with keys.ephemeral, at the start and at each reload, pseudonymizes with
+// the same key; another process (keySource) has another.
+func TestReloadKeepsEphemeralKey(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "scrubd.yaml")
+	os.WriteFile(cfg, []byte("kafka: {brokers: [127.0.0.1:1]}\npolicy: {name: first, keys: {ephemeral: true}}\n"), 0o600)
+	ks := &keySource{getenv: func(string) string { return "" }}
+	build := buildEngine(cfg, ks)
+	first, err := build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(cfg, []byte("kafka: {brokers: [127.0.0.1:1]}\npolicy: {name: second, keys: {ephemeral: true}}\n"), 0o600)
+	second, err := build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Version() == second.Version() {
+		t.Fatal("the policy did not change")
+	}
+	p1 := first.Keyring().Pseudonym(nil, "account_id", []byte("42"))
+	p2 := second.Keyring().Pseudonym(nil, "account_id", []byte("42"))
+	if string(p1) != string(p2) {
+		t.Errorf("the reload made another key: %s then %s", p1, p2)
+	}
+	other, err := buildEngine(cfg, &keySource{getenv: ks.getenv})()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p3 := other.Keyring().Pseudonym(nil, "account_id", []byte("42")); string(p3) == string(p1) {
+		t.Error("two processes share an ephemeral key")
+	}
+	// A reload to a policy without keys and without ephemeral is refused.
+	os.WriteFile(cfg, []byte("kafka: {brokers: [127.0.0.1:1]}\npolicy: {name: third}\n"), 0o600)
+	if _, err := build(); err == nil || !strings.Contains(err.Error(), "no HMAC key configured") {
+		t.Errorf("a policy without keys reloaded: %v", err)
+	}
+}
+
 // TestRunAndTopicsOnEmbeddedBroker creates the topics with `scrubd topics`
 // (twice: idempotent), runs `scrubd run` and stops it as SIGTERM would: it
 // exits 0.
@@ -39,6 +143,7 @@ func TestRunAndTopicsOnEmbeddedBroker(t *testing.T) {
 	t.Setenv("SCRUBD_TOPICS_CREATE_REPLICATION_FACTOR", "1")
 	t.Setenv("SCRUBD_HTTP_ADDR", "127.0.0.1:0")
 	t.Setenv("SCRUBD_KAFKA_TRANSACTIONAL_ID", "scrubd-cmd-test")
+	ephemeralPolicy(t)
 	for i, want := range []string{"created", "ok"} {
 		var out, errb bytes.Buffer
 		if code := run(context.Background(), []string{"topics"}, nil, &out, &errb); code != exitOK {
@@ -99,6 +204,7 @@ func TestRunGeoAggregatesResidency(t *testing.T) {
 	t.Setenv("SCRUBD_TOPICS_CREATE_REPLICATION_FACTOR", "1")
 	t.Setenv("SCRUBD_HTTP_ADDR", "127.0.0.1:0")
 	t.Setenv("SCRUBD_KAFKA_TRANSACTIONAL_ID", "scrubd-cmd-geo")
+	ephemeralPolicy(t)
 	t.Setenv("SCRUBD_AGGREGATES_ENABLED", "true")
 	t.Setenv("SCRUBD_TOPICS_RESIDENCY", "EEA=logs.clean.eea")
 	t.Setenv("SCRUBD_GEOIP_DATABASE", filepath.Join(t.TempDir(), "missing.mmdb"))

@@ -149,7 +149,7 @@ func TestValidateAndTestCommands(t *testing.T) {
 func TestScrubWithRunConfig(t *testing.T) {
 	dir := t.TempDir()
 	cfg := dir + "/scrubd.yaml"
-	writeTestFile(t, cfg, "kafka: {brokers: [127.0.0.1:9092]}\npolicy:\n  detectors:\n    ipv4: {prefix: 16}\n")
+	writeTestFile(t, cfg, "kafka: {brokers: [127.0.0.1:9092]}\npolicy:\n  keys: {ephemeral: true}\n  detectors:\n    ipv4: {prefix: 16}\n")
 	code, out, errOut := runCmd(t, "from 10.1.2.3\n", "scrub", "--config", cfg)
 	if code != exitOK || out != "from 10.1.0.0\n" {
 		t.Errorf("exit %d, out %q, stderr %s", code, out, errOut)

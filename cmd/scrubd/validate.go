@@ -10,7 +10,9 @@ import (
 )
 
 // cmdValidate implements `scrubd validate --config FILE`: exit 0 when the
-// policy is valid, 78 when not, with every problem and its line.
+// policy is valid, 78 when not, with every problem and its line. A run
+// configuration is valid only when `scrubd run` would accept its keys: it
+// needs HMAC keys or keys.ephemeral.
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -25,7 +27,11 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 	p, err := loadPolicy(*config, os.Getenv)
 	if err == nil {
 		// Keys are part of a valid configuration.
-		_, _, err = rules.LoadKeyring(p.Keys, os.Getenv)
+		if data, _ := os.ReadFile(*config); isRunConfig(data) {
+			_, _, err = rules.LoadServiceKeyring(p.Keys, os.Getenv, &rules.EphemeralKey{})
+		} else {
+			_, _, err = rules.LoadKeyring(p.Keys, os.Getenv)
+		}
 	}
 	if err != nil {
 		// A file that does not parse, a policy with problems and keys that

@@ -246,6 +246,7 @@ func newAggRun(t *testing.T, name, db string) *aggRun {
 		"SCRUBD_AGGREGATES_ENABLED=true",
 		"SCRUBD_AGGREGATES_FLUSH_AFTER=3s",
 		"SCRUBD_AGGREGATES_ALLOWED_LATENESS=5s",
+		devPolicy(t),
 	)
 	cmd := exec.Command(bin, "topics", "--config", r.cfg)
 	cmd.Env = r.env

@@ -47,6 +47,14 @@ func repoRoot(t *testing.T) string {
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
 
+// devPolicy is the environment variable that runs scrubd with the
+// development policy of deploy/examples: the default policy with an
+// ephemeral HMAC key, since `scrubd run` refuses to start without keys.
+// A test that sets SCRUBD_POLICY_FILE after it wins (exec keeps the last).
+func devPolicy(t *testing.T) string {
+	return "SCRUBD_POLICY_FILE=" + filepath.Join(repoRoot(t), "deploy", "examples", "policy-dev.yaml")
+}
+
 func freePort(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -87,6 +95,7 @@ func TestRealKafkaExactlyOnce(t *testing.T) {
 		"SCRUBD_TOPICS_DEAD_LETTER="+dlq,
 		"SCRUBD_TOPICS_AGGREGATES=e2e.aggregates."+suffix,
 		"SCRUBD_TOPICS_VAULT=e2e.vault."+suffix,
+		devPolicy(t),
 	)
 	cfgPath := filepath.Join(repoRoot(t), "deploy", "examples", "scrubd.yaml")
 
@@ -120,31 +129,8 @@ func TestRealKafkaExactlyOnce(t *testing.T) {
 	}
 
 	// One scrubd run.
-	logPath := filepath.Join(t.TempDir(), "scrubd.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close()
 	start := time.Now()
-	run := exec.Command(bin, "run", "--config", cfgPath)
-	run.Env = envs
-	run.Stdout, run.Stderr = logFile, logFile
-	if err := run.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- run.Wait() }()
-	defer func() {
-		if run.ProcessState == nil {
-			run.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			b, _ := os.ReadFile(logPath)
-			t.Logf("scrubd log:\n%s", tail(b, 60))
-		}
-	}()
+	run := startRun(t, bin, cfgPath, envs)
 
 	// The clean topic, read_committed, until N records or the deadline.
 	var lines [][]byte
@@ -155,9 +141,8 @@ func TestRealKafkaExactlyOnce(t *testing.T) {
 			break
 		}
 		select {
-		case err := <-exited:
-			b, _ := os.ReadFile(logPath)
-			t.Fatalf("scrubd exited early: %v\n%s", err, tail(b, 60))
+		case err := <-run.exited:
+			t.Fatalf("scrubd exited early: %v\n%s", err, run.logTail())
 		case <-time.After(time.Second):
 		}
 	}
@@ -197,17 +182,17 @@ func TestRealKafkaExactlyOnce(t *testing.T) {
 	if code := status(t, "http://"+httpAddr+"/readyz"); code != http.StatusOK {
 		t.Errorf("/readyz = %d, want 200", code)
 	}
-	if rss := vmHWM(run.Process.Pid); rss != "" {
+	if rss := vmHWM(run.cmd.Process.Pid); rss != "" {
 		t.Logf("scrubd peak RSS (VmHWM): %s", rss)
 	}
 
 	// SIGTERM: a clean exit 0 within the shutdown timeout and a margin.
 	stopAt := time.Now()
-	if err := run.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := run.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	select {
-	case err := <-exited:
+	case err := <-run.exited:
 		if err != nil {
 			t.Fatalf("scrubd exited with %v after SIGTERM", err)
 		}
@@ -215,6 +200,49 @@ func TestRealKafkaExactlyOnce(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("scrubd did not exit within 30s of SIGTERM")
 	}
+}
+
+// scrubdRun is one `scrubd run` process of a test, writing to a log file.
+type scrubdRun struct {
+	cmd     *exec.Cmd
+	exited  chan error // receives Wait's result, once
+	logPath string
+}
+
+// startRun starts `scrubd run --config cfgPath` with the environment envs.
+// When t ends, the process is killed if it still runs, and the tail of its
+// log is printed if t failed.
+func startRun(t *testing.T, bin, cfgPath string, envs []string) *scrubdRun {
+	t.Helper()
+	r := &scrubdRun{exited: make(chan error, 1), logPath: filepath.Join(t.TempDir(), "scrubd.log")}
+	logFile, err := os.Create(r.logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { logFile.Close() })
+	r.cmd = exec.Command(bin, "run", "--config", cfgPath)
+	r.cmd.Env = envs
+	r.cmd.Stdout, r.cmd.Stderr = logFile, logFile
+	if err := r.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { r.exited <- r.cmd.Wait() }()
+	t.Cleanup(func() {
+		if r.cmd.ProcessState == nil {
+			r.cmd.Process.Kill()
+			<-r.exited
+		}
+		if t.Failed() {
+			t.Logf("scrubd log:\n%s", r.logTail())
+		}
+	})
+	return r
+}
+
+// logTail returns the last lines of the process's log.
+func (r *scrubdRun) logTail() string {
+	b, _ := os.ReadFile(r.logPath)
+	return tail(b, 60)
 }
 
 // consume reads the whole topic with kcat, read_committed, one value a line.

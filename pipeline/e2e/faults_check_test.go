@@ -59,6 +59,7 @@ func (k recordKind) reason() string {
 // nesting up to 8, and a custom detector with catastrophic backtracking on
 // long runs of "a" that times out after 50 ms.
 const poisonPolicy = `name: faults-poison
+keys: {ephemeral: true}
 limits:
   max_record_bytes: 65536
   max_depth: 8

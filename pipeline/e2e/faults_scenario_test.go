@@ -112,6 +112,7 @@ func (sc *scenario) env() []string {
 		"SCRUBD_TOPICS_CREATE_REPLICATION_FACTOR=1",
 		"SCRUBD_DELIVERY="+sc.delivery,
 		"SCRUBD_LOG_LEVEL="+sc.set.logLevel,
+		devPolicy(sc.t),
 	)
 	// Aggregates (issue 5) need exactly-once delivery; when the
 	// configuration turns them on, idle windows are flushed after 3 s so
