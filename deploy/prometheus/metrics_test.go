@@ -102,7 +102,6 @@ func exported(t *testing.T) map[string]bool {
 		t.Fatalf("metrics.New: %v", err)
 	}
 	names := map[string]bool{}
-	fqName := regexp.MustCompile(`fqName: "([^"]+)"`)
 	// Walk the struct, and the structs inside it (groups of metrics).
 	var walk func(v reflect.Value)
 	walk = func(v reflect.Value) {
@@ -119,21 +118,15 @@ func exported(t *testing.T) map[string]bool {
 			if !ok || (f.Kind() == reflect.Pointer || f.Kind() == reflect.Interface) && f.IsNil() {
 				continue
 			}
-			ch := make(chan *prometheus.Desc, 16)
-			go func() { c.Describe(ch); close(ch) }()
-			for d := range ch {
-				sm := fqName.FindStringSubmatch(d.String())
-				if sm == nil {
-					t.Fatalf("cannot read the name of %s", d)
-				}
-				names[sm[1]] = true
+			for _, name := range described(t, c) {
+				names[name] = true
 				// By the field's declared type: Histogram and Summary have
 				// the same method set, so a type switch cannot tell them apart.
 				switch ft.Type {
 				case reflect.TypeFor[prometheus.Histogram](), reflect.TypeFor[*prometheus.HistogramVec]():
-					addSuffixes(names, sm[1], "_bucket", "_sum", "_count")
+					addSuffixes(names, name, "_bucket", "_sum", "_count")
 				case reflect.TypeFor[prometheus.Summary](), reflect.TypeFor[*prometheus.SummaryVec]():
-					addSuffixes(names, sm[1], "_sum", "_count")
+					addSuffixes(names, name, "_sum", "_count")
 				}
 			}
 		}
@@ -176,14 +169,8 @@ func exported(t *testing.T) map[string]bool {
 		t.Fatalf("shadow.New: %v", err)
 	}
 	for _, c := range other.collectors {
-		ch := make(chan *prometheus.Desc, 16)
-		go func() { c.Describe(ch); close(ch) }()
-		for d := range ch {
-			sm := fqName.FindStringSubmatch(d.String())
-			if sm == nil {
-				t.Fatalf("cannot read the name of %s", d)
-			}
-			names[sm[1]] = true
+		for _, name := range described(t, c) {
+			names[name] = true
 		}
 	}
 	mfs, err := reg.Gather()
@@ -206,6 +193,25 @@ func exported(t *testing.T) map[string]bool {
 		}
 	}
 	return names
+}
+
+// fqName finds the name in a descriptor's String().
+var fqName = regexp.MustCompile(`fqName: "([^"]+)"`)
+
+// described returns the names of the metrics c describes.
+func described(t *testing.T, c prometheus.Collector) []string {
+	t.Helper()
+	ch := make(chan *prometheus.Desc, 16)
+	go func() { c.Describe(ch); close(ch) }()
+	var out []string
+	for d := range ch {
+		sm := fqName.FindStringSubmatch(d.String())
+		if sm == nil {
+			t.Fatalf("cannot read the name of %s", d)
+		}
+		out = append(out, sm[1])
+	}
+	return out
 }
 
 // runningBinary reports whether a checkNames location is the running

@@ -1,18 +1,15 @@
 package geoip
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"net/netip"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/client_golang/prometheus/testutil"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
+
+	"github.com/scrubd/scrubd/pipeline/internal/scrape"
 )
 
 func TestMetrics(t *testing.T) {
@@ -190,25 +187,12 @@ func TestOutcomeString(t *testing.T) {
 	}
 }
 
-// scrape serves reg over HTTP as the binary does and parses the exposition
-// text: the value of each series of the geoip gauges, by name; a series
-// left out is absent from the map.
-func scrape(t *testing.T, reg *prometheus.Registry) map[string]float64 {
+// gauges scrapes reg as Prometheus does and returns the value of each
+// gauge series by name; a series left out is absent from the map.
+func gauges(t *testing.T, reg *prometheus.Registry) map[string]float64 {
 	t.Helper()
-	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	defer srv.Close()
-	resp, err := http.Get(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	mfs, err := parser.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatalf("parse the exposition: %v", err)
-	}
 	out := map[string]float64{}
-	for name, mf := range mfs {
+	for name, mf := range scrape.Families(t, reg) {
 		for _, m := range mf.GetMetric() {
 			if g := m.GetGauge(); g != nil {
 				out[name] = g.GetValue()
@@ -227,7 +211,7 @@ func TestMetricsLoadedAndAgeExposition(t *testing.T) {
 	r, reg, _ := openTest(t, path)
 	const loaded, age = "scrubd_geoip_database_loaded", "scrubd_geoip_database_age_seconds"
 
-	got := scrape(t, reg)
+	got := gauges(t, reg)
 	if v, ok := got[loaded]; !ok || v != 0 {
 		t.Errorf("missing file: %s = %v (present %v), want 0", loaded, v, ok)
 	}
@@ -237,7 +221,7 @@ func TestMetricsLoadedAndAgeExposition(t *testing.T) {
 
 	replaceFile(t, path, buildDB(t, "", baseRecords()))
 	waitFor(t, "the database to load", func() bool { return r.Status().Loaded })
-	got = scrape(t, reg)
+	got = gauges(t, reg)
 	if got[loaded] != 1 {
 		t.Errorf("loaded: %s = %v, want 1", loaded, got[loaded])
 	}
@@ -247,7 +231,7 @@ func TestMetricsLoadedAndAgeExposition(t *testing.T) {
 
 	replaceFile(t, path, []byte("broken"))
 	waitFor(t, "a failed reload", func() bool { return reloads(t, reg, "failure") == 2 })
-	got = scrape(t, reg)
+	got = gauges(t, reg)
 	if got[loaded] != 1 || got[age] != 3600 {
 		t.Errorf("broken new version: %s = %v, %s = %v; want the loaded database kept (1, 3600)", loaded, got[loaded], age, got[age])
 	}

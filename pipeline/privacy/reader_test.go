@@ -2,8 +2,6 @@ package privacy
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,15 +10,13 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/prometheus/client_golang/prometheus/testutil"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/scrubd/scrubd/pipeline/internal/scrape"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -277,18 +273,7 @@ func TestStartReaderOptions(t *testing.T) {
 // exposition text.
 func scrapeReader(t *testing.T, reg *prometheus.Registry) (caughtUp, errs float64) {
 	t.Helper()
-	srv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	defer srv.Close()
-	resp, err := http.Get(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	mfs, err := parser.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatalf("parse the exposition: %v", err)
-	}
+	mfs := scrape.Families(t, reg)
 	c, e := mfs["scrubd_privacy_reader_caught_up"], mfs["scrubd_privacy_reader_errors_total"]
 	if c == nil || e == nil || len(c.GetMetric()) != 1 || len(e.GetMetric()) != 1 {
 		t.Fatalf("caught_up %v, errors_total %v: want one series each", c, e)
