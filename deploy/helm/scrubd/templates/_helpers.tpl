@@ -212,7 +212,10 @@ geoip: /var/lib/scrubd/geoip
 {{- toYaml $merged -}}
 {{- end -}}
 
-{{/* policy.yaml of the inline policy. */}}
+{{/* policy.yaml of the inline policy. With hmacKeys.ephemeral it names no keys: scrubd then
+makes a random key per process. (Once scrubd requires keys.ephemeral: true to run without
+keys, write it here; the "ephemeral keys" case of deploy/kubernetes/helm_test.go runs
+scrubd validate on this policy and will say so.) */}}
 {{- define "scrubd.policy" -}}
 {{- $v := .Values -}}
 {{- $p := include "scrubd.paths" . | fromYaml -}}
