@@ -9,7 +9,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME ?= 8s
 KAFKA := deploy/kafka/kafka.sh
 
-.PHONY: all build test unit race lint fuzz-short fuzz deploy-check e2e demo bench kafka-up kafka-down clean
+.PHONY: all build test unit race lint fuzz-short fuzz deploy-check image image-check e2e demo bench kafka-up kafka-down clean
 
 all: build
 
@@ -17,7 +17,7 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/scrubd ./cmd/scrubd
 
 ## test: everything CI checks, in order of cost.
-test: lint unit race fuzz-short deploy-check e2e e2e-faults e2e-faults-big
+test: lint unit race fuzz-short deploy-check image-check e2e e2e-faults e2e-faults-big
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -53,6 +53,16 @@ fuzz:
 ## deploy-check: the image, manifests, chart, alerts and dashboard, checked offline.
 deploy-check:
 	deploy/check.sh
+
+## image: the container image as an OCI archive, bin/scrubd-image.tar, built with buildah from
+## scratch (no Docker engine, no registry; installs buildah when missing; runs as root).
+image:
+	VERSION=$(VERSION) deploy/image.sh build
+
+## image-check: build the image, run scrubd version and scrubd validate inside it, check that it
+## runs as 65532, and check its config (user, entrypoint, labels: the Dockerfile's) and files.
+image-check:
+	VERSION=$(VERSION) deploy/image.sh check
 
 ## e2e: end-to-end tests against a real Apache Kafka broker (started and stopped here).
 e2e: build

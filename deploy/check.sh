@@ -3,10 +3,12 @@
 #
 #   promtool check rules    deploy/prometheus/alerts.yaml (and the chart's copy)
 #   promtool test rules     deploy/prometheus/alerts_test.yaml (each alert fires and stays quiet)
-#   helm lint --strict      the chart with default values, every option on, and sidecar mode
+#   helm lint --strict      the chart with default values, every option on, sidecar and
+#                           embedded mode, and the example application chart that embeds it
 #   go test ./deploy/...    manifests and rendered chart decoded strictly into Kubernetes API
 #                           types, their invariants, the run configuration and policy loaded
-#                           with scrubd's own loaders, metric names of alerts and dashboard
+#                           with scrubd's own loaders and checked by `scrubd validate` as the
+#                           chart's helm test hook runs it, metric names of alerts and dashboard
 #                           against what the binary exports, the Dockerfile
 #
 # It installs what it needs: promtool from Debian's `prometheus` package (apt-get), helm
@@ -58,6 +60,19 @@ ensure_helm() {
 	(cd "$dir" && GOBIN="$dir" GOFLAGS=-buildvcs=false go install "helm.sh/helm/v3/cmd/helm@$HELM_VERSION")
 }
 
+# lint_example_app lints deploy/helm/example-app, which depends on the scrubd chart through
+# file://../scrubd, on copies of both charts: `helm dependency build` writes charts/ and
+# Chart.lock, which stay out of the repository.
+lint_example_app() {
+	local tmp rc=0
+	tmp=$(mktemp -d)
+	cp -r deploy/helm/scrubd deploy/helm/example-app "$tmp/"
+	"$HELM" dependency build "$tmp/example-app" >/dev/null &&
+		"$HELM" lint --strict "$tmp/example-app" --kube-version "$KUBE_VERSION" || rc=$?
+	rm -rf "$tmp"
+	return "$rc"
+}
+
 passed=0
 failed=0
 failures=()
@@ -87,6 +102,8 @@ step "promtool test rules" "$PROMTOOL" test rules deploy/prometheus/alerts_test.
 step "helm lint (default values)" "$HELM" lint --strict "$CHART"
 step "helm lint (every option on)" "$HELM" lint --strict "$CHART" -f "$CHART/ci/all-on-values.yaml"
 step "helm lint (sidecar mode)" "$HELM" lint --strict "$CHART" -f "$CHART/ci/sidecar-values.yaml" --kube-version "$KUBE_VERSION"
+step "helm lint (embedded mode)" "$HELM" lint --strict "$CHART" --set mode=embedded --kube-version "$KUBE_VERSION"
+step "helm lint (example application chart)" lint_example_app
 step "go test ./deploy/..." env SCRUBD_HELM="$HELM" SCRUBD_REQUIRE_HELM=1 go test -count=1 ./deploy/...
 
 echo "deploy checks: $passed passed, $failed failed"

@@ -38,6 +38,8 @@ func newObject(kind string) (any, error) {
 		return &corev1.ConfigMap{}, nil
 	case "v1/Service":
 		return &corev1.Service{}, nil
+	case "v1/Pod":
+		return &corev1.Pod{}, nil
 	case "v1/Secret":
 		return &corev1.Secret{}, nil
 	case "v1/ServiceAccount":
@@ -123,7 +125,7 @@ func TestStrictDecodingRejectsUnknownFields(t *testing.T) {
 		"servicemon": "apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: x}\nspec:\n  endpoints: [{port: m, intervall: 30s}]\n",
 		"keda":       "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: x}\nspec:\n  maxReplicas: 3\n",
 		"duplicate":  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: b}\ndata: {c: d}\n",
-		"kind":       "apiVersion: v1\nkind: Pod\nmetadata: {name: x}\n",
+		"kind":       "apiVersion: v1\nkind: ReplicationController\nmetadata: {name: x}\n",
 	}
 	for name, y := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -2,9 +2,16 @@ package kubernetes_test
 
 import (
 	"bytes"
+	"errors"
+	"maps"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 )
 
 const chartDir = "../helm/scrubd"
@@ -52,8 +59,17 @@ func TestChart(t *testing.T) {
 				modes: map[string]string{"scrubd": "standalone"},
 				kinds: map[string]int{
 					"apps/v1/Deployment": 1, "v1/ConfigMap": 2, "v1/Service": 1, "v1/ServiceAccount": 1,
-					"policy/v1/PodDisruptionBudget": 1,
+					"policy/v1/PodDisruptionBudget": 1, "networking.k8s.io/v1/NetworkPolicy": 1, "v1/Pod": 1,
 				},
+			},
+		},
+		{
+			name: "ephemeral keys",
+			args: []string{"--set", "hmacKeys.secretName=", "--set", "hmacKeys.ephemeral=true"},
+			expect: expect{
+				modes:         map[string]string{"scrubd": "standalone"},
+				ephemeralKeys: true,
+				kinds:         map[string]int{"apps/v1/Deployment": 1, "v1/Pod": 1},
 			},
 		},
 		{
@@ -66,7 +82,7 @@ func TestChart(t *testing.T) {
 					"apps/v1/Deployment": 1, "v1/ConfigMap": 3, "v1/Service": 1, "v1/ServiceAccount": 1,
 					"policy/v1/PodDisruptionBudget": 1, "networking.k8s.io/v1/NetworkPolicy": 1,
 					"monitoring.coreos.com/v1/ServiceMonitor": 1, "monitoring.coreos.com/v1/PrometheusRule": 1,
-					"keda.sh/v1alpha1/ScaledObject": 1, "keda.sh/v1alpha1/TriggerAuthentication": 1,
+					"keda.sh/v1alpha1/ScaledObject": 1, "keda.sh/v1alpha1/TriggerAuthentication": 1, "v1/Pod": 1,
 				},
 			},
 		},
@@ -81,7 +97,7 @@ func TestChart(t *testing.T) {
 					"apps/v1/Deployment": 1, "v1/ConfigMap": 2, "v1/Service": 1, "v1/ServiceAccount": 1,
 					"policy/v1/PodDisruptionBudget": 1, "networking.k8s.io/v1/NetworkPolicy": 1,
 					"monitoring.coreos.com/v1/ServiceMonitor": 1, "monitoring.coreos.com/v1/PrometheusRule": 1,
-					"keda.sh/v1alpha1/ScaledObject": 1, "keda.sh/v1alpha1/TriggerAuthentication": 1,
+					"keda.sh/v1alpha1/ScaledObject": 1, "keda.sh/v1alpha1/TriggerAuthentication": 1, "v1/Pod": 1,
 				},
 			},
 		},
@@ -110,6 +126,19 @@ func TestChartRefuses(t *testing.T) {
 		"chart-managed key in extraConfig": {"--set", "extraConfig.shutdown.timeout=1s"},
 		"transactional id in extraConfig":  {"--set", "extraConfig.kafka.transactional_id=fixed"},
 		"bad delivery":                     {"--set", "delivery=twice"},
+		"no HMAC keys, not ephemeral":      {"--set", "hmacKeys.secretName="},
+		"HMAC keys and ephemeral":          {"--set", "hmacKeys.ephemeral=true"},
+		"vault without master keys":        {"--set", "vault.enabled=true"},
+		"vault at least once":              {"--set", "vault.enabled=true", "--set", "vault.secretName=v", "--set", "delivery=at_least_once"},
+		"vault with ephemeral keys":        {"--set", "vault.enabled=true", "--set", "vault.secretName=v", "--set", "hmacKeys.secretName=", "--set", "hmacKeys.ephemeral=true"},
+		"aggregates at least once":         {"--set", "aggregates.enabled=true", "--set", "delivery=at_least_once"},
+		"GeoIP without a volume":           {"--set", "geoip.enabled=true"},
+		"GeoIP with two volumes":           {"--set", "geoip.enabled=true", "--set", "geoip.existingVolume=g", "--set-json", `geoip.volume={"emptyDir":{}}`},
+		"residency without GeoIP":          {"--set", "topics.residency.EEA=logs.clean.eea"},
+		"bad jurisdiction name (schema)":   {"--set", "topics.residency.eea=logs.clean.eea", "--set", "geoip.enabled=true", "--set", "geoip.existingVolume=g"},
+		"GeoIP database in extraConfig":    {"--set", "extraConfig.geoip.database=/x.mmdb"},
+		"embedded before native sidecars":  {"--set", "mode=embedded", "--kube-version", "1.28.0"},
+		"unknown mode":                     {"--set", "mode=daemonset"},
 	}
 	for name, args := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -121,5 +150,102 @@ func TestChartRefuses(t *testing.T) {
 				t.Errorf("helm template %v: %v without a message:\n%s", args, err, out)
 			}
 		})
+	}
+}
+
+// TestChartEmbedded renders the chart alone in embedded mode: what scrubd
+// needs beside an application's pods, and no workload of its own.
+func TestChartEmbedded(t *testing.T) {
+	docs, err := decodeAll("helm template embedded", render(t, "--set", "mode=embedded", "--kube-version", "1.31.0",
+		"--set", "serviceMonitor.enabled=true"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	for _, d := range docs {
+		counts[d.kind]++
+	}
+	want := map[string]int{"v1/ConfigMap": 2, "v1/Service": 1, "monitoring.coreos.com/v1/ServiceMonitor": 1, "v1/Pod": 1}
+	if !maps.Equal(counts, want) {
+		t.Errorf("kinds %v, want %v (no Deployment, ServiceAccount, PDB, NetworkPolicy or KEDA: the application owns its pods)", counts, want)
+	}
+	for _, svc := range all[*corev1.Service](docs) {
+		if svc.Spec.Selector["scrubd-sidecar"] != "scrubd" || len(svc.Spec.Selector) != 1 {
+			t.Errorf("Service %s selects %v, want the pods labelled by scrubd.sidecarPodLabels (scrubd-sidecar: scrubd)", svc.Name, svc.Spec.Selector)
+		}
+	}
+}
+
+// exampleApp copies the scrubd chart and the example application chart
+// that depends on it (file://../scrubd) to a temporary directory, so that
+// `helm dependency build` writes nothing into the repository, and builds
+// the dependency. It returns the application chart's directory.
+func exampleApp(t *testing.T, h string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, c := range []string{"scrubd", "example-app"} {
+		if err := os.CopyFS(filepath.Join(dir, c), os.DirFS(filepath.Join("..", "helm", c))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	app := filepath.Join(dir, "example-app")
+	if out, err := exec.Command(h, "dependency", "build", app).CombinedOutput(); err != nil {
+		t.Fatalf("helm dependency build: %v\n%s", err, out)
+	}
+	return app
+}
+
+// TestExampleApp renders deploy/helm/example-app, an application chart
+// that puts scrubd into its own pod spec with scrubd.sidecar and
+// scrubd.sidecarVolumes (mode embedded), and checks the result like any
+// sidecar deployment: a native sidecar, its files mounted, the metrics
+// Service selecting the application's pods, one NetworkPolicy with scrubd's
+// rules and the application's, the test hook validating the configuration.
+func TestExampleApp(t *testing.T) {
+	h := helm(t)
+	app := exampleApp(t, h)
+	args := []string{"template", "ingest", app, "--namespace", "analytics", "--kube-version", "1.31.0"}
+	out, err := exec.Command(h, args...).Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			t.Fatalf("helm %v: %v\n%s", args, err, ee.Stderr)
+		}
+		t.Fatal(err)
+	}
+	docs, err := decodeAll("example-app", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSet(t, docs, expect{
+		modes: map[string]string{"ingest-example-app": "sidecar"},
+		kinds: map[string]int{
+			"apps/v1/Deployment": 1, "v1/ConfigMap": 2, "v1/Service": 2, "networking.k8s.io/v1/NetworkPolicy": 1,
+			"monitoring.coreos.com/v1/ServiceMonitor": 1, "monitoring.coreos.com/v1/PrometheusRule": 1, "v1/Pod": 1,
+			"policy/v1/PodDisruptionBudget": 0, "v1/ServiceAccount": 0, "keda.sh/v1alpha1/ScaledObject": 0,
+		},
+	})
+	// The application's own container and volumes are still there.
+	for _, d := range all[*appsv1.Deployment](docs) {
+		pod := d.Spec.Template.Spec
+		if len(pod.Containers) != 1 || pod.Containers[0].Name != "app" {
+			t.Errorf("containers %v, want the application's", pod.Containers)
+		}
+		if !slices.ContainsFunc(pod.Volumes, func(v corev1.Volume) bool {
+			return v.Name == "scrubd-geoip" && v.PersistentVolumeClaim != nil && v.PersistentVolumeClaim.ClaimName == "geoip-databases"
+		}) {
+			t.Errorf("no GeoIP volume from the claim geoip-databases among %d volumes", len(pod.Volumes))
+		}
+	}
+}
+
+// TestExampleAppRefusesOldCluster: the application chart asks for native
+// sidecars, through its kubeVersion and through scrubd.sidecar.
+func TestExampleAppRefusesOldCluster(t *testing.T) {
+	h := helm(t)
+	app := exampleApp(t, h)
+	out, err := exec.Command(h, "template", "ingest", app, "--kube-version", "1.28.0").CombinedOutput()
+	if err == nil || !bytes.Contains(out, []byte("1.29")) {
+		t.Errorf("helm template on Kubernetes 1.28: %v\n%s", err, out)
 	}
 }

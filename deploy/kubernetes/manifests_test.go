@@ -57,6 +57,9 @@ type expect struct {
 	kedaOwnsReplicas bool
 	// kinds counts the documents expected per apiVersion/kind.
 	kinds map[string]int
+	// ephemeralKeys: the policy names no HMAC keys on purpose (a random
+	// key per process, hmacKeys.ephemeral).
+	ephemeralKeys bool
 }
 
 func TestManifests(t *testing.T) {
@@ -108,7 +111,7 @@ func checkSet(t *testing.T, docs []doc, want expect) {
 			t.Errorf("%d documents of kind %s, want %d", counts[kind], kind, n)
 		}
 	}
-	s := &docSet{t: t, docs: docs, configs: map[string]*config.Config{}, secretsOf: map[string][]string{}}
+	s := &docSet{t: t, docs: docs, want: want, configs: map[string]*config.Config{}, secretsOf: map[string][]string{}, workloads: map[string]*workload{}}
 	deployments := all[*appsv1.Deployment](docs)
 	if len(deployments) == 0 {
 		t.Fatal("no Deployment")
@@ -120,6 +123,9 @@ func checkSet(t *testing.T, docs []doc, want expect) {
 			continue
 		}
 		t.Run("Deployment/"+d.Name, func(t *testing.T) { s.checkDeployment(t, d, mode) })
+	}
+	for _, pod := range all[*corev1.Pod](docs) {
+		t.Run("Pod/"+pod.Name, func(t *testing.T) { s.checkTestPod(t, pod) })
 	}
 	for _, svc := range all[*corev1.Service](docs) {
 		t.Run("Service/"+svc.Name, func(t *testing.T) { s.checkService(t, svc) })
@@ -156,6 +162,23 @@ type docSet struct {
 	configs map[string]*config.Config
 	// secretsOf lists the Secrets each Deployment mounts.
 	secretsOf map[string][]string
+	// want is what the set must hold.
+	want expect
+	// workloads are the scrubd containers of the Deployments and what they
+	// read, by Deployment name, for the test hook's checks.
+	workloads map[string]*workload
+}
+
+// workload is a scrubd container and the configuration it runs with.
+type workload struct {
+	container *corev1.Container
+	volumes   map[string]*corev1.Volume
+	cfgText   string
+	cfg       *config.Config
+	// policyText and policy are nil when the policy's ConfigMap is not
+	// in the set.
+	policyText string
+	policy     *rules.Policy
 }
 
 // all returns the objects of type T.
@@ -315,6 +338,8 @@ func (s *docSet) checkDeployment(t *testing.T, d *appsv1.Deployment, mode string
 		return
 	}
 	s.configs[d.Name] = cfg
+	w := &workload{container: c, volumes: vols, cfgText: cm.Data[key], cfg: cfg}
+	s.workloads[d.Name] = w
 	if _, port, err := net.SplitHostPort(cfg.HTTP.Addr); err != nil || port != fmt.Sprint(httpPort) {
 		t.Errorf("http.addr %q: want port %d (the probes and the Service use it)", cfg.HTTP.Addr, httpPort)
 	}
@@ -345,6 +370,25 @@ func (s *docSet) checkDeployment(t *testing.T, d *appsv1.Deployment, mode string
 			s.checkFileIn(t, what, f, c, vols, "secret")
 		}
 	}
+	if cfg.Vault.Enabled {
+		if cfg.Vault.MasterKeys.Dir == "" {
+			t.Errorf("vault.master_keys.dir is empty: the master keys should be a mounted Secret")
+		} else {
+			s.checkFileIn(t, "vault.master_keys.dir", cfg.Vault.MasterKeys.Dir, c, vols, "secret")
+		}
+	}
+	if db := cfg.GeoIP.Database; db != "" {
+		// Any kind of volume (a claim, an image, an emptyDir an init
+		// container fills), read-only.
+		if m := mountFor(c, db); m == nil {
+			t.Errorf("geoip.database %q: not in any volume mounted into scrubd", db)
+		} else if !m.ReadOnly || vols[m.Name] == nil {
+			t.Errorf("geoip.database %q: volume %s missing or not mounted readOnly", db, m.Name)
+		}
+	}
+	if len(cfg.Topics.Residency) > 0 && cfg.GeoIP.Database == "" {
+		t.Errorf("topics.residency without geoip.database: every record would go to %s", cfg.Topics.Clean)
+	}
 	if !cfg.Policy.IsZero() {
 		t.Errorf("inline policy in the run configuration: keep it in its own ConfigMap (policy_file) so that it can reload")
 	}
@@ -358,7 +402,8 @@ func (s *docSet) checkDeployment(t *testing.T, d *appsv1.Deployment, mode string
 		t.Logf("policy ConfigMap not in this set (external); not checked")
 		return
 	}
-	pol := checkPolicy(t, pcm.Data[pkey])
+	pol := checkPolicy(t, pcm.Data[pkey], s.want.ephemeralKeys)
+	w.policyText, w.policy = pcm.Data[pkey], pol
 	if pol != nil && pol.Keys.Dir != "" {
 		s.checkFileIn(t, "policy keys.dir", pol.Keys.Dir, c, vols, "secret")
 	}
@@ -626,7 +671,7 @@ func loadConfig(t *testing.T, text string, env map[string]string) *config.Config
 
 // checkPolicy parses and validates a policy as `scrubd validate` does,
 // loads its keys from a stand-in directory, and runs its test cases.
-func checkPolicy(t *testing.T, text string) *rules.Policy {
+func checkPolicy(t *testing.T, text string, ephemeral bool) *rules.Policy {
 	t.Helper()
 	dir := t.TempDir()
 	p := filepath.Join(dir, "policy.yaml")
@@ -642,8 +687,12 @@ func checkPolicy(t *testing.T, text string) *rules.Policy {
 		t.Errorf("policy is invalid: %v", err)
 		return nil
 	}
-	if pol.Keys.Dir == "" && len(pol.Keys.Files) == 0 && len(pol.Keys.Env) == 0 {
-		t.Errorf("policy names no HMAC keys: every process would use its own random key")
+	named := pol.Keys.Dir != "" || len(pol.Keys.Files) > 0 || len(pol.Keys.Env) > 0
+	if named == ephemeral {
+		t.Errorf("policy names HMAC keys: %v, want %v (ephemeral keys: %v)", named, !ephemeral, ephemeral)
+	}
+	if ephemeral {
+		return pol
 	}
 	// The keys the Secret would hold.
 	keyDir := filepath.Join(dir, "keys")
@@ -692,6 +741,9 @@ func (s *docSet) checkService(t *testing.T, svc *corev1.Service) {
 	ds := s.podsSelectedBy(t, &metav1.LabelSelector{MatchLabels: svc.Spec.Selector})
 	if len(ds) == 0 {
 		t.Fatalf("selector %v selects no Deployment's pods", svc.Spec.Selector)
+	}
+	if svc.Labels["app.kubernetes.io/part-of"] != "scrubd" {
+		return // an application's own Service (embedded mode)
 	}
 	for _, p := range svc.Spec.Ports {
 		for _, d := range ds {

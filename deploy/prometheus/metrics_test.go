@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/IBM/sarama"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -34,18 +35,58 @@ import (
 
 	"github.com/scrubd/scrubd/pipeline/geoip"
 	"github.com/scrubd/scrubd/pipeline/metrics"
+	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/reload"
+	"github.com/scrubd/scrubd/pipeline/shadow"
+	"github.com/scrubd/scrubd/pipeline/vault"
 	"github.com/scrubd/scrubd/rules"
 )
 
-// conditionalMetrics are exported only when a feature is configured, so
-// that a running `scrubd demo` (which has no GeoIP database) does not serve
-// them; exported registers their collectors like the binary does when the
-// feature is on.
+// conditionalMetrics are the prefixes of metrics exported only when a
+// feature is configured, so that a running `scrubd demo` (no GeoIP
+// database, privacy requests, vault or shadow policy) does not serve them;
+// exported registers their collectors like the binary does when the feature
+// is on.
 var conditionalMetrics = map[string]string{
-	// Gauge, seconds: age of the loaded GeoIP database (build date to now).
-	"scrubd_geoip_database_age_seconds": "only with geoip.database set",
-	"scrubd_geoip_database_loaded":      "only with geoip.database set",
+	"scrubd_geoip_":   "only with geoip.database set",
+	"scrubd_privacy_": "only with privacy.enabled",
+	"scrubd_vault_":   "only with vault.enabled",
+	"scrubd_shadow_":  "only with shadow.policy_file set",
+}
+
+// conditional reports why a metric may be missing from a running demo, or
+// "" when it must be there.
+func conditional(name string) string {
+	for prefix, why := range conditionalMetrics {
+		if strings.HasPrefix(name, prefix) {
+			return why
+		}
+	}
+	return ""
+}
+
+// describing is a Registerer that remembers what was registered, so that
+// the names of collectors that export nothing yet (the GeoIP database age
+// while no database is loaded) are known by their descriptors.
+type describing struct {
+	prometheus.Registerer
+	collectors []prometheus.Collector
+}
+
+func (d *describing) Register(c prometheus.Collector) error {
+	if err := d.Registerer.Register(c); err != nil {
+		return err
+	}
+	d.collectors = append(d.collectors, c)
+	return nil
+}
+
+func (d *describing) MustRegister(cs ...prometheus.Collector) {
+	for _, c := range cs {
+		if err := d.Register(c); err != nil {
+			panic(err)
+		}
+	}
 }
 
 // exported returns the names of every series family the binary exports:
@@ -61,7 +102,6 @@ func exported(t *testing.T) map[string]bool {
 		t.Fatalf("metrics.New: %v", err)
 	}
 	names := map[string]bool{}
-	fqName := regexp.MustCompile(`fqName: "([^"]+)"`)
 	// Walk the struct, and the structs inside it (groups of metrics).
 	var walk func(v reflect.Value)
 	walk = func(v reflect.Value) {
@@ -78,40 +118,61 @@ func exported(t *testing.T) map[string]bool {
 			if !ok || (f.Kind() == reflect.Pointer || f.Kind() == reflect.Interface) && f.IsNil() {
 				continue
 			}
-			ch := make(chan *prometheus.Desc, 16)
-			go func() { c.Describe(ch); close(ch) }()
-			for d := range ch {
-				sm := fqName.FindStringSubmatch(d.String())
-				if sm == nil {
-					t.Fatalf("cannot read the name of %s", d)
-				}
-				names[sm[1]] = true
+			for _, name := range described(t, c) {
+				names[name] = true
 				// By the field's declared type: Histogram and Summary have
 				// the same method set, so a type switch cannot tell them apart.
 				switch ft.Type {
 				case reflect.TypeFor[prometheus.Histogram](), reflect.TypeFor[*prometheus.HistogramVec]():
-					addSuffixes(names, sm[1], "_bucket", "_sum", "_count")
+					addSuffixes(names, name, "_bucket", "_sum", "_count")
 				case reflect.TypeFor[prometheus.Summary](), reflect.TypeFor[*prometheus.SummaryVec]():
-					addSuffixes(names, sm[1], "_sum", "_count")
+					addSuffixes(names, name, "_sum", "_count")
 				}
 			}
 		}
 	}
 	walk(reflect.ValueOf(m).Elem())
 	// Collectors of other packages that the binary registers: the policy
-	// reloader (always) and the GeoIP reader (with geoip.database).
+	// reloader (always), the GeoIP reader (with geoip.database), privacy
+	// requests, the vault and shadow mode (when enabled).
+	other := &describing{Registerer: reg}
 	eng, err := rules.Compile(rules.Default(), rules.TestKeyring())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := reload.New(reload.Options{Build: func() (*rules.Engine, error) { return eng, nil }, Registerer: reg}); err != nil {
+	if _, err := reload.New(reload.Options{Build: func() (*rules.Engine, error) { return eng, nil }, Registerer: other}); err != nil {
 		t.Fatalf("reload.New: %v", err)
 	}
-	gr, err := geoip.Open(context.Background(), geoip.Options{Path: filepath.Join(t.TempDir(), "missing.mmdb"), Registerer: reg})
+	gr, err := geoip.Open(context.Background(), geoip.Options{Path: filepath.Join(t.TempDir(), "missing.mmdb"), Registerer: other})
 	if err != nil {
 		t.Fatalf("geoip.Open: %v", err)
 	}
 	t.Cleanup(func() { _ = gr.Close(context.Background()) })
+	set, err := privacy.NewSet(rules.TestKeyring(), privacy.SetOptions{Registerer: other})
+	if err != nil {
+		t.Fatalf("privacy.NewSet: %v", err)
+	}
+	// A reader of an unreachable broker: only its metrics matter.
+	rd, err := privacy.StartReader(privacy.ReaderOptions{Brokers: []string{"127.0.0.1:1"}, Config: sarama.NewConfig(), Set: set, Registerer: other})
+	if err != nil {
+		t.Fatalf("privacy.StartReader: %v", err)
+	}
+	t.Cleanup(func() { _ = rd.Close() })
+	mk, err := vault.NewMasterKeys("m1", map[string][]byte{"m1": bytes.Repeat([]byte{1}, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := vault.New(vault.Options{Master: mk, Partitions: 1, Registerer: other}); err != nil {
+		t.Fatalf("vault.New: %v", err)
+	}
+	if _, err := shadow.New(eng, other, nil); err != nil {
+		t.Fatalf("shadow.New: %v", err)
+	}
+	for _, c := range other.collectors {
+		for _, name := range described(t, c) {
+			names[name] = true
+		}
+	}
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatalf("gather: %v", err)
@@ -125,12 +186,32 @@ func exported(t *testing.T) map[string]bool {
 			addSuffixes(names, mf.GetName(), "_sum", "_count")
 		}
 	}
-	for _, want := range []string{"scrubd_consumer_lag_records", "process_resident_memory_bytes", "go_gc_duration_seconds_count", "scrubd_batch_duration_seconds_bucket"} {
+	for _, want := range []string{"scrubd_consumer_lag_records", "process_resident_memory_bytes", "go_gc_duration_seconds_count", "scrubd_batch_duration_seconds_bucket",
+		"scrubd_geoip_database_age_seconds", "scrubd_privacy_request_apply_lag_seconds_bucket", "scrubd_vault_records_total", "scrubd_shadow_records_total"} {
 		if !names[want] {
 			t.Fatalf("exported names lack %s; the collection above is broken: %v", want, sorted(names))
 		}
 	}
 	return names
+}
+
+// fqName finds the name in a descriptor's String().
+var fqName = regexp.MustCompile(`fqName: "([^"]+)"`)
+
+// described returns the names of the metrics c describes.
+func described(t *testing.T, c prometheus.Collector) []string {
+	t.Helper()
+	ch := make(chan *prometheus.Desc, 16)
+	go func() { c.Describe(ch); close(ch) }()
+	var out []string
+	for d := range ch {
+		sm := fqName.FindStringSubmatch(d.String())
+		if sm == nil {
+			t.Fatalf("cannot read the name of %s", d)
+		}
+		out = append(out, sm[1])
+	}
+	return out
 }
 
 // runningBinary reports whether a checkNames location is the running
@@ -398,7 +479,7 @@ func checkNames(t *testing.T, where, expr string, names map[string]bool, used ma
 	}
 	for _, n := range ms {
 		used[n] = true
-		if !names[n] && !(runningBinary(where) && conditionalMetrics[n] != "") {
+		if !names[n] && !(runningBinary(where) && conditional(n) != "") {
 			t.Errorf("%s: %s is not exported by scrubd (pipeline/metrics)", where, n)
 		}
 	}
@@ -417,6 +498,15 @@ func TestAlertsUseExportedMetrics(t *testing.T) {
 	if n < 7 {
 		t.Errorf("%d alerts, want at least the 7 of issue 7", n)
 	}
+	// The compliance features of issue 18, each by the metric it must watch.
+	for _, want := range []string{
+		"scrubd_geoip_database_loaded", "scrubd_privacy_reader_caught_up", "scrubd_privacy_request_apply_lag_seconds_bucket",
+		"scrubd_pipeline_dead_letters_total", "scrubd_aggregate_restores_total", "scrubd_shadow_records_total",
+	} {
+		if !used[want] {
+			t.Errorf("no alert watches %s", want)
+		}
+	}
 }
 
 func TestDashboardUsesExportedMetrics(t *testing.T) {
@@ -432,6 +522,10 @@ func TestDashboardUsesExportedMetrics(t *testing.T) {
 		"scrubd_scrub_findings_total", "scrubd_consumer_lag_records", "scrubd_batch_duration_seconds_bucket",
 		"scrubd_txn_commits_total", "scrubd_txn_aborts_total", "scrubd_pipeline_dead_letters_total",
 		"process_resident_memory_bytes", "go_gc_duration_seconds_count",
+		// The compliance features (issue 18).
+		"scrubd_geoip_database_loaded", "scrubd_geoip_database_age_seconds", "scrubd_residency_records_total",
+		"scrubd_privacy_reader_caught_up", "scrubd_privacy_reader_lag_records", "scrubd_privacy_request_apply_lag_seconds_bucket",
+		"scrubd_vault_records_total", "scrubd_aggregate_restores_total", "scrubd_shadow_records_total",
 	} {
 		if !used[want] {
 			t.Errorf("the dashboard does not show %s", want)

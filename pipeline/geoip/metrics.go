@@ -17,8 +17,9 @@ type metrics struct {
 }
 
 // newMetrics builds the Reader's collectors; age reports the value of
-// scrubd_geoip_database_age_seconds at scrape time.
-func newMetrics(age func() float64) *metrics {
+// scrubd_geoip_database_age_seconds at scrape time, and false when no
+// database is loaded (the series is then left out).
+func newMetrics(age func() (float64, bool)) *metrics {
 	lookups := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "scrubd_geoip_lookups_total",
 		Help: "GeoIP lookups by outcome: hit, miss, skipped (not a public address, never looked up), error, disabled (no database loaded).",
@@ -29,12 +30,11 @@ func newMetrics(age func() float64) *metrics {
 	}, []string{"outcome"})
 	loaded := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "scrubd_geoip_database_loaded",
-		Help: "1 when a GeoIP database is loaded and lookups are enabled, 0 when geo is disabled.",
+		Help: "1 when a GeoIP database is loaded and lookups are enabled, 0 when none is (missing or broken file: geo is disabled).",
 	})
-	ageGauge := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "scrubd_geoip_database_age_seconds",
-		Help: "Seconds since the build time recorded in the loaded GeoIP database's metadata (build_epoch); 0 when none is loaded.",
-	}, age)
+	ageGauge := &ageCollector{desc: prometheus.NewDesc("scrubd_geoip_database_age_seconds",
+		"Seconds since the build time recorded in the loaded GeoIP database's metadata (build_epoch); absent while none is loaded (see scrubd_geoip_database_loaded).",
+		nil, nil), age: age}
 	m := &metrics{
 		reloadSuccess: reloads.WithLabelValues("success"),
 		reloadFailure: reloads.WithLabelValues("failure"),
@@ -64,5 +64,24 @@ func (m *metrics) register(reg prometheus.Registerer) error {
 func (m *metrics) unregister(reg prometheus.Registerer) {
 	for _, c := range m.collectors {
 		reg.Unregister(c)
+	}
+}
+
+// ageCollector exports scrubd_geoip_database_age_seconds at scrape time, and
+// nothing while no database is loaded: an age of 0 would read as a fresh
+// database, and a stale-database alert would never fire for a missing one.
+type ageCollector struct {
+	desc *prometheus.Desc
+	age  func() (float64, bool)
+}
+
+// Describe sends the one descriptor, whether or not a database is loaded,
+// so that the registry knows the name.
+func (c *ageCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+// Collect sends the age when a database is loaded.
+func (c *ageCollector) Collect(ch chan<- prometheus.Metric) {
+	if v, ok := c.age(); ok {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, v)
 	}
 }

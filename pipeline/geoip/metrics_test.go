@@ -8,6 +8,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/scrubd/scrubd/pipeline/internal/scrape"
 )
 
 func TestMetrics(t *testing.T) {
@@ -16,10 +18,10 @@ func TestMetrics(t *testing.T) {
 		r.Lookup(netip.MustParseAddr(addr))
 	}
 	const want = `
-# HELP scrubd_geoip_database_age_seconds Seconds since the build time recorded in the loaded GeoIP database's metadata (build_epoch); 0 when none is loaded.
+# HELP scrubd_geoip_database_age_seconds Seconds since the build time recorded in the loaded GeoIP database's metadata (build_epoch); absent while none is loaded (see scrubd_geoip_database_loaded).
 # TYPE scrubd_geoip_database_age_seconds gauge
 scrubd_geoip_database_age_seconds 3600
-# HELP scrubd_geoip_database_loaded 1 when a GeoIP database is loaded and lookups are enabled, 0 when geo is disabled.
+# HELP scrubd_geoip_database_loaded 1 when a GeoIP database is loaded and lookups are enabled, 0 when none is (missing or broken file: geo is disabled).
 # TYPE scrubd_geoip_database_loaded gauge
 scrubd_geoip_database_loaded 1
 # HELP scrubd_geoip_lookups_total GeoIP lookups by outcome: hit, miss, skipped (not a public address, never looked up), error, disabled (no database loaded).
@@ -47,14 +49,11 @@ scrubd_geoip_reloads_total{outcome="success"} 1
 }
 
 // TestMetricsDisabled checks the series of a Reader without a database:
-// every outcome exported at 0 before any lookup, loaded 0, age 0.
+// every outcome exported at 0 before any lookup, loaded 0, and no age.
 func TestMetricsDisabled(t *testing.T) {
 	r, reg, _ := openTest(t, filepath.Join(t.TempDir(), "absent.mmdb"))
 	const before = `
-# HELP scrubd_geoip_database_age_seconds Seconds since the build time recorded in the loaded GeoIP database's metadata (build_epoch); 0 when none is loaded.
-# TYPE scrubd_geoip_database_age_seconds gauge
-scrubd_geoip_database_age_seconds 0
-# HELP scrubd_geoip_database_loaded 1 when a GeoIP database is loaded and lookups are enabled, 0 when geo is disabled.
+# HELP scrubd_geoip_database_loaded 1 when a GeoIP database is loaded and lookups are enabled, 0 when none is (missing or broken file: geo is disabled).
 # TYPE scrubd_geoip_database_loaded gauge
 scrubd_geoip_database_loaded 0
 # HELP scrubd_geoip_lookups_total GeoIP lookups by outcome: hit, miss, skipped (not a public address, never looked up), error, disabled (no database loaded).
@@ -185,5 +184,55 @@ func TestOutcomeString(t *testing.T) {
 	}
 	if got := Outcome(numOutcomes).String(); got != "unknown" {
 		t.Errorf("out-of-range String() = %q, want unknown", got)
+	}
+}
+
+// gauges scrapes reg as Prometheus does and returns the value of each
+// gauge series by name; a series left out is absent from the map.
+func gauges(t *testing.T, reg *prometheus.Registry) map[string]float64 {
+	t.Helper()
+	out := map[string]float64{}
+	for name, mf := range scrape.Families(t, reg) {
+		for _, m := range mf.GetMetric() {
+			if g := m.GetGauge(); g != nil {
+				out[name] = g.GetValue()
+			}
+		}
+	}
+	return out
+}
+
+// TestMetricsLoadedAndAgeExposition follows a configured database through
+// its states as Prometheus scrapes them: missing (loaded 0 and no age, so
+// that "not loaded" is never mistaken for "fresh"), loaded (loaded 1, the
+// age), and a broken new version (the loaded one stays: loaded 1, the age).
+func TestMetricsLoadedAndAgeExposition(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "GeoLite2-Country.mmdb")
+	r, reg, _ := openTest(t, path)
+	const loaded, age = "scrubd_geoip_database_loaded", "scrubd_geoip_database_age_seconds"
+
+	got := gauges(t, reg)
+	if v, ok := got[loaded]; !ok || v != 0 {
+		t.Errorf("missing file: %s = %v (present %v), want 0", loaded, v, ok)
+	}
+	if v, ok := got[age]; ok {
+		t.Errorf("missing file: %s = %v, want no series", age, v)
+	}
+
+	replaceFile(t, path, buildDB(t, "", baseRecords()))
+	waitFor(t, "the database to load", func() bool { return r.Status().Loaded })
+	got = gauges(t, reg)
+	if got[loaded] != 1 {
+		t.Errorf("loaded: %s = %v, want 1", loaded, got[loaded])
+	}
+	if v, ok := got[age]; !ok || v != 3600 {
+		t.Errorf("loaded: %s = %v (present %v), want 3600", age, v, ok)
+	}
+
+	replaceFile(t, path, []byte("broken"))
+	waitFor(t, "a failed reload", func() bool { return reloads(t, reg, "failure") == 2 })
+	got = gauges(t, reg)
+	if got[loaded] != 1 || got[age] != 3600 {
+		t.Errorf("broken new version: %s = %v, %s = %v; want the loaded database kept (1, 3600)", loaded, got[loaded], age, got[age])
 	}
 }

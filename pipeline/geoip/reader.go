@@ -200,13 +200,14 @@ func (r *Reader) Status() Status {
 	return s
 }
 
-// ageSeconds returns the age of the loaded database's build time, or 0.
-func (r *Reader) ageSeconds() float64 {
+// ageSeconds returns the age of the loaded database's build time, and false
+// when none is loaded.
+func (r *Reader) ageSeconds() (float64, bool) {
 	db := r.db.Load()
 	if db == nil {
-		return 0
+		return 0, false
 	}
-	return r.opts.Now().Sub(db.buildTime).Seconds()
+	return r.opts.Now().Sub(db.buildTime).Seconds(), true
 }
 
 // errClosed is returned by a load on a closed Reader.

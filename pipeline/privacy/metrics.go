@@ -66,6 +66,8 @@ type readerMetrics struct {
 	rejected    *prometheus.CounterVec
 	applyLag    prometheus.Histogram
 	caughtUp    prometheus.Gauge
+	lag         prometheus.Gauge
+	errors      prometheus.Counter
 }
 
 func (m *readerMetrics) requests(a Action, outcome string) prometheus.Counter {
@@ -89,7 +91,15 @@ func newReaderMetrics(reg prometheus.Registerer) (*readerMetrics, error) {
 		}),
 		caughtUp: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "scrubd_privacy_reader_caught_up",
-			Help: "1 once the privacy requests present at the start are loaded; records are not processed before.",
+			Help: "1 while the privacy reader keeps up with the privacy topic: it has read the topic to its end at the start (no record is processed before), and every later check found nothing older than the previous check left to read; 0 otherwise, and when a check fails.",
+		}),
+		lag: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "scrubd_privacy_reader_lag_records",
+			Help: "Offsets of the privacy topic not read yet at the last check, over its partitions (transaction markers count, so a topic written in transactions may read 1 per partition when nothing is left).",
+		}),
+		errors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "scrubd_privacy_reader_errors_total",
+			Help: "Errors reading the privacy topic that the reader recovers from (failed connections, fetches and checks, partition readers restarted); while they go on, new requests may not apply.",
 		}),
 	}
 	for _, a := range actions {
@@ -101,7 +111,7 @@ func newReaderMetrics(reg prometheus.Registerer) (*readerMetrics, error) {
 		m.rejected.WithLabelValues(string(r))
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.requestsVec, m.rejected, m.applyLag, m.caughtUp} {
+		for _, c := range []prometheus.Collector{m.requestsVec, m.rejected, m.applyLag, m.caughtUp, m.lag, m.errors} {
 			if err := reg.Register(c); err != nil {
 				return nil, fmt.Errorf("privacy reader metrics: %w", err)
 			}

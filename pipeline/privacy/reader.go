@@ -58,6 +58,10 @@ type ReaderOptions struct {
 	// Quiet is how long a partition may hand over nothing before its end
 	// is probed while catching up (default 250 ms).
 	Quiet time.Duration
+	// Check is how often, once caught up, the topic's end offsets are
+	// read again to tell whether the Reader keeps up
+	// (scrubd_privacy_reader_caught_up, _lag_records; default 15 s).
+	Check time.Duration
 }
 
 // Reader keeps a Set up to date with the privacy topic. It reads every
@@ -76,6 +80,9 @@ type Reader struct {
 	once   sync.Once
 	cancel context.CancelFunc
 	done   chan struct{}
+	// behind is the last check's verdict; only the reading goroutine
+	// uses it.
+	behind bool
 }
 
 // StartReader starts a Reader. It returns an error only for invalid
@@ -95,6 +102,9 @@ func StartReader(opts ReaderOptions) (*Reader, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Check <= 0 {
+		opts.Check = 15 * time.Second
 	}
 	conf := *opts.Config
 	conf.Consumer.IsolationLevel = sarama.ReadCommitted
@@ -152,6 +162,7 @@ func (r *Reader) run(ctx context.Context) {
 			return
 		}
 		failures++
+		r.m.errors.Inc()
 		wait := min(250*time.Millisecond<<min(failures, 6), 15*time.Second)
 		r.log.Error("reading privacy requests failed; retrying", "err", err, "after", wait, "ready", r.isReady())
 		t := time.NewTimer(wait)
@@ -173,8 +184,11 @@ func (r *Reader) isReady() bool {
 	}
 }
 
-// readOnce connects and reads until ctx ends or reading fails.
+// readOnce connects and reads until ctx ends or reading fails. The topic is
+// read from its start each time, so the Reader is not caught up until it
+// has read it to its end again.
 func (r *Reader) readOnce(ctx context.Context) error {
+	r.m.caughtUp.Set(0)
 	client, err := sarama.NewClient(r.opts.Brokers, r.opts.Config)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
@@ -183,6 +197,8 @@ func (r *Reader) readOnce(ctx context.Context) error {
 	start := r.opts.Now()
 	err = compacted.Read(ctx, compacted.Options{
 		Client: client, Topic: r.opts.Topic, Follow: true, Logger: r.log, Quiet: r.opts.Quiet,
+		OnError: func(int32, error) { r.m.errors.Inc() },
+		Check:   r.opts.Check, Status: r.status,
 	}, r.handle, func() {
 		r.m.caughtUp.Set(1)
 		r.once.Do(func() {
@@ -194,6 +210,30 @@ func (r *Reader) readOnce(ctx context.Context) error {
 		err = errors.New("reading stopped")
 	}
 	return err
+}
+
+// status records the result of a follow check: caught up while no
+// partition holds a request older than the previous check.
+func (r *Reader) status(s compacted.Status) {
+	if s.Err != nil {
+		r.m.errors.Inc()
+		r.m.caughtUp.Set(0)
+		return
+	}
+	r.m.lag.Set(float64(s.Lag))
+	if s.Behind > 0 {
+		r.m.caughtUp.Set(0)
+		if !r.behind {
+			r.log.Warn("privacy requests wait to be read: the reader is behind", "partitions_behind", s.Behind, "lag", s.Lag)
+		}
+		r.behind = true
+		return
+	}
+	if r.behind {
+		r.log.Info("the privacy reader caught up again")
+	}
+	r.behind = false
+	r.m.caughtUp.Set(1)
 }
 
 // handle applies one record.

@@ -2,6 +2,7 @@ package privacy
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -10,9 +11,12 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/scrubd/scrubd/pipeline/internal/scrape"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -99,7 +103,7 @@ func startReader(t *testing.T, addrs []string, keys *rules.Keyring, reg promethe
 	ev := &events{}
 	r, err := StartReader(ReaderOptions{
 		Brokers: addrs, Config: saramaConfig(), Set: set, OnEvent: ev.onEvent, OnRejected: ev.onRejected,
-		Registerer: reg, Quiet: 100 * time.Millisecond,
+		Registerer: reg, Quiet: 100 * time.Millisecond, Check: 100 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -261,5 +265,111 @@ func TestStartReaderOptions(t *testing.T) {
 			_ = r.Close()
 			t.Errorf("%+v accepted", o)
 		}
+	}
+}
+
+// scrapeReader serves reg as the binary's /metrics does and returns the
+// values of the reader's caught-up gauge and error counter, parsed from the
+// exposition text.
+func scrapeReader(t *testing.T, reg *prometheus.Registry) (caughtUp, errs float64) {
+	t.Helper()
+	mfs := scrape.Families(t, reg)
+	c, e := mfs["scrubd_privacy_reader_caught_up"], mfs["scrubd_privacy_reader_errors_total"]
+	if c == nil || e == nil || len(c.GetMetric()) != 1 || len(e.GetMetric()) != 1 {
+		t.Fatalf("caught_up %v, errors_total %v: want one series each", c, e)
+	}
+	return c.GetMetric()[0].GetGauge().GetValue(), e.GetMetric()[0].GetCounter().GetValue()
+}
+
+// TestReaderMetricsWithoutTopic checks that a reader that cannot read its
+// topic says so: not caught up, and its errors counted.
+func TestReaderMetricsWithoutTopic(t *testing.T) {
+	addrs := startKafka(t)
+	reg := prometheus.NewRegistry()
+	r, err := StartReader(ReaderOptions{Brokers: addrs, Config: saramaConfig(), Set: newSet(t, twoKeys(t)), Topic: "no.such.topic", Registerer: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	waitFor(t, "read errors to be counted", func() bool { _, e := scrapeReader(t, reg); return e >= 1 })
+	if c, _ := scrapeReader(t, reg); c != 0 {
+		t.Errorf("caught_up %v without a topic, want 0", c)
+	}
+}
+
+// TestReaderMetricsOutage stops the brokers under a reader that has caught
+// up: the failed reads are counted and it is not caught up (requests made
+// meanwhile are not seen), and once the brokers are back the reader follows
+// the topic again, caught up.
+func TestReaderMetricsOutage(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, DefaultTopic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addrs := c.ListenAddrs()
+	_, portText, _ := strings.Cut(addrs[0], ":")
+	port, err := strconv.Atoi(portText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := twoKeys(t)
+	reg := prometheus.NewRegistry()
+	_, set, _ := startReader(t, addrs, keys, reg)
+	if cu, e := scrapeReader(t, reg); cu != 1 || e != 0 {
+		t.Fatalf("after the start: caught_up %v, errors %v; want 1, 0", cu, e)
+	}
+
+	c.Close()
+	waitFor(t, "read errors during the outage", func() bool { _, e := scrapeReader(t, reg); return e >= 1 })
+	waitFor(t, "not caught up during the outage", func() bool { cu, _ := scrapeReader(t, reg); return cu == 0 })
+
+	c2, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.Ports(port), kfake.SeedTopics(1, DefaultTopic))
+	if err != nil {
+		t.Skipf("cannot listen on port %d again: %v", port, err)
+	}
+	defer c2.Close()
+	newProducer(t, addrs).send("user_id:7", request("7", "user_id", Erase, time.Now()))
+	e := engine(t, keys)
+	waitFor(t, "a request made after the outage to apply", func() bool { a, _ := check(t, set, e, `{"uid":7}`); return a == Erase })
+	waitFor(t, "caught up after the outage", func() bool { cu, _ := scrapeReader(t, reg); return cu == 1 })
+}
+
+// TestReaderMetricsTopicDeleted deletes the privacy topic under a reader
+// that has caught up: it is not caught up while the topic is missing, and
+// the requests it held stay in force.
+func TestReaderMetricsTopicDeleted(t *testing.T) {
+	addrs := startKafka(t)
+	keys := twoKeys(t)
+	newProducer(t, addrs).send("user_id:1", request("1", "user_id", Erase, time.Now()))
+	reg := prometheus.NewRegistry()
+	_, set, _ := startReader(t, addrs, keys, reg)
+	if cu, _ := scrapeReader(t, reg); cu != 1 {
+		t.Fatalf("caught_up %v after the start, want 1", cu)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	req := kmsg.NewPtrDeleteTopicsRequest()
+	req.TopicNames = []string{DefaultTopic}
+	dt := kmsg.NewDeleteTopicsRequestTopic()
+	dt.Topic = kmsg.StringPtr(DefaultTopic)
+	req.Topics = append(req.Topics, dt)
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	resp, err := req.RequestWith(ctx, cl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kerr.ErrorForCode(resp.Topics[0].ErrorCode); err != nil {
+		t.Fatalf("delete topic: %v", err)
+	}
+	waitFor(t, "not caught up without the topic", func() bool { cu, _ := scrapeReader(t, reg); return cu == 0 })
+	if _, e := scrapeReader(t, reg); e < 1 {
+		t.Errorf("errors_total %v after the topic vanished, want >= 1", e)
+	}
+	if a, _ := check(t, set, engine(t, keys), `{"uid":1}`); a != Erase {
+		t.Errorf("the erasure read before is no longer in force: %q", a)
 	}
 }

@@ -52,6 +52,36 @@ type Options struct {
 	// Ends, when set, is called with the snapshot end offsets once they
 	// are known, before any record is handed over.
 	Ends func(map[int32]int64)
+	// OnError, when set, is called on the reading goroutine for every
+	// error Read recovers from by itself: a failed fetch of a partition,
+	// and a partition consumer that stopped and is resumed. Errors that
+	// end Read are returned instead.
+	OnError func(partition int32, err error)
+	// Check is how often, while following after the snapshot, the
+	// partitions' end offsets are read again to tell whether the reader
+	// keeps up; zero turns the checks off. A check runs beside the reading,
+	// never delaying a record.
+	Check time.Duration
+	// Status, when set, is called on the reading goroutine with the result
+	// of each check.
+	Status func(Status)
+}
+
+// Status is the result of one follow check.
+type Status struct {
+	// Behind is the number of partitions that still hold a record, below
+	// the end offset the previous check read, that has not been handed
+	// over: the reader is more than one check interval behind on them. A
+	// partition whose remaining offsets are only transaction markers and
+	// aborted records is not behind.
+	Behind int
+	// Lag is the offsets between each partition's next offset and its end
+	// offset (the last stable offset), summed; transaction markers and
+	// aborted records count.
+	Lag int64
+	// Err is why the check failed (the brokers did not answer); Behind and
+	// Lag are zero then.
+	Err error
 }
 
 // Handler receives each record, in offset order per partition, on the
@@ -73,6 +103,8 @@ type part struct {
 	probedAt int64 // next when last probed
 	stopping chan struct{}
 	restarts int
+	checkEnd int64 // end offset read by the last follow check
+	clear    int64 // offsets below this hold nothing left to hand over
 }
 
 // item is what a partition's forwarder passes to the reading loop.
@@ -202,8 +234,26 @@ func (r *reader) run(ctx context.Context, handle Handler, caughtUp func()) error
 	defer tick.Stop()
 	refresh := time.NewTicker(r.opts.Refresh)
 	defer refresh.Stop()
+	var checkTick <-chan time.Time
+	if r.opts.Follow && r.opts.Check > 0 {
+		ct := time.NewTicker(r.opts.Check)
+		defer ct.Stop()
+		checkTick = ct.C
+	}
+	// At most one check runs at a time; its goroutine never blocks on
+	// sending, so Read may return while one is running.
+	checks := make(chan checkResult, 1)
+	checking := false
 	for {
 		select {
+		case <-checkTick:
+			if done && !checking {
+				checking = true
+				go r.followCheck(r.checkInput(), checks)
+			}
+		case res := <-checks:
+			checking = false
+			r.applyCheck(res)
 		case <-ctx.Done():
 			if r.opts.Follow {
 				return nil
@@ -232,7 +282,9 @@ func (r *reader) run(ctx context.Context, handle Handler, caughtUp func()) error
 				}
 			case it.err != nil:
 				r.log.Warn("reading partition", "partition", it.p, "err", it.err)
+				r.onError(it.p, it.err)
 			case it.closed:
+				r.onError(it.p, errConsumerStopped)
 				if err := r.restartPartition(ctx, pt); err != nil {
 					return err
 				}
@@ -252,6 +304,91 @@ func (r *reader) run(ctx context.Context, handle Handler, caughtUp func()) error
 		if check() && !r.opts.Follow {
 			return nil
 		}
+	}
+}
+
+// checkIn is what a follow check needs to know of one partition.
+type checkIn struct {
+	id            int32
+	next, prevEnd int64
+	clear         int64
+}
+
+// checkResult is what a follow check found.
+type checkResult struct {
+	status Status
+	ends   map[int32]int64
+	clear  map[int32]int64
+}
+
+// checkInput copies the partitions' state for a follow check.
+func (r *reader) checkInput() []checkIn {
+	in := make([]checkIn, 0, len(r.parts))
+	for _, pt := range r.parts {
+		in = append(in, checkIn{id: pt.id, next: pt.next, prevEnd: pt.checkEnd, clear: pt.clear})
+	}
+	return in
+}
+
+// followCheck reads the end offsets of the partitions in and finds those
+// behind, on its own goroutine (it only talks to the brokers), and sends
+// what it found to out.
+func (r *reader) followCheck(in []checkIn, out chan<- checkResult) {
+	ids := make([]int32, len(in))
+	for i, p := range in {
+		ids[i] = p.id
+	}
+	ends, err := stableEnds(r.opts.Client, r.opts.Topic, ids)
+	if err != nil {
+		out <- checkResult{status: Status{Err: fmt.Errorf("compacted: check %s: %w", r.opts.Topic, err)}}
+		return
+	}
+	res := checkResult{ends: ends, clear: map[int32]int64{}}
+	for _, p := range in {
+		res.status.Lag += max(0, ends[p.id]-p.next)
+		known := max(p.next, p.clear)
+		if p.prevEnd <= known {
+			continue
+		}
+		live, err := dataBefore(r.opts.Client, r.opts.Topic, p.id, known, p.prevEnd)
+		if err != nil {
+			out <- checkResult{status: Status{Err: fmt.Errorf("compacted: check %s: %w", r.opts.Topic, err)}}
+			return
+		}
+		if live {
+			res.status.Behind++
+		} else {
+			res.clear[p.id] = p.prevEnd
+		}
+	}
+	out <- res
+}
+
+// applyCheck records what a follow check found and reports it.
+func (r *reader) applyCheck(res checkResult) {
+	if res.status.Err != nil {
+		r.log.Warn("checking partition ends", "err", res.status.Err)
+	} else {
+		for id, end := range res.ends {
+			if pt := r.parts[id]; pt != nil {
+				pt.checkEnd = end
+				pt.clear = max(pt.clear, res.clear[id])
+			}
+		}
+	}
+	if r.opts.Status != nil {
+		r.opts.Status(res.status)
+	}
+}
+
+// errConsumerStopped is what Options.OnError receives for a partition
+// consumer that stopped on its own.
+var errConsumerStopped = errors.New("compacted: partition consumer stopped")
+
+// onError passes a recovered error to Options.OnError.
+func (r *reader) onError(p int32, err error) {
+	if r.opts.OnError != nil {
+		r.opts.OnError(p, err)
 	}
 }
 

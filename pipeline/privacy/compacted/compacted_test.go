@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 const topic = "privacy.requests"
@@ -267,4 +269,116 @@ func TestScanBlockMarkersOnly(t *testing.T) {
 	if live, _ := scanBlock(blk, 5, 6); live {
 		t.Error("records before from counted")
 	}
+}
+
+// TestFollowCheck follows a topic with checks while the cluster stops
+// answering the reader's own fetches (a stuck partition reader) but still
+// answers the checks: the check reports the partition behind once a record
+// waits for longer than a check interval, and caught up again once it has
+// been handed over.
+func TestFollowCheck(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, topic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	addrs := c.ListenAddrs()
+	// A transaction leaves a commit marker at the end: not "behind".
+	produce(t, addrs, 0, []string{"old"}, "t1", false)
+	cl := saramaClient(t, addrs)
+
+	var stuck atomic.Bool
+	c.ControlKey(int16(kmsg.Fetch), func(kr kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		req := kr.(*kmsg.FetchRequest)
+		// The reader's fetches wait (MaxWaitTime); the checks' probes do not.
+		if !stuck.Load() || req.MaxWaitMillis == 0 {
+			return nil, nil, false
+		}
+		resp := req.ResponseKind().(*kmsg.FetchResponse)
+		for _, rt := range req.Topics {
+			st := kmsg.NewFetchResponseTopic()
+			st.Topic, st.TopicID = rt.Topic, rt.TopicID
+			for _, rp := range rt.Partitions {
+				sp := kmsg.NewFetchResponseTopicPartition()
+				sp.Partition = rp.Partition
+				sp.HighWatermark, sp.LastStableOffset = rp.FetchOffset, rp.FetchOffset
+				st.Partitions = append(st.Partitions, sp)
+			}
+			resp.Topics = append(resp.Topics, st)
+		}
+		return resp, nil, true
+	})
+
+	statuses := make(chan Status, 1000)
+	got := make(chan string, 10)
+	caught := make(chan struct{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- Read(ctx, Options{
+			Client: cl, Topic: topic, Follow: true, Quiet: 100 * time.Millisecond,
+			Check: 50 * time.Millisecond, Status: func(s Status) { statuses <- s },
+		}, func(m *sarama.ConsumerMessage, replay bool) error {
+			if !replay {
+				got <- string(m.Value)
+			}
+			return nil
+		}, func() { close(caught) })
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Read: %v", err)
+		}
+	}()
+	select {
+	case <-caught:
+	case <-time.After(20 * time.Second):
+		t.Fatal("not caught up")
+	}
+	waitStatus := func(what string, ok func(Status) bool) Status {
+		t.Helper()
+		deadline := time.After(20 * time.Second)
+		for {
+			select {
+			case s := <-statuses:
+				if ok(s) {
+					return s
+				}
+			case <-deadline:
+				t.Fatalf("no check reported %s", what)
+			}
+		}
+	}
+	// Three checks in a row find nothing behind: the marker is not a
+	// record waiting.
+	for range 3 {
+		if s := waitStatus("a result", func(Status) bool { return true }); s.Behind != 0 || s.Err != nil {
+			t.Fatalf("caught up, the check says %+v", s)
+		}
+	}
+
+	stuck.Store(true)
+	produce(t, addrs, 0, []string{"new"}, "", false)
+	s := waitStatus("the partition behind", func(s Status) bool { return s.Behind > 0 })
+	if s.Behind != 1 || s.Lag < 1 || s.Err != nil {
+		t.Errorf("stuck: %+v, want 1 partition behind, a lag", s)
+	}
+	select {
+	case v := <-got:
+		t.Fatalf("record %q handed over while fetches were stuck", v)
+	default:
+	}
+
+	stuck.Store(false)
+	select {
+	case v := <-got:
+		if v != "new" {
+			t.Errorf("got %q", v)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the record never came")
+	}
+	waitStatus("caught up again", func(s Status) bool { return s.Behind == 0 && s.Err == nil })
 }

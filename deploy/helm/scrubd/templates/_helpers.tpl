@@ -25,6 +25,22 @@ app.kubernetes.io/name: {{ include "scrubd.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
+{{/* The label an application chart puts on its pods in embedded mode (scrubd.sidecarPodLabels),
+by which the metrics Service selects them. */}}
+{{- define "scrubd.embeddedSelectorLabels" -}}
+scrubd-sidecar: {{ include "scrubd.fullname" . }}
+{{- end -}}
+
+{{/* The labels that select the pods scrubd runs in: its own (standalone, sidecar), or the
+application's (embedded). */}}
+{{- define "scrubd.podSelectorLabels" -}}
+{{- if eq .Values.mode "embedded" -}}
+{{ include "scrubd.embeddedSelectorLabels" . }}
+{{- else -}}
+{{ include "scrubd.selectorLabels" . }}
+{{- end -}}
+{{- end -}}
+
 {{- define "scrubd.labels" -}}
 helm.sh/chart: {{ include "scrubd.chart" . }}
 {{ include "scrubd.selectorLabels" . }}
@@ -64,21 +80,28 @@ deadLetter: /etc/scrubd/dead-letter
 vault: /etc/scrubd/vault
 kafkaTLS: /etc/scrubd/kafka-tls
 kafkaSASL: /etc/scrubd/kafka-sasl
+geoip: /var/lib/scrubd/geoip
 {{- end -}}
 
 {{/* Checks of the values that the schema cannot express. */}}
 {{- define "scrubd.validate" -}}
 {{- $v := .Values -}}
-{{- if not (has $v.mode (list "standalone" "sidecar")) -}}
-{{- fail (printf "mode must be standalone or sidecar, not %q" $v.mode) -}}
+{{- if not (has $v.mode (list "standalone" "sidecar" "embedded")) -}}
+{{- fail (printf "mode must be standalone, sidecar or embedded, not %q" $v.mode) -}}
 {{- end -}}
 {{- if eq $v.mode "sidecar" -}}
 {{- if not $v.sidecar.containers -}}
 {{- fail "mode sidecar needs the application's containers in sidecar.containers" -}}
 {{- end -}}
-{{- if not (semverCompare ">=1.29.0-0" .Capabilities.KubeVersion.Version) -}}
-{{- fail (printf "mode sidecar needs native sidecars (Kubernetes >= 1.29), the cluster is %s" .Capabilities.KubeVersion.Version) -}}
 {{- end -}}
+{{- if and (ne $v.mode "standalone") (not (semverCompare ">=1.29.0-0" .Capabilities.KubeVersion.Version)) -}}
+{{- fail (printf "mode %s needs native sidecars (Kubernetes >= 1.29), the cluster is %s" $v.mode .Capabilities.KubeVersion.Version) -}}
+{{- end -}}
+{{- if and $v.hmacKeys.secretName $v.hmacKeys.ephemeral -}}
+{{- fail "hmacKeys: set secretName or ephemeral: true, not both" -}}
+{{- end -}}
+{{- if not (or $v.hmacKeys.secretName $v.hmacKeys.ephemeral) -}}
+{{- fail "hmacKeys.secretName is required (a Secret with the HMAC keys); for a trial with a random key per process, set hmacKeys.ephemeral: true instead" -}}
 {{- end -}}
 {{- if and $v.kafka.sasl.mechanism (not $v.kafka.sasl.secretName) -}}
 {{- fail "kafka.sasl.secretName is required with kafka.sasl.mechanism (the password is read from a file)" -}}
@@ -92,6 +115,28 @@ kafkaSASL: /etc/scrubd/kafka-sasl
 {{- if and $v.kafka.tls.certKey (not $v.kafka.tls.secretName) -}}
 {{- fail "kafka.tls.secretName is required for a client certificate" -}}
 {{- end -}}
+{{- if $v.geoip.enabled -}}
+{{- if eq (empty $v.geoip.volume) (empty $v.geoip.existingVolume) -}}
+{{- fail "geoip.enabled needs the database's volume: geoip.volume (a volume source) or geoip.existingVolume (the name of a pod volume), one of them" -}}
+{{- end -}}
+{{- end -}}
+{{- if and $v.topics.residency (not $v.geoip.enabled) -}}
+{{- fail "topics.residency needs geoip.enabled: without a GeoIP database every record goes to topics.clean" -}}
+{{- end -}}
+{{- if $v.vault.enabled -}}
+{{- if not $v.vault.secretName -}}
+{{- fail "vault.enabled needs vault.secretName (the Secret with the master keys)" -}}
+{{- end -}}
+{{- if ne $v.delivery "exactly_once" -}}
+{{- fail "vault.enabled needs delivery exactly_once (vault records commit with the clean record)" -}}
+{{- end -}}
+{{- if $v.hmacKeys.ephemeral -}}
+{{- fail "vault.enabled with hmacKeys.ephemeral: the vault's pseudonyms would mean nothing after a restart" -}}
+{{- end -}}
+{{- end -}}
+{{- if and $v.aggregates.enabled (ne $v.delivery "exactly_once") -}}
+{{- fail "aggregates.enabled needs delivery exactly_once (window state is checkpointed in the transactions)" -}}
+{{- end -}}
 {{- range $k := list "http" "shutdown" "policy" "policy_file" -}}
 {{- if hasKey $v.extraConfig $k -}}
 {{- fail (printf "extraConfig.%s is managed by the chart (see httpPort, shutdownTimeoutSeconds, policy)" $k) -}}
@@ -99,6 +144,12 @@ kafkaSASL: /etc/scrubd/kafka-sasl
 {{- end -}}
 {{- if and (hasKey $v.extraConfig "kafka") (hasKey (get $v.extraConfig "kafka") "transactional_id") -}}
 {{- fail "extraConfig.kafka.transactional_id is set per pod by the chart (SCRUBD_KAFKA_TRANSACTIONAL_ID)" -}}
+{{- end -}}
+{{- if and (hasKey $v.extraConfig "geoip") (hasKey (get $v.extraConfig "geoip") "database") -}}
+{{- fail "extraConfig.geoip.database is managed by the chart: use geoip.enabled, geoip.volume and geoip.file" -}}
+{{- end -}}
+{{- if and (hasKey $v.extraConfig "vault") (hasKey (get $v.extraConfig "vault") "master_keys") -}}
+{{- fail "extraConfig.vault.master_keys is managed by the chart: use vault.secretName and vault.active" -}}
 {{- end -}}
 {{- if and $v.keda.enabled (lt (int $v.keda.maxReplicas) (int $v.keda.minReplicas)) -}}
 {{- fail "keda.maxReplicas must be at least keda.minReplicas" -}}
@@ -127,6 +178,9 @@ kafkaSASL: /etc/scrubd/kafka-sasl
 {{- $_ := set $kafka "sasl" (dict "mechanism" $v.kafka.sasl.mechanism "username" $v.kafka.sasl.username "password_file" (printf "%s/password" $p.kafkaSASL)) -}}
 {{- end -}}
 {{- $topics := dict "input" $v.topics.input "clean" $v.topics.clean "dead_letter" $v.topics.deadLetter "aggregates" $v.topics.aggregates "vault" $v.topics.vault -}}
+{{- if $v.topics.residency -}}
+{{- $_ := set $topics "residency" $v.topics.residency -}}
+{{- end -}}
 {{- $cfg := dict "kafka" $kafka "topics" $topics "delivery" $v.delivery "log" (dict "level" $v.logLevel) -}}
 {{- $_ := set $cfg "http" (dict "addr" (printf ":%d" (int $v.httpPort))) -}}
 {{- $_ := set $cfg "shutdown" (dict "timeout" (printf "%ds" (int $v.shutdownTimeoutSeconds))) -}}
@@ -134,11 +188,34 @@ kafkaSASL: /etc/scrubd/kafka-sasl
 {{- if $v.deadLetterKey.secretName -}}
 {{- $_ := set $cfg "dead_letter" (dict "key_file" (printf "%s/key" $p.deadLetter)) -}}
 {{- end -}}
+{{- if $v.geoip.enabled -}}
+{{- $_ := set $cfg "geoip" (dict "database" (printf "%s/%s" $p.geoip $v.geoip.file) "poll_interval" $v.geoip.pollInterval) -}}
+{{- end -}}
+{{- if $v.privacy.enabled -}}
+{{- $_ := set $cfg "privacy" (dict "enabled" true "topic" $v.privacy.topic) -}}
+{{- end -}}
+{{- if $v.vault.enabled -}}
+{{- $mk := dict "dir" $p.vault -}}
+{{- if $v.vault.active -}}
+{{- $_ := set $mk "active" $v.vault.active -}}
+{{- end -}}
+{{- $_ := set $cfg "vault" (dict "enabled" true "master_keys" $mk) -}}
+{{- end -}}
+{{- if $v.aggregates.enabled -}}
+{{- $agg := dict "enabled" true "window" $v.aggregates.window "allowed_lateness" $v.aggregates.allowedLateness "k" (int $v.aggregates.k) -}}
+{{- if $v.aggregates.dims -}}
+{{- $_ := set $agg "dims" $v.aggregates.dims -}}
+{{- end -}}
+{{- $_ := set $cfg "aggregates" $agg -}}
+{{- end -}}
 {{- $merged := mustMergeOverwrite $cfg (deepCopy $v.extraConfig) -}}
 {{- toYaml $merged -}}
 {{- end -}}
 
-{{/* policy.yaml of the inline policy. */}}
+{{/* policy.yaml of the inline policy. With hmacKeys.ephemeral it names no keys: scrubd then
+makes a random key per process. (Once scrubd requires keys.ephemeral: true to run without
+keys, write it here; the "ephemeral keys" case of deploy/kubernetes/helm_test.go runs
+scrubd validate on this policy and will say so.) */}}
 {{- define "scrubd.policy" -}}
 {{- $v := .Values -}}
 {{- $p := include "scrubd.paths" . | fromYaml -}}
@@ -155,10 +232,11 @@ kafkaSASL: /etc/scrubd/kafka-sasl
 {{- end -}}
 
 {{/* Seconds the pod needs to stop: scrubd's shutdown.timeout + 5 s of run.go's grace + 5 s of
-HTTP shutdown, the margin, and the application's own time in sidecar mode. */}}
+HTTP shutdown, the margin, and the application's own time when scrubd is its sidecar. An
+application chart in embedded mode sets its pod's terminationGracePeriodSeconds with it. */}}
 {{- define "scrubd.terminationGrace" -}}
 {{- $s := add (int .Values.shutdownTimeoutSeconds) 10 (int .Values.terminationGraceMarginSeconds) -}}
-{{- if eq .Values.mode "sidecar" -}}
+{{- if ne .Values.mode "standalone" -}}
 {{- $s = add $s (int .Values.sidecar.appShutdownSeconds) -}}
 {{- end -}}
 {{- $s -}}
@@ -182,14 +260,48 @@ HTTP shutdown, the margin, and the application's own time in sidecar mode. */}}
 {{- end -}}
 {{- end -}}
 
-{{/* The scrubd container. A native sidecar in sidecar mode (restartPolicy: Always). */}}
-{{- define "scrubd.container" -}}
-{{- $v := .Values -}}
-{{- $p := include "scrubd.paths" . | fromYaml -}}
+{{/* The volume mounts of the files the run configuration names. With "extra" true, the
+extraVolumeMounts too (the workload; the test hook leaves them out). Argument: dict "ctx"
+(the chart's context) "extra" (bool). */}}
+{{- define "scrubd.volumeMounts" -}}
+{{- $v := .ctx.Values -}}
+{{- $p := include "scrubd.paths" .ctx | fromYaml -}}
+- {name: scrubd-config, mountPath: {{ $p.config }}, readOnly: true}
+- {name: scrubd-policy, mountPath: {{ $p.policy }}, readOnly: true}
+{{- if $v.hmacKeys.secretName }}
+- {name: scrubd-hmac-keys, mountPath: {{ $p.keys }}, readOnly: true}
+{{- end }}
+{{- if $v.deadLetterKey.secretName }}
+- {name: scrubd-dead-letter-key, mountPath: {{ $p.deadLetter }}, readOnly: true}
+{{- end }}
+{{- if $v.vault.enabled }}
+- {name: scrubd-vault-keys, mountPath: {{ $p.vault }}, readOnly: true}
+{{- end }}
+{{- if and $v.kafka.tls.enabled $v.kafka.tls.secretName }}
+- {name: scrubd-kafka-tls, mountPath: {{ $p.kafkaTLS }}, readOnly: true}
+{{- end }}
+{{- if $v.kafka.sasl.mechanism }}
+- {name: scrubd-kafka-sasl, mountPath: {{ $p.kafkaSASL }}, readOnly: true}
+{{- end }}
+{{- if and .extra $v.geoip.enabled }}
+- {name: {{ default "scrubd-geoip" $v.geoip.existingVolume }}, mountPath: {{ $p.geoip }}, readOnly: true}
+{{- end }}
+{{- if .extra }}
+{{- with $v.extraVolumeMounts }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* The scrubd container, without the list dash. Argument: dict "ctx" (the chart's context)
+"native" (bool: a native sidecar, an initContainers entry with restartPolicy Always). */}}
+{{- define "scrubd.containerSpec" -}}
+{{- $v := .ctx.Values -}}
+{{- $p := include "scrubd.paths" .ctx | fromYaml -}}
 name: scrubd
-image: {{ include "scrubd.image" . }}
+image: {{ include "scrubd.image" .ctx }}
 imagePullPolicy: {{ $v.image.pullPolicy }}
-{{- if eq $v.mode "sidecar" }}
+{{- if .native }}
 restartPolicy: Always
 {{- end }}
 args: ["run", "--config", "{{ $p.config }}/scrubd.yaml"]
@@ -209,7 +321,7 @@ env:
   # Unique per pod: transactional ids are cluster-wide in Kafka.
   - name: SCRUBD_KAFKA_TRANSACTIONAL_ID
     value: scrubd-$(POD_NAMESPACE)-$(POD_NAME)
-  {{- with include "scrubd.goMemLimit" . }}
+  {{- with include "scrubd.goMemLimit" .ctx }}
   - name: GOMEMLIMIT
     value: {{ . | quote }}
   {{- end }}
@@ -233,30 +345,33 @@ resources:
 securityContext:
   {{- toYaml $v.securityContext | nindent 2 }}
 volumeMounts:
-  - {name: scrubd-config, mountPath: {{ $p.config }}, readOnly: true}
-  - {name: scrubd-policy, mountPath: {{ $p.policy }}, readOnly: true}
-  {{- if $v.hmacKeys.secretName }}
-  - {name: scrubd-hmac-keys, mountPath: {{ $p.keys }}, readOnly: true}
-  {{- end }}
-  {{- if $v.deadLetterKey.secretName }}
-  - {name: scrubd-dead-letter-key, mountPath: {{ $p.deadLetter }}, readOnly: true}
-  {{- end }}
-  {{- if $v.vaultKey.secretName }}
-  - {name: scrubd-vault-key, mountPath: {{ $p.vault }}, readOnly: true}
-  {{- end }}
-  {{- if and $v.kafka.tls.enabled $v.kafka.tls.secretName }}
-  - {name: scrubd-kafka-tls, mountPath: {{ $p.kafkaTLS }}, readOnly: true}
-  {{- end }}
-  {{- if $v.kafka.sasl.mechanism }}
-  - {name: scrubd-kafka-sasl, mountPath: {{ $p.kafkaSASL }}, readOnly: true}
-  {{- end }}
-  {{- with $v.extraVolumeMounts }}
-  {{- toYaml . | nindent 2 }}
-  {{- end }}
+  {{- include "scrubd.volumeMounts" (dict "ctx" .ctx "extra" true) | nindent 2 }}
 {{- end -}}
 
-{{/* The volumes scrubd reads. Directories, never subPath: Kubernetes swaps them atomically. */}}
-{{- define "scrubd.volumes" -}}
+{{/* The scrubd container of a standalone Deployment, as a list item. */}}
+{{- define "scrubd.container" -}}
+- {{ include "scrubd.containerSpec" (dict "ctx" . "native" false) | indent 2 | trimPrefix "  " }}
+{{- end -}}
+
+{{/* Public: scrubd as a native sidecar, a list item for the initContainers of a pod spec
+(Kubernetes >= 1.29): it starts before the application's containers and stops after them.
+An application chart that depends on this chart (mode: embedded) includes it with the
+subchart's scope:
+
+  initContainers:
+    {{- include "scrubd.sidecar" .Subcharts.scrubd | nindent 4 }}
+
+It needs scrubd.sidecarVolumes in the same pod, and the pod settings of
+deploy/helm/example-app: securityContext.fsGroup 65532 (the mounted Secrets are 0440),
+enableServiceLinks: false, terminationGracePeriodSeconds from scrubd.terminationGrace. */}}
+{{- define "scrubd.sidecar" -}}
+{{- include "scrubd.validate" . -}}
+- {{ include "scrubd.containerSpec" (dict "ctx" . "native" true) | indent 2 | trimPrefix "  " }}
+{{- end -}}
+
+{{/* The volumes of the files scrubd reads: the run configuration, the policy and the
+Secrets. Directories, never subPath: Kubernetes swaps them atomically. */}}
+{{- define "scrubd.coreVolumes" -}}
 {{- $v := .Values -}}
 - name: scrubd-config
   configMap:
@@ -282,13 +397,12 @@ volumeMounts:
     items:
       - {key: {{ $v.deadLetterKey.key | quote }}, path: key}
 {{- end }}
-{{- if $v.vaultKey.secretName }}
-- name: scrubd-vault-key
+{{- if $v.vault.enabled }}
+# One file per master key id (vault.master_keys.dir).
+- name: scrubd-vault-keys
   secret:
-    secretName: {{ $v.vaultKey.secretName }}
+    secretName: {{ $v.vault.secretName }}
     defaultMode: 0440
-    items:
-      - {key: {{ $v.vaultKey.key | quote }}, path: key}
 {{- end }}
 {{- if and $v.kafka.tls.enabled $v.kafka.tls.secretName }}
 - name: scrubd-kafka-tls
@@ -310,7 +424,76 @@ volumeMounts:
     items:
       - {key: {{ $v.kafka.sasl.passwordKey | quote }}, path: password}
 {{- end }}
+{{- end -}}
+
+{{/* Public: every volume scrubd.sidecar mounts, as list items for the volumes of the same
+pod spec (the core volumes, the GeoIP volume unless geoip.existingVolume names one of the
+pod's, and extraVolumes):
+
+  volumes:
+    {{- include "scrubd.sidecarVolumes" .Subcharts.scrubd | nindent 4 }}
+*/}}
+{{- define "scrubd.sidecarVolumes" -}}
+{{- $v := .Values -}}
+{{ include "scrubd.coreVolumes" . }}
+{{- if and $v.geoip.enabled $v.geoip.volume }}
+- name: scrubd-geoip
+  {{- toYaml $v.geoip.volume | nindent 2 }}
+{{- end }}
 {{- with $v.extraVolumes }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* The volumes of a standalone or sidecar-mode pod: the same as scrubd.sidecarVolumes. */}}
+{{- define "scrubd.volumes" -}}
+{{ include "scrubd.sidecarVolumes" . }}
+{{- end -}}
+
+{{/* Public: labels for the application's pod template in embedded mode; the chart's metrics
+Service selects the pods by them. */}}
+{{- define "scrubd.sidecarPodLabels" -}}
+{{ include "scrubd.embeddedSelectorLabels" . }}
+{{- end -}}
+
+{{/* Public: annotations for the application's pod template in embedded mode: a checksum of
+the run configuration, so that a change of it rolls the pods (the policy reloads in place). */}}
+{{- define "scrubd.sidecarPodAnnotations" -}}
+checksum/scrubd-config: {{ include "scrubd.configDict" . | sha256sum }}
+{{- if and .Values.policy.restartOnChange (not .Values.policy.existingConfigMap) }}
+checksum/scrubd-policy: {{ include "scrubd.policy" . | sha256sum }}
+{{- end }}
+{{- end -}}
+
+{{/* Public: NetworkPolicy ingress rules scrubd needs (its metrics port), as list items. */}}
+{{- define "scrubd.networkPolicyIngress" -}}
+{{- $np := .Values.networkPolicy -}}
+- from:
+    {{- toYaml $np.metrics.from | nindent 4 }}
+  ports:
+    - {protocol: TCP, port: {{ .Values.httpPort }}}
+{{- with $np.extraIngress }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Public: NetworkPolicy egress rules scrubd needs (the Kafka brokers, DNS), as list items. */}}
+{{- define "scrubd.networkPolicyEgress" -}}
+{{- $np := .Values.networkPolicy -}}
+- to:
+    {{- toYaml $np.kafka.to | nindent 4 }}
+  ports:
+    {{- range $np.kafka.ports }}
+    - {protocol: TCP, port: {{ . }}}
+    {{- end }}
+{{- if $np.dns.enabled }}
+- to:
+    {{- toYaml $np.dns.to | nindent 4 }}
+  ports:
+    - {protocol: UDP, port: 53}
+    - {protocol: TCP, port: 53}
+{{- end }}
+{{- with $np.extraEgress }}
 {{ toYaml . }}
 {{- end }}
 {{- end -}}
