@@ -212,16 +212,21 @@ geoip: /var/lib/scrubd/geoip
 {{- toYaml $merged -}}
 {{- end -}}
 
-{{/* policy.yaml of the inline policy. With hmacKeys.ephemeral it names no keys: scrubd then
-makes a random key per process. (Once scrubd requires keys.ephemeral: true to run without
-keys, write it here; the "ephemeral keys" case of deploy/kubernetes/helm_test.go runs
-scrubd validate on this policy and will say so.) */}}
+{{/* policy.yaml of the inline policy. With hmacKeys.ephemeral it says keys.ephemeral: true:
+scrubd then makes a random key per process (scrubd run refuses to start with no keys
+otherwise); the "ephemeral keys" case of deploy/kubernetes/helm_test.go runs scrubd validate
+on it. */}}
 {{- define "scrubd.policy" -}}
 {{- $v := .Values -}}
 {{- $p := include "scrubd.paths" . | fromYaml -}}
 {{- $pol := deepCopy (default dict $v.policy.inline) -}}
 {{- if and $v.hmacKeys.secretName (not (hasKey $pol "keys")) -}}
 {{- $_ := set $pol "keys" (dict "dir" $p.keys) -}}
+{{- end -}}
+{{- if $v.hmacKeys.ephemeral -}}
+{{- $keys := default dict (get $pol "keys") -}}
+{{- $_ := set $keys "ephemeral" true -}}
+{{- $_ := set $pol "keys" $keys -}}
 {{- end -}}
 {{- if $v.hmacKeys.active -}}
 {{- $keys := default dict (get $pol "keys") -}}
