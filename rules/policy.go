@@ -127,8 +127,10 @@ type CustomRule struct {
 	Pattern string `yaml:"pattern"`
 	// IgnoreCase makes the pattern case-insensitive.
 	IgnoreCase bool `yaml:"ignore_case"`
-	// Timeout bounds the search in one value (default 100ms). A timeout
-	// fails the record closed.
+	// Timeout bounds the detector's whole search in one value: all its
+	// matches there together, not each match (default 100ms). A timeout
+	// fails the record closed. Each string of a structured record is a
+	// value of its own.
 	Timeout Duration `yaml:"timeout"`
 	// Action, KeepFirst and KeepLast are as for DetectorRule.
 	Action    Action `yaml:"action"`
