@@ -30,6 +30,9 @@ func TestScrubBadInput(t *testing.T) {
 		"bad utf8 \xff\xfe 10.0.0.3",
 		`{"a": "unterminated 10.0.0.4`,
 		strings.Repeat("[", 100) + strings.Repeat("]", 100),
+		"\x1b[31mcolour\x1b[0m\ttab 10.0.0.6",
+		"\x1f\x8b\x08\x00\x00\x00\x00\x00",
+		`{"a":1,} {"ip":"10.0.0.7"}`,
 		"last 10.0.0.5",
 	}, "\n") + "\n"
 	code, out, errOut := runCmd(t, in, "scrub")
@@ -40,10 +43,13 @@ func TestScrubBadInput(t *testing.T) {
 	want := []string{
 		"ok 10.0.0.0",
 		"",
-		"nul\x00 10.0.0.0 \x00",
-		"bad utf8 \xff\xfe 10.0.0.0",
-		`{"a": "unterminated 10.0.0.0`,
 		"",
+		"bad utf8 \xff\xfe 10.0.0.0",
+		"",
+		"",
+		"\x1b[31mcolour\x1b[0m\ttab 10.0.0.0",
+		"",
+		`{"a":1,} {"ip":"10.0.0.0"}`,
 		"last 10.0.0.0",
 	}
 	if len(lines) != len(want) {
@@ -54,12 +60,16 @@ func TestScrubBadInput(t *testing.T) {
 			t.Errorf("line %d: got %q, want %q", i+1, trunc(lines[i]), want[i])
 		}
 	}
-	for _, w := range []string{"line 2: record failed closed: too_large", "line 6: record failed closed: too_deep", "2 records failed closed"} {
+	for _, w := range []string{
+		"line 2: record failed closed: too_large", "line 3: record failed closed: unsupported_encoding: binary",
+		"line 5: record failed closed: invalid_json", "line 6: record failed closed: too_deep",
+		"line 8: record failed closed: unsupported_encoding: gzip", "5 records failed closed",
+	} {
 		if !strings.Contains(errOut, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, errOut)
 		}
 	}
-	if strings.Contains(errOut, "10.1.2.3") || strings.Contains(errOut, "xxxx") {
+	if strings.Contains(errOut, "10.1.2.3") || strings.Contains(errOut, "xxxx") || strings.Contains(errOut, "unterminated") {
 		t.Error("stderr quotes record content")
 	}
 }
