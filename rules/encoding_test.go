@@ -301,3 +301,52 @@ func FuzzSniffOpaque(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkSniffOpaque measures the encoding check on generated lines of
+// each kind, per line; compare with BenchmarkSniffScrub, the whole Scrub of
+// the same lines, measured in the same run.
+func BenchmarkSniffOpaque(b *testing.B) {
+	for _, k := range gen.Kinds {
+		g := gen.New(7)
+		lines := make([][]byte, 1000)
+		for i := range lines {
+			lines[i] = g.Line(k)
+		}
+		b.Run(k.String(), func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				for _, l := range lines {
+					if sniffOpaque(l) != "" {
+						n++
+					}
+				}
+			}
+			if n > 0 {
+				b.Fatal("a generated line was found opaque")
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(lines)), "ns/line")
+		})
+	}
+}
+
+// BenchmarkSniffScrub is Scrub of the lines of BenchmarkSniffOpaque.
+func BenchmarkSniffScrub(b *testing.B) {
+	e := compileTest(b, "")
+	for _, k := range gen.Kinds {
+		g := gen.New(7)
+		lines := make([][]byte, 1000)
+		for i := range lines {
+			lines[i] = g.Line(k)
+		}
+		b.Run(k.String(), func(b *testing.B) {
+			var res Result
+			dst := make([]byte, 0, 64<<10)
+			for b.Loop() {
+				for _, l := range lines {
+					dst, _ = e.Scrub(dst[:0], l, &res)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(lines)), "ns/line")
+		})
+	}
+}
