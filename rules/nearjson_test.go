@@ -37,6 +37,7 @@ func TestNearJSON(t *testing.T) {
 		{"byte order mark", "\xef\xbb\xbf{\"uid\":\"a\"}", "\xef\xbb\xbf{\"uid\":" + uid("a") + "}"},
 		{"raw tab kept when clean", "{\"msg\":\"a\tb\",\"uid\":\"a\"}", "{\"msg\":\"a\tb\",\"uid\":" + uid("a") + "}"},
 		{"raw tab escaped when scrubbed", "{\"msg\":\"to\tjo@example.com\"}", `{"msg":"to\t` + mail + `"}`},
+		{"raw NUL in a string is JSON, not binary", "{\"m\":\"a\x00\x00b\",\"uid\":\"a\"}", "{\"m\":\"a\x00\x00b\",\"uid\":" + uid("a") + "}"},
 		{"raw newline in value", "{\"msg\":\"line1\nfrom 10.1.2.3\"}", `{"msg":"line1\nfrom 10.1.2.0"}`},
 		{"unknown escape kept when clean", `{"path":"C:\Users\jo"}`, `{"path":"C:\Users\jo"}`},
 		{"unknown escape made valid when scrubbed", `{"path":"C:\Users\jo@example.com"}`, `{"path":"C:\\Users\\` + mail + `"}`},

@@ -115,14 +115,15 @@ func (w *walker) record(dst, rec []byte, res *Result, mode walkMode, geo *Geo) (
 	if mode == walkExtract {
 		w.raw = 1
 	}
-	if mode == walkRecord {
-		if what := sniffOpaque(rec); what != "" {
+	if mode == walkRecord && len(rec) > 0 && sigLead[rec[0]] {
+		if what := opaqueSignature(rec); what != "" {
 			return dst, &RecordError{Reason: ReasonUnsupportedEncoding, Detail: what}
 		}
 	}
 	if mode != walkText {
 		i := skipWS(rec, skipBOM(rec))
-		if i < len(rec) && (rec[i] == '{' || rec[i] == '[') {
+		bracket := i < len(rec) && (rec[i] == '{' || rec[i] == '[')
+		if bracket {
 			res.Format = FormatJSON
 			w.inJSON = true
 			err := w.json()
@@ -140,7 +141,12 @@ func (w *walker) record(dst, rec []byte, res *Result, mode walkMode, geo *Geo) (
 			res.reset()
 			w.dropRecord, w.inJSON = false, false
 			w.resetPath()
-		} else if parseAccess(rec, &w.accessLine) {
+		}
+		// Not JSON: the binary check (see sniffOpaque).
+		if mode == walkRecord && len(rec) > 0 && looksBinary(rec[:min(len(rec), sniffWindow)]) {
+			return dst[:start], &RecordError{Reason: ReasonUnsupportedEncoding, Detail: binaryPayload}
+		}
+		if !bracket && parseAccess(rec, &w.accessLine) {
 			res.Format = FormatAccess
 			if err := w.access(&w.accessLine); err != nil {
 				return dst[:start], err
