@@ -22,11 +22,11 @@ type magic struct {
 	what   string // for RecordError.Detail
 }
 
-// magics are the payload signatures recognised, by their first byte.
-// Their first bytes are control characters or above 0x7f, except for
-// zstd's "(", zip's "PK" and Avro's "Obj", which are followed by bytes that
-// text does not hold; bzip2's "BZh" (see isBzip2) is followed by a block size and a 48-bit
-// block or end marker, ten bytes in all, which no log line begins with.
+// magics are the payload signatures recognised. Their first bytes are
+// control characters or above 0x7f, except for zstd's "(", zip's "PK" and
+// Avro's "Obj", which are followed by bytes that text does not hold.
+// bzip2's "BZh" is followed by a block size and a 48-bit block or end
+// marker, ten bytes in all, which no log line begins with (see isBzip2).
 var magics = [...]magic{
 	{"\x1f\x8b", "gzip-compressed payload"},
 	{"\x28\xb5\x2f\xfd", "zstd-compressed payload"},
