@@ -197,15 +197,15 @@ const zstdMaxWindow = 128 << 20
 // starts with the magic number of gzip or zstd: compressed input is
 // recognised by its content, whatever the file is called, on standard input
 // as in files. Concatenated gzip members and zstd frames are read one after
-// the other. close releases the decompressor.
-func decompress(r io.Reader) (_ io.Reader, close func(), _ error) {
+// the other. release frees the decompressor.
+func decompress(r io.Reader) (_ io.Reader, release func(), _ error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(len(zstdMagic)) // a short input is not compressed
 	switch {
 	case bytes.HasPrefix(head, []byte(gzipMagic)):
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, nil, fmt.Errorf("gzip: %w", err)
+			return nil, nil, err // "gzip: invalid header"
 		}
 		return zr, func() { zr.Close() }, nil
 	case bytes.HasPrefix(head, []byte(zstdMagic)):
