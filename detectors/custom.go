@@ -15,8 +15,8 @@ const DefaultCustomTimeout = 100 * time.Millisecond
 
 // Custom is a detector written as a regular expression in the .NET/Perl
 // dialect of regexp2 (lookarounds and backreferences allowed). Because such
-// expressions can backtrack catastrophically, each match runs under a
-// timeout.
+// expressions can backtrack catastrophically, its search in one input runs
+// under a timeout.
 type Custom struct {
 	// Name is the type reported for its findings, such as "order_id".
 	Name Type
@@ -24,7 +24,12 @@ type Custom struct {
 	Pattern string
 	// IgnoreCase makes the expression case-insensitive.
 	IgnoreCase bool
-	// Timeout bounds the search in one input; zero means DefaultCustomTimeout.
+	// Timeout bounds the whole search in one input: all the detector's
+	// match attempts on it together, not each one. Once they have taken
+	// longer, Scan fails with ErrTimeout. The time is checked between
+	// matches, and regexp2 stops a single attempt on a coarse clock (it
+	// ticks every 100 ms), so the search can overrun by one attempt's
+	// time. Zero means DefaultCustomTimeout.
 	Timeout time.Duration
 }
 
@@ -56,8 +61,9 @@ func (e *DetectorError) Unwrap() error {
 }
 
 type customDetector struct {
-	name Type
-	re   *regexp2.Regexp
+	name    Type
+	re      *regexp2.Regexp
+	timeout time.Duration // for all the matches in one input
 }
 
 func newCustomDetector(c Custom) (*customDetector, error) {
@@ -75,29 +81,39 @@ func newCustomDetector(c Custom) (*customDetector, error) {
 	if err != nil {
 		return nil, err
 	}
-	re.MatchTimeout = c.Timeout
-	if re.MatchTimeout <= 0 {
-		re.MatchTimeout = DefaultCustomTimeout
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = DefaultCustomTimeout
 	}
-	return &customDetector{name: c.Name, re: re}, nil
+	// regexp2's own timeout bounds one match attempt; find bounds them all.
+	re.MatchTimeout = timeout
+	return &customDetector{name: c.Name, re: re, timeout: timeout}, nil
 }
 
-// find appends the matches of d in b.
+// find appends the matches of d in b. All of them together get d.timeout:
+// a pattern that matches cheaply but very often (a lookahead that reads to
+// the end of the input from every match) is stopped as surely as one that
+// backtracks within a single attempt.
 func (d *customDetector) find(dst []Finding, b []byte) ([]Finding, error) {
 	if len(b) == 0 {
 		return dst, nil
 	}
-	// regexp2 does not keep the string beyond the call, and b is not
-	// modified while it runs.
+	start := time.Now()
+	// regexp2 does not keep the string beyond the last match it returns,
+	// which is dropped here, and b is not modified while it runs.
 	s := unsafe.String(&b[0], len(b))
-	idx, err := d.re.FindAllStringIndex(s, -1)
+	m, err := d.re.FindStringMatch(s)
+	for err == nil && m != nil {
+		if i, n := m.ByteRange(); n > 0 {
+			dst = append(dst, Finding{Type: d.name, Start: i, End: i + n})
+		}
+		if time.Since(start) > d.timeout {
+			return dst, &DetectorError{Detector: d.name, Timeout: true}
+		}
+		m, err = d.re.FindNextMatch(m)
+	}
 	if err != nil {
 		return dst, &DetectorError{Detector: d.name, Timeout: true}
-	}
-	for _, m := range idx {
-		if m[1] > m[0] {
-			dst = append(dst, Finding{Type: d.name, Start: m[0], End: m[1]})
-		}
 	}
 	return dst, nil
 }

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"compress/gzip"
 	"fmt"
 	"strings"
 	"sync"
@@ -161,8 +162,10 @@ func TestRebalanceTwoInstances(t *testing.T) {
 }
 
 // TestDeadLetterRouting sends records that cannot be scrubbed to the
-// dead-letter topic, encrypted, with the source in headers; dropped records
-// go nowhere; the rest reach the clean topic.
+// dead-letter topic, encrypted, with the source in headers (too large, too
+// deep, JSON cut short, gzip and Confluent-framed values); dropped records
+// go nowhere; the rest reach the clean topic, NDJSON in one value with the
+// field rules of each document.
 func TestDeadLetterRouting(t *testing.T) {
 	c := startCluster(t, 1)
 	policy := `
@@ -174,7 +177,14 @@ fields:
 	big := []byte(fmt.Sprintf(`{"seq":100,"blob":%q}`, strings.Repeat("x", 3000)))
 	deep := []byte(`{"seq":101,"a":{"b":{"c":{"d":{"e":{"f":1}}}}}}`)
 	drop := []byte(`{"seq":102,"event":"debug_dump","email":"a@example.com"}`)
-	values := append(append([][]byte{}, good...), big, deep, drop)
+	cut := []byte(`{"seq":103,"user":{"id":"u-4711","email":"jo@exa`)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	fmt.Fprintf(zw, `{"seq":104,"email":"jo@example.com"}`)
+	zw.Close()
+	confluent := append([]byte{0, 0, 0, 0, 7, 0x0c}, "u-4711\x1cjo@example.com"...)
+	ndjson := []byte("{\"seq\":105,\"user\":{\"id\":\"u-4711\"}}\n{\"seq\":105,\"user\":{\"id\":\"u-4712\"},}\n")
+	values := append(append([][]byte{}, good...), big, deep, drop, cut, gz.Bytes(), confluent, ndjson)
 	produce(t, c.Addrs(), values)
 	key := bytes.Repeat([]byte{7}, 32)
 	sealer, err := NewSealer(key)
@@ -183,16 +193,21 @@ fields:
 	}
 	cfg := testConfig(c.Addrs())
 	in := newInstance(t, cfg, testEngine(t, policy), "scrubd-dlq", func(p *Pipeline) { p.opts.Sealer = sealer }).start()
-	clean := readTopic(t, c.Addrs(), cleanTopic, len(good), false)
-	dead := readTopic(t, c.Addrs(), dlqTopic, 2, false)
+	clean := readTopic(t, c.Addrs(), cleanTopic, len(good)+1, false)
+	dead := readTopic(t, c.Addrs(), dlqTopic, 5, false)
 	in.stop(t)
-	if len(clean) != len(good) {
-		t.Errorf("clean: %d records, want %d", len(clean), len(good))
+	if len(clean) != len(good)+1 {
+		t.Errorf("clean: %d records, want %d", len(clean), len(good)+1)
 	}
-	if len(dead) != 2 {
-		t.Fatalf("dead letters: %d, want 2", len(dead))
+	for _, r := range clean {
+		if bytes.Contains(r.Value, []byte("u-471")) {
+			t.Errorf("an NDJSON user.id reached the clean topic: %q", r.Value)
+		}
 	}
-	wantReason := map[string]string{"0": "too_large", "1": "too_deep"}
+	if len(dead) != 5 {
+		t.Fatalf("dead letters: %d, want 5", len(dead))
+	}
+	wantReason := map[string]string{"0": "too_large", "1": "too_deep", "2": "invalid_json", "3": "unsupported_encoding", "4": "unsupported_encoding"}
 	for i, r := range dead {
 		reason, _ := headerOf(r, HeaderError)
 		off, _ := headerOf(r, HeaderSourceOffset)
@@ -216,7 +231,7 @@ fields:
 		}
 	}
 	m := in.p.Metrics()
-	for outcome, want := range map[string]float64{"clean": 10, "dead_lettered": 2, "dropped": 1} {
+	for outcome, want := range map[string]float64{"clean": 11, "dead_lettered": 5, "dropped": 1} {
 		if got := testutil.ToFloat64(m.Records.WithLabelValues(outcome)); got != want {
 			t.Errorf("records_total{outcome=%q} = %v, want %v", outcome, got, want)
 		}

@@ -22,7 +22,8 @@ const (
 	HeaderFindings = "scrubd-findings"
 	// HeaderError is the reason a dead-lettered record failed closed
 	// (too_large, too_deep, detector_timeout, detector_error,
-	// output_too_large, error).
+	// invalid_json, unsupported_encoding, output_too_large, vault_error,
+	// error).
 	HeaderError = "scrubd-error"
 	// HeaderErrorClass is the class of the failure: "record" for a record
 	// that could not be scrubbed.

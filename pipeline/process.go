@@ -43,7 +43,8 @@ const reasonVault = "vault_error"
 // Reasons lists the dead-letter reasons, for metrics known in advance.
 var reasons = []string{
 	string(rules.ReasonTooLarge), string(rules.ReasonTooDeep), string(rules.ReasonDetectorTimeout),
-	string(rules.ReasonDetectorError), reasonOutputTooLarge, reasonVault, "error",
+	string(rules.ReasonDetectorError), string(rules.ReasonInvalidJSON), string(rules.ReasonUnsupportedEncoding),
+	reasonOutputTooLarge, reasonVault, "error",
 }
 
 // processor turns one consumed record into the record to produce: the

@@ -29,6 +29,18 @@ const (
 	ReasonTooDeep         Reason = "too_deep"
 	ReasonDetectorTimeout Reason = "detector_timeout"
 	ReasonDetectorError   Reason = "detector_error"
+	// ReasonInvalidJSON: the record opens like JSON but cannot be walked,
+	// not even as near-JSON (see Engine.Scrub).
+	ReasonInvalidJSON Reason = "invalid_json"
+	// ReasonUnsupportedEncoding: the record is an opaque payload:
+	// compressed, Confluent-framed (Avro, Protobuf) or binary.
+	ReasonUnsupportedEncoding Reason = "unsupported_encoding"
+)
+
+// The values of Policy.OnInvalidJSON.
+const (
+	InvalidJSONFail = "fail" // fail closed with ReasonInvalidJSON (the default)
+	InvalidJSONText = "text" // scan as free text
 )
 
 // A RecordError reports that a record could not be scrubbed and must not be
@@ -163,7 +175,10 @@ type Engine struct {
 	fieldIdx pathIndex // the paths of fields, in order
 	maxBytes int
 	maxDepth int
-	walkers  sync.Pool
+	// invalidJSONText scans records that open like JSON but cannot be
+	// walked as text instead of failing them closed.
+	invalidJSONText bool
+	walkers         sync.Pool
 	// accessRules are the field rules of the access-log fields, looked up
 	// once, and accessExtract what they are extracted as.
 	accessRules   [len(accessNames)]*rule
@@ -192,6 +207,8 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 		byType:   map[detectors.Type]*rule{},
 		maxBytes: p.Limits.MaxRecordBytes,
 		maxDepth: p.Limits.MaxDepth,
+
+		invalidJSONText: p.OnInvalidJSON == InvalidJSONText,
 	}
 	var opts detectors.Options
 	for name, d := range p.Detectors {
@@ -338,7 +355,17 @@ func (e *Engine) TooLargeError(n int) error {
 // describing what it did in res. The record's format is detected: JSON
 // objects and arrays keep their structure and field order and stay valid
 // JSON; logfmt, access logs and text keep every byte that is not replaced.
-// A record that starts like JSON but does not parse is scrubbed as text.
+//
+// Near-JSON is walked like JSON (see walkJSON): trailing commas, numbers
+// with leading zeros or a plus sign, NaN and Infinity, raw control
+// characters and unknown escapes in strings, a byte order mark, and several
+// documents in one record (concatenated, or NDJSON lines in one Kafka
+// value); it is written back byte for byte except for the values replaced.
+// A record that opens like JSON (see opensLikeJSON) but cannot be walked
+// fails closed with ReasonInvalidJSON, or is scanned as text when the
+// policy says on_invalid_json: text. An opaque payload (compressed,
+// Confluent-framed or binary; see sniffOpaque) fails closed with
+// ReasonUnsupportedEncoding.
 //
 // On error the record must not be passed on: it failed closed (see
 // RecordError), and dst is returned without additions. When res.Dropped is

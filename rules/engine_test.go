@@ -77,8 +77,9 @@ func TestScrubFormats(t *testing.T) {
 		{"json card number", `{"pan":4111111111111111}`, `{"pan":"[credit_card]"}`, FormatJSON},
 		{"json whitespace kept", "{ \"a\" : [ 1 , 2 ] }", "{ \"a\" : [ 1 , 2 ] }", FormatJSON},
 		{"top-level array", `[{"uid":1}]`, `[{"uid":"` + pseudo("account_id", "1") + `"}]`, FormatJSON},
-		{"broken json scanned as text", `{"msg": "from 10.9.8.7`, `{"msg": "from 10.9.8.0`, FormatText},
-		{"broken json field", `{"uid":"5", `, `{"uid":"` + pseudo("account_id", "5") + `", `, FormatText},
+		{"log prefix in brackets is text", `[Sun Dec 04 04:51:18 2005] [error] [client 24.147.151.74] denied`,
+			`[Sun Dec 04 04:51:18 2005] [error] [client 24.147.151.0] denied`, FormatText},
+		{"go struct dump is text", `{ID:42 Email:jo@example.com}`, `{ID:42 Email:` + pseudo("email", "jo@example.com") + `}`, FormatText},
 		{"access log", `83.149.9.216 - bob [17/May/2015:10:05:03 +0000] "GET /a?email=x%40example.com HTTP/1.1" 200 2030 "-" "Mozilla/5.0"`,
 			`83.149.9.0 - ` + pseudo("account_id", "bob") + ` [17/May/2015:10:05:03 +0000] "GET /a?email=` + pseudo("email", "x@example.com") + ` HTTP/1.1" 200 2030 "-" "Mozilla/5.0"`, FormatAccess},
 		{"access log common", `2001:db8::5 - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.0" 304 -`,
@@ -86,7 +87,7 @@ func TestScrubFormats(t *testing.T) {
 		{"user agent versions", `{"ua":"Mozilla/5.0 (Windows; U; rv:1.8.1.4) Gecko/20070515 Firefox/2.0.0.4 via 10.1.2.3"}`,
 			`{"ua":"Mozilla/5.0 (Windows; U; rv:1.8.1.4) Gecko/20070515 Firefox/2.0.0.4 via 10.1.2.0"}`, FormatJSON},
 		{"versions elsewhere are addresses", `{"msg":"Firefox/2.0.0.4"}`, `{"msg":"Firefox/2.0.0.0"}`, FormatJSON},
-		{"nul and bad utf8", "a\x00b \xff 10.0.0.1", "a\x00b \xff 10.0.0.0", FormatText},
+		{"bad utf8 and escape bytes", "a\x1b[31mb\x1b[0m \xff 10.0.0.1", "a\x1b[31mb\x1b[0m \xff 10.0.0.0", FormatText},
 		{"empty", "", "", FormatText},
 	}
 	for _, tt := range tests {

@@ -24,6 +24,12 @@ type Policy struct {
 	Name string `yaml:"name"`
 	// Limits bound the work done on one record.
 	Limits Limits `yaml:"limits"`
+	// OnInvalidJSON says what becomes of a record that opens like JSON but
+	// cannot be walked, not even as near-JSON (see walkJSON): "fail", the
+	// default, fails it closed with reason invalid_json; "text" scans it as
+	// free text instead, where its key=value and "key": value pairs still
+	// meet the field rules by their last key but nested paths do not.
+	OnInvalidJSON string `yaml:"on_invalid_json"`
 	// Keys configures the HMAC keyring used by the pseudonymize action.
 	Keys KeysConfig `yaml:"keys"`
 	// Detectors configures the built-in detectors by type name (ipv4, ipv6,
@@ -139,8 +145,10 @@ type CustomRule struct {
 	Pattern string `yaml:"pattern"`
 	// IgnoreCase makes the pattern case-insensitive.
 	IgnoreCase bool `yaml:"ignore_case"`
-	// Timeout bounds the search in one value (default 100ms). A timeout
-	// fails the record closed.
+	// Timeout bounds the detector's whole search in one value: all its
+	// matches there together, not each match (default 100ms). A timeout
+	// fails the record closed. Each string of a structured record is a
+	// value of its own.
 	Timeout Duration `yaml:"timeout"`
 	// Action, KeepFirst and KeepLast are as for DetectorRule.
 	Action    Action `yaml:"action"`

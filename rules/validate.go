@@ -62,6 +62,11 @@ func (p *Policy) Validate() error {
 	if p.Limits.MaxDepth <= 0 || p.Limits.MaxDepth > maxDepthLimit {
 		add(0, "limits.max_depth", "must be between 1 and %d", maxDepthLimit)
 	}
+	switch p.OnInvalidJSON {
+	case "", InvalidJSONFail, InvalidJSONText:
+	default:
+		add(0, "on_invalid_json", "%q is not one of %s, %s", p.OnInvalidJSON, InvalidJSONFail, InvalidJSONText)
+	}
 	// Keys.
 	for id := range p.Keys.Files {
 		if err := validKeyID(id); err != nil {

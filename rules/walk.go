@@ -10,8 +10,8 @@ import (
 	"github.com/scrubd/scrubd/detectors"
 )
 
-// errSyntax reports that a record that looked like JSON is not; it is then
-// scrubbed as text.
+// errSyntax reports that a record that looked like JSON cannot be walked; it
+// then fails closed or, by the policy's choice, is scrubbed as text.
 var errSyntax = errors.New("json syntax")
 
 // A walker scrubs one record at a time. Engines keep a pool of them so that
@@ -115,9 +115,15 @@ func (w *walker) record(dst, rec []byte, res *Result, mode walkMode, geo *Geo) (
 	if mode == walkExtract {
 		w.raw = 1
 	}
+	if mode == walkRecord && len(rec) > 0 && sigLead[rec[0]] {
+		if what := opaqueSignature(rec); what != "" {
+			return dst, &RecordError{Reason: ReasonUnsupportedEncoding, Detail: what}
+		}
+	}
 	if mode != walkText {
-		i := skipWS(rec, 0)
-		if i < len(rec) && (rec[i] == '{' || rec[i] == '[') {
+		i := skipWS(rec, skipBOM(rec))
+		bracket := i < len(rec) && (rec[i] == '{' || rec[i] == '[')
+		if bracket {
 			res.Format = FormatJSON
 			w.inJSON = true
 			err := w.json()
@@ -127,12 +133,20 @@ func (w *walker) record(dst, rec []byte, res *Result, mode walkMode, geo *Geo) (
 			if !errors.Is(err, errSyntax) {
 				return dst[:start], err
 			}
+			if !w.e.invalidJSONText && opensLikeJSON(rec, i) {
+				return dst[:start], &RecordError{Reason: ReasonInvalidJSON, Detail: fmt.Sprintf("cannot walk it at byte %d", min(w.pos, len(rec)))}
+			}
 			// Not JSON after all: scrub it as text, from the start.
 			w.out = w.out[:start]
 			res.reset()
 			w.dropRecord, w.inJSON = false, false
 			w.resetPath()
-		} else if parseAccess(rec, &w.accessLine) {
+		}
+		// Not JSON: the binary check (see sniffOpaque).
+		if mode == walkRecord && len(rec) > 0 && looksBinary(rec[:min(len(rec), sniffWindow)]) {
+			return dst[:start], &RecordError{Reason: ReasonUnsupportedEncoding, Detail: binaryPayload}
+		}
+		if !bracket && parseAccess(rec, &w.accessLine) {
 			res.Format = FormatAccess
 			if err := w.access(&w.accessLine); err != nil {
 				return dst[:start], err
@@ -269,16 +283,123 @@ func (w *walker) copyWS() {
 	w.pos = j
 }
 
+// json walks the record as JSON, or near-JSON: a byte order mark, then one
+// or more documents (objects or arrays) with whitespace around and between
+// them, so that concatenated documents and NDJSON lines in one Kafka value
+// are walked one after the other, iteratively. Every byte that no rule
+// replaces is written as it was. Inside a document the walk also accepts,
+// beyond RFC 8259:
+//
+//   - a trailing comma after the last member or element ({"a":1,} [1,]);
+//   - numbers with leading zeros or a plus sign (007, +1, -01.5e+03);
+//   - NaN, Infinity, +Infinity and -Infinity (Python's json module and
+//     Jackson write them);
+//   - raw control characters in strings (tabs and newlines of JSON built
+//     with printf), scanned as the characters they are;
+//   - unknown escapes in strings (C:\Users, \x41, \'), read as the
+//     backslash and the character, as the writer meant them.
+//
+// A string whose text scrubbing changes is written as valid JSON (control
+// characters and lone backslashes escaped). Comments, single-quoted strings,
+// unquoted keys, missing commas, documents cut short and anything after the
+// last document are not walked: in a document cut short, a value cut
+// mid-way no longer has the shape its detector knows (an e-mail address
+// without its domain), so it is better failed closed than guessed at.
 func (w *walker) json() error {
-	w.copyWS()
-	if _, err := w.value(0, nil); err != nil {
-		return err
+	if n := skipBOM(w.in); n > 0 {
+		w.out = append(w.out, w.in[:n]...)
+		w.pos = n
 	}
 	w.copyWS()
-	if w.pos != len(w.in) {
-		return errSyntax
+	for {
+		if w.pos >= len(w.in) || w.in[w.pos] != '{' && w.in[w.pos] != '[' {
+			return errSyntax
+		}
+		if _, err := w.value(0, nil); err != nil {
+			return err
+		}
+		w.copyWS()
+		if w.pos == len(w.in) {
+			return nil
+		}
 	}
-	return nil
+}
+
+// skipBOM returns the length of the UTF-8 byte order mark that b starts
+// with: 3, or 0 when it has none.
+func skipBOM(b []byte) int {
+	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
+		return 3
+	}
+	return 0
+}
+
+// opensLikeJSON reports whether rec, whose first byte after whitespace (at
+// i) is '{' or '[', opens the way only JSON does: an empty object or array,
+// an object whose first key is a double-quoted string followed by a colon,
+// or an array whose first element is followed by a comma or is itself an
+// object or array that opens like JSON. A record that does is JSON to the
+// engine, walked or failed closed; one that does not is text, scanned as
+// such: "[Sun Dec 04 04:47:44 2005] [error] ...", "[2024-01-01 12:00:00]
+// INFO", "[main] INFO", "[0] worker ready" (log prefixes), {ID:42 Name:jo}
+// (Go's %+v), {a=1, b=2} (Java's Map.toString), {'a': 1} (Python's repr),
+// {"a"=>1} (Ruby's inspect).
+func opensLikeJSON(rec []byte, i int) bool {
+	for {
+		c := rec[i]
+		i = skipWS(rec, i+1)
+		if i >= len(rec) {
+			return false
+		}
+		if c == '{' {
+			if rec[i] == '}' {
+				return true
+			}
+			if rec[i] != '"' {
+				return false
+			}
+			j := endOfString(rec, i)
+			j = skipWS(rec, j)
+			return j < len(rec) && rec[j] == ':'
+		}
+		// An array.
+		switch d := rec[i]; {
+		case d == ']':
+			return true
+		case d == '{' || d == '[':
+			continue
+		case d == '"':
+			i = endOfString(rec, i)
+		default:
+			i = endOfScalar(rec, i)
+		}
+		i = skipWS(rec, i)
+		return i < len(rec) && rec[i] == ','
+	}
+}
+
+// endOfString returns the offset after the closing quote of the JSON string
+// whose opening quote is at rec[i], or len(rec) when it is not closed.
+func endOfString(rec []byte, i int) int {
+	for i++; i < len(rec); i++ {
+		switch rec[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(rec)
+}
+
+// endOfScalar returns the offset after the number or literal at rec[i] (as
+// the walker reads them), or i when there is none.
+func endOfScalar(rec []byte, i int) int {
+	w := walker{in: rec, pos: i}
+	if w.skipScalar() != nil {
+		return i
+	}
+	return w.pos
 }
 
 // value walks one JSON value at w.pos. forced, when set, is a field rule that
@@ -295,8 +416,12 @@ func (w *walker) value(depth int, forced *rule) (bool, error) {
 		return false, w.array(depth+1, forced)
 	case c == '"':
 		return w.stringValue(forced)
-	case c == '-' || '0' <= c && c <= '9':
+	case c == '-' || c == '+' || '0' <= c && c <= '9':
 		return w.number(forced)
+	case c == 'N':
+		return false, w.literal("NaN", forced)
+	case c == 'I':
+		return false, w.literal("Infinity", forced)
 	case c == 't':
 		return false, w.literal("true", forced)
 	case c == 'f':
@@ -323,7 +448,7 @@ func (w *walker) object(depth int, forced *rule) error {
 	w.copyWS()
 	if w.pos < len(w.in) && w.in[w.pos] == '}' {
 		w.pos++
-		w.closeObject(depth, 0)
+		w.closeObject(depth, 0, false)
 		return nil
 	}
 	emitted := 0
@@ -333,6 +458,13 @@ func (w *walker) object(depth int, forced *rule) error {
 			w.out = append(w.out, ',')
 		}
 		w.copyWS()
+		if w.pos < len(w.in) && w.in[w.pos] == '}' {
+			// A trailing comma (an empty object was taken above); it
+			// is in the output when a member is.
+			w.pos++
+			w.closeObject(depth, emitted, true)
+			return nil
+		}
 		if w.pos >= len(w.in) || w.in[w.pos] != '"' {
 			return errSyntax
 		}
@@ -387,7 +519,7 @@ func (w *walker) object(depth int, forced *rule) error {
 			}
 			if w.pos < len(w.in) && w.in[w.pos] == '}' {
 				w.pos++
-				w.closeObject(depth, emitted)
+				w.closeObject(depth, emitted, false)
 				return nil
 			}
 			return errSyntax
@@ -426,7 +558,7 @@ func (w *walker) object(depth int, forced *rule) error {
 			continue
 		case '}':
 			w.pos++
-			w.closeObject(depth, emitted)
+			w.closeObject(depth, emitted, false)
 			return nil
 		}
 		return errSyntax
@@ -434,10 +566,11 @@ func (w *walker) object(depth int, forced *rule) error {
 }
 
 // closeObject writes the closing brace of an object with emitted members;
-// the top-level object of a record gets the geo member first.
-func (w *walker) closeObject(depth, emitted int) {
+// the top-level object of a record gets the geo member first. trailing says
+// that the output ends with the comma after the last member already.
+func (w *walker) closeObject(depth, emitted int, trailing bool) {
 	if depth == 1 && w.geo != nil && w.raw == 0 {
-		if emitted > 0 {
+		if emitted > 0 && !trailing {
 			w.out = append(w.out, ',')
 		}
 		w.out = append(w.out, `"geo":{"country":`...)
@@ -466,7 +599,7 @@ func (w *walker) extractJSON(x Extract) {
 		if st, err := w.readString(); err == nil {
 			w.res.setExtract(x, st.dec)
 		}
-	case c == '-' || c == 't' || c == 'f' || '0' <= c && c <= '9':
+	case c == '-' || c == '+' || c == 't' || c == 'f' || c == 'N' || c == 'I' || '0' <= c && c <= '9':
 		s := w.pos
 		if w.skipScalar() == nil {
 			w.res.setExtract(x, w.in[s:w.pos])
@@ -493,6 +626,12 @@ func (w *walker) array(depth int, forced *rule) error {
 			w.out = append(w.out, ',')
 		}
 		w.copyWS()
+		if w.pos < len(w.in) && w.in[w.pos] == ']' {
+			// A trailing comma (an empty array was taken above).
+			w.out = append(w.out, ']')
+			w.pos++
+			return nil
+		}
 		var drop bool
 		var err error
 		if forced != nil && w.raw == 0 {
@@ -596,7 +735,7 @@ func (w *walker) scalarRuled(r *rule) (bool, error) {
 		}
 		v, vs, ve = w.in[s:w.pos], s, w.pos
 	}
-	literal := !isString && (v[0] == 't' || v[0] == 'f' || v[0] == 'n')
+	literal := !isString && isLiteral(v)
 	switch r.action {
 	case Keep:
 		w.out = append(w.out, w.in[start:w.pos]...)
@@ -867,7 +1006,9 @@ func (w *walker) readString() (jsonString, error) {
 			break
 		}
 		if c < 0x20 {
-			return st, errSyntax
+			// A raw control character: near-JSON.
+			i++
+			continue
 		}
 		if c == '\\' {
 			st.escaped = true
@@ -924,6 +1065,12 @@ func decodeJSONString(dst []byte, posmap []int, raw []byte, base int) ([]byte, [
 			return dst, posmap, false
 		}
 		at := base + i
+		unknown := func() {
+			// An unknown escape: the backslash stands for itself.
+			dst = append(dst, '\\')
+			posmap = append(posmap, at)
+			i++
+		}
 		var r rune
 		n := 2
 		switch raw[i+1] {
@@ -942,7 +1089,8 @@ func decodeJSONString(dst []byte, posmap []int, raw []byte, base int) ([]byte, [
 		case 'u':
 			v, ok := hex4(raw, i+2)
 			if !ok {
-				return dst, posmap, false
+				unknown()
+				continue
 			}
 			r, n = rune(v), 6
 			if utf16IsHigh(r) {
@@ -956,7 +1104,8 @@ func decodeJSONString(dst []byte, posmap []int, raw []byte, base int) ([]byte, [
 				r = utf8.RuneError
 			}
 		default:
-			return dst, posmap, false
+			unknown()
+			continue
 		}
 		before := len(dst)
 		dst = utf8.AppendRune(dst, r)
@@ -1047,9 +1196,17 @@ func (w *walker) skipScalar() error {
 		return w.skipLiteral("false")
 	case 'n':
 		return w.skipLiteral("null")
+	case 'N':
+		return w.skipLiteral("NaN")
+	case 'I':
+		return w.skipLiteral("Infinity")
 	}
-	if in[i] == '-' {
+	if in[i] == '-' || in[i] == '+' {
 		i++
+		if i < len(in) && in[i] == 'I' {
+			w.pos = i
+			return w.skipLiteral("Infinity")
+		}
 	}
 	digits := func() bool {
 		s := i
@@ -1058,8 +1215,8 @@ func (w *walker) skipScalar() error {
 		}
 		return i > s
 	}
-	s := i
-	if !digits() || in[s] == '0' && i-s > 1 {
+	// Leading zeros are near-JSON.
+	if !digits() {
 		return errSyntax
 	}
 	if i < len(in) && in[i] == '.' {
@@ -1079,6 +1236,19 @@ func (w *walker) skipScalar() error {
 	}
 	w.pos = i
 	return nil
+}
+
+// isLiteral reports whether the scalar v is a literal rather than a number:
+// true, false, null, NaN or an infinity. A literal holds nothing to
+// pseudonymize or mask.
+func isLiteral(v []byte) bool {
+	switch v[0] {
+	case 't', 'f', 'n', 'N', 'I':
+		return true
+	case '-', '+':
+		return len(v) > 1 && v[1] == 'I'
+	}
+	return false
 }
 
 func (w *walker) skipLiteral(lit string) error {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"flag"
@@ -12,6 +13,8 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/scrubd/scrubd/rules"
 )
@@ -40,9 +43,9 @@ func cmdScrub(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		}
 		return exitFailed
 	}
-	var inputs []io.Reader
+	var inputs []input
 	if fs.NArg() == 0 {
-		inputs = append(inputs, stdin)
+		inputs = append(inputs, input{name: "standard input", r: stdin})
 	}
 	for _, name := range fs.Args() {
 		f, err := os.Open(name)
@@ -51,11 +54,11 @@ func cmdScrub(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			return exitFailed
 		}
 		defer f.Close()
-		inputs = append(inputs, f)
+		inputs = append(inputs, input{name: name, r: f})
 	}
 	bw := bufio.NewWriterSize(stdout, 256<<10)
 	s := &scrubber{engine: engine, findings: *findings, workers: max(1, *workers), stderr: stderr}
-	failed, err := s.run(ctx, io.MultiReader(inputs...), bw)
+	failed, err := s.run(ctx, inputs, bw)
 	if ferr := bw.Flush(); err == nil {
 		err = ferr
 	}
@@ -81,15 +84,27 @@ type scrubber struct {
 	chunks sync.Pool
 }
 
+// An input is a file or standard input.
+type input struct {
+	name string
+	r    io.Reader
+}
+
 // A chunk is a run of consecutive input lines, scrubbed by one worker.
 type chunk struct {
 	first int    // line number of the first line, 1-based
-	data  []byte // the records, back to back, each with or without its line end
+	data  []byte // the records, back to back, each with its line end if it had one
 	ends  []int  // end offset of each record in data; -1 for a line too long
-	big   []int  // the lengths of the lines that were too long, in order
+	big   []bigLine
 	out   []byte
 	fails []string // messages for records that failed closed
 	done  chan struct{}
+}
+
+// A bigLine is a line that was too long to keep.
+type bigLine struct {
+	n    int  // its length
+	crlf bool // it ended with "\r\n"
 }
 
 const (
@@ -97,7 +112,7 @@ const (
 	chunkBytes = 512 << 10
 )
 
-func (s *scrubber) run(ctx context.Context, r io.Reader, w io.Writer) (failed int, err error) {
+func (s *scrubber) run(ctx context.Context, inputs []input, w io.Writer) (failed int, err error) {
 	work := make(chan *chunk, s.workers)
 	order := make(chan *chunk, 2*s.workers)
 	var wg sync.WaitGroup
@@ -117,7 +132,7 @@ func (s *scrubber) run(ctx context.Context, r io.Reader, w io.Writer) (failed in
 	go func() {
 		defer close(order)
 		defer close(work)
-		readErr <- s.read(ctx, r, work, order)
+		readErr <- s.readAll(ctx, inputs, work, order)
 	}()
 	for c := range order {
 		<-c.done
@@ -139,21 +154,83 @@ func (s *scrubber) run(ctx context.Context, r io.Reader, w io.Writer) (failed in
 	return failed, err
 }
 
-// read splits r into chunks of lines. A line longer than the engine's
-// record limit is not kept in memory: it is skipped up to its newline and
-// reported as too large.
-func (s *scrubber) read(ctx context.Context, r io.Reader, work, order chan<- *chunk) error {
-	limit := s.engine.MaxRecordBytes()
+// readAll splits the inputs, one after the other, into chunks of lines. The
+// last line of an input ends at the input's end, line end or not, so that
+// it is never joined to the first line of the next.
+func (s *scrubber) readAll(ctx context.Context, inputs []input, work, order chan<- *chunk) error {
+	k := &chunker{s: s, work: work, order: order, limit: s.engine.MaxRecordBytes(), line: 1}
+	k.c = s.newChunk(1)
+	defer k.flush()
+	for _, in := range inputs {
+		if err := s.readInput(ctx, k, in); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readInput reads the lines of in into k, decompressing it when it is gzip
+// or zstd data.
+func (s *scrubber) readInput(ctx context.Context, k *chunker, in input) error {
+	r, closeR, err := decompress(in.r)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", in.name, err)
+	}
+	defer closeR()
+	if err := s.read(ctx, k, r); err != nil {
+		return fmt.Errorf("read %s: %w", in.name, err)
+	}
+	return nil
+}
+
+// Magic numbers of the compressed inputs read transparently.
+const (
+	gzipMagic = "\x1f\x8b"
+	zstdMagic = "\x28\xb5\x2f\xfd"
+)
+
+// zstdMaxWindow bounds the memory a zstd input may ask for: 128 MiB, the
+// window of zstd --long.
+const zstdMaxWindow = 128 << 20
+
+// decompress returns r, or a reader of its decompressed content when it
+// starts with the magic number of gzip or zstd: compressed input is
+// recognised by its content, whatever the file is called, on standard input
+// as in files. Concatenated gzip members and zstd frames are read one after
+// the other. release frees the decompressor.
+func decompress(r io.Reader) (_ io.Reader, release func(), _ error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(len(zstdMagic)) // a short input is not compressed
+	switch {
+	case bytes.HasPrefix(head, []byte(gzipMagic)):
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, nil, err // "gzip: invalid header"
+		}
+		return zr, func() { zr.Close() }, nil
+	case bytes.HasPrefix(head, []byte(zstdMagic)):
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(zstdMaxWindow))
+		if err != nil {
+			return nil, nil, fmt.Errorf("zstd: %w", err)
+		}
+		return zr, zr.Close, nil
+	}
+	return br, func() {}, nil
+}
+
+// read splits r into lines and adds them to k. A line longer than the
+// engine's record limit is not kept in memory: it is skipped up to its
+// newline and reported as too large. The last line ends at the end of r.
+func (s *scrubber) read(ctx context.Context, k *chunker, r io.Reader) error {
+	limit := k.limit
 	// The buffer holds many lines, whatever the limit, so that most are
 	// taken from it in blocks.
 	br := bufio.NewReaderSize(r, min(max(limit+2, 64<<10), 1<<20))
-	k := &chunker{s: s, work: work, order: order, limit: limit, line: 1}
-	k.c = s.newChunk(1)
 	var long []byte // a line longer than the reader's buffer, assembled
 	tooLong, skipped := false, 0
+	var last byte // the last byte of the previous fragment of a long line
 	for {
 		if err := ctx.Err(); err != nil {
-			k.flush()
 			return err
 		}
 		if len(long) == 0 && !tooLong && br.Buffered() > 0 {
@@ -163,13 +240,14 @@ func (s *scrubber) read(ctx context.Context, r io.Reader, work, order chan<- *ch
 			if n := bytes.LastIndexByte(buf, '\n') + 1; n > 0 {
 				k.addBlock(buf[:n])
 				if _, err := br.Discard(n); err != nil {
-					return fmt.Errorf("read input: %w", err)
+					return err
 				}
 				continue
 			}
 		}
 		frag, err := br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
+			last = frag[len(frag)-1]
 			switch {
 			case tooLong:
 				skipped += len(frag)
@@ -188,19 +266,18 @@ func (s *scrubber) read(ctx context.Context, r io.Reader, work, order chan<- *ch
 				rec = long
 			}
 			if tooLong {
-				k.addTooLong(skipped + len(frag))
+				crlf := bytes.HasSuffix(frag, []byte("\r\n")) || len(frag) == 1 && frag[0] == '\n' && last == '\r'
+				k.addTooLong(skipped+len(frag), crlf)
 			} else {
 				k.addLine(rec)
 			}
-			long, tooLong, skipped = long[:0], false, 0
+			long, tooLong, skipped, last = long[:0], false, 0, 0
 		}
 		if err == io.EOF {
-			k.flush()
 			return nil
 		}
 		if err != nil {
-			k.flush()
-			return fmt.Errorf("read input: %w", err)
+			return err
 		}
 	}
 }
@@ -233,17 +310,18 @@ func (k *chunker) full(pending int) bool {
 
 // addLine adds one line, with or without its line end.
 func (k *chunker) addLine(rec []byte) {
-	if rec = trimEOL(rec); len(rec) > k.limit {
-		k.addTooLong(len(rec))
+	if n := len(trimEOL(rec)); n > k.limit {
+		k.addTooLong(n, len(rec)-n == 2)
 		return
 	}
 	k.c.add(rec)
 	k.ended()
 }
 
-// addTooLong adds a line of n bytes that was too long to keep.
-func (k *chunker) addTooLong(n int) {
-	k.c.addBig(n)
+// addTooLong adds a line of n bytes that was too long to keep; crlf says
+// that it ended with "\r\n".
+func (k *chunker) addTooLong(n int, crlf bool) {
+	k.c.addBig(n, crlf)
 	k.ended()
 }
 
@@ -263,7 +341,7 @@ func (k *chunker) addBlock(buf []byte) {
 		j := i + bytes.IndexByte(buf[i:], '\n') + 1
 		if n := len(trimEOL(buf[i:j])); n > k.limit {
 			k.c.data = append(k.c.data, buf[run:i]...)
-			k.c.addBig(n)
+			k.c.addBig(n, j-i-n == 2)
 			run = j
 		} else {
 			k.c.ends = append(k.c.ends, len(k.c.data)+j-run)
@@ -298,12 +376,15 @@ func (c *chunk) add(rec []byte) {
 	c.ends = append(c.ends, len(c.data))
 }
 
-// addBig records a line that was too long to keep, by its length.
-func (c *chunk) addBig(n int) {
+// addBig records a line that was too long to keep, by its length and line
+// end.
+func (c *chunk) addBig(n int, crlf bool) {
 	c.ends = append(c.ends, -1)
-	c.big = append(c.big, n)
+	c.big = append(c.big, bigLine{n: n, crlf: crlf})
 }
 
+// trimEOL returns b without its line end, "\n" or "\r\n". A carriage
+// return without a line feed after it is part of the line.
 func trimEOL(b []byte) []byte {
 	if n := len(b); n > 0 && b[n-1] == '\n' {
 		b = b[:n-1]
@@ -314,27 +395,31 @@ func trimEOL(b []byte) []byte {
 	return b
 }
 
-// scrubChunk scrubs the lines of c into c.out with ses.
+// scrubChunk scrubs the lines of c into c.out with ses. A scrubbed line
+// ends as its input line did, with "\r\n" or "\n" ("\n" for the last line
+// of an input without a line end); a --findings line ends with "\n".
 func (s *scrubber) scrubChunk(ses *rules.Session, c *chunk, res *rules.Result) {
 	big, start := 0, 0
 	for i, end := range c.ends {
 		lineNo := c.first + i
 		if end < 0 {
-			n := c.big[big]
+			b := c.big[big]
 			big++
-			err := s.engine.TooLargeError(n)
+			err := s.engine.TooLargeError(b.n)
 			c.fail(lineNo, err)
-			c.out = s.failedLine(c.out, err)
+			c.out = s.failedLine(c.out, err, b.crlf)
 			continue
 		}
-		l := trimEOL(c.data[start:end])
+		rec := c.data[start:end]
+		l := trimEOL(rec)
+		crlf := len(rec)-len(l) == 2
 		start = end
 		mark := len(c.out)
 		out, err := ses.Scrub(c.out, l, res)
 		if err != nil {
 			c.out = out[:mark]
 			c.fail(lineNo, err)
-			c.out = s.failedLine(c.out, err)
+			c.out = s.failedLine(c.out, err, crlf)
 			continue
 		}
 		if s.findings {
@@ -342,8 +427,17 @@ func (s *scrubber) scrubChunk(ses *rules.Session, c *chunk, res *rules.Result) {
 		} else {
 			c.out = out
 		}
-		c.out = append(c.out, '\n')
+		c.out = s.lineEnd(c.out, crlf)
 	}
+}
+
+// lineEnd appends the end of an output line: "\r\n" when the input line
+// had it, unless the output is --findings.
+func (s *scrubber) lineEnd(dst []byte, crlf bool) []byte {
+	if crlf && !s.findings {
+		dst = append(dst, '\r')
+	}
+	return append(dst, '\n')
 }
 
 func (c *chunk) fail(line int, err error) {
@@ -352,13 +446,13 @@ func (c *chunk) fail(line int, err error) {
 
 // failedLine writes the output line of a record that failed closed: empty,
 // or in --findings mode an object naming the reason.
-func (s *scrubber) failedLine(dst []byte, err error) []byte {
+func (s *scrubber) failedLine(dst []byte, err error, crlf bool) []byte {
 	if s.findings {
 		dst = append(dst, `{"findings":null,"error":"`...)
 		dst = append(dst, rules.ReasonOf(err)...)
 		dst = append(dst, `"}`...)
 	}
-	return append(dst, '\n')
+	return s.lineEnd(dst, crlf)
 }
 
 // appendFindings writes the --findings form of res:

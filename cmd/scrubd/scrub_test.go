@@ -2,14 +2,18 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/iotest"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 func runCmd(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
@@ -30,6 +34,9 @@ func TestScrubBadInput(t *testing.T) {
 		"bad utf8 \xff\xfe 10.0.0.3",
 		`{"a": "unterminated 10.0.0.4`,
 		strings.Repeat("[", 100) + strings.Repeat("]", 100),
+		"\x1b[31mcolour\x1b[0m\ttab 10.0.0.6",
+		"\x1f\x8b\x08\x00\x00\x00\x00\x00",
+		`{"a":1,} {"ip":"10.0.0.7"}`,
 		"last 10.0.0.5",
 	}, "\n") + "\n"
 	code, out, errOut := runCmd(t, in, "scrub")
@@ -40,10 +47,13 @@ func TestScrubBadInput(t *testing.T) {
 	want := []string{
 		"ok 10.0.0.0",
 		"",
-		"nul\x00 10.0.0.0 \x00",
-		"bad utf8 \xff\xfe 10.0.0.0",
-		`{"a": "unterminated 10.0.0.0`,
 		"",
+		"bad utf8 \xff\xfe 10.0.0.0",
+		"",
+		"",
+		"\x1b[31mcolour\x1b[0m\ttab 10.0.0.0",
+		"",
+		`{"a":1,} {"ip":"10.0.0.0"}`,
 		"last 10.0.0.0",
 	}
 	if len(lines) != len(want) {
@@ -54,12 +64,16 @@ func TestScrubBadInput(t *testing.T) {
 			t.Errorf("line %d: got %q, want %q", i+1, trunc(lines[i]), want[i])
 		}
 	}
-	for _, w := range []string{"line 2: record failed closed: too_large", "line 6: record failed closed: too_deep", "2 records failed closed"} {
+	for _, w := range []string{
+		"line 2: record failed closed: too_large", "line 3: record failed closed: unsupported_encoding: binary",
+		"line 5: record failed closed: invalid_json", "line 6: record failed closed: too_deep",
+		"line 8: record failed closed: unsupported_encoding: gzip", "5 records failed closed",
+	} {
 		if !strings.Contains(errOut, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, errOut)
 		}
 	}
-	if strings.Contains(errOut, "10.1.2.3") || strings.Contains(errOut, "xxxx") {
+	if strings.Contains(errOut, "10.1.2.3") || strings.Contains(errOut, "xxxx") || strings.Contains(errOut, "unterminated") {
 		t.Error("stderr quotes record content")
 	}
 }
@@ -169,7 +183,8 @@ func writeTestFile(t *testing.T, path, content string) {
 // TestScrubLineSplitting feeds lines of many lengths, with "\n" and "\r\n"
 // ends, some over a small record limit, through readers that return
 // everything at once or a few bytes at a time, and checks every output
-// line and the line numbers of the records that failed closed.
+// line, its line end, and the line numbers of the records that failed
+// closed.
 func TestScrubLineSplitting(t *testing.T) {
 	dir := t.TempDir()
 	const limit = 300
@@ -190,16 +205,16 @@ func TestScrubLineSplitting(t *testing.T) {
 			n = 100 << 10 // longer than the reader's buffer
 		}
 		line := head + strings.Repeat("x", n)
-		end := "\n"
+		end, cr := "\n", ""
 		if i%3 == 0 {
-			end = "\r\n"
+			end, cr = "\r\n", "\r" // kept in the output
 		}
 		in.WriteString(line + end)
 		if len(line) > limit {
-			want = append(want, "")
+			want = append(want, cr)
 			tooLarge = append(tooLarge, i+1)
 		} else {
-			want = append(want, fmt.Sprintf("seq=%d ip=10.%d.%d.0 %s", i, i%250, (i/250)%250, strings.Repeat("x", n)))
+			want = append(want, fmt.Sprintf("seq=%d ip=10.%d.%d.0 %s", i, i%250, (i/250)%250, strings.Repeat("x", n))+cr)
 		}
 	}
 	in.WriteString("last 10.9.9.9") // no line end
@@ -236,5 +251,128 @@ func TestScrubLineSplitting(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestScrubFilesEndTheirLines checks that the last line of a file ends at
+// the file's end: joined to the next file's first line, "msg=x" and
+// "user_id=42" became the key "xuser_id", which no field rule names, and the
+// output had a line fewer than the input.
+func TestScrubFilesEndTheirLines(t *testing.T) {
+	dir := t.TempDir()
+	a, empty, b := dir+"/a.log", dir+"/empty.log", dir+"/b.log"
+	writeTestFile(t, a, "first 10.0.0.1\nlevel=info msg=x")
+	writeTestFile(t, empty, "")
+	writeTestFile(t, b, "user_id=42 ok\r\nlast 10.0.0.2")
+	code, out, errOut := runCmd(t, "", "scrub", a, empty, b)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(out, "\n")
+	if len(lines) != 5 || lines[4] != "" {
+		t.Fatalf("%d output lines for 4 input lines: %q", len(lines)-1, out)
+	}
+	if lines[0] != "first 10.0.0.0" || lines[1] != "level=info msg=x" || lines[3] != "last 10.0.0.0" {
+		t.Errorf("output %q", out)
+	}
+	if !strings.HasPrefix(lines[2], "user_id=account_id_") || !strings.HasSuffix(lines[2], " ok\r") {
+		t.Errorf("line 3: %q, want a pseudonymized user_id and its CRLF", lines[2])
+	}
+}
+
+// TestScrubLineEnds checks that a scrubbed line ends as its input line did
+// (every byte that is not replaced is kept), failed lines included, while
+// --findings lines end with "\n".
+func TestScrubLineEnds(t *testing.T) {
+	in := "a 10.0.0.1\r\nb 10.0.0.2\n{\"cut\": \r\nc\r"
+	code, out, _ := runCmd(t, in, "scrub")
+	if want := "a 10.0.0.0\r\nb 10.0.0.0\n\r\nc\r\n"; out != want || code != exitFailed {
+		t.Errorf("scrub: exit %d, %q, want %q", code, out, want)
+	}
+	_, out, _ = runCmd(t, in, "scrub", "--findings")
+	want := `{"findings":[{"type":"ipv4","start":2,"end":10}]}` + "\n" +
+		`{"findings":[{"type":"ipv4","start":2,"end":10}]}` + "\n" +
+		`{"findings":null,"error":"invalid_json"}` + "\n" +
+		`{"findings":[]}` + "\n"
+	if out != want {
+		t.Errorf("--findings: %q, want %q", out, want)
+	}
+}
+
+func gzipBytes(t *testing.T, members ...string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	for _, m := range members {
+		zw := gzip.NewWriter(&buf)
+		if _, err := zw.Write([]byte(m)); err != nil {
+			t.Fatal(err)
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return buf.Bytes()
+}
+
+func zstdBytes(t *testing.T, frames ...string) []byte {
+	t.Helper()
+	enc, err := zstd.NewWriter(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer enc.Close()
+	var out []byte
+	for _, f := range frames {
+		out = enc.EncodeAll([]byte(f), out)
+	}
+	return out
+}
+
+// TestScrubCompressedInput checks that gzip and zstd input, in files and on
+// standard input, is read decompressed, whatever the file is called, and
+// that a corrupt stream is an error naming the file.
+func TestScrubCompressedInput(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string][]byte{
+		"a.log.gz":   gzipBytes(t, "a 10.0.0.1\n", "b 10.0.0.2\n"), // two members, as zcat reads them
+		"b.zst":      zstdBytes(t, "c 10.0.0.3\n", "d 10.0.0.4"),   // two frames, no final line end
+		"c.log":      gzipBytes(t, "e 10.0.0.5\n"),                 // gzip under another name
+		"d.gz":       []byte("f 10.0.0.6\n"),                       // plain text under a .gz name
+		"corrupt.gz": append(gzipBytes(t, "g 10.0.0.7\n")[:20], "garbage"...),
+	}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := func(n string) string { return filepath.Join(dir, n) }
+	code, out, errOut := runCmd(t, "", "scrub", path("a.log.gz"), path("b.zst"), path("c.log"), path("d.gz"))
+	if want := "a 10.0.0.0\nb 10.0.0.0\nc 10.0.0.0\nd 10.0.0.0\ne 10.0.0.0\nf 10.0.0.0\n"; code != exitOK || out != want {
+		t.Errorf("files: exit %d, %q, want %q (%s)", code, out, want, errOut)
+	}
+	for name, tt := range map[string]struct {
+		in   []byte
+		want string
+	}{
+		"gzip": {files["a.log.gz"], "a 10.0.0.0\nb 10.0.0.0\n"},
+		"zstd": {files["b.zst"], "c 10.0.0.0\nd 10.0.0.0\n"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), []string{"scrub"}, bytes.NewReader(tt.in), &stdout, &stderr)
+		if code != exitOK || stdout.String() != tt.want {
+			t.Errorf("%s on standard input: exit %d, %q, want %q (%s)", name, code, stdout.String(), tt.want, stderr.String())
+		}
+	}
+	code, _, errOut = runCmd(t, "", "scrub", path("corrupt.gz"))
+	if code != exitFailed || !strings.Contains(errOut, "corrupt.gz") {
+		t.Errorf("corrupt gzip: exit %d, stderr %q", code, errOut)
+	}
+	// Compressed bytes after text on standard input are not decompressed:
+	// their first line fails closed.
+	mixed := append([]byte("h 10.0.0.8\n"), files["a.log.gz"]...)
+	var stdout, stderr bytes.Buffer
+	code = run(context.Background(), []string{"scrub"}, bytes.NewReader(mixed), &stdout, &stderr)
+	if code != exitFailed || !strings.HasPrefix(stdout.String(), "h 10.0.0.0\n\n") || !strings.Contains(stderr.String(), "line 2: record failed closed: unsupported_encoding") {
+		t.Errorf("gzip after text: exit %d, %q, %s", code, stdout.String(), stderr.String())
 	}
 }

@@ -29,8 +29,6 @@ const (
 	// kindJSON and kindLogfmt are ordinary records full of seeded values.
 	kindJSON recordKind = iota
 	kindLogfmt
-	// kindBrokenJSON is JSON cut short: not poison, it is scrubbed as text.
-	kindBrokenJSON
 	// kindBadUTF8 holds invalid UTF-8 bytes: not poison, it is scanned.
 	kindBadUTF8
 	// The poison kinds fail closed and must reach the dead-letter topic
@@ -38,6 +36,10 @@ const (
 	kindTooLarge
 	kindTooDeep
 	kindTimeout
+	// kindBrokenJSON is JSON cut short: it opens like JSON but cannot be
+	// walked, so it fails closed with invalid_json. It comes after the
+	// three kinds runPoison cycles through.
+	kindBrokenJSON
 )
 
 func (k recordKind) poison() bool { return k >= kindTooLarge }
@@ -51,6 +53,8 @@ func (k recordKind) reason() string {
 		return "too_deep"
 	case kindTimeout:
 		return "detector_timeout"
+	case kindBrokenJSON:
+		return "invalid_json"
 	}
 	return ""
 }

@@ -309,9 +309,9 @@ func runNetwork(t *testing.T, s *suite) {
 }
 
 // runPoison is scenario 5: poison records mid-stream (too large, too deep,
-// a custom detector that times out) go to the dead-letter topic with their
-// reason, once each, across a SIGKILL, while the stream goes on; broken
-// JSON and invalid UTF-8 are not poison and reach the clean topic scrubbed.
+// a custom detector that times out, JSON cut short) go to the dead-letter
+// topic with their reason, once each, across a SIGKILL, while the stream
+// goes on; invalid UTF-8 is not poison and reaches the clean topic scrubbed.
 func runPoison(t *testing.T, s *suite) {
 	n := s.set.n
 	step := max(n/60, 10)
