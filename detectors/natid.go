@@ -15,7 +15,8 @@ package detectors
 //
 //	cn_resident_id   18 characters, region, birth date, ISO 7064 MOD 11-2    no cue
 //	in_aadhaar       12 digits (4 4 4), first 2-9, Verhoeff                    cue
-//	in_pan           AAAPA9999A, holder type in the 4th letter                 no cue
+//	in_pan           AAAPA9999A, an individual's (4th letter P)               no cue
+//	                 other holder types (C company, F firm, ...)               cue
 //	us_ssn           AAA-GG-SSSS                                               no cue
 //	                 AAA GG SSSS, AAAGGSSSS                                    cue
 //	br_cpf           000.000.000-00                                            no cue
@@ -41,7 +42,9 @@ package detectors
 //	mx_curp          18 characters, birth date, state, check digit             no cue
 //	id_nik           16 digits, province, birth date (+40 for women)           cue
 //
-// Letters are recognised in upper case only (as the documents print them);
+// A candidate that starts with letters and is made of hex digits only (a
+// NINO "CA745716A") needs a cue too: it is more likely a hex id. Letters
+// are recognised in upper case only (as the documents print them);
 // digits may be grouped only in the ways listed. A candidate must stand alone:
 // not preceded by '+' or by a letter, digit or '_' joined with '-', '.', '/'
 // or '_' (a decimal, a path segment, an identifier), and not followed by a
@@ -184,9 +187,12 @@ var natFillers = []string{
 var natCues = func() (t [natCount]*cueSet) {
 	words := [natCount][]string{
 		natAadhaar:  {"aadhaar", "aadhar", "adhaar", "aadhaar card", "uidai", "आधार"},
+		natPAN:      {"pan", "permanent account number", "pan card", "income tax"},
 		natSSN:      {"ssn", "ssns", "social security", "soc sec", "ss no"},
 		natCPF:      {"cpf", "cadastro de pessoas"},
 		natNIF:      {"dni", "nie", "nif", "documento nacional"},
+		natNINO:     {"nino", "national insurance", "ni number", "ni no", "nin"},
+		natCF:       {"codice fiscale", "cf", "c.f.", "cod. fisc.", "fiscal code", "tax code"},
 		natNIR:      {"nir", "insee", "sécurité sociale", "securite sociale", "sécu", "secu", "carte vitale"},
 		natBSN:      {"bsn", "burgerservicenummer", "sofinummer", "sofi"},
 		natSteuer:   {"steuer-id", "steuerid", "steuer id", "steuer-idnr", "idnr", "steueridentifikationsnummer", "steuer-identifikationsnummer", "identifikationsnummer", "tin"},

@@ -60,19 +60,15 @@ func natDate2(yy, m, d int) bool {
 // validCNResidentID checks a resident identity number of the People's
 // Republic of China (GB 11643-1999): 17 digits and a check character, 0-9
 // or X, of ISO 7064 MOD 11-2. The first six digits are the county of
-// registration: its first four must be a province and prefecture of GB/T
-// 2260 (cnRegions), or 810000, 820000 and 830000 of the residence permits
-// of Hong Kong, Macao and Taiwan residents. Digits 7 to 14 are the birth
-// date, in 1900-2099.
+// registration, a code of GB/T 2260 past or present (cnCounty), or 810000,
+// 820000 and 830000 of the residence permits of Hong Kong, Macao and Taiwan
+// residents. Digits 7 to 14 are the birth date, in 1900-natMaxBirthYear.
 func validCNResidentID(d []byte) bool {
 	if len(d) != 18 || !natDigitsOnly(d[:17]) {
 		return false
 	}
-	if !cnRegion(natNum(d[:2]), natNum(d[2:4])) {
-		return false
-	}
 	y := natNum(d[6:10])
-	if y < 1900 || y > 2099 || !natDate(y, natNum(d[10:12]), natNum(d[12:14])) {
+	if y < 1900 || y > natMaxBirthYear || !natDate(y, natNum(d[10:12]), natNum(d[12:14])) {
 		return false
 	}
 	sum := 0
@@ -84,8 +80,13 @@ func validCNResidentID(d []byte) bool {
 	if got == 'x' {
 		got = 'X'
 	}
-	return got == want
+	return got == want && cnCounty(natNum(d[:6]))
 }
+
+// natMaxBirthYear is the last birth year a national id with a four-digit
+// year is taken with: a random number is less often a date when the
+// century to come is left out. It must move forward before 2039.
+const natMaxBirthYear = 2039
 
 // cnWeights are the weights 2^(17-k) mod 11 of ISO 7064 MOD 11-2.
 var cnWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}

@@ -135,17 +135,24 @@ var cfOdd = [26]int{1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8
 // letters of the surname and three of the name, the year (two digits), the
 // month letter (A B C D E H L M P R S T), the day (plus 40 for women), the
 // place code (a letter and three digits) and the check character (Ministerial
-// Decree 23/12/1976). Digits may be replaced by omocodic letters. The birth
-// date must exist in the 1900s or the 2000s.
+// Decree 23/12/1976). Digits may be replaced by omocodic letters, from the
+// rightmost digit on, so letters take a tail of the seven digit positions
+// (python-stdnum takes them anywhere). The birth date must exist in the
+// 1900s or the 2000s.
 func validFiscalCode(d []byte) bool {
 	if len(d) != 16 || !natUpper(d[:6]) || class[d[11]]&cUpper == 0 || class[d[15]]&cUpper == 0 {
 		return false
 	}
 	var v [7]int
+	omocodic := false
 	for k, p := range [7]int{6, 7, 9, 10, 12, 13, 14} {
 		if v[k] = int(cfOmocode[d[p]]); v[k] < 0 {
 			return false
 		}
+		if isDigit(d[p]) && omocodic {
+			return false // a digit after a replaced one
+		}
+		omocodic = !isDigit(d[p])
 	}
 	m := 0
 	switch d[8] {

@@ -428,8 +428,10 @@ func (s *Scanner) matchNatIDLetters(b []byte, i, last int) (Type, int, int) {
 			t = MXCURP
 		}
 	case 5:
+		// A PAN has no check character: without a cue, only an
+		// individual's (holder type P) is taken.
 		n = 10
-		if s.enabled[idxNatID+natPAN] && k+n <= len(b) && validPAN(b[k:k+n]) {
+		if s.enabled[idxNatID+natPAN] && k+n <= len(b) && validPAN(b[k:k+n]) && (b[k+3] == 'P' || natCued(b, k, natPAN)) {
 			t = INPAN
 		}
 	case 6:
@@ -441,5 +443,20 @@ func (s *Scanner) matchNatIDLetters(b []byte, i, last int) (Type, int, int) {
 	if t == "" || !natEndOK(b, k+n) {
 		return "", 0, 0
 	}
+	// Made of hex digits only ("CA745716A" is a NINO's shape), the word is
+	// more likely a hex id: it needs a cue.
+	if natAllHex(b[k:k+n]) && !natCued(b, k, nationalIDIndex(t)-idxNatID) {
+		return "", 0, 0
+	}
 	return t, k, k + n
+}
+
+// natAllHex reports whether every byte of w is a hex digit.
+func natAllHex(w []byte) bool {
+	for _, c := range w {
+		if !isHex(c) {
+			return false
+		}
+	}
+	return true
 }

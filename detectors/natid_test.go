@@ -53,14 +53,14 @@ var natLabels = map[Type]struct {
 }{
 	CNResidentID:   {"身份证号码：", "id_card", never},
 	INAadhaar:      {"Aadhaar No.", "aadhaar", always},
-	INPAN:          {"PAN", "pan_number", never},
+	INPAN:          {"PAN", "pan_number", func(v string) bool { return v[3] != 'P' }},
 	USSSN:          {"SSN:", "ssn", func(v string) bool { return !regexp.MustCompile(`^\d{3}-\d{2}-\d{4}$`).MatchString(v) }},
 	BRCPF:          {"CPF:", "cpf", func(v string) bool { return !strings.Contains(v, ".") }},
 	ESNIF:          {"DNI", "dni", func(v string) bool { return regexp.MustCompile(`^\d{8}[A-F]$`).MatchString(v) }},
 	SGNRIC:         {"NRIC", "nric", never},
-	UKNINO:         {"NINO", "nino", never},
+	UKNINO:         {"NINO", "nino", hexWord},
 	FRNIR:          {"NIR", "nir", func(v string) bool { return !strings.Contains(v, " ") }},
-	ITFiscalCode:   {"codice fiscale", "codice_fiscale", never},
+	ITFiscalCode:   {"codice fiscale", "codice_fiscale", hexWord},
 	NLBSN:          {"BSN", "bsn", always},
 	DETaxID:        {"Steuer-ID", "steuer_id", always},
 	PLPESEL:        {"PESEL", "pesel", always},
@@ -73,8 +73,12 @@ var natLabels = map[Type]struct {
 	IDNIK:          {"NIK", "nik", always},
 }
 
-func never(string) bool  { return false }
-func always(string) bool { return true }
+func never(string) bool { return false }
+
+// hexWord reports whether v is written with hex digits only: a letter-start
+// id of that shape needs a cue.
+func hexWord(v string) bool { return regexp.MustCompile(`^[0-9A-F]+$`).MatchString(v) }
+func always(string) bool    { return true }
 
 // TestNatIDVectors places every vector in free text with and without its
 // label and in a JSON field, and checks that the valid ones are found
@@ -202,6 +206,9 @@ func TestNatIDForms(t *testing.T) {
 		{"nino spaced", "NINO AB 12 34 56 C", []string{"uk_nino:AB 12 34 56 C"}},
 		{"nino spaced followed", "NINO AB 12 34 56 CD", nil},
 		{"nino suffix E", "AB123456E", nil},
+		{"nino hex", "id CA745716A", nil},
+		{"nino hex cue", "NINO: CA745716A", []string{"uk_nino:CA745716A"}},
+		{"cf omocodia not from the right", "CF PEWDTK36HRTBR5NV", nil},
 		{"nir spaced", "2 95 10 99 126 111 93", []string{"fr_nir:2 95 10 99 126 111 93"}},
 		{"nir corsica", "NIR 253072B07300470", []string{"fr_nir:253072B07300470"}},
 		{"nir corsica spaced", "2 53 07 2A 073 004 43", []string{"fr_nir:2 53 07 2A 073 004 43"}},
@@ -209,6 +216,8 @@ func TestNatIDForms(t *testing.T) {
 		{"nir key sep", "n° de sécurité sociale 2951099126111 93", []string{"fr_nir:2951099126111 93"}},
 		{"pan", "PAN ACUPA7085R", []string{"in_pan:ACUPA7085R"}},
 		{"pan holder X", "ABMXA3211G", nil},
+		{"pan company no cue", "ref AAACB1234F", nil},
+		{"pan company cue", "PAN: AAACB1234F", []string{"in_pan:AAACB1234F"}},
 		{"cf", "CF RCCMNL83S18D969H", []string{"it_fiscal_code:RCCMNL83S18D969H"}},
 		{"cf omocodic", "RCCMNL83S18D96VE", nil}, // check character wrong for the omocode
 		{"curp", "CURP BOXW310820HNERXN09", []string{"mx_curp:BOXW310820HNERXN09"}},
@@ -272,6 +281,7 @@ var natLogLines = []string{
 	`GET /api/v1/users/12345678901/orders/987654321?page=2 HTTP/1.1 200 5123456`,
 	`kafka offset=123456789 partition=11 lag=23456789012 seq=9876543210 epoch=2026120710`,
 	`build 230101-0001 release 2.11.3-12345 rev 880320-0016x`,
+	`msg="payment ref PEWDTK36HRTBR5NV captured" id=CA745716A hresult=0x80070002 id2=AB123456C0`,
 }
 
 func TestNatIDNotInLogs(t *testing.T) {

@@ -6,6 +6,9 @@
 // spans. It then scans the Apache access-log corpus, whose first field is
 // always a client IP address, and reports how many of those were found
 // exactly and every other finding, by type, for a false-positive review.
+// Last, it scans generated system logs (Android, HDFS, kernel, sshd, Windows
+// CBS, application lines), bench/gen's lines and the golden sample logs for
+// national identification numbers, none of which they hold.
 //
 // Run it from the repository root:
 //
@@ -67,6 +70,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "quality:", err)
 		os.Exit(1)
 	}
+	fmt.Println()
+	if err := evalNatIDLogs(s, root, *verbose); err != nil {
+		fmt.Fprintln(os.Stderr, "quality:", err)
+		os.Exit(1)
+	}
 }
 
 // repoRoot returns the directory holding go.mod, searching upwards from the
@@ -102,6 +110,7 @@ var labelTypes = map[string]detectors.Type{
 	"PHONE_NUMBER":  detectors.Phone,
 	"CREDIT_CARD":   detectors.CreditCard,
 	"IBAN_CODE":     detectors.IBAN,
+	"US_SSN":        detectors.USSSN,
 }
 
 type record struct {
