@@ -21,20 +21,42 @@ type numShape struct {
 	d      [natMaxDigits]byte  // the digits
 	nd     int                 // len of d
 	spaced int                 // groups before the first ' ' separator, or n
+	// more is set when the number goes on after a ' ' with more groups or
+	// digits than any national id has: only the groups before that space
+	// were read.
+	more bool
 }
 
 // readNumShape reads the number at b[i]: groups of digits separated by one
-// ' ', '-', '.' or '/' with a digit after it. It reports false when the
-// number has more groups or digits than any national id, so that none can
-// be a part of it.
+// ' ', '-', '.' or '/' with a digit after it. When the number has more
+// groups or digits than any national id, only the groups before its last
+// ' ' within those bounds are kept (more is set; "390.533.447-05 112-233-445
+// 95" is two numbers); without such a space it reports false, so that no
+// national id is taken out of a longer number.
 func readNumShape(b []byte, i int, sh *numShape) bool {
 	n := len(b)
 	j := i
+	lastSpace := 0 // groups before the last ' ' separator read
+	tooLong := func() bool {
+		if lastSpace == 0 {
+			return false
+		}
+		sh.n, sh.more = lastSpace, true
+		sh.nd = 0
+		for g := 0; g < sh.n; g++ {
+			sh.nd += int(sh.glen[g])
+		}
+		return true
+	}
+read:
 	for {
 		st := j
 		for j < n && isDigit(b[j]) {
 			if sh.nd == natMaxDigits {
-				return false
+				if !tooLong() {
+					return false
+				}
+				break read
 			}
 			sh.d[sh.nd] = b[j]
 			sh.nd++
@@ -51,7 +73,16 @@ func readNumShape(b []byte, i int, sh *numShape) bool {
 			break
 		}
 		if sh.n == natMaxGroups {
-			return false
+			if c == ' ' {
+				lastSpace = sh.n
+			}
+			if !tooLong() {
+				return false
+			}
+			break
+		}
+		if c == ' ' {
+			lastSpace = sh.n
 		}
 		sh.sep[sh.n] = c
 		j++
@@ -120,9 +151,12 @@ func (s *Scanner) matchNatIDNumber(b []byte, i int, long bool) (Type, int, int) 
 		return "", 0, 0
 	}
 	// The whole number, then, when a space follows the first groups, the
-	// groups before it ("123-45-6789 12:00", "12345678909 2").
-	if t, end := s.natForms(b, i, &sh, sh.n); end > 0 {
-		return t, i, end
+	// groups before it ("123-45-6789 12:00", "12345678909 2"). Groups
+	// separated by spaces are not taken out of a longer run of them.
+	if !sh.more || sh.spaced == sh.n {
+		if t, end := s.natForms(b, i, &sh, sh.n); end > 0 {
+			return t, i, end
+		}
 	}
 	if sh.spaced < sh.n {
 		if t, end := s.natForms(b, i, &sh, sh.spaced); end > 0 {

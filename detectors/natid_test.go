@@ -245,6 +245,10 @@ func TestNatIDForms(t *testing.T) {
 		{"cue across redaction", "SSN: [us_ssn] 536904399", nil},
 		{"cue across pseudonym", "Aadhaar in_aadhaar_k1_ghijklmnopqrstuvghijklmn 234123412346", nil},
 		{"cue field part", `{"customer_ssn":"536904399"}`, []string{"us_ssn:536904399"}},
+		// Found by FuzzScanNatID: two numbers, one after the other, more
+		// groups than any id has.
+		{"cpf then snils", "390.533.447-05 112-233-445 95", []string{"br_cpf:390.533.447-05", "ru_snils:112-233-445 95"}},
+		{"spaced groups in a longer run", "NIR 2 95 10 99 126 111 93 12 34", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
