@@ -173,18 +173,19 @@ const (
 // "SSN number is", "Aadhaar No.", "TC Kimlik No", "número do CPF" (the
 // non-ASCII words are stepped over as such).
 var natFillers = []string{
-	"no", "nr", "num", "number", "numbers", "nummer", "numero", "numer", "nro", "n", "id", "code", "card",
+	"no", "nr", "num", "number", "numbers", "nummer", "numero", "numer", "nro", "n", "card",
 	"is", "was", "of", "the", "a", "my", "your", "his", "her", "their", "new", "old", "holder",
 	"do", "da", "de", "del", "des", "du", "der", "van", "la", "le", "el", "su", "ihre", "ist", "est", "es",
 	"value", "provided", "given", "entered", "verified", "valid", "invalid", "on", "file",
 }
 
-// natCues are the label words of each family (see cueSet: ASCII words are
+// natCues are the label words of each family, natAnyCue those of all
+// families together (see cueSet: ASCII words are
 // whole words, case-insensitive, also as parts of field names such as
 // "customer_ssn"; phrases match their words in order; other scripts
 // anywhere in the stretch before the number). A family whose every form is
 // found without a cue has none.
-var natCues = func() (t [natCount]*cueSet) {
+var natCues, natAnyCue = func() (t [natCount]*cueSet, all *cueSet) {
 	words := [natCount][]string{
 		natAadhaar:  {"aadhaar", "aadhar", "adhaar", "aadhaar card", "uidai", "आधार"},
 		natPAN:      {"pan", "permanent account number", "pan card", "income tax"},
@@ -204,12 +205,14 @@ var natCues = func() (t [natCount]*cueSet) {
 		natSNILS:    {"snils", "снилс", "страховой номер"},
 		natNIK:      {"nik", "ktp", "e-ktp", "kependudukan", "nomor induk"},
 	}
+	var union []string
 	for f, w := range words {
 		if len(w) > 0 {
 			t[f] = newCueSet(w...).withFillers(natFillers...)
+			union = append(union, w...)
 		}
 	}
-	return t
+	return t, newCueSet(union...).withFillers(natFillers...)
 }()
 
 // natCued reports whether a cue of family f stands before b[i].

@@ -151,12 +151,13 @@ func validSSN(d []byte) bool {
 	if len(d) != 9 || !natDigitsOnly(d) {
 		return false
 	}
-	area, group, serial := natNum(d[:3]), natNum(d[3:5]), natNum(d[5:])
-	if area == 0 || area == 666 || area >= 900 || group == 0 || serial == 0 || natSame(d) {
+	v := natNum(d)
+	area, group, serial := v/1000000, v/10000%100, v%10000
+	if area == 0 || area == 666 || area >= 900 || group == 0 || serial == 0 || v%111111111 == 0 {
 		return false
 	}
-	switch string(d) {
-	case "078051120", "457555462", "219099999", "123456789":
+	switch v {
+	case 78051120, 457555462, 219099999, 123456789:
 		return false
 	}
 	return true

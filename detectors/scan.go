@@ -172,7 +172,7 @@ func (s *Scanner) matchInWord(b []byte, i, last int) (Type, int, int) {
 			return t, st + last, end + last
 		}
 	}
-	if s.natLetters && natIDLettersAt(b, i) {
+	if s.natLetters && class[b[i-1]]&cUpper != 0 && natIDLettersAt(b, i) {
 		if t, st, end := s.matchNatIDLetters(b, i, last); end > 0 {
 			return t, st, end
 		}
@@ -404,7 +404,10 @@ func (s *Scanner) matchWordStart(b []byte, i int) (Type, int, int) {
 			return "", 0, 0
 		}
 		long := longNumber(b, i)
-		if s.natNumbers {
+		// National ids (natid_scan.go), first ruled out by the length of
+		// the run and what follows it.
+		if s.natNumbers && (long && natGate[min(run, len(natGate)-1)]&natNext[next] != 0 && natStartOK(b, i) && natGroupsOK(b, i, run, next) ||
+			!long && natShortGate(b, i, run, next)) {
 			if t, st, end := s.matchNatIDNumber(b, i, long); end > 0 {
 				return t, st, end
 			}

@@ -215,7 +215,7 @@ func startsCandidate(c0, c1 byte) bool {
 // three digits followed by a '.' or a '-' (host1.2.3.4.example.com,
 // "d211-116-254-214.rev.example.net").
 func inWordCandidate(b []byte, i int) bool {
-	if ibanDigitsAt(b, i) || natIDLettersAt(b, i) {
+	if ibanDigitsAt(b, i) || class[b[i-1]]&cUpper != 0 && natIDLettersAt(b, i) {
 		return true
 	}
 	j := firstOctetEnd(b, i)
