@@ -13,7 +13,8 @@ package detectors
 // "is") between them (see natCues). Forms with a strong structure of their
 // own are reported without one:
 //
-//	cn_resident_id   18 characters, region, birth date, ISO 7064 MOD 11-2    no cue
+//	cn_resident_id   18 characters (also 6 8 4), a GB/T 2260 county, birth
+//	                 date 1900-2039, ISO 7064 MOD 11-2 (0-9 or X)             no cue
 //	in_aadhaar       12 digits (4 4 4), first 2-9, Verhoeff                    cue
 //	in_pan           AAAPA9999A, an individual's (4th letter P)               no cue
 //	                 other holder types (C company, F firm, ...)               cue
@@ -22,14 +23,14 @@ package detectors
 //	br_cpf           000.000.000-00                                            no cue
 //	                 00000000000, 000000000-00                                 cue
 //	es_nif           DNI 00000000L (L not a hex letter), 00000000-L, NIE       no cue
-//	                 DNI 00000000A-F (a hex id's shape)                       cue
+//	                 DNI 00000000A-F (a hex id's shape), lower-case letter    cue
 //	sg_nric          S/T/F/G/M, 7 digits, check letter                         no cue
 //	uk_nino          AB123456C, AB 12 34 56 C                                  no cue
 //	fr_nir           1 84 12 76 451 089 46 (also 2A/2B)                        no cue
 //	                 184127645108946, 1841276451089 46                         cue
 //	it_fiscal_code   16 characters, check character, omocodia                  no cue
-//	nl_bsn           9 digits, 11-test                                         cue
-//	de_tax_id        11 digits, MOD 11,10, one digit repeated                  cue
+//	nl_bsn           9 digits (also 4.2.3), 11-test                            cue
+//	de_tax_id        11 digits (also 2 3 3 3), MOD 11,10, one digit repeated   cue
 //	pl_pesel         11 digits, weights, birth date                            cue
 //	se_personnummer  YYMMDD-NNNC, YYMMDD+NNNC, 10 or 12 digits, Luhn          cue
 //	kr_rrn           YYMMDD-SNNNNNN with a valid check digit                   no cue
@@ -46,16 +47,24 @@ package detectors
 // NINO "CA745716A") needs a cue too: it is more likely a hex id. Letters
 // are recognised in upper case only (as the documents print them);
 // digits may be grouped only in the ways listed. A candidate must stand alone:
-// not preceded by '+' or by a letter, digit or '_' joined with '-', '.', '/'
-// or '_' (a decimal, a path segment, an identifier), and not followed by a
-// letter, a digit or a separator and another group.
+// not preceded by '+' or by a letter, digit or '_' joined with '-', '/' or
+// '_', or a digit and '.' (a decimal, a path segment, an identifier), and
+// not followed by a letter, a digit or a separator and another group; groups
+// separated by spaces are not taken out of a longer run of them.
 //
-// The scan loop reaches these matchers only where a cheap test passes: a
-// long number at a word start (matchWordStart, after the test every card,
-// IMEI and phone number passes), a digit right after one, two, four, five
-// or six upper-case letters that start a word (natIDLettersAt), a Corsican
-// NIR's "2A"/"2B" and a spaced NINO's letter pair. Validators run only on
-// candidates of the right shape, and cue lookups only after validation.
+// The scan loop reaches these matchers only where a cheap test passes: at
+// a long number at a word start (matchWordStart, after the test every card,
+// IMEI and phone number passes), the length of the first run and the byte
+// after it (natGate), where a second separator must be (natGroupsOK) and
+// what comes before (natStartOK); a digit right after one, two, four, five
+// or six upper-case letters that start a word (natIDLettersAt); a Corsican
+// NIR's "2A"/"2B", a spaced NINO's letter pair and a personnummer's '+'
+// (natShortGate). Validators run only on candidates of the right shape.
+// Where a form needs a cue, the number is first asked whether any family's
+// cue stands before it (one walk back, natAnyCue; a bare number passes a
+// check digit too often for validation to filter first); only then are the
+// families validated and their own cues looked up. Forms that need no cue
+// are validated alone.
 
 // The national identification number types. Their names are part of the
 // `scrubd scrub --findings` output contract.
