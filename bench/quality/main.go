@@ -20,7 +20,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -314,23 +313,13 @@ func ratio(a, b int) string {
 }
 
 func evalApache(s *detectors.Scanner, path string, verbose bool) error {
-	f, err := os.Open(path)
+	lines, err := readLines(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		fmt.Printf("access log: %s not found, skipped\n", path)
 		return nil
 	}
 	if err != nil {
 		return err
-	}
-	defer f.Close()
-	var lines [][]byte
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		lines = append(lines, bytes.Clone(sc.Bytes()))
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read %s: %w", path, err)
 	}
 	clientIPs, exact := 0, 0
 	others := make(map[detectors.Type]int)
