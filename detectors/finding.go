@@ -20,8 +20,11 @@ const (
 	Secret     Type = "secret"
 )
 
-// Builtin lists the built-in types in a fixed order.
-var Builtin = [...]Type{IPv4, IPv6, Email, Phone, CreditCard, IBAN, MAC, IMEI, UUID, JWT, Secret}
+// Builtin lists the built-in types in a fixed order: the national ids
+// (natid.go) come last, in the order of NationalIDs.
+var Builtin = [...]Type{IPv4, IPv6, Email, Phone, CreditCard, IBAN, MAC, IMEI, UUID, JWT, Secret,
+	CNResidentID, INAadhaar, INPAN, USSSN, BRCPF, ESNIF, SGNRIC, UKNINO, FRNIR, ITFiscalCode,
+	NLBSN, DETaxID, PLPESEL, SEPersonnummer, KRRRN, JPMyNumber, TRTCKN, RUSNILS, MXCURP, IDNIK}
 
 // IsBuiltin reports whether t is one of the built-in detector types.
 func IsBuiltin(t Type) bool { return BuiltinIndex(t) >= 0 }
@@ -54,7 +57,7 @@ func BuiltinIndex(t Type) int {
 	case Secret:
 		return idxSecret
 	}
-	return -1
+	return nationalIDIndex(t)
 }
 
 // A Finding is one piece of personal data in a scanned input: its type and its

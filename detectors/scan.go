@@ -162,13 +162,19 @@ func (s *Scanner) scanBuiltin(dst []Finding, b []byte) []Finding {
 }
 
 // matchInWord tries the matchers that can begin around b[i], a digit right
-// after a letter inside a word: an IBAN whose two letters start the word, and
+// after a letter inside a word: an IBAN whose two letters start the word, a
+// national id whose letters start it ("S1234567D", see natIDLettersAt), and
 // an IPv4 address, dotted or dashed, starting at b[i]. It returns the type and
 // span of the first match, or an end of 0.
 func (s *Scanner) matchInWord(b []byte, i, last int) (Type, int, int) {
 	if ws := i - 2; ws >= last && s.enabled[idxIBAN] && ibanDigitsAt(b, i) {
 		if t, st, end := s.matchWordStart(b[last:], ws-last); end > 0 {
 			return t, st + last, end + last
+		}
+	}
+	if s.natLetters && class[b[i-1]]&cUpper != 0 && natIDLettersAt(b, i) {
+		if t, st, end := s.matchNatIDLetters(b, i, last); end > 0 {
+			return t, st, end
 		}
 	}
 	j := firstOctetEnd(b, i)
@@ -293,7 +299,12 @@ func hexRunGoesOn(b []byte, i int, k uint8) bool {
 		}
 		return k&cDigit != 0 && groupAfter(b, j)
 	case ' ', '(', ')', '/':
-		return k&cDigit != 0 && phoneGroupAt(b, j+1)
+		// A phone number's next group; or, after nine digits or a DNI's
+		// eight and its letter, the end of a national id.
+		return k&cDigit != 0 && (phoneGroupAt(b, j+1) || j-i == 9)
+	case '+':
+		// "YYMMDD+NNNC", a Swedish personnummer of someone aged 100.
+		return k&cDigit != 0 && j-i == 6 && j+1 < n && class[b[j+1]]&cDigit != 0
 	}
 	// Eight or more hex digits in a row: a long number (card, IMEI,
 	// phone), or a hex id that goes on.
@@ -326,6 +337,7 @@ const (
 	idxUUID
 	idxJWT
 	idxSecret
+	idxNatID // the first of NationalIDs (natid.go), in their order
 )
 
 // matchWordStart tries every matcher that can begin at b[i], where b[i] is an
@@ -388,7 +400,19 @@ func (s *Scanner) matchWordStart(b []byte, i int) (Type, int, int) {
 				return IPv4, i, end
 			}
 		}
-		if !(run >= 7 || isNumberSep(next)) || !longNumber(b, i) {
+		if !(run >= 7 || isNumberSep(next) || next == '+' && run == 6) {
+			return "", 0, 0
+		}
+		long := longNumber(b, i)
+		// National ids (natid_scan.go), first ruled out by the length of
+		// the run and what follows it.
+		if s.natNumbers && (long && natGate[min(run, len(natGate)-1)]&natNext[next] != 0 && natStartOK(b, i) && natGroupsOK(b, i, run, next) ||
+			!long && natShortGate(b, i, run, next)) {
+			if t, st, end := s.matchNatIDNumber(b, i, long); end > 0 {
+				return t, st, end
+			}
+		}
+		if !long {
 			return "", 0, 0
 		}
 		if s.enabled[idxCard] {

@@ -27,6 +27,9 @@ type Scanner struct {
 	enabled [len(Builtin)]bool
 	phone   *phoneMatcher
 	custom  []*customDetector
+	// natNumbers and natLetters say whether a national id that starts
+	// with a digit, or with letters, is enabled.
+	natNumbers, natLetters bool
 }
 
 // New builds a Scanner from opts.
@@ -51,6 +54,9 @@ func New(opts Options) (*Scanner, error) {
 		return nil, fmt.Errorf("build phone detector: %w", err)
 	}
 	s.phone = pm
+	s.natNumbers = s.natEnabled(natCN, natAadhaar, natSSN, natCPF, natNIF, natNINO, natNIR, natBSN, natSteuer,
+		natPESEL, natSE, natRRN, natMyNumber, natTCKN, natSNILS, natNIK)
+	s.natLetters = s.natEnabled(natPAN, natNIF, natNRIC, natNINO, natCF, natCURP)
 	for _, c := range opts.Custom {
 		cd, err := newCustomDetector(c)
 		if err != nil {

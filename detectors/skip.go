@@ -56,6 +56,12 @@ func nextWork(b []byte, i int, inWord bool) int {
 					i, st = j, wDig<<8
 					continue
 				}
+				// After a '+', only a Swedish personnummer's last four
+				// digits go on ("YYMMDD+NNNC", see hexRunGoesOn).
+				if j-i < 7 && b[j] == '+' && !(j-i == 6 && j+1 < n && class[b[j+1]]&cDigit != 0) {
+					i, st = j, wDig<<8
+					continue
+				}
 				return i
 			}
 			// A digit after a letter is work only where an IBAN's digits
@@ -204,11 +210,12 @@ func startsCandidate(c0, c1 byte) bool {
 
 // inWordCandidate reports whether the digit b[i], which follows a letter
 // inside a word, may begin what matchInWord looks for: the digits of an IBAN
-// whose two letters start the word ("DE89..."), or a first octet of one to
+// whose two letters start the word ("DE89..."), the digits of a national id
+// after the upper-case letters that start the word, or a first octet of one to
 // three digits followed by a '.' or a '-' (host1.2.3.4.example.com,
 // "d211-116-254-214.rev.example.net").
 func inWordCandidate(b []byte, i int) bool {
-	if ibanDigitsAt(b, i) {
+	if ibanDigitsAt(b, i) || class[b[i-1]]&cUpper != 0 && natIDLettersAt(b, i) {
 		return true
 	}
 	j := firstOctetEnd(b, i)
@@ -237,7 +244,7 @@ func firstOctetEnd(b []byte, i int) int {
 // (which may separate the groups of a phone number when a digit or '(' comes
 // next), 0 otherwise: a hex letter (an IPv6 address, MAC or hex id goes on),
 // or a separator of addresses, dates and numbers ('.', ':', '-', '/', '(',
-// ')').
+// ')', and '+' in a Swedish personnummer).
 var numberEnd = func() (t [256]uint8) {
 	for c := 0; c < 256; c++ {
 		t[c] = 1
@@ -247,7 +254,7 @@ var numberEnd = func() (t [256]uint8) {
 			t[c] = 0
 		}
 	}
-	for _, c := range ".:-/()" {
+	for _, c := range ".:-/()+" {
 		t[c] = 0
 	}
 	t[' '] = 2

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/scrubd/scrubd/detectors"
 )
 
 func TestDefaultPolicyValid(t *testing.T) {
@@ -19,6 +20,9 @@ func TestDefaultPolicyValid(t *testing.T) {
 		"ipv4": TruncateIP, "ipv6": TruncateIP, "email": Pseudonymize, "phone": Pseudonymize,
 		"credit_card": Redact, "iban": Redact, "mac": Pseudonymize, "imei": Pseudonymize,
 		"uuid": Pseudonymize, "jwt": Redact, "secret": Redact,
+	}
+	for _, t := range detectors.NationalIDs {
+		want[string(t)] = Redact // "national ids ... redact"
 	}
 	got := map[string]Action{}
 	for n, d := range p.Detectors {

@@ -198,8 +198,14 @@ func TestSeededValuesAreValid(t *testing.T) {
 			}
 		}
 	}
+	natid := map[detectors.Type]bool{}
+	for _, t := range detectors.NationalIDs {
+		natid[t] = true
+	}
 	for _, typ := range append(detectors.Builtin[:], AccountID, DeviceID, Person) {
-		if seen[typ] == 0 {
+		// The default mix seeds no national ids: it stays the workload the
+		// benchmarks were measured on (bench/quality measures those ids).
+		if seen[typ] == 0 && !natid[typ] {
 			t.Errorf("no %s seeded in 20000 lines of the default mix", typ)
 		}
 	}
