@@ -139,6 +139,7 @@ type rule struct {
 	action    Action
 	keepFirst int
 	keepLast  int
+	decimals  int // coarsen only
 	bits4     int
 	bits6     int
 	values    []string // lower case; drop_record only
@@ -202,7 +203,7 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 			opts.Disabled = append(opts.Disabled, t)
 			continue
 		}
-		r := &rule{name: name, action: d.Action, keepFirst: d.KeepFirst, keepLast: d.KeepLast, bits4: 24, bits6: 48}
+		r := &rule{name: name, action: d.Action, keepFirst: d.KeepFirst, keepLast: d.KeepLast, decimals: decimalsOr(d.Decimals), bits4: 24, bits6: 48}
 		if d.Prefix != nil {
 			r.bits4, r.bits6 = *d.Prefix, *d.Prefix
 		}
@@ -225,7 +226,7 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 		opts.Custom = append(opts.Custom, detectors.Custom{
 			Name: detectors.Type(c.Name), Pattern: c.Pattern, IgnoreCase: c.IgnoreCase, Timeout: timeDuration(c.Timeout),
 		})
-		e.byType[detectors.Type(c.Name)] = &rule{name: c.Name, action: c.Action, keepFirst: c.KeepFirst, keepLast: c.KeepLast, bits4: 24, bits6: 48}
+		e.byType[detectors.Type(c.Name)] = &rule{name: c.Name, action: c.Action, keepFirst: c.KeepFirst, keepLast: c.KeepLast, decimals: decimalsOr(c.Decimals), bits4: 24, bits6: 48}
 	}
 	sc, err := detectors.New(opts)
 	if err != nil {
@@ -240,7 +241,7 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("compile field rule %q: %w", f.Path, err)
 		}
-		r := &rule{name: f.name(), action: f.Action, keepFirst: f.KeepFirst, keepLast: f.KeepLast, bits4: 24, bits6: 48}
+		r := &rule{name: f.name(), action: f.Action, keepFirst: f.KeepFirst, keepLast: f.KeepLast, decimals: decimalsOr(f.Decimals), bits4: 24, bits6: 48}
 		if f.Prefix != nil {
 			r.bits4, r.bits6 = *f.Prefix, *f.Prefix
 		}
@@ -295,6 +296,14 @@ func (e *Engine) typeRule(t detectors.Type) *rule {
 		return e.builtin[k]
 	}
 	return e.byType[t]
+}
+
+// decimalsOr is a rule's decimals setting, or the default when it has none.
+func decimalsOr(d *int) int {
+	if d == nil {
+		return defaultDecimals
+	}
+	return *d
 }
 
 // name is the finding type of a field rule.

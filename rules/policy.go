@@ -110,6 +110,9 @@ type DetectorRule struct {
 	// KeepFirst and KeepLast are the characters the mask action leaves.
 	KeepFirst int `yaml:"keep_first"`
 	KeepLast  int `yaml:"keep_last"`
+	// Decimals is the number of fraction digits the coarsen action keeps
+	// (default 2).
+	Decimals *int `yaml:"decimals"`
 	// Regions are the phone regions (ISO 3166-1 alpha-2) whose national
 	// formats are recognised; numbers with a leading '+' are recognised for
 	// every region. Phone only.
@@ -130,10 +133,11 @@ type CustomRule struct {
 	// Timeout bounds the search in one value (default 100ms). A timeout
 	// fails the record closed.
 	Timeout Duration `yaml:"timeout"`
-	// Action, KeepFirst and KeepLast are as for DetectorRule.
+	// Action, KeepFirst, KeepLast and Decimals are as for DetectorRule.
 	Action    Action `yaml:"action"`
 	KeepFirst int    `yaml:"keep_first"`
 	KeepLast  int    `yaml:"keep_last"`
+	Decimals  *int   `yaml:"decimals"`
 
 	line int
 }
@@ -156,6 +160,9 @@ type FieldRule struct {
 	// KeepFirst and KeepLast are the characters the mask action leaves.
 	KeepFirst int `yaml:"keep_first"`
 	KeepLast  int `yaml:"keep_last"`
+	// Decimals is the number of fraction digits the coarsen action keeps
+	// (default 2).
+	Decimals *int `yaml:"decimals"`
 	// Prefix is the number of bits truncate_ip keeps (default 24 for IPv4,
 	// 48 for IPv6).
 	Prefix *int `yaml:"prefix"`

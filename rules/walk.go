@@ -222,6 +222,14 @@ func (w *walker) apply(dst, v []byte, r *rule) []byte {
 	case DropRecord:
 		w.dropRecord = true
 		return redacted(dst, r.name)
+	case Coarsen:
+		if len(v) == 0 || len(v) == 1 && v[0] == '-' || isRedacted(v, r.name) {
+			return append(dst, v...)
+		}
+		if out, ok := coarsenValue(dst, v, r.decimals); ok {
+			return out
+		}
+		return redacted(dst, r.name)
 	default: // Redact, DropField
 		if isRedacted(v, r.name) {
 			return append(dst, v...)
@@ -622,6 +630,9 @@ func (w *walker) scalarRuled(r *rule) (bool, error) {
 	w.subject(r, v, w.tmp)
 	if isString && string(w.tmp) == string(v) {
 		w.out = append(w.out, w.in[start:w.pos]...)
+	} else if !isString && r.action == Coarsen && w.tmp[0] != '[' {
+		// A coarsened number is still a number: 48.8583701 is 48.86.
+		w.out = append(w.out, w.tmp...)
 	} else {
 		w.out = appendJSONString(w.out, w.tmp)
 	}
