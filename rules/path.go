@@ -29,71 +29,161 @@ const (
 	segGlob                    // anything else with '*' or '?'
 )
 
-// A segment is one compiled key pattern, in lower case.
+// A segment is one compiled key pattern, in canonical form (see
+// canonicalKey and keyWords): a literal without its '_' and '-' and in lower
+// case; a glob the same way when it has no '_' or '-', or else as words.
 type segment struct {
 	kind segKind
 	s    string // the literal, prefix, suffix, infix or glob
+	// words says that s is in word form and is matched against the key's
+	// word form; otherwise against the key without separators.
+	words bool
 }
 
+// compileSegment compiles one key pattern as written (not lower-cased: its
+// camel case splits words).
 func compileSegment(s string) segment {
-	stars := strings.Count(s, "*")
 	switch {
 	case s == "**":
 		return segment{kind: segAnyDepth}
 	case s == "*":
 		return segment{kind: segAny}
-	case strings.Contains(s, "?"):
-		return segment{kind: segGlob, s: s}
-	case stars == 0:
-		return segment{kind: segLiteral, s: s}
-	case stars == 1 && s[len(s)-1] == '*':
-		return segment{kind: segPrefix, s: s[:len(s)-1]}
-	case stars == 1 && s[0] == '*':
-		return segment{kind: segSuffix, s: s[1:]}
-	case stars == 2 && s[0] == '*' && s[len(s)-1] == '*':
-		return segment{kind: segContains, s: s[1 : len(s)-1]}
 	}
-	return segment{kind: segGlob, s: s}
+	g := segment{}
+	if !strings.ContainsAny(s, "*?") {
+		return segment{kind: segLiteral, s: string(canonicalKey(nil, s))}
+	}
+	if strings.ContainsAny(s, "_-") {
+		g.words = true
+		s = string(keyWords(nil, s))
+	} else {
+		s = strings.ToLower(s)
+	}
+	stars := strings.Count(s, "*")
+	switch {
+	case strings.Contains(s, "?"):
+		g.kind, g.s = segGlob, s
+	case stars == 1 && s[len(s)-1] == '*':
+		g.kind, g.s = segPrefix, s[:len(s)-1]
+	case stars == 1 && s[0] == '*':
+		g.kind, g.s = segSuffix, s[1:]
+	case stars == 2 && s[0] == '*' && s[len(s)-1] == '*' && len(s) > 2:
+		g.kind, g.s = segContains, s[1:len(s)-1]
+	default:
+		g.kind, g.s = segGlob, s
+	}
+	return g
 }
 
-// matchKey reports whether key matches the segment, ignoring ASCII case.
+// Keys are matched in canonical form, so that one name written in the
+// styles of different languages and protocols meets one rule:
+//
+//   - A literal key pattern matches a key that is equal to it ignoring ASCII
+//     case and every '_' and '-': "user_id" matches userId, USER_ID, user-id,
+//     User-Id and userid (see canonicalKey).
+//   - A glob without '_' or '-' ("*token", "user*", "*password*") matches
+//     the key in the same form: "*token" matches csrfToken and csrf-token
+//     (and nexttoken: a glob means what it says).
+//   - A glob with '_' or '-' ("*_id", "user_*") is matched word by word
+//     (see keyWords), so its separator stands for a word boundary, written
+//     as '_', '-' or a change of case: "*_id" matches user_id, userId,
+//     X-User-Id and UserID, but not paid, android or userid.
+//   - A last key that starts with "X-" or "x_" and meets no rule is matched
+//     once more without it, so that the extension headers of HTTP and Kafka
+//     meet the rules of their names: X-User-Id meets "user_id" and
+//     X-User-Email "email"... through "user_email" where a rule names it.
+
+// canonicalKey appends key in lower case without its '_' and '-' bytes.
+func canonicalKey[S ~string | ~[]byte](dst []byte, key S) []byte {
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; c != '_' && c != '-' {
+			dst = append(dst, lower(c))
+		}
+	}
+	return dst
+}
+
+// keyWords appends key as lower-case words joined by '_': a word ends at
+// '_' or '-' and before an upper-case letter that follows a lower-case
+// letter or a digit ("userId"), or that starts a capitalized word after
+// capitals ("HTTPServer" is http_server, "UserID" user_id). Separators at
+// the ends are dropped, and a run of them is one, except next to a glob
+// '*' or '?' in a pattern ("*_id" stays "*_id").
+func keyWords[S ~string | ~[]byte](dst []byte, key S) []byte {
+	start := len(dst)
+	sep := false
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if c == '_' || c == '-' {
+			sep = true
+			continue
+		}
+		if !sep && i > 0 && isUpper(c) {
+			p := key[i-1]
+			sep = isLower(p) || isDigit(p) || isUpper(p) && i+1 < len(key) && isLower(key[i+1])
+		}
+		if sep && len(dst) > start {
+			dst = append(dst, '_')
+		}
+		sep = false
+		dst = append(dst, lower(c))
+	}
+	if sep && len(dst) > start && (dst[len(dst)-1] == '*' || dst[len(dst)-1] == '?') {
+		dst = append(dst, '_')
+	}
+	return dst
+}
+
+func isUpper(c byte) bool { return 'A' <= c && c <= 'Z' }
+func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
+
+// matchKey reports whether key matches the segment, in canonical form.
 func (g *segment) matchKey(key []byte) bool {
 	switch g.kind {
 	case segAny, segAnyDepth:
 		return true
 	case segLiteral:
-		return len(key) == len(g.s) && equalFold(key, g.s)
-	case segPrefix:
-		return len(key) >= len(g.s) && equalFold(key[:len(g.s)], g.s)
-	case segSuffix:
-		return len(key) >= len(g.s) && equalFold(key[len(key)-len(g.s):], g.s)
-	case segContains:
-		for i := 0; i+len(g.s) <= len(key); i++ {
-			if equalFold(key[i:i+len(g.s)], g.s) {
-				return true
-			}
-		}
-		return false
+		return equalCanonical(key, g.s)
 	}
-	return globFold(g.s, key)
+	var buf [128]byte
+	var k []byte
+	if g.words {
+		k = keyWords(buf[:0], key)
+	} else {
+		k = canonicalKey(buf[:0], key)
+	}
+	switch g.kind {
+	case segPrefix:
+		return len(k) >= len(g.s) && string(k[:len(g.s)]) == g.s
+	case segSuffix:
+		return len(k) >= len(g.s) && string(k[len(k)-len(g.s):]) == g.s
+	case segContains:
+		return strings.Contains(string(k), g.s)
+	}
+	return globFold(g.s, k)
 }
 
-// equalFold compares key with the lower-case s, ignoring the ASCII case of
-// key. The lengths must be equal.
-func equalFold(key []byte, s string) bool {
-	for i := 0; i < len(s); i++ {
-		if lower(key[i]) != s[i] {
+// equalCanonical reports whether key, in canonical form, is the canonical
+// s.
+func equalCanonical(key []byte, s string) bool {
+	j := 0
+	for _, c := range key {
+		if c == '_' || c == '-' {
+			continue
+		}
+		if j >= len(s) || lower(c) != s[j] {
 			return false
 		}
+		j++
 	}
-	return true
+	return j == len(s)
 }
 
 func compilePath(p string) (pathPattern, error) {
 	if p == "" {
 		return pathPattern{}, fmt.Errorf("empty path")
 	}
-	raw := strings.Split(strings.ToLower(p), ".")
+	raw := strings.Split(p, ".")
 	pp := pathPattern{}
 	for i, s := range raw {
 		if s == "" {
@@ -107,7 +197,7 @@ func compilePath(p string) (pathPattern, error) {
 		}
 		pp.segs = append(pp.segs, compileSegment(s))
 	}
-	if l := pp.segs[len(pp.segs)-1]; l.kind == segLiteral {
+	if l := pp.segs[len(pp.segs)-1]; l.kind == segLiteral && l.s != "" {
 		pp.last = l.s
 	}
 	pp.tailOnly = len(pp.segs) == 2 && pp.segs[0].kind == segAnyDepth && pp.segs[1].kind != segAnyDepth
@@ -218,18 +308,21 @@ func (x *pathIndex) add(pp pathPattern) {
 }
 
 // first returns the index of the first pattern that matches path, or -1.
+// A last key that starts with "X-" or "x_" and meets no pattern is tried
+// again without it.
 func (x *pathIndex) first(path [][]byte) int {
 	if len(x.patterns) == 0 || len(path) == 0 {
 		return -1
 	}
 	best := -1
 	last := path[len(path)-1]
-	if n := len(last); n > 0 && n <= 64 && x.lastFilter[n&31][lower(last[0])>>6]&(1<<(lower(last[0])&63)) != 0 {
-		var low [64]byte
-		for i, c := range last {
-			low[i] = lower(c)
-		}
-		for _, i := range x.byLast[string(low[:len(last)])] {
+	var low [64]byte
+	var n int // length of the canonical last key, when it fits in low
+	if len(last) <= len(low) {
+		n = len(canonicalKey(low[:0], last))
+	}
+	if n > 0 && x.lastFilter[n&31][low[0]>>6]&(1<<(low[0]&63)) != 0 {
+		for _, i := range x.byLast[string(low[:n])] {
 			if x.patterns[i].match(path) {
 				best = i
 				break
@@ -237,7 +330,11 @@ func (x *pathIndex) first(path [][]byte) int {
 		}
 	}
 	if n := len(last); n > 0 {
-		for _, i := range x.wildByEnd[lower(last[n-1])] {
+		end := last[n-1]
+		for k := n - 1; k > 0 && (end == '_' || end == '-'); k-- {
+			end = last[k-1]
+		}
+		for _, i := range x.wildByEnd[lower(end)] {
 			if best >= 0 && i > best {
 				break
 			}
@@ -254,6 +351,11 @@ func (x *pathIndex) first(path [][]byte) int {
 		if x.patterns[i].match(path) {
 			return i
 		}
+	}
+	if best < 0 && len(last) > 2 && lower(last[0]) == 'x' && (last[1] == '-' || last[1] == '_') {
+		path[len(path)-1] = last[2:]
+		best = x.first(path)
+		path[len(path)-1] = last
 	}
 	return best
 }
