@@ -150,7 +150,7 @@ func (w *walker) access(f *accessFields) error {
 		if w.raw > 0 {
 			continue // extracting only
 		}
-		if r := w.e.accessRules[k]; r != nil {
+		if r := w.e.accessRules[k]; r != nil && r.shape.fits(v) {
 			switch r.action {
 			case Keep:
 				w.out = append(w.out, v...)

@@ -143,6 +143,10 @@ type rule struct {
 	bits4     int
 	bits6     int
 	values    []string // lower case; drop_record only
+	// shape restricts a field rule to values of a shape (see FieldRule).
+	shape shape
+	// extent says where an unquoted value of this type ends in free text.
+	extent extent
 	// subject is whether values of this type name a data subject (the
 	// policy's subjects list).
 	subject bool
@@ -162,9 +166,12 @@ type Engine struct {
 	builtin  [len(detectors.Builtin)]*rule
 	fields   []*rule
 	fieldIdx pathIndex // the paths of fields, in order
-	maxBytes int
-	maxDepth int
-	walkers  sync.Pool
+	// fieldTail filters the keys of text pairs for fieldIdx, and anyTail
+	// for fieldIdx and the extracts (see tailFilter).
+	fieldTail, anyTail tailFilter
+	maxBytes           int
+	maxDepth           int
+	walkers            sync.Pool
 	// accessRules are the field rules of the access-log fields, looked up
 	// once, and accessExtract what they are extracted as.
 	accessRules   [len(accessNames)]*rule
@@ -248,11 +255,18 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 		for _, v := range f.Values {
 			r.values = append(r.values, strings.ToLower(v))
 		}
+		r.shape, _ = shapeByName(f.Shape)
+		r.extent = extentOf(r.name)
 		e.fields = append(e.fields, r)
 		e.fieldIdx.add(pp)
+		e.fieldTail.add(pp)
 	}
 	if e.extract, err = compileExtract(p.Extract); err != nil {
 		return nil, fmt.Errorf("compile policy: %w", err)
+	}
+	e.anyTail = e.fieldTail
+	for _, pp := range e.extract.idx.patterns {
+		e.anyTail.add(pp)
 	}
 	for k := range accessPaths {
 		e.accessRules[k] = e.fieldRule(accessPaths[k])

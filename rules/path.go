@@ -359,3 +359,93 @@ func (x *pathIndex) first(path [][]byte) int {
 	}
 	return best
 }
+
+// A tailFilter tells from the last two bytes of a key whether a pattern of a
+// set can match a path that ends with the key, so that the keys of text
+// pairs ("Error: ...", "reason: ...") are mostly turned away without a
+// lookup. It never turns away a key that a pattern matches: it holds the
+// canonical last two bytes of every literal last key and of every suffix
+// glob ("*_token": "en"), and it lets every key through when some pattern
+// ends in another kind of key (a prefix glob, "*", "**").
+type tailFilter struct {
+	all bool // every key may match
+	// two has bit tailClass(b) of word tailClass(a) set for a canonical
+	// last key ending in "ab"; one has bit tailClass(a) for one of the
+	// single byte "a".
+	two [64]uint64
+	one uint64
+}
+
+// tailClass maps a byte to its class in a tailFilter: ASCII letters of
+// either case to one class each, digits to one each, any other byte to 63.
+var tailClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case 'a' <= c && c <= 'z':
+			t[c] = uint8(c - 'a')
+		case 'A' <= c && c <= 'Z':
+			t[c] = uint8(c - 'A')
+		case '0' <= c && c <= '9':
+			t[c] = uint8(26 + c - '0')
+		default:
+			t[c] = 63
+		}
+	}
+	return t
+}()
+
+// add adds the last key of the pattern pp.
+func (f *tailFilter) add(pp pathPattern) {
+	l := pp.segs[len(pp.segs)-1]
+	var s string
+	switch l.kind {
+	case segLiteral:
+		s = l.s
+	case segSuffix:
+		s = string(canonicalKey(nil, l.s))
+		if len(s) < 2 {
+			f.all = true
+			return
+		}
+	default:
+		f.all = true
+		return
+	}
+	switch n := len(s); n {
+	case 0:
+		f.all = true
+	case 1:
+		f.one |= 1 << tailClass[s[0]]
+	default:
+		f.two[tailClass[s[n-2]]] |= 1 << tailClass[s[n-1]]
+	}
+}
+
+// mayEnd reports whether a key that ends right before v[end] may match: its
+// last two bytes, not counting '_' and '-', are looked at (within its last
+// dot-separated part).
+func (f *tailFilter) mayEnd(v []byte, end int) bool {
+	if f.all {
+		return true
+	}
+	var a, b byte
+	n := 0
+	for i := end - 1; i >= 0 && n < 2; i-- {
+		c := v[i]
+		if c == '_' || c == '-' {
+			continue
+		}
+		if !keyChars[c] || c == '.' {
+			break
+		}
+		a, b = c, a
+		n++
+	}
+	switch n {
+	case 0:
+		return true // no key, or only separators: let the lookup decide
+	case 1:
+		return f.one>>tailClass[a]&1 != 0
+	}
+	return f.two[tailClass[a]]>>tailClass[b]&1 != 0
+}

@@ -169,6 +169,15 @@ type FieldRule struct {
 	// Values restricts a drop_record rule to these values of the field
 	// (compared as text, without regard to case). Empty: any value.
 	Values []string `yaml:"values"`
+	// Shape restricts the rule to values of a shape; a value of another
+	// shape is walked and scanned as if no rule named its field. One of
+	// scalar (strings and numbers: a JSON object under the field is walked
+	// with its own rules, an array element by element), person_name (two
+	// or more capitalized words), postal_address (two or more words with a
+	// letter) and postal_code (3 to 10 letters, digits, spaces or '-', with
+	// a digit). Every shape but scalar implies scalar. Empty: any value,
+	// and an object or array under the field is ruled whole.
+	Shape string `yaml:"shape"`
 
 	line int
 }

@@ -129,6 +129,9 @@ func (p *Policy) Validate() error {
 		if len(f.Values) > 0 && f.Action != DropRecord {
 			add(f.line, path+".values", "only drop_record takes values")
 		}
+		if _, ok := shapeByName(f.Shape); !ok {
+			add(f.line, path+".shape", "%q is not a shape; one of %s", f.Shape, strings.Join(shapeNames[1:], ", "))
+		}
 		if f.Prefix != nil && (f.Action != TruncateIP || *f.Prefix < 0 || *f.Prefix > 128) {
 			add(f.line, path+".prefix", "needs action truncate_ip and a value between 0 and 128")
 		}

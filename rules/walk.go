@@ -552,6 +552,15 @@ func (w *walker) ruled(depth int, r *rule) (bool, error) {
 	if c != '{' && c != '[' {
 		return w.scalarRuled(r)
 	}
+	if r.shape != shapeAny {
+		// A rule for scalars: an object is walked with its own rules, an
+		// array element by element.
+		if c == '{' {
+			return w.value(depth, nil)
+		}
+		_, err := w.value(depth, r)
+		return false, err
+	}
 	start := w.pos
 	mark := len(w.out)
 	switch r.action {
@@ -605,6 +614,11 @@ func (w *walker) scalarRuled(r *rule) (bool, error) {
 		v, vs, ve = w.in[s:w.pos], s, w.pos
 	}
 	literal := !isString && (v[0] == 't' || v[0] == 'f' || v[0] == 'n')
+	if !r.shape.fits(v) {
+		// Not of the rule's shape: as if no rule named the field.
+		w.pos = start
+		return w.value(0, nil)
+	}
 	switch r.action {
 	case Keep:
 		w.out = append(w.out, w.in[start:w.pos]...)
