@@ -447,5 +447,6 @@ func (f *tailFilter) mayEnd(v []byte, end int) bool {
 	case 1:
 		return f.one>>tailClass[a]&1 != 0
 	}
-	return f.two[tailClass[a]]>>tailClass[b]&1 != 0
+	// "X-c": the extension header of the one-byte key "c".
+	return f.two[tailClass[a]]>>tailClass[b]&1 != 0 || a|0x20 == 'x' && f.one>>tailClass[b]&1 != 0
 }

@@ -715,6 +715,12 @@ func (w *walker) pair(spans []span, v []byte, i int, k kvKey, vs int, syn kvSynt
 	}
 	n := len(spans)
 	spans, next = w.ruledSpan(spans, v, r, k.start, vs, ve, syn == kvEq && extract, next)
+	if len(spans) == n && place == startsLine && ext == extPerson && r.shape != shapeAny {
+		// The clause is not a name ("Name: Toshimi Arata logged in"):
+		// the name may still be its first words.
+		vs, ve, next = valueEnd(v, vs, ext, inLine)
+		spans, next = w.ruledSpan(spans, v, r, k.start, vs, ve, false, next)
+	}
 	if len(spans) == n {
 		return spans, i + 1
 	}
@@ -804,7 +810,8 @@ func lineStart(v []byte, i int) bool {
 //     particles that follow its first word ("Toshimi Arata logged in" is
 //     "Toshimi Arata"), up to six more, inner apostrophes kept; but when
 //     the key starts its line (a header, "Name: toshimi arata", a
-//     YAML-like dump), at the end of the clause, as an address;
+//     YAML-like dump), at the end of the clause or a comma (and when a
+//     rule's shape refuses the clause, at the end of the words, again);
 //   - an address (extAddress) at the end of the clause: a line end, one of
 //     ;|"<)]} or the next key ("city: ...", "zip=..."), commas included;
 //   - a date (extDate) after the numbers and English month names that
@@ -849,8 +856,10 @@ func valueEnd(v []byte, vs int, ext extent, place pairPlace) (s, e, next int) {
 	e = tokenEnd(v, vs)
 	if ext != extToken && e > vs {
 		switch {
-		case ext == extAddress, ext == extPerson && place == startsLine:
-			e = clauseEnd(v, vs)
+		case ext == extAddress:
+			e = clauseEnd(v, vs, true)
+		case ext == extPerson && place == startsLine:
+			e = clauseEnd(v, vs, false)
 		case ext == extPerson:
 			e = personEnd(v, vs)
 		case ext == extDate:
@@ -961,13 +970,14 @@ func at(v []byte, i int) byte {
 }
 
 // clauseEnd returns the end of the clause that starts at v[vs]: the first
-// line end or one of ;|"<)]}, or the start of the next key ("city: ...",
-// "zip=..."), without the white space and commas before it.
-func clauseEnd(v []byte, vs int) int {
+// line end or one of ;|"<)]} (and ',' unless commas is set), or the start
+// of the next key ("city: ...", "zip=..."), without the white space and
+// commas before it.
+func clauseEnd(v []byte, vs int, commas bool) int {
 	e := vs
 	for e < len(v) {
 		c := v[e]
-		if c == '\n' || c == '\r' || c == ';' || c == '|' || c == '"' || c == '<' || c == ')' || c == ']' || c == '}' {
+		if c == '\n' || c == '\r' || c == ';' || c == '|' || c == '"' || c == '<' || c == ')' || c == ']' || c == '}' || c == ',' && !commas {
 			break
 		}
 		if (c == ' ' || c == ',') && e > vs {
