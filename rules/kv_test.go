@@ -93,6 +93,9 @@ func TestKVSyntaxes(t *testing.T) {
 		{"digit groups", `x ssn: 078 05 1120 ok`, `x ssn: [national_id] ok`},
 		{"numbers", `x gps: 48.8583701, 2.294481 fix=3d`, `x gps: 48.86, 2.29 fix=3d`},
 		{"numbers in brackets", `(lat: 48.8583701)`, `(lat: 48.86)`},
+		{"auth scheme kept", `x Authorization: Bearer abc123 ok`, `x Authorization: Bearer [secret] ok`},
+		{"auth scheme header", "Proxy-Authorization: Basic dXNlcjpwYXNz", "Proxy-Authorization: Basic [secret]"},
+		{"auth no scheme", `x authorization=abc123 ok`, `x authorization=[secret] ok`},
 		{"nothing personal", `acct=null acct: true acct=-`, `acct=null acct: true acct=-`},
 	}
 	for _, tc := range tests {

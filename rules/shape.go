@@ -170,12 +170,13 @@ const (
 	extDate                  // date words: "12 March 1990", "March 12, 1990"
 	extDigits                // digit groups: "+44 20 7946 0958", "123 45 6789"
 	extNumbers               // a list of numbers: "48.8583701, 2.294481"
+	extSecret                // a token after an auth scheme: "Bearer <token>"
 )
 
 // extentOf returns the extent of the values of a field rule named name: the
 // default policy's person, address, birth_date, phone, national_id and
-// coordinates types are written in several words; every other type is one
-// token.
+// coordinates types are written in several words, a secret may follow the
+// name of its scheme; every other type is one token.
 func extentOf(name string) extent {
 	switch name {
 	case "person":
@@ -188,6 +189,8 @@ func extentOf(name string) extent {
 		return extDigits
 	case "coordinates":
 		return extNumbers
+	case "secret":
+		return extSecret
 	}
 	return extToken
 }

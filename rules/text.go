@@ -819,7 +819,10 @@ func lineStart(v []byte, i int) bool {
 //   - digit groups (extDigits) after the groups of digits, +-.() that
 //     follow, one space apart ("+44 20 7946 0958");
 //   - numbers (extNumbers) after the run of numbers, separators, brackets,
-//     degree signs and hemisphere letters ("48.8583701, 2.294481").
+//     degree signs and hemisphere letters ("48.8583701, 2.294481");
+//   - a secret (extSecret) is one token, but after the name of an HTTP
+//     authentication scheme the value is the token that follows it
+//     ("Authorization: Bearer <token>" keeps "Bearer").
 //
 // A '.' that ends an unquoted value before white space or the end of the
 // text ends a sentence, not the value.
@@ -842,6 +845,13 @@ func valueEnd(v []byte, vs int, ext extent, place pairPlace) (s, e, next int) {
 	}
 	if v[vs] == '{' {
 		return vs, vs, vs // an object: its pairs are found on their own
+	}
+	if ext == extSecret {
+		// "Authorization: Bearer <token>": the scheme is kept, the
+		// credentials are the value.
+		if e = tokenEnd(v, vs); e+1 < len(v) && v[e] == ' ' && authScheme(v[vs:e]) && !valueEnds[v[e+1]] {
+			vs = e + 1
+		}
 	}
 	if place == headerLine {
 		e = vs
@@ -874,6 +884,24 @@ func valueEnd(v []byte, vs int, ext extent, place pairPlace) (s, e, next int) {
 		e--
 	}
 	return vs, e, e
+}
+
+// authScheme reports whether w names an HTTP authentication scheme, in any
+// case: Basic, Bearer, Digest, Negotiate, NTLM, Token, Bot, Hawk, OAuth,
+// ApiKey.
+func authScheme(w []byte) bool {
+	if len(w) < 3 || len(w) > 9 {
+		return false
+	}
+	var low [9]byte
+	for i, c := range w {
+		low[i] = lower(c)
+	}
+	switch string(low[:len(w)]) {
+	case "basic", "bearer", "digest", "negotiate", "ntlm", "token", "bot", "hawk", "oauth", "apikey":
+		return true
+	}
+	return false
 }
 
 // tokenEnd returns the end of the token at v[vs]: a bracketed value
