@@ -396,6 +396,13 @@ var tailClass = func() (t [256]uint8) {
 
 // add adds the last key of the pattern pp.
 func (f *tailFilter) add(pp pathPattern) {
+	defer func() {
+		if f.all {
+			for i := range f.two {
+				f.two[i] = ^uint64(0)
+			}
+		}
+	}()
 	l := pp.segs[len(pp.segs)-1]
 	var s string
 	switch l.kind {
@@ -420,6 +427,18 @@ func (f *tailFilter) add(pp pathPattern) {
 		f.two[tailClass[s[n-2]]] |= 1 << tailClass[s[n-1]]
 	}
 }
+
+// tailLetter is 1 + tailClass of the ASCII letters, 0 for other bytes: for
+// the callers that look up keys ending in two letters, the common case,
+// in f.two without calling mayEnd (which f.all fills with ones).
+var tailLetter = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		if 'a' <= c|0x20 && c|0x20 <= 'z' {
+			t[c] = tailClass[c] + 1
+		}
+	}
+	return t
+}()
 
 // mayEnd reports whether a key that ends right before v[end] may match: its
 // last two bytes, not counting '_' and '-', are looked at (within its last

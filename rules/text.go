@@ -287,7 +287,11 @@ func (w *walker) kvSpans(spans []span, v []byte) []span {
 		}
 	}
 	base := len(spans)
-	spans = w.pairsOf(spans, v, '=')
+	eq := bytes.IndexByte(v, '=')
+	if eq >= 0 {
+		spans = w.pairsOf(spans, v, '=', eq)
+	}
+	tail := &w.e.fieldTail
 	for i := 0; i < len(v); {
 		k := bytes.IndexByte(v[i:], ':')
 		if k < 0 {
@@ -307,14 +311,32 @@ func (w *walker) kvSpans(spans []span, v []byte) []span {
 			}
 			i++
 			continue
-		} else if keyChars[b] && !w.e.fieldTail.mayEnd(v, i) {
-			i++
-			continue
+		} else if keyChars[b] {
+			// The tail filter, without a call when the key ends in two
+			// letters (not "X-c", see tailFilter.mayEnd).
+			var x uint8
+			if i >= 2 {
+				x = tailLetter[v[i-2]]
+			}
+			if y := tailLetter[b]; x != 0 && y != 0 && x != 'x'-'a'+1 {
+				if tail.two[x-1]>>(y-1)&1 == 0 {
+					i++
+					continue
+				}
+			} else if !tail.mayEnd(v, i) {
+				i++
+				continue
+			}
 		}
 		spans, i = w.colonPair(spans, v, i)
 	}
-	spans = w.pairsOf(spans, v, '<')
-	spans = w.pairsOf(spans, v, '%')
+	spans = w.pairsOf(spans, v, '<', 0)
+	if eq >= 0 {
+		// URL-encoded pairs are the value of a parameter ("next=...",
+		// "state=...", "Cookie: prefs=..."): text without a '=' holds
+		// none, and is not searched for them.
+		spans = w.pairsOf(spans, v, '%', eq)
+	}
 	if len(spans)-base > 1 {
 		sortSpans(spans[base:])
 		// A pair inside the value of another (or overlapping it) is that
@@ -332,9 +354,9 @@ func (w *walker) kvSpans(spans []span, v []byte) []span {
 }
 
 // pairsOf appends the pairs of v whose separator is sep: '=' (eqPair), '<'
-// (xmlPair) or '%' (pctPair).
-func (w *walker) pairsOf(spans []span, v []byte, sep byte) []span {
-	for i := 0; i < len(v); {
+// (xmlPair) or '%' (pctPair), looking from v[from] on.
+func (w *walker) pairsOf(spans []span, v []byte, sep byte, from int) []span {
+	for i := from; i < len(v); {
 		k := bytes.IndexByte(v[i:], sep)
 		if k < 0 {
 			break
