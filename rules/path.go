@@ -428,9 +428,22 @@ func (f *tailFilter) add(pp pathPattern) {
 	}
 }
 
-// tailLetter is 1 + tailClass of the ASCII letters, 0 for other bytes: for
-// the callers that look up keys ending in two letters, the common case,
-// in f.two without calling mayEnd (which f.all fills with ones).
+// twoLetters answers mayEnd for a key that ends right before v[end] in two
+// letters (not "X-c"), the common case, without a call: known is false for
+// the other keys, which are mayEnd's. It is small enough to be inlined.
+func (f *tailFilter) twoLetters(v []byte, end int) (may, known bool) {
+	if end < 2 || end > len(v) {
+		return false, false
+	}
+	a, b := tailLetter[v[end-2]], tailLetter[v[end-1]]
+	if a == 0 || b == 0 || a == 'x'-'a'+1 {
+		return false, false
+	}
+	return f.two[a-1]>>(b-1)&1 != 0, true // all ones when f.all
+}
+
+// tailLetter is 1 + tailClass of the ASCII letters, 0 for other bytes, for
+// twoLetters.
 var tailLetter = func() (t [256]uint8) {
 	for c := 0; c < 256; c++ {
 		if 'a' <= c|0x20 && c|0x20 <= 'z' {

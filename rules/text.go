@@ -311,22 +311,9 @@ func (w *walker) kvSpans(spans []span, v []byte) []span {
 			}
 			i++
 			continue
-		} else if keyChars[b] {
-			// The tail filter, without a call when the key ends in two
-			// letters (not "X-c", see tailFilter.mayEnd).
-			var x uint8
-			if i >= 2 {
-				x = tailLetter[v[i-2]]
-			}
-			if y := tailLetter[b]; x != 0 && y != 0 && x != 'x'-'a'+1 {
-				if tail.two[x-1]>>(y-1)&1 == 0 {
-					i++
-					continue
-				}
-			} else if !tail.mayEnd(v, i) {
-				i++
-				continue
-			}
+		} else if may, known := tail.twoLetters(v, i); keyChars[b] && !may && (known || !tail.mayEnd(v, i)) {
+			i++
+			continue
 		}
 		spans, i = w.colonPair(spans, v, i)
 	}
@@ -458,7 +445,7 @@ func (w *walker) eqPair(spans []span, v []byte, i int) ([]span, int) {
 	if i > 0 && keyChars[v[i-1]] && next != '>' {
 		// key=value as logfmt and query strings write it, the common
 		// case: most keys are turned away by their last bytes.
-		if !w.e.anyTail.mayEnd(v, i) {
+		if may, known := w.e.anyTail.twoLetters(v, i); !may && (known || !w.e.anyTail.mayEnd(v, i)) {
 			return spans, i + 1
 		}
 		s := i - 1
@@ -868,6 +855,11 @@ func valueEnd(v []byte, vs int, ext extent, place pairPlace) (s, e, next int) {
 	if v[vs] == '{' {
 		return vs, vs, vs // an object: its pairs are found on their own
 	}
+	if ext == extToken && place != headerLine {
+		// The common case, first: one token.
+		e = withoutStop(v, vs, tokenEnd(v, vs))
+		return vs, e, e
+	}
 	if ext == extSecret {
 		// "Authorization: Bearer <token>": the scheme is kept, the
 		// credentials are the value.
@@ -902,10 +894,18 @@ func valueEnd(v []byte, vs int, ext extent, place pairPlace) (s, e, next int) {
 			e = numbersEnd(v, vs, e)
 		}
 	}
+	e = withoutStop(v, vs, e)
+	return vs, e, e
+}
+
+// withoutStop returns the end of the value v[vs:e] without a '.' that ends
+// it before white space or the end of the text: a full stop, not part of
+// the value.
+func withoutStop(v []byte, vs, e int) int {
 	if e-vs > 1 && v[e-1] == '.' && (e == len(v) || v[e] == ' ' || v[e] == '\n' || v[e] == '\r') {
 		e--
 	}
-	return vs, e, e
+	return e
 }
 
 // authScheme reports whether w names an HTTP authentication scheme, in any
