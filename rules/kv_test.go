@@ -62,6 +62,8 @@ func TestKVSyntaxes(t *testing.T) {
 		{"colon quoted", `{"acct" : "u-44"}`, `{"acct" : "` + a + `"}`},
 		{"colon single quoted", `{'acct': 'u-44'}`, `{'acct': '` + a + `'}`},
 		{"colon first", `acct: u-44`, `acct: ` + a},
+		{"colon after a time", `2026-03-02 08:00:00 acct: u-44`, `2026-03-02 08:00:00 acct: ` + a},
+		{"colon after a syslog time", `Jun 17 07:07:00 h acct:u-44`, `Jun 17 07:07:00 h acct:` + a},
 		{"colon bracket", `[acct:u-44]`, `[acct:` + a + `]`},
 		{"colon sentence", `logged in as acct: u-44.`, `logged in as acct: ` + a + `.`},
 		{"arrow", `{acct => u-44}`, `{acct => ` + a + `}`},
@@ -237,7 +239,8 @@ func TestShapes(t *testing.T) {
 // default policy (or of a policy with other kinds of patterns) matches,
 // whatever its spelling.
 func TestTailFilter(t *testing.T) {
-	for _, policy := range []string{"", "fields:\n  - {path: \"a.*\", action: redact}\n", "fields:\n  - {path: \"x\", action: redact}\n"} {
+	for _, policy := range []string{"", "fields:\n  - {path: \"a.*\", action: redact}\n", "fields:\n  - {path: \"x\", action: redact}\n",
+		"fields:\n  - {path: \"**.*_ab\", action: redact}\n  - {path: \"**.ab\", action: redact}\n"} {
 		e := compileTest(t, policy)
 		var keys []string
 		for _, pp := range append(append([]pathPattern(nil), e.fieldIdx.patterns...), e.extract.idx.patterns...) {
@@ -246,17 +249,21 @@ func TestTailFilter(t *testing.T) {
 				keys = append(keys, l.s, "X-"+l.s, "pre_"+l.s, strings.ToUpper(l.s), l.s+"_", "a."+l.s)
 			}
 		}
-		keys = append(keys, "userId", "User-Id", "X-User-Email", "accessToken", "a", "ab", "_", "a.b")
+		keys = append(keys, "userId", "User-Id", "X-User-Email", "accessToken", "a", "ab", "_", "a.b", "brokerId", "brokerAb", "xab", "X-ab", "Xab", "paid")
 		for _, k := range keys {
 			path := [][]byte{[]byte(k)}
 			if i := strings.LastIndexByte(k, '.'); i >= 0 {
 				path = [][]byte{[]byte(k[:i]), []byte(k[i+1:])}
 			}
 			matched := e.fieldIdx.first(path) >= 0
-			if matched && !e.fieldTail.mayEnd([]byte(k), len(k)) {
+			turnedAway := func(f *tailFilter) bool {
+				may, known := f.lettersEnd([]byte(k), len(k))
+				return !f.mayEnd([]byte(k), len(k)) || known && !may
+			}
+			if matched && turnedAway(&e.fieldTail) {
 				t.Errorf("policy %q: key %q matches a rule but the field filter turns it away", policy, k)
 			}
-			if (matched || e.extract.idx.first(path) >= 0) && !e.anyTail.mayEnd([]byte(k), len(k)) {
+			if (matched || e.extract.idx.first(path) >= 0) && turnedAway(&e.anyTail) {
 				t.Errorf("policy %q: key %q matches but the filter of fields and extracts turns it away", policy, k)
 			}
 		}
@@ -265,6 +272,11 @@ func TestTailFilter(t *testing.T) {
 	for _, k := range []string{"Error", "updated", "src", "highWatermark"} {
 		if e.fieldTail.mayEnd([]byte(k), len(k)) {
 			t.Errorf("key %q not turned away", k)
+		}
+	}
+	for _, k := range []string{"Controller", "endOffset", "DataSource"} {
+		if may, known := e.fieldTail.lettersEnd([]byte(k), len(k)); !known || may {
+			t.Errorf("key %q not turned away by its last three letters", k)
 		}
 	}
 }
@@ -295,4 +307,28 @@ func FuzzKVSpans(f *testing.F) {
 			prev = sp.end
 		}
 	})
+}
+
+func TestLeadingTime(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want int
+	}{
+		{"2026-03-02 08:00:00.019  INFO x", 17},
+		{"[2026-03-02 08:00:00,077] INFO x", 18},
+		{"2026-03-02T08:00:00.211Z WARN", 17},
+		{"Jun 17 07:07:00 combo sshd", 13},
+		{"Jun  7 07:07:00 combo sshd", 13},
+		{"260302 080000 69 INFO", 0},
+		{"user: x and more text here", 0},
+		{"2026-03-02 user:jdoe more", 0},
+		{"Jun 17 acct:x: more text", 0},
+		{"2026-03-02 08:00:", 0},
+		{"2026-03-02 08:00:0", 17},
+		{"", 0},
+	} {
+		if got := leadingTime([]byte(tc.in)); got != tc.want {
+			t.Errorf("leadingTime(%q) = %d, want %d", tc.in, got, tc.want)
+		}
+	}
 }

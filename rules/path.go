@@ -374,7 +374,13 @@ type tailFilter struct {
 	// single byte "a".
 	two [64]uint64
 	one uint64
+	// three has bit tri(a, b, c) set for every three letters "abc" that a
+	// key ending in three letters must end with to match (see add).
+	three [64]uint64
 }
+
+// tri hashes three letter classes (0-25) to a bit of tailFilter.three.
+func tri(a, b, c uint8) uint16 { return (uint16(a)*26*26 + uint16(b)*26 + uint16(c)) & 4095 }
 
 // tailClass maps a byte to its class in a tailFilter: ASCII letters of
 // either case to one class each, digits to one each, any other byte to 63.
@@ -399,7 +405,7 @@ func (f *tailFilter) add(pp pathPattern) {
 	defer func() {
 		if f.all {
 			for i := range f.two {
-				f.two[i] = ^uint64(0)
+				f.two[i], f.three[i] = ^uint64(0), ^uint64(0)
 			}
 		}
 	}()
@@ -426,32 +432,56 @@ func (f *tailFilter) add(pp pathPattern) {
 	default:
 		f.two[tailClass[s[n-2]]] |= 1 << tailClass[s[n-1]]
 	}
+	// A key that ends in three letters matches a literal only by its
+	// last three bytes (the literal's, when letters; a shorter literal is
+	// a whole last key, which such a key is not), and a suffix by the
+	// suffix's last three, or by any letter and a suffix of two.
+	n := len(s)
+	switch {
+	case n >= 3 && isLetter(s[n-3]) && isLetter(s[n-2]) && isLetter(s[n-1]):
+		h := tri(tailClass[s[n-3]], tailClass[s[n-2]], tailClass[s[n-1]])
+		f.three[h>>6] |= 1 << (h & 63)
+	case n == 2 && l.kind == segSuffix && isLetter(s[0]) && isLetter(s[1]):
+		for a := range uint8(26) {
+			h := tri(a, tailClass[s[0]], tailClass[s[1]])
+			f.three[h>>6] |= 1 << (h & 63)
+		}
+	}
 }
 
-// twoLetters answers mayEnd for a key that ends right before v[end] in two
-// letters (not "X-c"), the common case, without a call: known is false for
-// the other keys, which are mayEnd's. It is small enough to be inlined.
-func (f *tailFilter) twoLetters(v []byte, end int) (may, known bool) {
-	if end < 2 || end > len(v) {
+// lettersEnd answers mayEnd for a key that ends right before v[end] in
+// three letters, the common case, without a call: known is false for the
+// other keys, which are mayEnd's. It is small enough to be inlined.
+func (f *tailFilter) lettersEnd(v []byte, end int) (may, known bool) {
+	if end < 3 || end > len(v) {
 		return false, false
 	}
-	a, b := tailLetter[v[end-2]], tailLetter[v[end-1]]
-	if a == 0 || b == 0 || a == 'x'-'a'+1 {
+	h := triWeight[0][v[end-3]] + triWeight[1][v[end-2]] + triWeight[2][v[end-1]]
+	if h >= notLetters {
 		return false, false
 	}
-	return f.two[a-1]>>(b-1)&1 != 0, true // all ones when f.all
+	h &= 4095 // as tri
+	return f.three[h>>6]>>(h&63)&1 != 0, true // all ones when f.all
 }
 
-// tailLetter is 1 + tailClass of the ASCII letters, 0 for other bytes, for
-// twoLetters.
-var tailLetter = func() (t [256]uint8) {
-	for c := 0; c < 256; c++ {
-		if 'a' <= c|0x20 && c|0x20 <= 'z' {
-			t[c] = tailClass[c] + 1
+// triWeight are the terms of tri for the bytes of three letters, and
+// notLetters for any other byte.
+var triWeight = func() (t [3][256]uint32) {
+	for c := range 256 {
+		for k, w := range []uint32{26 * 26, 26, 1} {
+			t[k][c] = notLetters
+			if isLetter(byte(c)) {
+				t[k][c] = uint32(tailClass[c]) * w
+			}
 		}
 	}
 	return t
 }()
+
+// notLetters marks a sum of triWeight terms with a byte that is not a
+// letter: more than three letters' terms add up to.
+const notLetters = 1 << 15
+
 
 // mayEnd reports whether a key that ends right before v[end] may match: its
 // last two bytes, not counting '_' and '-', are looked at (within its last

@@ -292,7 +292,7 @@ func (w *walker) kvSpans(spans []span, v []byte) []span {
 		spans = w.pairsOf(spans, v, '=', eq)
 	}
 	tail := &w.e.fieldTail
-	for i := 0; i < len(v); {
+	for i := leadingTime(v); i < len(v); {
 		k := bytes.IndexByte(v[i:], ':')
 		if k < 0 {
 			break
@@ -311,7 +311,12 @@ func (w *walker) kvSpans(spans []span, v []byte) []span {
 			}
 			i++
 			continue
-		} else if may, known := tail.twoLetters(v, i); keyChars[b] && !may && (known || !tail.mayEnd(v, i)) {
+		}
+		ke := i // the end of the key: before the spaces of "key : value"
+		for ke > 0 && i-ke < maxKeySpaces && v[ke-1] == ' ' {
+			ke--
+		}
+		if may, known := tail.lettersEnd(v, ke); ke > 0 && keyChars[v[ke-1]] && !may && (known || !tail.mayEnd(v, ke)) {
 			i++
 			continue
 		}
@@ -338,6 +343,37 @@ func (w *walker) kvSpans(spans []span, v []byte) []span {
 		spans = out
 	}
 	return spans
+}
+
+// leadingTime returns where the colon search of a line that starts with a
+// time stamp ("2026-03-02 08:00:00", "[2026-03-02T08:00:00", "Jun 17
+// 07:07:00") may begin: after its seconds' colon. Its colons stand between
+// digits, which no pair has, so they need not be looked at one by one: most
+// log lines save a search. The checks are a few fixed-position byte
+// comparisons; any other line starts at 0.
+func leadingTime(v []byte) int {
+	o := 0
+	if len(v) > 0 && v[0] == '[' {
+		o = 1
+	}
+	if len(v) < o+18 {
+		return 0
+	}
+	t := v[o : o+18 : o+18]
+	d := func(c byte) bool { return c-'0' < 10 }
+	if t[13] != ':' || t[16] != ':' || !d(t[11]) || !d(t[12]) || !d(t[14]) || !d(t[15]) || !d(t[17]) {
+		// Not "...HH:MM:S", the end of both forms below.
+		if t[9] != ':' || t[12] != ':' || t[3] != ' ' || t[6] != ' ' || !d(t[7]) || !d(t[8]) || !d(t[10]) ||
+			!d(t[11]) || !d(t[13]) || !d(t[14]) || !isLetter(t[0]) || !isLetter(t[1]) || !isLetter(t[2]) || !(t[4] == ' ' || d(t[4])) || !d(t[5]) {
+			return 0
+		}
+		return o + 13 // "Jun 17 07:07:00"
+	}
+	if t[4] != '-' || t[7] != '-' || t[10] != ' ' && t[10] != 'T' || !d(t[0]) || !d(t[1]) || !d(t[2]) || !d(t[3]) ||
+		!d(t[5]) || !d(t[6]) || !d(t[8]) || !d(t[9]) {
+		return 0
+	}
+	return o + 17 // "2026-03-02 08:00:00"
 }
 
 // pairsOf appends the pairs of v whose separator is sep: '=' (eqPair), '<'
@@ -445,7 +481,7 @@ func (w *walker) eqPair(spans []span, v []byte, i int) ([]span, int) {
 	if i > 0 && keyChars[v[i-1]] && next != '>' {
 		// key=value as logfmt and query strings write it, the common
 		// case: most keys are turned away by their last bytes.
-		if may, known := w.e.anyTail.twoLetters(v, i); !may && (known || !w.e.anyTail.mayEnd(v, i)) {
+		if may, known := w.e.anyTail.lettersEnd(v, i); !may && (known || !w.e.anyTail.mayEnd(v, i)) {
 			return spans, i + 1
 		}
 		s := i - 1
