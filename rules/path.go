@@ -460,7 +460,7 @@ func (f *tailFilter) lettersEnd(v []byte, end int) (may, known bool) {
 	if h >= notLetters {
 		return false, false
 	}
-	h &= 4095 // as tri
+	h &= 4095                                 // as tri
 	return f.three[h>>6]>>(h&63)&1 != 0, true // all ones when f.all
 }
 
@@ -481,7 +481,6 @@ var triWeight = func() (t [3][256]uint32) {
 // notLetters marks a sum of triWeight terms with a byte that is not a
 // letter: more than three letters' terms add up to.
 const notLetters = 1 << 15
-
 
 // mayEnd reports whether a key that ends right before v[end] may match: its
 // last two bytes, not counting '_' and '-', are looked at (within its last
