@@ -332,3 +332,23 @@ func TestLeadingTime(t *testing.T) {
 		}
 	}
 }
+
+// TestValueSubjects: an account named by an e-mail address is the e-mail
+// address's subject too, in text and in JSON, while the field rule decides
+// the output.
+func TestValueSubjects(t *testing.T) {
+	e := compileTest(t, "")
+	for _, in := range []string{`GET /r?user=jo.doe%40example.com HTTP/1.1`, `{"user":"Jo.Doe@example.com"}`, `login: jo.doe@example.com ok`} {
+		out, res := scrub(t, e, in)
+		if !strings.Contains(out, "account_id_test_") {
+			t.Errorf("Scrub(%q) = %q: the field rule did not decide", in, out)
+		}
+		types := map[string]string{}
+		for _, s := range res.Subjects {
+			types[s.Type] = string(res.Pseudonym(s))
+		}
+		if types["email"] != pseudo("email", "jo.doe@example.com") || types["account_id"] == "" {
+			t.Errorf("Scrub(%q) subjects %v, want an account and the e-mail address", in, types)
+		}
+	}
+}

@@ -55,6 +55,7 @@ func (w *walker) scrubText(dst, v []byte, base int, posmap []int) (out []byte, c
 		spans = append(spans, span{start: f.Start, end: f.End, keyStart: f.Start, r: r})
 	}
 	if nf > 0 && len(spans) > nf {
+		w.valueSubjects(v, spans[:nf], found)
 		spans = mergeSpans(spans)
 	}
 	w.spans = spans
@@ -126,6 +127,24 @@ func (w *walker) scrubText(dst, v []byte, base int, posmap []int) (out []byte, c
 	}
 	dst = append(dst, v[prev:]...)
 	return dst, changed, dropField, nil
+}
+
+// valueSubjects records, for each field span whose value is wholly a
+// finding of a subject type other than the field's ("user=jo@example.com":
+// an account named by an e-mail address), the subject of that type too, so
+// that a privacy request by the e-mail address finds the record. The field
+// rule still decides what the value becomes.
+func (w *walker) valueSubjects(v []byte, fields []span, found []detectors.Finding) {
+	for _, sp := range fields {
+		for _, f := range found {
+			if f.Start != sp.start || f.End != sp.end {
+				continue
+			}
+			if r := w.e.typeRule(f.Type); r != nil && r.subject && r.name != sp.r.name {
+				w.subject(r, v[sp.start:sp.end], nil)
+			}
+		}
+	}
 }
 
 // dropVersions removes from the findings of a User-Agent string the IPv4

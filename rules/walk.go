@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -642,6 +643,15 @@ func (w *walker) scalarRuled(r *rule) (bool, error) {
 	}
 	w.tmp = w.apply(w.tmp[:0], v, r)
 	w.subject(r, v, w.tmp)
+	if isString && w.raw == 0 && bytes.IndexByte(v, '@') >= 0 {
+		// "user": "jo@example.com" names the e-mail address's subject too
+		// (see valueSubjects); the scan only adds subjects, so its error,
+		// which changes no output, is not the record's.
+		if found, err := w.e.scanner.Scan(w.found[:0], v); err == nil {
+			w.found = found
+			w.valueSubjects(v, []span{{end: len(v), r: r}}, found)
+		}
+	}
 	if isString && string(w.tmp) == string(v) {
 		w.out = append(w.out, w.in[start:w.pos]...)
 	} else if !isString && r.action == Coarsen && w.tmp[0] != '[' {
