@@ -352,3 +352,18 @@ func TestValueSubjects(t *testing.T) {
 		}
 	}
 }
+
+func TestAccessTimeLayout(t *testing.T) {
+	for in, want := range map[string]bool{
+		"10/Oct/2000:13:55:36 -0700": true,
+		"17/May/2015:10:05:03 +0000": true,
+		"10/Oct/2000:13:55:36 0700x": false,
+		"uid=42/Oct/2000:13:55:36 -": false,
+		"10/Oct/2000:13:55:36 -07":   false,
+		"10/O=t/2000:13:55:36 -0700": false,
+	} {
+		if got := accessTimeLayout([]byte(in)); got != want {
+			t.Errorf("accessTimeLayout(%q) = %v, want %v", in, got, want)
+		}
+	}
+}

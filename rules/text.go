@@ -38,7 +38,7 @@ func (w *walker) scrubText(dst, v []byte, base int, posmap []int) (out []byte, c
 		w.found = found
 	}
 	spans := w.spans[:0]
-	if len(w.e.fields) > 0 || !w.inJSON && len(w.e.extract.owner) > 0 {
+	if !w.noPairs && (len(w.e.fields) > 0 || !w.inJSON && len(w.e.extract.owner) > 0) {
 		spans = w.kvSpans(spans, v)
 	}
 	if len(found) == 0 && len(spans) == 0 {

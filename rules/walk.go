@@ -40,6 +40,7 @@ type walker struct {
 	raw        int // > 0 while copying a value without scrubbing it
 	dropRecord bool
 	userAgent  bool // the text being scrubbed is a User-Agent string
+	noPairs    bool // the text being scrubbed is known to hold no key/value pair
 	inJSON     bool // scrubbing the strings of a JSON record
 	geo        *Geo // the geo member to add to a JSON object record
 	scratch    []byte
@@ -643,7 +644,7 @@ func (w *walker) scalarRuled(r *rule) (bool, error) {
 	}
 	w.tmp = w.apply(w.tmp[:0], v, r)
 	w.subject(r, v, w.tmp)
-	if isString && w.raw == 0 && bytes.IndexByte(v, '@') >= 0 {
+	if isString && w.raw == 0 && r.name != string(detectors.Email) && bytes.IndexByte(v, '@') >= 0 {
 		// "user": "jo@example.com" names the e-mail address's subject too
 		// (see valueSubjects); the scan only adds subjects, so its error,
 		// which changes no output, is not the record's.
