@@ -460,7 +460,7 @@ func KnownLabels(pol *rules.Policy) metrics.Known {
 	slices.Sort(k.FindingTypes)
 	k.Actions = []string{
 		string(rules.TruncateIP), string(rules.Pseudonymize), string(rules.Redact), string(rules.Mask),
-		string(rules.DropField), string(rules.DropRecord), string(rules.Keep),
+		string(rules.DropField), string(rules.DropRecord), string(rules.Keep), string(rules.Coarsen),
 	}
 	return k
 }

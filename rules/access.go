@@ -150,7 +150,7 @@ func (w *walker) access(f *accessFields) error {
 		if w.raw > 0 {
 			continue // extracting only
 		}
-		if r := w.e.accessRules[k]; r != nil {
+		if r := w.e.accessRules[k]; r != nil && r.shape.fits(v) {
 			switch r.action {
 			case Keep:
 				w.out = append(w.out, v...)
@@ -194,8 +194,11 @@ func (w *walker) access(f *accessFields) error {
 		var changed, drop bool
 		nf := len(w.res.Findings)
 		w.userAgent = k == 8
+		// A time in the usual layout holds no key/value pair: the search
+		// for them is skipped (it would find none).
+		w.noPairs = k == 3 && accessTimeLayout(v)
 		w.out, changed, drop, err = w.scrubText(w.out, v, s, nil)
-		w.userAgent = false
+		w.userAgent, w.noPairs = false, false
 		if err != nil {
 			return err
 		}
@@ -215,4 +218,20 @@ func (w *walker) access(f *accessFields) error {
 		}
 	}
 	return nil
+}
+
+// accessTimeLayout reports whether v is a time in the layout of access logs,
+// "10/Oct/2000:13:55:36 -0700", byte for byte: digits, a month of letters
+// and a signed zone at their places.
+func accessTimeLayout(v []byte) bool {
+	if len(v) != 26 || v[2] != '/' || v[6] != '/' || v[11] != ':' || v[14] != ':' || v[17] != ':' || v[20] != ' ' ||
+		v[21] != '+' && v[21] != '-' || !isLetter(v[3]) || !isLetter(v[4]) || !isLetter(v[5]) {
+		return false
+	}
+	for _, k := range [...]int{0, 1, 7, 8, 9, 10, 12, 13, 15, 16, 18, 19, 22, 23, 24, 25} {
+		if !isDigit(v[k]) {
+			return false
+		}
+	}
+	return true
 }

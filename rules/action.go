@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"net/netip"
 	"strconv"
 	"unicode/utf8"
@@ -33,9 +34,21 @@ const (
 	// Keep leaves the value as it is. On a field rule it is an allow-list
 	// entry: the field is not scanned by the detectors either.
 	Keep Action = "keep"
+	// Coarsen rounds every decimal number in the value to decimals
+	// fraction digits (default 2), for coordinates: 48.8583701 becomes
+	// 48.86. A value that is not numeric text is redacted. See
+	// coarsenValue.
+	Coarsen Action = "coarsen"
 )
 
-var actions = []Action{TruncateIP, Pseudonymize, Redact, Mask, DropField, DropRecord, Keep}
+var actions = []Action{TruncateIP, Pseudonymize, Redact, Mask, DropField, DropRecord, Keep, Coarsen}
+
+// defaultDecimals is the number of fraction digits coarsen keeps unless a
+// rule says otherwise: two decimals of a degree are about 1.1 km.
+const defaultDecimals = 2
+
+// maxDecimals bounds the decimals setting of coarsen.
+const maxDecimals = 12
 
 func validAction(a Action) bool {
 	for _, x := range actions {
@@ -212,6 +225,129 @@ func maskValue(dst, v []byte, keepFirst, keepLast int) []byte {
 	}
 	return dst
 }
+
+// coarsenValue appends v with every decimal number in it that has more than
+// decimals fraction digits rounded to decimals digits, half away from zero,
+// on the decimal text (never through a float, so 2.675 becomes 2.68):
+// "48.8583701, 2.294481" becomes "48.86, 2.29", "-0.12755" "-0.13",
+// "9.996" "10.00", and with decimals 0 "48.6" becomes "49". Numbers with
+// decimals or fewer fraction digits, and integers, are copied as written.
+//
+// ok is false, and nothing is appended, when v is not numeric text: it must
+// hold a digit, and besides numbers only separators (white space and
+// ,;:/|()[]{}+-), degree signs and the hemisphere letters N, S, E and W
+// standing alone ("48.8584N", "E 2.2945"). Anything else fails closed (the
+// caller redacts): words ("Paris"), dotted runs that are not one decimal
+// ("1.2.3"), exponents ("4.8E1"), and degrees-minutes-seconds, whose
+// minutes and seconds marks are not separators.
+//
+// In a value without a '.', a ',' between digits is a decimal comma
+// ("48,8583701" becomes "48,86"), and a run of digits with two of them
+// ("1,234,567") is not numeric text. With decimals 0 a ',' is always a
+// separator: rounding "1.5,2" to "2,2" must not change how the value reads
+// when it is coarsened again.
+func coarsenValue(dst, v []byte, decimals int) ([]byte, bool) {
+	mark := len(dst)
+	point := byte('.')
+	if decimals > 0 && bytes.IndexByte(v, '.') < 0 {
+		point = ','
+	}
+	digits := false
+	for i := 0; i < len(v); {
+		c := v[i]
+		if isDigit(c) {
+			s := i
+			for i < len(v) && isDigit(v[i]) {
+				i++
+			}
+			intEnd, fs, fe := i, i, i
+			if i+1 < len(v) && v[i] == point && isDigit(v[i+1]) {
+				fs = i + 1
+				for i = fs; i < len(v) && isDigit(v[i]); i++ {
+				}
+				fe = i
+			}
+			if i+1 < len(v) && (v[i] == point && isDigit(v[i+1]) || v[i] == '.' || (v[i] == 'e' || v[i] == 'E') && (isDigit(v[i+1]) || v[i+1] == '+' || v[i+1] == '-')) {
+				// "1.2.3", "1,2,3" read with decimal commas, or an
+				// exponent.
+				return dst[:mark], false
+			}
+			digits = true
+			dst = roundDecimal(dst, v[s:intEnd], point, v[fs:fe], decimals)
+			continue
+		}
+		switch {
+		case coarsenSeparator[c]:
+		case c == 0xC2 && i+1 < len(v) && v[i+1] == 0xB0: // '°'
+			dst = append(dst, c)
+			i++
+			c = v[i]
+		case c == 'N' || c == 'S' || c == 'E' || c == 'W':
+			if i > 0 && isLetter(v[i-1]) || i+1 < len(v) && isLetter(v[i+1]) {
+				return dst[:mark], false
+			}
+		default:
+			return dst[:mark], false
+		}
+		dst = append(dst, c)
+		i++
+	}
+	if !digits {
+		return dst[:mark], false
+	}
+	return dst, true
+}
+
+// coarsenSeparator marks the bytes that coarsenValue accepts between
+// numbers.
+var coarsenSeparator = func() (t [256]bool) {
+	for _, c := range " \t\r\n,;:/|()[]{}+-" {
+		t[c] = true
+	}
+	return t
+}()
+
+// roundDecimal appends the number intPart point frac rounded to decimals
+// fraction digits, half away from zero (the sign, if any, is the caller's),
+// or as it is when it has no more fraction digits than that.
+func roundDecimal(dst, intPart []byte, point byte, frac []byte, decimals int) []byte {
+	start := len(dst)
+	dst = append(dst, intPart...)
+	if len(frac) <= decimals {
+		if len(frac) > 0 {
+			dst = append(dst, point)
+			dst = append(dst, frac...)
+		}
+		return dst
+	}
+	if decimals > 0 {
+		dst = append(dst, point)
+		dst = append(dst, frac[:decimals]...)
+	}
+	if frac[decimals] < '5' {
+		return dst
+	}
+	// Add one in the last place kept, carrying leftwards.
+	for j := len(dst) - 1; j >= start; j-- {
+		switch dst[j] {
+		case point:
+			continue
+		case '9':
+			dst[j] = '0'
+			continue
+		}
+		dst[j]++
+		return dst
+	}
+	// Carried out of the first digit: "9.996" is "10.00".
+	dst = append(dst, 0)
+	copy(dst[start+1:], dst[start:])
+	dst[start] = '1'
+	return dst
+}
+
+func isDigit(c byte) bool  { return '0' <= c && c <= '9' }
+func isLetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
 
 // redacted appends the placeholder for a redacted value of type t.
 func redacted(dst []byte, t string) []byte {

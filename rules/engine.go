@@ -151,9 +151,14 @@ type rule struct {
 	action    Action
 	keepFirst int
 	keepLast  int
+	decimals  int // coarsen only
 	bits4     int
 	bits6     int
 	values    []string // lower case; drop_record only
+	// shape restricts a field rule to values of a shape (see FieldRule).
+	shape shape
+	// extent says where an unquoted value of this type ends in free text.
+	extent extent
 	// subject is whether values of this type name a data subject (the
 	// policy's subjects list).
 	subject bool
@@ -173,8 +178,11 @@ type Engine struct {
 	builtin  [len(detectors.Builtin)]*rule
 	fields   []*rule
 	fieldIdx pathIndex // the paths of fields, in order
-	maxBytes int
-	maxDepth int
+	// fieldTail filters the keys of text pairs for fieldIdx, and anyTail
+	// for fieldIdx and the extracts (see tailFilter).
+	fieldTail, anyTail tailFilter
+	maxBytes           int
+	maxDepth           int
 	// invalidJSONText scans records that open like JSON but cannot be
 	// walked as text instead of failing them closed.
 	invalidJSONText bool
@@ -220,7 +228,7 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 			opts.Disabled = append(opts.Disabled, t)
 			continue
 		}
-		r := &rule{name: name, action: d.Action, keepFirst: d.KeepFirst, keepLast: d.KeepLast, bits4: 24, bits6: 48}
+		r := &rule{name: name, action: d.Action, keepFirst: d.KeepFirst, keepLast: d.KeepLast, decimals: decimalsOr(d.Decimals), bits4: 24, bits6: 48}
 		if d.Prefix != nil {
 			r.bits4, r.bits6 = *d.Prefix, *d.Prefix
 		}
@@ -243,7 +251,7 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 		opts.Custom = append(opts.Custom, detectors.Custom{
 			Name: detectors.Type(c.Name), Pattern: c.Pattern, IgnoreCase: c.IgnoreCase, Timeout: timeDuration(c.Timeout),
 		})
-		e.byType[detectors.Type(c.Name)] = &rule{name: c.Name, action: c.Action, keepFirst: c.KeepFirst, keepLast: c.KeepLast, bits4: 24, bits6: 48}
+		e.byType[detectors.Type(c.Name)] = &rule{name: c.Name, action: c.Action, keepFirst: c.KeepFirst, keepLast: c.KeepLast, decimals: decimalsOr(c.Decimals), bits4: 24, bits6: 48}
 	}
 	sc, err := detectors.New(opts)
 	if err != nil {
@@ -258,21 +266,28 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("compile field rule %q: %w", f.Path, err)
 		}
-		r := &rule{name: f.name(), action: f.Action, keepFirst: f.KeepFirst, keepLast: f.KeepLast, bits4: 24, bits6: 48}
+		r := &rule{name: f.name(), action: f.Action, keepFirst: f.KeepFirst, keepLast: f.KeepLast, decimals: decimalsOr(f.Decimals), bits4: 24, bits6: 48}
 		if f.Prefix != nil {
 			r.bits4, r.bits6 = *f.Prefix, *f.Prefix
 		}
 		for _, v := range f.Values {
 			r.values = append(r.values, strings.ToLower(v))
 		}
+		r.shape, _ = shapeByName(f.Shape)
+		r.extent = extentOf(r.name)
 		e.fields = append(e.fields, r)
 		e.fieldIdx.add(pp)
+		e.fieldTail.add(pp)
 	}
 	if err := e.compileEnvelope(p); err != nil {
 		return nil, fmt.Errorf("compile policy: %w", err)
 	}
 	if e.extract, err = compileExtract(p.Extract); err != nil {
 		return nil, fmt.Errorf("compile policy: %w", err)
+	}
+	e.anyTail = e.fieldTail
+	for _, pp := range e.extract.idx.patterns {
+		e.anyTail.add(pp)
 	}
 	for k := range accessPaths {
 		e.accessRules[k] = e.fieldRule(accessPaths[k])
@@ -317,6 +332,14 @@ func (e *Engine) typeRule(t detectors.Type) *rule {
 		return e.builtin[k]
 	}
 	return e.byType[t]
+}
+
+// decimalsOr is a rule's decimals setting, or the default when it has none.
+func decimalsOr(d *int) int {
+	if d == nil {
+		return defaultDecimals
+	}
+	return *d
 }
 
 // name is the finding type of a field rule.

@@ -34,6 +34,9 @@ type KeyRule struct {
 	// Prefix is the number of bits truncate_ip keeps (default 24 for IPv4,
 	// 48 for IPv6).
 	Prefix *int `yaml:"prefix"`
+	// Decimals is the number of fraction digits the coarsen action keeps
+	// (default 2).
+	Decimals *int `yaml:"decimals"`
 	// Values restricts a drop_record rule to these keys (compared as text,
 	// without regard to case).
 	Values []string `yaml:"values"`
@@ -109,7 +112,7 @@ func (p *Policy) validateEnvelope(add func(int, string, string, ...any)) {
 	if !validTypeName(k.Name) {
 		add(k.line, "key.name", "%q must be a lower-case letter followed by lower-case letters, digits or _", k.Name)
 	}
-	checkAction(add, k.line, "key", k.Action, true, k.KeepFirst, k.KeepLast)
+	checkAction(add, k.line, "key", k.Action, true, k.KeepFirst, k.KeepLast, k.Decimals)
 	if len(k.Values) > 0 && k.Action != DropRecord {
 		add(k.line, "key.values", "only drop_record takes values")
 	}
@@ -142,7 +145,7 @@ type envelope struct {
 // compileEnvelope compiles the policy's key rule and header rules.
 func (e *Engine) compileEnvelope(p *Policy) error {
 	k := p.Key.withDefaults()
-	r := &rule{name: k.Name, action: k.Action, keepFirst: k.KeepFirst, keepLast: k.KeepLast, bits4: 24, bits6: 48}
+	r := &rule{name: k.Name, action: k.Action, keepFirst: k.KeepFirst, keepLast: k.KeepLast, decimals: decimalsOr(k.Decimals), bits4: 24, bits6: 48}
 	if k.Prefix != nil {
 		r.bits4, r.bits6 = *k.Prefix, *k.Prefix
 	}

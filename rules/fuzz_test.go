@@ -24,6 +24,10 @@ func FuzzScrub(f *testing.F) {
 		"level=info uid=4 msg=\"hi there\"", `1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 1 "-" "UA"`,
 		"plain text", "\x00\xff", `{"a":`, `{"x":[[[[[[[[[[[[1]]]]]]]]]]]]}`,
 		"password=abc token=def", "a@b.co %40 mailto%3Ax%40y.com",
+		"user: jdoe name: Toshimi Arata address: 12 Rue de la Paix, Paris; dob: 12 March 1990",
+		"X-User-Id: 42\nX-Full-Name: toshimi arata\n<user_id>7</user_id> q=a%3D1%26uid%3D9",
+		`{'uid' => 'u1', "lat" : 48.8583701, "gps": "48.8583701, 2.29"}`,
+		`{"name":"Ana Lima","customer":{"name":"ana"},"zip":"75002","user":{"id":1}}`,
 	}
 	for i, s := range seeds {
 		f.Add([]byte(s), uint8(i), uint16(len(s)/2))

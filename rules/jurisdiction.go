@@ -135,6 +135,9 @@ func profilePolicy(p *Policy, prof *Profile) *Policy {
 		if o.KeepFirst != 0 || o.KeepLast != 0 {
 			merged.KeepFirst, merged.KeepLast = o.KeepFirst, o.KeepLast
 		}
+		if o.Decimals != nil {
+			merged.Decimals = o.Decimals
+		}
 		if o.Regions != nil {
 			merged.Regions = o.Regions
 		}

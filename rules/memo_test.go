@@ -127,13 +127,7 @@ func FuzzKeyRule(f *testing.F) {
 // TestKeyRuleCollision scrubs a key=value pair after another whose key
 // falls into the same cache slot: the second key must get its own rule.
 func TestKeyRuleCollision(t *testing.T) {
-	slot := func(k string) uint32 {
-		var h uint32 = 2166136261
-		for i := 0; i < len(k); i++ {
-			h = (h ^ uint32(k[i])) * 16777619
-		}
-		return h % keyRuleSlots
-	}
+	slot := func(k string) uint32 { return keyHash([]byte(k)) % keyRuleSlots }
 	other := ""
 	for a := 'a'; a <= 'z' && other == ""; a++ {
 		for b := 'a'; b <= 'z' && other == ""; b++ {

@@ -128,6 +128,9 @@ type DetectorRule struct {
 	// KeepFirst and KeepLast are the characters the mask action leaves.
 	KeepFirst int `yaml:"keep_first"`
 	KeepLast  int `yaml:"keep_last"`
+	// Decimals is the number of fraction digits the coarsen action keeps
+	// (default 2).
+	Decimals *int `yaml:"decimals"`
 	// Regions are the phone regions (ISO 3166-1 alpha-2) whose national
 	// formats are recognised; numbers with a leading '+' are recognised for
 	// every region. Phone only.
@@ -150,10 +153,11 @@ type CustomRule struct {
 	// fails the record closed. Each string of a structured record is a
 	// value of its own.
 	Timeout Duration `yaml:"timeout"`
-	// Action, KeepFirst and KeepLast are as for DetectorRule.
+	// Action, KeepFirst, KeepLast and Decimals are as for DetectorRule.
 	Action    Action `yaml:"action"`
 	KeepFirst int    `yaml:"keep_first"`
 	KeepLast  int    `yaml:"keep_last"`
+	Decimals  *int   `yaml:"decimals"`
 
 	line int
 }
@@ -176,12 +180,24 @@ type FieldRule struct {
 	// KeepFirst and KeepLast are the characters the mask action leaves.
 	KeepFirst int `yaml:"keep_first"`
 	KeepLast  int `yaml:"keep_last"`
+	// Decimals is the number of fraction digits the coarsen action keeps
+	// (default 2).
+	Decimals *int `yaml:"decimals"`
 	// Prefix is the number of bits truncate_ip keeps (default 24 for IPv4,
 	// 48 for IPv6).
 	Prefix *int `yaml:"prefix"`
 	// Values restricts a drop_record rule to these values of the field
 	// (compared as text, without regard to case). Empty: any value.
 	Values []string `yaml:"values"`
+	// Shape restricts the rule to values of a shape; a value of another
+	// shape is walked and scanned as if no rule named its field. One of
+	// scalar (strings and numbers: a JSON object under the field is walked
+	// with its own rules, an array element by element), person_name (two
+	// or more capitalized words), postal_address (two or more words with a
+	// letter) and postal_code (3 to 10 letters, digits, spaces or '-', with
+	// a digit). Every shape but scalar implies scalar. Empty: any value,
+	// and an object or array under the field is ruled whole.
+	Shape string `yaml:"shape"`
 
 	line int
 }

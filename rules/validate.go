@@ -116,7 +116,7 @@ func (p *Policy) Validate() error {
 		if t := time.Duration(c.Timeout); t < 0 || t > maxCustomTimeout {
 			add(c.line, path+".timeout", "must be between 0 and %v", maxCustomTimeout)
 		}
-		checkAction(add, c.line, path, c.Action, false, c.KeepFirst, c.KeepLast)
+		checkAction(add, c.line, path, c.Action, false, c.KeepFirst, c.KeepLast, c.Decimals)
 	}
 	// Field rules.
 	for i, f := range p.Fields {
@@ -131,9 +131,12 @@ func (p *Policy) Validate() error {
 		if f.Name != "" && !validTypeName(f.Name) {
 			add(f.line, path+".name", "%q must be a lower-case letter followed by lower-case letters, digits or _", f.Name)
 		}
-		checkAction(add, f.line, path, f.Action, true, f.KeepFirst, f.KeepLast)
+		checkAction(add, f.line, path, f.Action, true, f.KeepFirst, f.KeepLast, f.Decimals)
 		if len(f.Values) > 0 && f.Action != DropRecord {
 			add(f.line, path+".values", "only drop_record takes values")
+		}
+		if _, ok := shapeByName(f.Shape); !ok {
+			add(f.line, path+".shape", "%q is not a shape; one of %s", f.Shape, strings.Join(shapeNames[1:], ", "))
 		}
 		if f.Prefix != nil && (f.Action != TruncateIP || *f.Prefix < 0 || *f.Prefix > 128) {
 			add(f.line, path+".prefix", "needs action truncate_ip and a value between 0 and 128")
@@ -200,7 +203,7 @@ func validateDetectors(add func(int, string, string, ...any), prefix string, det
 		}
 		isIP := n == string(detectors.IPv4) || n == string(detectors.IPv6)
 		if d.Action != "" || prefix == "detectors" {
-			checkAction(add, d.line, path, d.Action, isIP, d.KeepFirst, d.KeepLast)
+			checkAction(add, d.line, path, d.Action, isIP, d.KeepFirst, d.KeepLast, d.Decimals)
 		}
 		if d.Prefix != nil {
 			max := 32
@@ -269,7 +272,7 @@ func (p *Policy) validateSections(add func(int, string, string, ...any)) {
 	}
 }
 
-func checkAction(add func(int, string, string, ...any), line int, path string, a Action, ipOK bool, keepFirst, keepLast int) {
+func checkAction(add func(int, string, string, ...any), line int, path string, a Action, ipOK bool, keepFirst, keepLast int, decimals *int) {
 	switch {
 	case a == "":
 		add(line, path+".action", "is missing; one of %s", actionList())
@@ -283,6 +286,9 @@ func checkAction(add func(int, string, string, ...any), line int, path string, a
 	}
 	if (keepFirst != 0 || keepLast != 0) && a != Mask {
 		add(line, path, "keep_first and keep_last need action mask")
+	}
+	if decimals != nil && (a != Coarsen || *decimals < 0 || *decimals > maxDecimals) {
+		add(line, path+".decimals", "needs action coarsen and a value between 0 and %d", maxDecimals)
 	}
 }
 

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -39,6 +40,7 @@ type walker struct {
 	raw        int // > 0 while copying a value without scrubbing it
 	dropRecord bool
 	userAgent  bool // the text being scrubbed is a User-Agent string
+	noPairs    bool // the text being scrubbed is known to hold no key/value pair
 	inJSON     bool // scrubbing the strings of a JSON record
 	geo        *Geo // the geo member to add to a JSON object record
 	scratch    []byte
@@ -235,6 +237,14 @@ func (w *walker) apply(dst, v []byte, r *rule) []byte {
 		return w.pseudonym(dst, r.name, w.norm)
 	case DropRecord:
 		w.dropRecord = true
+		return redacted(dst, r.name)
+	case Coarsen:
+		if len(v) == 0 || len(v) == 1 && v[0] == '-' || isRedacted(v, r.name) {
+			return append(dst, v...)
+		}
+		if out, ok := coarsenValue(dst, v, r.decimals); ok {
+			return out
+		}
 		return redacted(dst, r.name)
 	default: // Redact, DropField
 		if isRedacted(v, r.name) {
@@ -683,6 +693,15 @@ func (w *walker) ruled(depth int, r *rule) (bool, error) {
 	if c != '{' && c != '[' {
 		return w.scalarRuled(r)
 	}
+	if r.shape != shapeAny {
+		// A rule for scalars: an object is walked with its own rules, an
+		// array element by element.
+		if c == '{' {
+			return w.value(depth, nil)
+		}
+		_, err := w.value(depth, r)
+		return false, err
+	}
 	start := w.pos
 	mark := len(w.out)
 	switch r.action {
@@ -736,6 +755,11 @@ func (w *walker) scalarRuled(r *rule) (bool, error) {
 		v, vs, ve = w.in[s:w.pos], s, w.pos
 	}
 	literal := !isString && isLiteral(v)
+	if !r.shape.fits(v) {
+		// Not of the rule's shape: as if no rule named the field.
+		w.pos = start
+		return w.value(0, nil)
+	}
 	switch r.action {
 	case Keep:
 		w.out = append(w.out, w.in[start:w.pos]...)
@@ -759,8 +783,20 @@ func (w *walker) scalarRuled(r *rule) (bool, error) {
 	}
 	w.tmp = w.apply(w.tmp[:0], v, r)
 	w.subject(r, v, w.tmp)
+	if isString && w.raw == 0 && r.name != string(detectors.Email) && bytes.IndexByte(v, '@') >= 0 {
+		// "user": "jo@example.com" names the e-mail address's subject too
+		// (see valueSubjects); the scan only adds subjects, so its error,
+		// which changes no output, is not the record's.
+		if found, err := w.e.scanner.Scan(w.found[:0], v); err == nil {
+			w.found = found
+			w.valueSubjects(v, []span{{end: len(v), r: r}}, found)
+		}
+	}
 	if isString && string(w.tmp) == string(v) {
 		w.out = append(w.out, w.in[start:w.pos]...)
+	} else if !isString && r.action == Coarsen && w.tmp[0] != '[' {
+		// A coarsened number is still a number: 48.8583701 is 48.86.
+		w.out = append(w.out, w.tmp...)
 	} else {
 		w.out = appendJSONString(w.out, w.tmp)
 	}
