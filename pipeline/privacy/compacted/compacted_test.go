@@ -288,6 +288,7 @@ func TestFollowCheck(t *testing.T) {
 	cl := saramaClient(t, addrs)
 
 	var stuck atomic.Bool
+	var held atomic.Int32
 	c.ControlKey(int16(kmsg.Fetch), func(kr kmsg.Request) (kmsg.Response, error, bool) {
 		c.KeepControl()
 		req := kr.(*kmsg.FetchRequest)
@@ -295,6 +296,7 @@ func TestFollowCheck(t *testing.T) {
 		if !stuck.Load() || req.MaxWaitMillis == 0 {
 			return nil, nil, false
 		}
+		held.Add(1)
 		resp := req.ResponseKind().(*kmsg.FetchResponse)
 		for _, rt := range req.Topics {
 			st := kmsg.NewFetchResponseTopic()
@@ -360,6 +362,15 @@ func TestFollowCheck(t *testing.T) {
 	}
 
 	stuck.Store(true)
+	// A fetch of the reader's that was already waiting in the broker when
+	// fetches got stuck would be answered with the new record: produce
+	// only once a fetch issued after that was held (the partition consumer
+	// has one fetch in flight at a time).
+	for deadline := time.Now().Add(20 * time.Second); held.Load() == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the reader issued no fetch while stuck")
+		}
+	}
 	produce(t, addrs, 0, []string{"new"}, "", false)
 	s := waitStatus("the partition behind", func(s Status) bool { return s.Behind > 0 })
 	if s.Behind != 1 || s.Lag < 1 || s.Err != nil {
