@@ -16,6 +16,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/geoip"
 	"github.com/scrubd/scrubd/pipeline/health"
+	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/reload"
 	"github.com/scrubd/scrubd/rules"
@@ -113,6 +114,9 @@ func newService(path string, cfg *config.Config, log *slog.Logger, getenv func(s
 		return nil, fmt.Errorf("%w: %w", errInvalid, err)
 	}
 	reg := prometheus.NewRegistry()
+	if err := kafka.Announce(cfg, log, reg); err != nil {
+		return nil, err
+	}
 	state := health.NewState(time.Now, 30*time.Second)
 	geo, err := openGeo(cfg, log, reg)
 	if err != nil {
@@ -163,7 +167,9 @@ func newService(path string, cfg *config.Config, log *slog.Logger, getenv func(s
 // run serves HTTP and runs the pipeline until ctx ends, then stops both
 // within the shutdown timeout.
 func (s *service) run(ctx context.Context) error {
-	srv, err := health.Listen(s.cfg.HTTP.Addr, health.Handler(s.reg, s.state), s.log)
+	h := s.cfg.HTTP
+	srv, err := health.ListenWith(h.ListenAddr(), health.Handler(s.reg, s.state), s.log,
+		health.Timeouts{Read: h.ReadTimeout.D(), Write: h.WriteTimeout.D(), Idle: h.IdleTimeout.D()})
 	if err != nil {
 		return err
 	}
