@@ -34,6 +34,7 @@ Usage:
   scrubd topics   --config FILE
   scrubd vault    export --config FILE --master-keys DIR --type TYPE --subject VALUE
   scrubd vault    rewrap --config FILE --master-keys DIR
+  scrubd privacy  compact-requests --config FILE [--min-age D] [--dry-run]
   scrubd version
 
 Run "scrubd <command> -h" for the flags of a command.
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdTopics(ctx, rest, stdout, stderr)
 	case "vault":
 		return cmdVault(ctx, rest, stdout, stderr)
+	case "privacy":
+		return cmdPrivacy(ctx, rest, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "scrubd: unknown command %q\n\n%s", cmd, usage)
 	return exitUsage
