@@ -28,6 +28,10 @@ const (
 	// SASLOAuthBearer sends a bearer token read from kafka.sasl.token_file
 	// (Confluent Cloud, Strimzi OAuth), read again when the file changes.
 	SASLOAuthBearer = "OAUTHBEARER"
+	// SASLAWSMSKIAM authenticates to Amazon MSK with IAM: a token signed
+	// by AWS's signer library from the default credential chain, sent
+	// over OAUTHBEARER.
+	SASLAWSMSKIAM = "AWS_MSK_IAM"
 )
 
 // Config is the whole configuration file.
@@ -162,9 +166,10 @@ func (t TLS) On() bool { return t.Enabled || t.CAFile != "" || t.CertFile != "" 
 // SASL configures SASL authentication. The password or token is read from
 // a file, never written in the configuration.
 type SASL struct {
-	// Mechanism is PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER;
-	// empty turns SASL off. PLAIN and OAUTHBEARER send their secret as
-	// is, so they are refused without TLS.
+	// Mechanism is PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or
+	// AWS_MSK_IAM; empty turns SASL off. PLAIN, OAUTHBEARER and
+	// AWS_MSK_IAM send their secret as is, so they are refused without
+	// TLS.
 	Mechanism string `yaml:"mechanism"`
 	// Username is the SASL user (PLAIN and SCRAM).
 	Username string `yaml:"username"`
@@ -174,6 +179,10 @@ type SASL struct {
 	// whatever issues it (a Kubernetes projected token, an OAuth sidecar);
 	// scrubd reads it again when its modification time or size changes.
 	TokenFile string `yaml:"token_file"`
+	// AWSRegion is the region of the MSK cluster, for AWS_MSK_IAM. The
+	// credentials come from the AWS default chain (AWS_* environment
+	// variables, IRSA web identity, ECS, EC2 instance metadata).
+	AWSRegion string `yaml:"aws_region"`
 }
 
 // Topics names the topics scrubd reads and writes.

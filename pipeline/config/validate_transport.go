@@ -15,8 +15,8 @@ func (c *Config) validateTransport(add func(path, format string, args ...any)) {
 	s := k.SASL
 	switch s.Mechanism {
 	case "":
-		if s.Username != "" || s.PasswordFile != "" || s.TokenFile != "" {
-			add("kafka.sasl.mechanism", "required when a username, password file or token file is set")
+		if s.Username != "" || s.PasswordFile != "" || s.TokenFile != "" || s.AWSRegion != "" {
+			add("kafka.sasl.mechanism", "required when a username, password file, token file or AWS region is set")
 		}
 	case SASLPlain, SASLScramSHA256, SASLScramSHA512:
 		if s.Username == "" {
@@ -35,10 +35,20 @@ func (c *Config) validateTransport(add func(path, format string, args ...any)) {
 		if s.Username != "" || s.PasswordFile != "" {
 			add("kafka.sasl", "OAUTHBEARER takes token_file, not username and password_file")
 		}
+	case SASLAWSMSKIAM:
+		if s.AWSRegion == "" {
+			add("kafka.sasl.aws_region", "required with AWS_MSK_IAM")
+		}
+		if s.Username != "" || s.PasswordFile != "" || s.TokenFile != "" {
+			add("kafka.sasl", "AWS_MSK_IAM takes aws_region only; the credentials come from the AWS default chain")
+		}
 	default:
-		add("kafka.sasl.mechanism", "%q is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER", s.Mechanism)
+		add("kafka.sasl.mechanism", "%q is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER, AWS_MSK_IAM", s.Mechanism)
 	}
-	if (s.Mechanism == SASLPlain || s.Mechanism == SASLOAuthBearer) && !k.TLS.On() {
+	if s.AWSRegion != "" && s.Mechanism != SASLAWSMSKIAM && s.Mechanism != "" {
+		add("kafka.sasl.aws_region", "only with AWS_MSK_IAM")
+	}
+	if (s.Mechanism == SASLPlain || s.Mechanism == SASLOAuthBearer || s.Mechanism == SASLAWSMSKIAM) && !k.TLS.On() {
 		add("kafka.sasl.mechanism", "%s sends the secret in clear: it needs kafka.tls (enabled: true)", s.Mechanism)
 	}
 }

@@ -41,6 +41,8 @@ func TestSecretMechanismsNeedTLS(t *testing.T) {
 		{SASL{Mechanism: SASLOAuthBearer, TokenFile: "t"}, TLS{}, false},
 		{SASL{Mechanism: SASLOAuthBearer, TokenFile: "t"}, TLS{Enabled: true}, true},
 		{SASL{Mechanism: SASLScramSHA512, Username: "u", PasswordFile: "p"}, TLS{}, true},
+		{SASL{Mechanism: SASLAWSMSKIAM, AWSRegion: "eu-west-1"}, TLS{}, false},
+		{SASL{Mechanism: SASLAWSMSKIAM, AWSRegion: "eu-west-1"}, TLS{Enabled: true}, true},
 	} {
 		c := Default()
 		c.Kafka.SASL, c.Kafka.TLS = tc.sasl, tc.tls
@@ -71,6 +73,23 @@ func TestOAuthBearerKeys(t *testing.T) {
 	c.Kafka.SASL = SASL{Mechanism: SASLScramSHA256, Username: "u", PasswordFile: "p", TokenFile: "t"}
 	if len(problemsAt(t, c, "kafka.sasl.token_file")) == 0 {
 		t.Error("token_file with SCRAM accepted")
+	}
+}
+
+func TestAWSMSKIAMKeys(t *testing.T) {
+	c := Default()
+	c.Kafka.TLS.Enabled = true
+	c.Kafka.SASL = SASL{Mechanism: SASLAWSMSKIAM}
+	if len(problemsAt(t, c, "kafka.sasl.aws_region")) == 0 {
+		t.Error("AWS_MSK_IAM without a region accepted")
+	}
+	c.Kafka.SASL = SASL{Mechanism: SASLAWSMSKIAM, AWSRegion: "eu-west-1", PasswordFile: "p"}
+	if len(problemsAt(t, c, "kafka.sasl")) == 0 {
+		t.Error("AWS_MSK_IAM with a password file accepted")
+	}
+	c.Kafka.SASL = SASL{Mechanism: SASLScramSHA256, Username: "u", PasswordFile: "p", AWSRegion: "eu-west-1"}
+	if len(problemsAt(t, c, "kafka.sasl.aws_region")) == 0 {
+		t.Error("aws_region with SCRAM accepted")
 	}
 }
 

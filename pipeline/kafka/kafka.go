@@ -54,9 +54,14 @@ func sasl(c *config.Config, sc *sarama.Config) error {
 	s := c.Kafka.SASL
 	sc.Net.SASL.Enable = true
 	sc.Net.SASL.Handshake = true
-	if s.Mechanism == config.SASLOAuthBearer {
+	switch s.Mechanism {
+	case config.SASLOAuthBearer:
 		sc.Net.SASL.Mechanism = sarama.SASLTypeOAuth
 		sc.Net.SASL.TokenProvider = newTokenFile(c.Resolve(s.TokenFile))
+		return nil
+	case config.SASLAWSMSKIAM:
+		sc.Net.SASL.Mechanism = sarama.SASLTypeOAuth
+		sc.Net.SASL.TokenProvider = newMSKToken(s.AWSRegion)
 		return nil
 	}
 	pass, err := os.ReadFile(c.Resolve(s.PasswordFile))

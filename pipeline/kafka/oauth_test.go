@@ -64,17 +64,7 @@ func TestOAuthBearerOnTheWire(t *testing.T) {
 	}
 	b := sarama.NewMockBrokerListener(t, 1, ln)
 	defer b.Close()
-	b.SetHandlerByMap(map[string]sarama.MockResponse{
-		"ApiVersionsRequest": sarama.NewMockApiVersionsResponse(t).SetApiKeys([]sarama.ApiVersionsResponseKey{
-			{ApiKey: 18, MinVersion: 0, MaxVersion: 3}, // ApiVersions
-			{ApiKey: 17, MinVersion: 0, MaxVersion: 1}, // SaslHandshake
-			{ApiKey: 36, MinVersion: 0, MaxVersion: 1}, // SaslAuthenticate
-			{ApiKey: 3, MinVersion: 0, MaxVersion: 7},  // Metadata
-		}),
-		"SaslHandshakeRequest":    sarama.NewMockSaslHandshakeResponse(t).SetEnabledMechanisms([]string{sarama.SASLTypeOAuth}),
-		"SaslAuthenticateRequest": sarama.NewMockSaslAuthenticateResponse(t),
-		"MetadataRequest":         sarama.NewMockMetadataResponse(t).SetBroker(b.Addr(), b.BrokerID()),
-	})
+	b.SetHandlerByMap(oauthHandlers(t, b))
 	tokPath := filepath.Join(t.TempDir(), "token")
 	cfg := config.Default()
 	cfg.Kafka.Brokers = []string{b.Addr()}
@@ -113,4 +103,20 @@ func lastAuthBytes(b *sarama.MockBroker) string {
 		}
 	}
 	return last
+}
+
+// oauthHandlers answer an OAUTHBEARER client: API versions, the handshake
+// offering OAUTHBEARER, authentication accepted, metadata naming b.
+func oauthHandlers(t *testing.T, b *sarama.MockBroker) map[string]sarama.MockResponse {
+	return map[string]sarama.MockResponse{
+		"ApiVersionsRequest": sarama.NewMockApiVersionsResponse(t).SetApiKeys([]sarama.ApiVersionsResponseKey{
+			{ApiKey: 18, MinVersion: 0, MaxVersion: 3}, // ApiVersions
+			{ApiKey: 17, MinVersion: 0, MaxVersion: 1}, // SaslHandshake
+			{ApiKey: 36, MinVersion: 0, MaxVersion: 1}, // SaslAuthenticate
+			{ApiKey: 3, MinVersion: 0, MaxVersion: 7},  // Metadata
+		}),
+		"SaslHandshakeRequest":    sarama.NewMockSaslHandshakeResponse(t).SetEnabledMechanisms([]string{sarama.SASLTypeOAuth}),
+		"SaslAuthenticateRequest": sarama.NewMockSaslAuthenticateResponse(t),
+		"MetadataRequest":         sarama.NewMockMetadataResponse(t).SetBroker(b.Addr(), b.BrokerID()),
+	}
 }
