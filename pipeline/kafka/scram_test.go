@@ -18,7 +18,10 @@ func scramServer(t testing.TB, h scram.HashGeneratorFcn, user, pass string, iter
 	if err != nil {
 		t.Fatal(err)
 	}
-	creds := cl.GetStoredCredentials(scram.KeyFactors{Salt: "0123456789abcdef", Iters: iters})
+	creds, err := cl.GetStoredCredentialsWithError(scram.KeyFactors{Salt: "0123456789abcdef", Iters: iters})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv, err := h.NewServer(func(name string) (scram.StoredCredentials, error) {
 		if name != user {
 			return scram.StoredCredentials{}, errors.New(scram.ErrUnknownUser)
