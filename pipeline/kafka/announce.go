@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"log/slog"
+	"net"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -25,8 +26,23 @@ func Announce(c *config.Config, log *slog.Logger, reg prometheus.Registerer) err
 	case t.On() && t.InsecureSkipVerify:
 		g.Set(1)
 		log.Warn("kafka.tls.insecure_skip_verify is on: the brokers' certificates are not verified, anyone on the path can read and change the traffic; for tests only")
-	case !t.On():
+	case !t.On() && !loopbackOnly(c.Kafka.Brokers):
 		log.Warn("kafka.tls is off: records and credentials travel to the brokers in clear; turn it on outside a local test broker")
 	}
 	return nil
+}
+
+// loopbackOnly reports whether every broker is on this host, where
+// plaintext never crosses a network (a local test broker, the demo).
+func loopbackOnly(brokers []string) bool {
+	for _, b := range brokers {
+		host, _, err := net.SplitHostPort(b)
+		if err != nil {
+			return false
+		}
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return false
+		}
+	}
+	return len(brokers) > 0
 }

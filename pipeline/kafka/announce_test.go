@@ -14,17 +14,22 @@ import (
 
 func TestAnnounce(t *testing.T) {
 	for _, tc := range []struct {
-		tls    config.TLS
-		metric float64
-		warn   string
+		tls     config.TLS
+		brokers []string
+		metric  float64
+		warn    string
 	}{
-		{config.TLS{Enabled: true, InsecureSkipVerify: true}, 1, "insecure_skip_verify is on"},
-		{config.TLS{CAFile: "ca.pem", InsecureSkipVerify: true}, 1, "insecure_skip_verify is on"},
-		{config.TLS{Enabled: true}, 0, ""},
-		{config.TLS{}, 0, "kafka.tls is off"},
+		{config.TLS{Enabled: true, InsecureSkipVerify: true}, nil, 1, "insecure_skip_verify is on"},
+		{config.TLS{CAFile: "ca.pem", InsecureSkipVerify: true}, nil, 1, "insecure_skip_verify is on"},
+		{config.TLS{Enabled: true}, nil, 0, ""},
+		{config.TLS{}, []string{"kafka-0.kafka:9092", "127.0.0.1:9092"}, 0, "kafka.tls is off"},
+		{config.TLS{}, []string{"127.0.0.1:9092", "localhost:9094", "[::1]:9096"}, 0, ""}, // plaintext on this host only
 	} {
 		cfg := config.Default()
 		cfg.Kafka.TLS = tc.tls
+		if tc.brokers != nil {
+			cfg.Kafka.Brokers = tc.brokers
+		}
 		var buf bytes.Buffer
 		reg := prometheus.NewRegistry()
 		if err := Announce(cfg, slog.New(slog.NewJSONHandler(&buf, nil)), reg); err != nil {
