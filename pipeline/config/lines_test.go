@@ -1,0 +1,64 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// TestLoadValidLines: every problem of a run configuration names the line
+// of its key, or the variable that set it; a key the file leaves out (the
+// empty default broker list) has no line.
+func TestLoadValidLines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "scrubd.yaml")
+	data := "kafka:\n" + //          1
+		"  group: g\n" + //          2
+		"topics:\n" + //             3
+		"  input: [a, logs.clean]\n" + // 4
+		"http: {addr: nope}\n" + //  5
+		"delivery: maybe\n" + //     6
+		"batch:\n" + //              7
+		"  max_records: -1\n" + //   8
+		"log: {format: xml}\n" //    9
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"SCRUBD_SHUTDOWN_TIMEOUT": "-1s"}
+	_, err := LoadValid(path, func(k string) string { return env[k] })
+	var ve *ValidationError
+	if !errors.As(err, &ve) || !errors.Is(err, ErrInvalid) {
+		t.Fatalf("want a *ValidationError, got %v", err)
+	}
+	for _, want := range []string{
+		"line 1: kafka.brokers: at least one broker is required (kafka.brokers in the configuration file or SCRUBD_KAFKA_BROKERS=host:port,...)",
+		`line 4: topics.input[1]: "logs.clean" is also an output topic`,
+		`line 5: http.addr: "nope" is not [host]:port`,
+		`line 6: delivery: "maybe" is not exactly_once or at_least_once`,
+		"line 8: batch.max_records: must be at least 1",
+		`line 9: log.format: "xml" is not json or text`,
+		"shutdown.timeout: must be positive (set by SCRUBD_SHUTDOWN_TIMEOUT)",
+	} {
+		if !slices.Contains(ve.Problems, want) {
+			t.Errorf("no problem %q in\n%v", want, ve.Problems)
+		}
+	}
+	if len(ve.Problems) != 7 {
+		t.Errorf("%d problems, want 7: %v", len(ve.Problems), ve.Problems)
+	}
+}
+
+func TestPathSegments(t *testing.T) {
+	for path, want := range map[string][]string{
+		"delivery":                 {"delivery"},
+		"kafka.brokers[2]":         {"kafka", "brokers", "2"},
+		"topics.residency.EEA":     {"topics", "residency", "EEA"},
+		"a.b[1][0].c":              {"a", "b", "1", "0", "c"},
+		"kafka.sasl.password_file": {"kafka", "sasl", "password_file"},
+	} {
+		if got := pathSegments(path); !slices.Equal(got, want) {
+			t.Errorf("pathSegments(%q) = %q, want %q", path, got, want)
+		}
+	}
+}
