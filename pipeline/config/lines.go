@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/scrubd/scrubd/rules"
 )
 
 // LoadValid is Load followed by Validate, the one way every command reads a
@@ -139,4 +141,21 @@ func parseTree(data []byte) *yaml.Node {
 		return nil
 	}
 	return &n
+}
+
+// shiftProblems moves the lines of a policy's problems by offset. An inline
+// policy is validated as the text yaml.Marshal makes of its node, whose
+// first line is the node's first line in the file: the offset points its
+// problems into the file. (Blank lines inside the inline policy are not
+// re-encoded, so a problem below one is reported that many lines early.)
+func shiftProblems(err error, offset int) {
+	var ve *rules.ValidationError
+	if !errors.As(err, &ve) || offset <= 0 {
+		return
+	}
+	for i := range ve.Problems {
+		if ve.Problems[i].Line > 0 {
+			ve.Problems[i].Line += offset
+		}
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/scrubd/scrubd/rules"
 )
 
 // TestLoadValidLines: every problem of a run configuration names the line
@@ -60,5 +62,35 @@ func TestPathSegments(t *testing.T) {
 		if got := pathSegments(path); !slices.Equal(got, want) {
 			t.Errorf("pathSegments(%q) = %q, want %q", path, got, want)
 		}
+	}
+}
+
+// TestInlinePolicyLines: problems of an inline policy name their lines in
+// the run configuration, not in the policy re-encoded on its own.
+func TestInlinePolicyLines(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "scrubd.yaml")
+	data := "kafka:\n" + //                   1
+		"  brokers: [127.0.0.1:9092]\n" + //   2
+		"# a comment\n" + //                   3
+		"policy:\n" + //                       4
+		"  keys: {ephemeral: true}\n" + //     5
+		"  detectors:\n" + //                  6
+		"    ipv4: {prefix: 99}\n" + //        7
+		"  fields:\n" + //                     8
+		"    - {path: x, action: shred}\n" //  9
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := LoadValid(path, noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.LoadPolicy()
+	var ve *rules.ValidationError
+	if !errors.As(err, &ve) || len(ve.Problems) != 2 {
+		t.Fatalf("want 2 policy problems, got %v", err)
+	}
+	if ve.Problems[0].Line != 7 || ve.Problems[1].Line != 9 {
+		t.Errorf("lines %d and %d, want 7 and 9: %v", ve.Problems[0].Line, ve.Problems[1].Line, err)
 	}
 }
