@@ -85,3 +85,45 @@ func TestLogFormatText(t *testing.T) {
 		t.Errorf("json log: %q", buf.String())
 	}
 }
+
+// FuzzFolderLine: any sequence of sarama lines is logged or folded without
+// a panic, and every line is accounted for: logged, or counted in the
+// repeats a summary or the recovery reports.
+func FuzzFolderLine(f *testing.F) {
+	f.Add("Failed to connect to broker 1.2.3.4:9092: refused\nclient/metadata retrying after 250ms... (3 attempts remaining)\nConnected to broker at 1.2.3.4:9092")
+	f.Add("error 1\nerror 2\nerror 3\nerror 4\nConnected to broker\nerror 5\nerror 6")
+	f.Fuzz(func(t *testing.T, input string) {
+		var buf bytes.Buffer
+		now := time.Unix(0, 0)
+		fl := &folder{target: slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})), now: func() time.Time { return now }}
+		n := 0
+		for l := range strings.SplitSeq(input, "\n") {
+			fl.line([]byte(l))
+			now = now.Add(20 * time.Second)
+			n++
+		}
+		fl.flush()
+		// A recovery reports every repeat of its outage, the summaries'
+		// included; summaries after the last recovery count on their own.
+		logged, repeats, pending := 0, 0, 0
+		for l := range strings.Lines(buf.String()) {
+			var m map[string]any
+			if err := json.Unmarshal([]byte(l), &m); err != nil {
+				t.Fatal(err)
+			}
+			switch m["msg"] {
+			case "kafka client warnings repeated":
+				pending += int(m["repeats"].(float64))
+			case "kafka client recovered: its repeated warnings stopped":
+				repeats += int(m["repeats"].(float64))
+				pending = 0
+			default:
+				logged++
+			}
+		}
+		repeats += pending
+		if logged+repeats != n {
+			t.Fatalf("%d lines in, %d logged and %d counted as repeats", n, logged, repeats)
+		}
+	})
+}

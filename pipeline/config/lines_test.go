@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/scrubd/scrubd/rules"
@@ -93,4 +94,24 @@ func TestInlinePolicyLines(t *testing.T) {
 	if ve.Problems[0].Line != 7 || ve.Problems[1].Line != 9 {
 		t.Errorf("lines %d and %d, want 7 and 9: %v", ve.Problems[0].Line, ve.Problems[1].Line, err)
 	}
+}
+
+// FuzzLocate: any problem text over any document is located without a
+// panic, and keeps its text: a line prefix or a variable suffix is all
+// that is added.
+func FuzzLocate(f *testing.F) {
+	f.Add("kafka.brokers[0]: bad", "kafka:\n  brokers: [a]\n")
+	f.Add("topics.residency.EEA: x", "topics: {residency: {EEA: y}}\n")
+	f.Add("a[1][: y", "a: [[1, 2]]\n")
+	f.Fuzz(func(t *testing.T, problem, doc string) {
+		got := locate(problem, parseTree([]byte(doc)), func(k string) string {
+			if k == "SCRUBD_KAFKA_BROKERS" {
+				return "x:1"
+			}
+			return ""
+		})
+		if !strings.Contains(got, problem) {
+			t.Fatalf("locate(%q) = %q lost the problem", problem, got)
+		}
+	})
 }
