@@ -64,7 +64,7 @@ func TestVersionString(t *testing.T) {
 	}{
 		{"v1.2.3", bi, "scrubd v1.2.3"},
 		{"dev", bi, "scrubd v0.4.0 (revision 0123456789ab, 2026-12-07T10:00:00Z, modified) go1.26.8"},
-		{"dev", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}}, "scrubd (devel) go1.26.8"},
+		{"dev", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}}, "scrubd devel go1.26.8"},
 		{"dev", nil, "scrubd dev"},
 	} {
 		if got := versionString(tt.stamped, tt.bi); got != tt.want {

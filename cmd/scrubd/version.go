@@ -37,8 +37,8 @@ func versionString(stamped string, bi *debug.BuildInfo) string {
 		return "scrubd " + stamped
 	}
 	v := bi.Main.Version
-	if v == "" {
-		v = "(devel)"
+	if v == "" || v == "(devel)" {
+		v = "devel" // built in a checkout, not from a module version
 	}
 	s := "scrubd " + v
 	var rev, at, dirty string
