@@ -27,6 +27,7 @@ const usage = `scrubd scrubs personal data from log records.
 
 Usage:
   scrubd scrub    [--config FILE] [--findings] [--workers N] [FILE...]
+  scrubd discover [--config FILE] [--sample N] [--format table|json] [--html FILE] [FILE... | --topic T]
   scrubd validate --config FILE
   scrubd test     --config FILE
   scrubd run      --config FILE
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch cmd {
 	case "scrub":
 		return cmdScrub(ctx, rest, stdin, stdout, stderr)
+	case "discover":
+		return cmdDiscover(ctx, rest, stdin, stdout, stderr)
 	case "validate":
 		return cmdValidate(rest, stdout, stderr)
 	case "test":

@@ -1,0 +1,291 @@
+// Package discover tells what personal data a stream holds: which fields
+// (JSON paths, logfmt keys, access-log fields, free text) hold which types
+// of finding, how often, with a masked example of each. It counts what the
+// policy's engine finds while scrubbing (see rules.Result.Locate), so that
+// discovery sees exactly what scrubbing would act on, and writes the counts
+// as a table, a JSON document (docs/discover.md) or an HTML report.
+package discover
+
+import (
+	"bytes"
+
+	"github.com/scrubd/scrubd/rules"
+)
+
+// MaxFields bounds the distinct fields a Tally keeps apart: records keyed
+// by identifiers (an object per user id) would otherwise make a field of
+// each. Findings in further fields are counted under OtherFields.
+const MaxFields = 1000
+
+// OtherFields is the path under which findings beyond MaxFields are counted.
+const OtherFields = "(other fields)"
+
+// NoField is the path of findings that are in no field: in free text, or in
+// the words of a logfmt record that are not a key's value.
+const NoField = "(text)"
+
+// maxPaths bounds the cache of sanitized paths.
+const maxPaths = 4096
+
+// maxPathLen is the longest path kept; longer ones are cut.
+const maxPathLen = 120
+
+// A Tally counts the findings of scrubbed records by field and type. It is
+// not safe for concurrent use: give each goroutine its own and Merge them.
+// Its zero value is not usable; see New.
+type Tally struct {
+	e            *rules.Engine
+	records      int64
+	dropped      int64
+	withFindings int64
+	formats      map[rules.Format]int64
+	failed       map[rules.Reason]int64
+	fields       map[string]*fieldCount // by place, 0, path
+	totals       map[string]*typeCount
+	truncated    bool
+	seq          int64 // records added, to count each record once per field and type
+
+	paths map[string]string // raw path -> sanitized path
+	key   []byte
+	pairs []pair
+	res   rules.Result // scratch, for sanitizing paths
+	buf   []byte
+}
+
+// A fieldCount counts the findings of one field.
+type fieldCount struct {
+	place, path string
+	records     int64
+	last        int64 // seq of the last record counted
+	types       map[string]*typeCount
+}
+
+// A typeCount counts the findings of one type (in one field, or in all).
+type typeCount struct {
+	count, records int64
+	last           int64
+	example        string // masked
+	exampleRec     int64  // the number of the record the example is from
+	action         rules.Action
+}
+
+// New returns an empty Tally for records scrubbed by e. e also sanitizes
+// the field paths shown: a JSON key can itself be personal data.
+func New(e *rules.Engine) *Tally {
+	return &Tally{
+		e:       e,
+		formats: map[rules.Format]int64{},
+		failed:  map[rules.Reason]int64{},
+		fields:  map[string]*fieldCount{},
+		totals:  map[string]*typeCount{},
+		paths:   map[string]string{},
+	}
+}
+
+// Records returns the number of records added, failed ones included.
+func (t *Tally) Records() int64 { return t.records }
+
+// Fail counts a record that failed closed, for the reason of err.
+func (t *Tally) Fail(err error) {
+	t.records++
+	t.seq++
+	t.failed[rules.ReasonOf(err)]++
+}
+
+// Add counts the findings of the record rec, number n in its input (which
+// picks the examples: the earliest record's), that the engine scrubbed into
+// res with res.Locate set. Without locations every finding counts as free
+// text.
+func (t *Tally) Add(n int64, rec []byte, res *rules.Result) {
+	t.records++
+	t.seq++
+	t.formats[res.Format]++
+	if res.Dropped {
+		t.dropped++
+	}
+	if len(res.Findings) > 0 {
+		t.withFindings++
+	}
+	t.pairs = t.pairs[:0]
+	parsed := false
+	for i, f := range res.Findings {
+		place, path, ok := res.Location(i)
+		if !ok {
+			place, path = rules.PlaceText, nil
+		}
+		var pl, p string
+		switch {
+		case place == rules.PlaceJSON:
+			pl, p = "json", t.safePath(path)
+			if p == "" {
+				p = "(root)"
+			}
+		case place == rules.PlaceAccess:
+			pl, p = "access", t.safePath(path)
+		case res.Format == rules.FormatAccess:
+			pl, p = "access", NoField
+		default:
+			// logfmt, or text that may hold key=value pairs.
+			pl, p = "text", NoField
+			if res.Format == rules.FormatLogfmt {
+				pl = "logfmt"
+			}
+			if !parsed {
+				t.pairs, parsed = logfmtPairs(t.pairs, rec), true
+			}
+			if k := keyAt(t.pairs, f.Start); k >= 0 {
+				p = t.safePath(rec[t.pairs[k].ks:t.pairs[k].ke])
+			}
+		}
+		var a rules.Action
+		if i < len(res.Actions) {
+			a = res.Actions[i]
+		}
+		v := rec[min(max(f.Start, 0), len(rec)):min(max(f.End, f.Start, 0), len(rec))]
+		fc := t.field(pl, p)
+		if fc.last != t.seq {
+			fc.last = t.seq
+			fc.records++
+		}
+		t.count(fc.types, string(f.Type), n, v, a)
+		t.count(t.totals, string(f.Type), n, nil, a)
+	}
+}
+
+// field returns the count of a field, made on first use.
+func (t *Tally) field(place, path string) *fieldCount {
+	t.key = append(append(append(t.key[:0], place...), 0), path...)
+	if fc := t.fields[string(t.key)]; fc != nil {
+		return fc
+	}
+	if len(t.fields) >= MaxFields {
+		t.truncated = true
+		path = OtherFields
+		t.key = append(append(append(t.key[:0], place...), 0), path...)
+		if fc := t.fields[string(t.key)]; fc != nil {
+			return fc
+		}
+	}
+	fc := &fieldCount{place: place, path: path, types: map[string]*typeCount{}}
+	t.fields[string(t.key)] = fc
+	return fc
+}
+
+// count counts one finding of type typ in m; v is the value, masked for an
+// example when it is the earliest seen (nil: no example wanted).
+func (t *Tally) count(m map[string]*typeCount, typ string, n int64, v []byte, a rules.Action) {
+	tc := m[typ]
+	if tc == nil {
+		tc = &typeCount{exampleRec: -1}
+		m[typ] = tc
+	}
+	tc.count++
+	if tc.last != t.seq {
+		tc.last = t.seq
+		tc.records++
+	}
+	if v != nil && (tc.exampleRec < 0 || n < tc.exampleRec) {
+		tc.example, tc.exampleRec, tc.action = MaskFor(v, a), n, a
+	}
+	if tc.action == "" {
+		tc.action = a
+	}
+}
+
+// safePath returns the path raw as it may be shown: each finding in it (a
+// JSON key that is an e-mail address) replaced by its type in brackets,
+// each segment of digits alone (an index, an id) by '*', cut to 120 bytes.
+// Sanitized paths are cached: records of a stream repeat their paths.
+func (t *Tally) safePath(raw []byte) string {
+	if s, ok := t.paths[string(raw)]; ok {
+		return s
+	}
+	s := t.sanitize(raw)
+	if len(t.paths) < maxPaths {
+		t.paths[string(raw)] = s
+	}
+	return s
+}
+
+func (t *Tally) sanitize(raw []byte) string {
+	var out []byte
+	if _, err := t.e.ScrubText(t.buf[:0], raw, &t.res); err != nil {
+		// A path the engine cannot scan is not shown.
+		return "[unscanned]"
+	}
+	prev := 0
+	for _, f := range t.res.Findings {
+		if f.Start < prev {
+			continue
+		}
+		out = append(out, raw[prev:f.Start]...)
+		out = append(append(append(out, '['), f.Type...), ']')
+		prev = f.End
+	}
+	out = append(out, raw[prev:]...)
+	out = collapseDigits(out)
+	if len(out) > maxPathLen {
+		out = append(bytes.ToValidUTF8(out[:maxPathLen], nil), "…"...)
+	}
+	return string(bytes.ToValidUTF8(out, []byte("?")))
+}
+
+// collapseDigits replaces each '.'-separated segment of p that is digits
+// alone by '*'.
+func collapseDigits(p []byte) []byte {
+	segs := bytes.Split(p, []byte{'.'})
+	for i, s := range segs {
+		if len(s) > 0 && allDigits(s) {
+			segs[i] = []byte{'*'}
+		}
+	}
+	return bytes.Join(segs, []byte{'.'})
+}
+
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Merge adds the counts of o to t. Examples are kept from the earliest
+// record.
+func (t *Tally) Merge(o *Tally) {
+	t.records += o.records
+	t.dropped += o.dropped
+	t.withFindings += o.withFindings
+	t.truncated = t.truncated || o.truncated
+	for k, v := range o.formats {
+		t.formats[k] += v
+	}
+	for k, v := range o.failed {
+		t.failed[k] += v
+	}
+	for _, ofc := range o.fields {
+		fc := t.field(ofc.place, ofc.path)
+		fc.records += ofc.records
+		mergeTypes(fc.types, ofc.types)
+	}
+	mergeTypes(t.totals, o.totals)
+}
+
+func mergeTypes(dst, src map[string]*typeCount) {
+	for typ, s := range src {
+		d := dst[typ]
+		if d == nil {
+			d = &typeCount{exampleRec: -1}
+			dst[typ] = d
+		}
+		d.count += s.count
+		d.records += s.records
+		if s.exampleRec >= 0 && (d.exampleRec < 0 || s.exampleRec < d.exampleRec) {
+			d.example, d.exampleRec, d.action = s.example, s.exampleRec, s.action
+		}
+		if d.action == "" {
+			d.action = s.action
+		}
+	}
+}
