@@ -45,7 +45,12 @@ func (w *walker) locate() {
 			if i > 0 {
 				r.arena = append(r.arena, '.')
 			}
-			r.arena = append(r.arena, k...)
+			for _, c := range k {
+				if c == '.' || c == '\\' {
+					r.arena = append(r.arena, '\\')
+				}
+				r.arena = append(r.arena, c)
+			}
 		}
 	case w.accessField > 0:
 		l.place = PlaceAccess
@@ -57,8 +62,9 @@ func (w *walker) locate() {
 
 // Location returns where Findings[i] is: its place and its field path (the
 // JSON keys from the top, joined with '.', array elements left out, or the
-// access-log field's name; empty for text). ok is false when the Result's
-// Locate was not set for the scrub that filled it.
+// access-log field's name; empty for text). A '.' or '\' inside a JSON key
+// is escaped with a '\', so that the keys can be told apart. ok is false
+// when the Result's Locate was not set for the scrub that filled it.
 //
 // The path is the keys as the record wrote them, decoded: a key can itself
 // be personal data (an object keyed by e-mail address), so a caller that

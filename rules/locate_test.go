@@ -18,6 +18,8 @@ func TestLocation(t *testing.T) {
 	}{
 		{"json nested", `{"user":{"mail":"a.b@example.com","tags":[{"ip":"203.0.113.9"}]},"msg":"from 198.51.100.7"}`,
 			[]loc{{"email", "json", "user.mail"}, {"ipv4", "json", "user.tags.ip"}, {"ipv4", "json", "msg"}}},
+		{"json dotted keys", `{"by.mail":{"a.b@example.com":{"ip\\":"203.0.113.9"}}}`,
+			[]loc{{"email", "json", `by\.mail`}, {"ipv4", "json", `by\.mail.a\.b@example\.com.ip\\`}}},
 		{"json field rule", `{"user_id":"u-1234"}`, []loc{{"account_id", "json", "user_id"}}},
 		{"access", `203.0.113.9 - - [10/Oct/2000:13:55:36 -0700] "GET /?mail=a.b@example.com HTTP/1.0" 200 2326 "-" "curl/8.1"`,
 			[]loc{{"ipv4", "access", "remote_addr"}, {"email", "access", "request"}}},

@@ -26,7 +26,7 @@ var version = "dev"
 const usage = `scrubd scrubs personal data from log records.
 
 Usage:
-  scrubd scrub    [--config FILE] [--findings] [--workers N] [FILE...]
+  scrubd scrub    [--config FILE] [--findings] [--stats] [--workers N] [FILE...]
   scrubd discover [--config FILE] [--sample N] [--format table|json] [--html FILE] [FILE... | --topic T]
   scrubd validate --config FILE
   scrubd test     --config FILE

@@ -45,7 +45,8 @@ type Tally struct {
 	truncated    bool
 	seq          int64 // records added, to count each record once per field and type
 
-	paths map[string]string // raw path -> sanitized path
+	paths map[string]string // raw JSON path -> sanitized path
+	keys  map[string]string // raw key (logfmt, access-log field) -> sanitized key
 	key   []byte
 	pairs []pair
 	res   rules.Result // scratch, for sanitizing paths
@@ -79,6 +80,7 @@ func New(e *rules.Engine) *Tally {
 		fields:  map[string]*fieldCount{},
 		totals:  map[string]*typeCount{},
 		paths:   map[string]string{},
+		keys:    map[string]string{},
 	}
 }
 
@@ -90,6 +92,17 @@ func (t *Tally) Fail(err error) {
 	t.records++
 	t.seq++
 	t.failed[rules.ReasonOf(err)]++
+}
+
+// Record counts the record rec, number n in its input, that the engine
+// scrubbed into res with the error err: Fail when err is not nil, Add
+// otherwise.
+func (t *Tally) Record(n int64, rec []byte, res *rules.Result, err error) {
+	if err != nil {
+		t.Fail(err)
+		return
+	}
+	t.Add(n, rec, res)
 }
 
 // Add counts the findings of the record rec, number n in its input (which
@@ -116,12 +129,12 @@ func (t *Tally) Add(n int64, rec []byte, res *rules.Result) {
 		var pl, p string
 		switch {
 		case place == rules.PlaceJSON:
-			pl, p = "json", t.safePath(path)
+			pl, p = "json", t.safePath(path, true)
 			if p == "" {
 				p = "(root)"
 			}
 		case place == rules.PlaceAccess:
-			pl, p = "access", t.safePath(path)
+			pl, p = "access", t.safePath(path, false)
 		case res.Format == rules.FormatAccess:
 			pl, p = "access", NoField
 		default:
@@ -134,7 +147,7 @@ func (t *Tally) Add(n int64, rec []byte, res *rules.Result) {
 				t.pairs, parsed = logfmtPairs(t.pairs, rec), true
 			}
 			if k := keyAt(t.pairs, f.Start); k >= 0 {
-				p = t.safePath(rec[t.pairs[k].ks:t.pairs[k].ke])
+				p = t.safePath(rec[t.pairs[k].ks:t.pairs[k].ke], false)
 			}
 		}
 		var a rules.Action
@@ -192,54 +205,85 @@ func (t *Tally) count(m map[string]*typeCount, typ string, n int64, v []byte, a 
 	}
 }
 
-// safePath returns the path raw as it may be shown: each finding in it (a
-// JSON key that is an e-mail address) replaced by its type in brackets,
-// each segment of digits alone (an index, an id) by '*', cut to 120 bytes.
-// Sanitized paths are cached: records of a stream repeat their paths.
-func (t *Tally) safePath(raw []byte) string {
-	if s, ok := t.paths[string(raw)]; ok {
+// safePath returns the path raw as it may be shown (see sanitize), from
+// a cache: records of a stream repeat their paths. A JSON path (json set)
+// is keys joined with '.', escaped (see rules.Result.Location); any other
+// path is one key.
+func (t *Tally) safePath(raw []byte, json bool) string {
+	cache := t.keys
+	if json {
+		cache = t.paths
+	}
+	if s, ok := cache[string(raw)]; ok {
 		return s
 	}
-	s := t.sanitize(raw)
-	if len(t.paths) < maxPaths {
-		t.paths[string(raw)] = s
+	s := t.sanitize(raw, json)
+	if len(cache) < maxPaths {
+		cache[string(raw)] = s
 	}
 	return s
 }
 
-func (t *Tally) sanitize(raw []byte) string {
+// sanitize returns a path with each key that holds a finding (an object
+// keyed by e-mail address) shown as the finding's type in brackets, and
+// each key of digits alone (an index, an id) as '*', cut to 120 bytes. A
+// key is scanned whole, so that no part of a value in it shows.
+func (t *Tally) sanitize(raw []byte, json bool) string {
 	var out []byte
-	if _, err := t.e.ScrubText(t.buf[:0], raw, &t.res); err != nil {
-		// A path the engine cannot scan is not shown.
-		return "[unscanned]"
+	keys := [][]byte{raw}
+	if json {
+		keys = splitPath(raw)
 	}
-	prev := 0
-	for _, f := range t.res.Findings {
-		if f.Start < prev {
-			continue
+	for i, k := range keys {
+		if i > 0 {
+			out = append(out, '.')
 		}
-		out = append(out, raw[prev:f.Start]...)
-		out = append(append(append(out, '['), f.Type...), ']')
-		prev = f.End
+		out = t.safeKey(out, k, json)
 	}
-	out = append(out, raw[prev:]...)
-	out = collapseDigits(out)
 	if len(out) > maxPathLen {
 		out = append(bytes.ToValidUTF8(out[:maxPathLen], nil), "…"...)
 	}
 	return string(bytes.ToValidUTF8(out, []byte("?")))
 }
 
-// collapseDigits replaces each '.'-separated segment of p that is digits
-// alone by '*'.
-func collapseDigits(p []byte) []byte {
-	segs := bytes.Split(p, []byte{'.'})
-	for i, s := range segs {
-		if len(s) > 0 && allDigits(s) {
-			segs[i] = []byte{'*'}
+// safeKey appends the key k as it may be shown; escape says to escape its
+// dots and backslashes again.
+func (t *Tally) safeKey(dst, k []byte, escape bool) []byte {
+	if len(k) > 0 && allDigits(k) {
+		return append(dst, '*')
+	}
+	if _, err := t.e.ScrubText(t.buf[:0], k, &t.res); err != nil {
+		return append(dst, "[unscanned]"...) // a key the engine cannot scan is not shown
+	}
+	if len(t.res.Findings) > 0 {
+		return append(append(append(dst, '['), t.res.Findings[0].Type...), ']')
+	}
+	for _, c := range k {
+		if escape && (c == '.' || c == '\\') {
+			dst = append(dst, '\\')
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// splitPath splits a JSON path into its keys, unescaped.
+func splitPath(p []byte) [][]byte {
+	var keys [][]byte
+	var k []byte
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case c == '\\' && i+1 < len(p):
+			i++
+			k = append(k, p[i])
+		case c == '.':
+			keys = append(keys, k)
+			k = nil
+		default:
+			k = append(k, c)
 		}
 	}
-	return bytes.Join(segs, []byte{'.'})
+	return append(keys, k)
 }
 
 func allDigits(b []byte) bool {
