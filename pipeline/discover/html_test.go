@@ -54,14 +54,20 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// TestHTMLRendersInChromium opens the report in headless Chromium and
-// checks that it shows a chart per field and one of the totals, every bar
-// drawn with a width, and the bars' colour on screen, with no request but
-// the file itself.
+// TestHTMLRendersInChromium renders the report of generated records in
+// headless Chromium.
 func TestHTMLRendersInChromium(t *testing.T) {
-	exe := chromium(t)
 	c := genCorpus(10)
-	r := c.tally(t, defaultEngine(t), c.records, 0).Report([]string{"generated"})
+	checkRendered(t, c.tally(t, defaultEngine(t), c.records, 0).Report([]string{"generated"}))
+}
+
+// checkRendered opens the HTML report of r in headless Chromium and checks
+// that it shows a chart per field and one of the totals, every bar drawn
+// with the width of its share, and the bars' colour on screen, with no
+// request but the file itself.
+func checkRendered(t *testing.T, r *Report) {
+	t.Helper()
+	exe := chromium(t)
 	path := filepath.Join(t.TempDir(), "report.html")
 	f, err := os.Create(path)
 	if err != nil {

@@ -50,6 +50,7 @@ func Sample(ctx context.Context, client sarama.Client, topic string, n int, from
 	if n > 0 {
 		quota = int64((n + len(parts) - 1) / len(parts))
 	}
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	values := make(chan []byte, 256)
@@ -80,17 +81,14 @@ func Sample(ctx context.Context, client sarama.Client, topic string, n int, from
 	}
 	close(errs)
 	for err := range errs {
-		if !errors.Is(err, context.Canceled) {
+		if ctx.Err() == nil || !errors.Is(err, ctx.Err()) {
 			return err
 		}
 	}
 	if n > 0 && read >= n {
 		return nil
 	}
-	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		return err
-	}
-	return nil
+	return parent.Err()
 }
 
 // samplePartition sends up to quota values of one partition (all when
