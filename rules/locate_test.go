@@ -77,3 +77,69 @@ func TestLocateNoAllocs(t *testing.T) {
 		t.Errorf("findings: %v", res.Findings)
 	}
 }
+
+// BenchmarkLocate scrubs the shared NGINX Plus JSON corpus and the Apache
+// corpus with Locate on: compare with BenchmarkScrubNginxJSON and
+// BenchmarkScrubApache, which leave it off.
+func BenchmarkLocate(b *testing.B) {
+	for _, name := range []string{"nginxplus_json_logs", "apache_logs"} {
+		b.Run(name, func(b *testing.B) {
+			lines, total := loadLines(b, "../../shared/corpora/access-logs/"+name)
+			e := compileTest(b, "")
+			var res Result
+			res.Locate = true
+			dst := make([]byte, 0, 64<<10)
+			b.SetBytes(total)
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, l := range lines {
+					dst, _ = e.Scrub(dst[:0], l, &res)
+				}
+			}
+		})
+	}
+}
+
+// FuzzLocate checks that locating findings changes nothing else: the same
+// output and findings with Locate on as off, each finding located, at a
+// place that fits the record's format.
+func FuzzLocate(f *testing.F) {
+	for _, s := range []string{
+		`{"a":{"b.c":"jo@example.com"},"d":["203.0.113.9"]}`, `{"x\\":1,"jo@example.com":{"ip":"203.0.113.9"}}`,
+		`203.0.113.9 - - [10/Oct/2000:13:55:36 -0700] "GET /?m=jo@example.com HTTP/1.0" 200 1 "-" "UA"`,
+		"level=info ip=203.0.113.9 msg=\"jo@example.com\"", "from 203.0.113.9", `{"a":`, "",
+	} {
+		f.Add([]byte(s))
+	}
+	e := compileTest(f, "")
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var plain, located Result
+		located.Locate = true
+		out1, err1 := e.Scrub(nil, in, &plain)
+		out2, err2 := e.Scrub(nil, in, &located)
+		if (err1 == nil) != (err2 == nil) || string(out1) != string(out2) {
+			t.Fatalf("Locate changed the result: %v %v\n%q\n%q", err1, err2, out1, out2)
+		}
+		if err1 != nil {
+			return
+		}
+		if d := cmp.Diff(plain.Findings, located.Findings); d != "" {
+			t.Fatalf("Locate changed the findings:\n%s", d)
+		}
+		for i := range located.Findings {
+			place, path, ok := located.Location(i)
+			if !ok {
+				t.Fatalf("finding %d not located", i)
+			}
+			switch {
+			case place == PlaceJSON && located.Format != FormatJSON,
+				place == PlaceAccess && located.Format != FormatAccess,
+				place == PlaceText && len(path) > 0:
+				t.Fatalf("finding %d at %v %q in a %s record", i, place, path, located.Format)
+			}
+		}
+		if _, _, ok := located.Location(len(located.Findings)); ok {
+			t.Fatal("a location past the findings")
+		}
+	})
+}

@@ -180,3 +180,39 @@ func TestTallyWithoutLocations(t *testing.T) {
 		t.Errorf("fields %+v", r.Fields)
 	}
 }
+
+// BenchmarkTally scrubs generated records with locations on and tallies
+// them, against BenchmarkScrubOnly, the same scrub without either: the
+// difference is what --stats and discover add per record.
+func BenchmarkTally(b *testing.B) {
+	benchTally(b, true)
+}
+
+func BenchmarkScrubOnly(b *testing.B) {
+	benchTally(b, false)
+}
+
+func benchTally(b *testing.B, tally bool) {
+	c := genCorpus(200)
+	e := defaultEngine(b)
+	ses := e.NewSession()
+	tl := New(e)
+	var res rules.Result
+	res.Locate = tally
+	var size int64
+	for _, r := range c.records {
+		size += int64(len(r))
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	var out []byte
+	for b.Loop() {
+		for i, rec := range c.records {
+			var err error
+			out, err = ses.Scrub(out[:0], rec, &res)
+			if tally {
+				tl.Record(int64(i), rec, &res, err)
+			}
+		}
+	}
+}
