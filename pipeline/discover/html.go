@@ -19,7 +19,7 @@ const (
 	chartLabel = 170 // width of the label column
 	chartBars  = 380 // width of a bar at 100 %
 	chartRow   = 22  // height of a row
-	chartWidth = chartLabel + chartBars + 70
+	chartWidth = chartLabel + chartBars + 140
 )
 
 // A chart is a horizontal bar chart of shares of records.

@@ -43,8 +43,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 	return err
 }
 
-// percent formats a share of records.
+// percent formats a share of records; a share that would round to 0.0 %
+// shows as "<0.1%", so that a type seen at all never reads as absent.
 func percent(s float64) string {
+	if s > 0 && s < 0.0005 {
+		return "<0.1%"
+	}
 	return fmt.Sprintf("%.1f%%", 100*s)
 }
 
