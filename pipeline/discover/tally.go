@@ -146,7 +146,7 @@ func (t *Tally) Add(n int64, rec []byte, res *rules.Result) {
 			if !parsed {
 				t.pairs, parsed = logfmtPairs(t.pairs, rec), true
 			}
-			if k := keyAt(t.pairs, f.Start); k >= 0 {
+			if k := keyAt(t.pairs, f.Start); k >= 0 && keyLike(rec[t.pairs[k].ks:t.pairs[k].ke]) {
 				p = t.safePath(rec[t.pairs[k].ks:t.pairs[k].ke], false)
 			}
 		}
@@ -284,6 +284,26 @@ func splitPath(p []byte) [][]byte {
 		}
 	}
 	return append(keys, k)
+}
+
+// maxKeyLen is the longest word taken for a key in text.
+const maxKeyLen = 64
+
+// keyLike reports whether a word before a '=' in text reads as a key:
+// a letter or '_', then letters, digits, '_', '-' and '.', as logfmt
+// writes them. Anything else
+// ("https://host/?q", "-Dopt") is text, so that the words of free text do
+// not each make a field.
+func keyLike(k []byte) bool {
+	if len(k) == 0 || len(k) > maxKeyLen || !('a' <= k[0]|0x20 && k[0]|0x20 <= 'z' || k[0] == '_') {
+		return false
+	}
+	for _, c := range k {
+		if !('a' <= c|0x20 && c|0x20 <= 'z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 func allDigits(b []byte) bool {

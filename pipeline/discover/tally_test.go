@@ -164,6 +164,23 @@ func TestSanitize(t *testing.T) {
 	}
 }
 
+// TestTextKeys checks which words before a '=' in text make a field.
+func TestTextKeys(t *testing.T) {
+	e := defaultEngine(t)
+	for _, tt := range []struct{ rec, path string }{
+		{"sshd: login user.ip=203.0.113.9 ok", "user.ip"},
+		{"GET https://example.com/?next=203.0.113.9 done", NoField},
+		{"java -Dhost=203.0.113.9 -jar x", NoField},
+		{"from 203.0.113.9", NoField},
+		{strings.Repeat("k", 65) + "=203.0.113.9", NoField},
+	} {
+		r := (&corpus{}).tally(t, e, [][]byte{[]byte(tt.rec)}, 0).Report(nil)
+		if len(r.Fields) != 1 || r.Fields[0].Path != tt.path {
+			t.Errorf("%q: fields %+v, want path %q", tt.rec, r.Fields, tt.path)
+		}
+	}
+}
+
 // TestTallyWithoutLocations checks that findings of a result scrubbed
 // without Locate count as text rather than being lost.
 func TestTallyWithoutLocations(t *testing.T) {
