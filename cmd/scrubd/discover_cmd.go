@@ -25,8 +25,8 @@ Scrubs a sample of records with the policy, discarding the output, and reports
 which fields (JSON paths, logfmt keys, access-log fields, free text) hold which
 types of personal data: count, share of records, the action the policy takes
 and a masked example (never the value). FILE "-" is standard input; no FILE and
-no --topic reads standard input. Compressed files (gzip, zstd) are read as
-they are. --topic reads without joining a consumer group or committing
+no --topic reads standard input. Compressed input (gzip, zstd) is read
+decompressed. --topic reads without joining a consumer group or committing
 offsets. The JSON format is documented in docs/discover.md.
 `
 
