@@ -177,7 +177,14 @@ func discoverTopic(ctx context.Context, s *discover.Sampler, config, brokers, to
 	if from == "oldest" {
 		fromOffset = kafka.SampleOldest
 	}
-	err = kafka.Sample(ctx, client, topic, int(s.Limit()), fromOffset, s.Record)
+	var headers []rules.Header
+	err = kafka.Sample(ctx, client, topic, int(s.Limit()), fromOffset, func(m *sarama.ConsumerMessage) {
+		headers = headers[:0]
+		for _, h := range m.Headers {
+			headers = append(headers, rules.Header{Name: h.Key, Value: h.Value})
+		}
+		s.Message(m.Key, m.Value, headers)
+	})
 	if errors.Is(err, context.DeadlineExceeded) {
 		fmt.Fprintf(stderr, "scrubd discover: stopped after %v; reporting the %d records read\n", timeout, s.Tally().Records())
 		err = nil

@@ -147,8 +147,11 @@ func TestDiscoverTopic(t *testing.T) {
 	}
 	in, _ := discoverInput(10)
 	var msgs []*sarama.ProducerMessage
-	for _, l := range strings.Split(strings.TrimSuffix(in, "\n"), "\n") {
-		msgs = append(msgs, &sarama.ProducerMessage{Topic: "logs.raw", Value: sarama.StringEncoder(l)})
+	for i, l := range strings.Split(strings.TrimSuffix(in, "\n"), "\n") {
+		msgs = append(msgs, &sarama.ProducerMessage{
+			Topic: "logs.raw", Key: sarama.StringEncoder(fmt.Sprintf("user-%d", i)), Value: sarama.StringEncoder(l),
+			Headers: []sarama.RecordHeader{{Key: []byte("x-reply-to"), Value: []byte(fmt.Sprintf("mail person%02d@example.org", i))}},
+		})
 	}
 	if err := prod.SendMessages(msgs); err != nil {
 		t.Fatal(err)
@@ -165,8 +168,16 @@ func TestDiscoverTopic(t *testing.T) {
 	if r.Records != 30 || len(r.Sources) != 1 || r.Sources[0] != "topic logs.raw" {
 		t.Errorf("records %d, sources %v", r.Records, r.Sources)
 	}
-	if f, ok := reportField(r, "json", "user.email"); !ok || f.Records != 10 {
-		t.Errorf("user.email: %+v", f)
+	for _, w := range []struct {
+		place, path string
+		records     int64
+	}{{"json", "user.email", 10}, {discover.PlaceKey, discover.KeyPath, 30}, {discover.PlaceHeader, "x-reply-to", 30}} {
+		if f, ok := reportField(r, w.place, w.path); !ok || f.Records != w.records {
+			t.Errorf("%s %s: %+v", w.place, w.path, f)
+		}
+	}
+	if strings.Contains(out.String(), "@example.org") || strings.Contains(out.String(), "user-1") {
+		t.Error("the report shows a value")
 	}
 }
 

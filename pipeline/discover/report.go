@@ -44,11 +44,12 @@ type Report struct {
 
 // A Field is one place in the records that holds findings.
 type Field struct {
-	// Place is json, logfmt, access or text.
+	// Place is json, logfmt, access or text (in a record value), key or
+	// header (of a Kafka record).
 	Place string `json:"place"`
 	// Path is the JSON key path (keys joined with '.', array elements
-	// left out), the logfmt key or the access-log field; "(text)" for
-	// findings in no field. Keys that are themselves personal data are
+	// left out), the logfmt key, the access-log field or the header name;
+	// "(text)" for findings in no field, "(key)" for the record key. Keys that are themselves personal data are
 	// shown as their type in brackets, and keys of digits alone as '*'.
 	Path string `json:"path"`
 	// Records is the number of records with a finding in this field, and

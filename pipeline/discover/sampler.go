@@ -15,6 +15,8 @@ type Sampler struct {
 	e     *rules.Engine
 	ses   *rules.Session
 	res   rules.Result
+	kres  rules.Result   // of a record key
+	hres  []rules.Result // of a record's headers
 	out   []byte
 	tally *Tally
 	limit int64 // records to read; 0 for all
@@ -46,6 +48,34 @@ func (s *Sampler) Record(rec []byte) {
 		return
 	}
 	s.tally.Add(n, rec, &s.res)
+}
+
+// Message scrubs and tallies a Kafka record: its value as Record does, its
+// key and headers under the policy's key and header rules (counted at the
+// places PlaceKey and PlaceHeader). A record whose key or header fails
+// closed is counted as failed, as the pipeline would fail it.
+func (s *Sampler) Message(key, value []byte, headers []rules.Header) {
+	n := s.tally.records
+	var err error
+	s.out, err = s.ses.Scrub(s.out[:0], value, &s.res)
+	if err == nil {
+		s.out, err = s.e.ScrubKey(s.out[:0], key, &s.kres)
+	}
+	for i := 0; err == nil && i < len(headers); i++ {
+		if i == len(s.hres) {
+			s.hres = append(s.hres, rules.Result{})
+		}
+		_, _, err = s.e.ScrubHeader(headers[i], &s.hres[i])
+	}
+	if err != nil {
+		s.tally.Fail(err)
+		return
+	}
+	s.tally.Add(n, value, &s.res)
+	s.tally.AddKey(n, key, &s.kres)
+	for i, h := range headers {
+		s.tally.AddHeader(n, h, &s.hres[i])
+	}
 }
 
 // ReadLines tallies the lines of r, one record per line (without its line

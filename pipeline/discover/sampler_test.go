@@ -62,3 +62,54 @@ func TestSamplerLimit(t *testing.T) {
 		t.Error("a cancelled read returned no error")
 	}
 }
+
+// TestMessage checks that the key and headers of a Kafka record are
+// counted at their own places, a header named by personal data by its
+// type, and that a record is counted once whichever parts hold findings.
+func TestMessage(t *testing.T) {
+	s := NewSampler(defaultEngine(t), 0)
+	headers := []rules.Header{
+		{Name: []byte("x-contact"), Value: []byte("mail jo@example.com")},
+		{Name: []byte("jo@example.com"), Value: []byte("x")},
+		{Name: []byte("content-type"), Value: []byte("application/json")},
+	}
+	s.Message([]byte("user-42"), []byte(`{"ip":"203.0.113.9"}`), headers)
+	s.Message([]byte("user-43"), []byte("nothing here"), nil)
+	s.Message(nil, []byte("nothing here"), headers[:1])
+	s.Message(nil, []byte("nothing at all"), nil)
+	r := s.Tally().Report(nil)
+	if r.Records != 4 || r.RecordsWithFindings != 3 {
+		t.Fatalf("records %d, with findings %d", r.Records, r.RecordsWithFindings)
+	}
+	for _, w := range []struct {
+		place, path, typ string
+		records          int64
+	}{
+		{PlaceKey, KeyPath, "account_id", 2},
+		{PlaceHeader, "x-contact", "email", 2},
+		{PlaceHeader, "[email]", "email", 1},
+		{"json", "ip", "ipv4", 1},
+	} {
+		f, ok := findField(r, w.place, w.path)
+		if !ok || f.Records != w.records || f.Types[0].Type != w.typ {
+			t.Errorf("%s %s: %+v", w.place, w.path, f)
+		}
+	}
+	if len(r.Fields) != 4 {
+		t.Errorf("fields %+v", r.Fields)
+	}
+	assertNoValues(t, r, []string{"user-42", "user-43", "jo@example.com", "203.0.113.9"})
+
+	// A key over the record limit fails the record closed.
+	p := rules.Default()
+	p.Limits.MaxRecordBytes = 1024
+	e, err := rules.Compile(p, rules.TestKeyring())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = NewSampler(e, 0)
+	s.Message(bytes.Repeat([]byte("k"), 2000), []byte("from 203.0.113.9"), nil)
+	if r := s.Tally().Report(nil); r.Records != 1 || r.Failed["too_large"] != 1 || len(r.Fields) != 0 {
+		t.Errorf("records %d, failed %v, fields %+v", r.Records, r.Failed, r.Fields)
+	}
+}

@@ -44,6 +44,8 @@ type Tally struct {
 	totals       map[string]*typeCount
 	truncated    bool
 	seq          int64 // records added, to count each record once per field and type
+	had          bool  // the record added last had a finding
+	drop         bool  // the record added last was dropped
 
 	paths map[string]string // raw JSON path -> sanitized path
 	keys  map[string]string // raw key (logfmt, access-log field) -> sanitized key
@@ -51,6 +53,7 @@ type Tally struct {
 	pairs []pair
 	res   rules.Result // scratch, for sanitizing paths
 	buf   []byte
+	part  []byte // a header's name and value
 }
 
 // A fieldCount counts the findings of one field.
@@ -113,10 +116,12 @@ func (t *Tally) Add(n int64, rec []byte, res *rules.Result) {
 	t.records++
 	t.seq++
 	t.formats[res.Format]++
-	if res.Dropped {
+	t.drop = res.Dropped
+	if t.drop {
 		t.dropped++
 	}
-	if len(res.Findings) > 0 {
+	t.had = len(res.Findings) > 0
+	if t.had {
 		t.withFindings++
 	}
 	t.pairs = t.pairs[:0]
@@ -160,6 +165,63 @@ func (t *Tally) Add(n int64, rec []byte, res *rules.Result) {
 			fc.last = t.seq
 			fc.records++
 		}
+		t.count(fc.types, string(f.Type), n, v, a)
+		t.count(t.totals, string(f.Type), n, nil, a)
+	}
+}
+
+// The places of the parts of a Kafka record other than its value.
+const (
+	PlaceKey    = "key"    // the record key; its path is KeyPath
+	PlaceHeader = "header" // a header; its path is the header's name
+)
+
+// KeyPath is the path of findings in a record key.
+const KeyPath = "(key)"
+
+// AddKey counts the findings of the key of the record added last, scrubbed
+// by ScrubKey into res.
+func (t *Tally) AddKey(n int64, key []byte, res *rules.Result) {
+	t.addPart(n, PlaceKey, KeyPath, key, res)
+}
+
+// AddHeader counts the findings of a header of the record added last,
+// scrubbed by ScrubHeader into res. Their offsets are into the name
+// followed by the value.
+func (t *Tally) AddHeader(n int64, h rules.Header, res *rules.Result) {
+	if len(res.Findings) == 0 {
+		return
+	}
+	path := t.safePath(h.Name, false)
+	t.part = append(append(t.part[:0], h.Name...), h.Value...)
+	t.addPart(n, PlaceHeader, path, t.part, res)
+}
+
+// addPart counts the findings of a part of the record added last (number
+// n), at the place and path given; in is what their offsets are into.
+func (t *Tally) addPart(n int64, place, path string, in []byte, res *rules.Result) {
+	if len(res.Findings) == 0 {
+		return
+	}
+	if !t.had {
+		t.had = true
+		t.withFindings++
+	}
+	if res.Dropped && !t.drop {
+		t.drop = true
+		t.dropped++
+	}
+	fc := t.field(place, path)
+	if fc.last != t.seq {
+		fc.last = t.seq
+		fc.records++
+	}
+	for i, f := range res.Findings {
+		var a rules.Action
+		if i < len(res.Actions) {
+			a = res.Actions[i]
+		}
+		v := in[min(max(f.Start, 0), len(in)):min(max(f.End, f.Start, 0), len(in))]
 		t.count(fc.types, string(f.Type), n, v, a)
 		t.count(t.totals, string(f.Type), n, nil, a)
 	}

@@ -29,11 +29,11 @@ const (
 // without joining a consumer group or committing offsets: a partition
 // consumer per partition reads from the oldest offset or the newest
 // records, n split evenly over the partitions, up to the high-water mark
-// each partition had when Sample started. fn gets each record's value, on
-// the calling goroutine; Sample stops after n of them, when every
+// each partition had when Sample started. fn gets each record, on the
+// calling goroutine; Sample stops after n of them, when every
 // partition is read, or when ctx is done, and returns ctx's error only when
 // it stopped early for it.
-func Sample(ctx context.Context, client sarama.Client, topic string, n int, from SampleFrom, fn func(value []byte)) error {
+func Sample(ctx context.Context, client sarama.Client, topic string, n int, from SampleFrom, fn func(*sarama.ConsumerMessage)) error {
 	parts, err := client.Partitions(topic)
 	if err != nil {
 		return fmt.Errorf("sample %s: %w", topic, err)
@@ -53,7 +53,7 @@ func Sample(ctx context.Context, client sarama.Client, topic string, n int, from
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	values := make(chan []byte, 256)
+	values := make(chan *sarama.ConsumerMessage, 256)
 	errs := make(chan error, len(parts))
 	var wg sync.WaitGroup
 	for _, p := range parts {
@@ -91,9 +91,9 @@ func Sample(ctx context.Context, client sarama.Client, topic string, n int, from
 	return parent.Err()
 }
 
-// samplePartition sends up to quota values of one partition (all when
+// samplePartition sends up to quota records of one partition (all when
 // quota is 0) to values.
-func samplePartition(ctx context.Context, client sarama.Client, consumer sarama.Consumer, topic string, p int32, quota int64, from SampleFrom, values chan<- []byte) error {
+func samplePartition(ctx context.Context, client sarama.Client, consumer sarama.Consumer, topic string, p int32, quota int64, from SampleFrom, values chan<- *sarama.ConsumerMessage) error {
 	oldest, err := client.GetOffset(topic, p, sarama.OffsetOldest)
 	if err != nil {
 		return fmt.Errorf("sample %s/%d: oldest offset: %w", topic, p, err)
@@ -127,7 +127,7 @@ func samplePartition(ctx context.Context, client sarama.Client, consumer sarama.
 				return nil
 			}
 			select {
-			case values <- m.Value:
+			case values <- m:
 			case <-ctx.Done():
 				return ctx.Err()
 			}

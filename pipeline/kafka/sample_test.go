@@ -52,7 +52,7 @@ func sample(t *testing.T, client sarama.Client, n int, from SampleFrom) []string
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var got []string
-	if err := Sample(ctx, client, "logs.raw", n, from, func(v []byte) { got = append(got, string(v)) }); err != nil {
+	if err := Sample(ctx, client, "logs.raw", n, from, func(m *sarama.ConsumerMessage) { got = append(got, string(m.Value)) }); err != nil {
 		t.Fatal(err)
 	}
 	slices.Sort(got)
@@ -108,12 +108,12 @@ func TestSample(t *testing.T) {
 func TestSampleErrors(t *testing.T) {
 	client := sampleCluster(t, 1, 1)
 	ctx := context.Background()
-	if err := Sample(ctx, client, "no.such.topic", 10, SampleOldest, func([]byte) {}); err == nil {
+	if err := Sample(ctx, client, "no.such.topic", 10, SampleOldest, func(*sarama.ConsumerMessage) {}); err == nil {
 		t.Error("sampled a missing topic")
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	cancel()
-	err := Sample(ctx, client, "logs.raw", 10, SampleOldest, func([]byte) {})
+	err := Sample(ctx, client, "logs.raw", 10, SampleOldest, func(*sarama.ConsumerMessage) {})
 	if err == nil {
 		t.Error("a cancelled sample returned no error")
 	}
