@@ -16,6 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/scrubd/scrubd/pipeline/discover"
+	"github.com/scrubd/scrubd/pipeline/discover/rendertest"
 )
 
 // discoverInput is generated records of each format, and the personal
@@ -182,7 +183,8 @@ func TestDiscoverTopic(t *testing.T) {
 }
 
 // TestDiscoverCorpora runs discover on the shared corpora, when present,
-// in the three output formats.
+// in the three output formats, and opens the HTML report in headless
+// Chromium (skipped without one).
 func TestDiscoverCorpora(t *testing.T) {
 	const dir = "../../../shared/corpora/access-logs/"
 	if _, err := os.Stat(dir); err != nil {
@@ -199,8 +201,13 @@ func TestDiscoverCorpora(t *testing.T) {
 	if f, ok := reportField(r, "access", "remote_addr"); code != exitOK || !ok || f.Share != 10000.0/10500 {
 		t.Errorf("remote_addr: %+v", f)
 	}
-	page, err := os.ReadFile(html)
-	if err != nil || bytes.Count(page, []byte(`<svg class="chart"`)) != len(r.Fields)+1 {
-		t.Errorf("html report: %v", err)
+	page := rendertest.Render(t, html)
+	if len(page.Charts) != len(r.Fields)+1 || page.BarPixels < 1000 || len(page.Fetched) > 0 {
+		t.Errorf("the browser drew %d charts (want %d), %d bar pixels, fetched %v", len(page.Charts), len(r.Fields)+1, page.BarPixels, page.Fetched)
+	}
+	for i, ch := range page.Charts {
+		if len(ch.Bars) == 0 || ch.Bars[0] < 1 {
+			t.Errorf("chart %d: bars %v", i, ch.Bars)
+		}
 	}
 }
