@@ -9,7 +9,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 FUZZTIME ?= 8s
 KAFKA := deploy/kafka/kafka.sh
 
-.PHONY: all build test unit examples race lint fuzz-short fuzz deploy-check image image-check e2e demo bench kafka-up kafka-down clean
+.PHONY: all build test unit examples race lint fuzz-short fuzz deploy-check image image-check e2e demo bench kafka-up kafka-down clean chromium
 
 all: build
 
@@ -24,10 +24,20 @@ lint:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
-unit:
+unit: chromium
 	$(GO) test -count=1 ./...
 
-race:
+## chromium: Debian's chromium, for the test that renders discover's HTML report in a headless
+## browser (pipeline/discover); installed when missing. If it cannot be, that test skips.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { echo "==> installing chromium (Debian package)"; \
+	  s=; [ "$$(id -u)" -eq 0 ] || s=sudo; export DEBIAN_FRONTEND=noninteractive; \
+	  $$s apt-get install -y -q --no-install-recommends chromium >/tmp/scrubd-apt-chromium.log 2>&1 || \
+	  { $$s apt-get update -q >>/tmp/scrubd-apt-chromium.log 2>&1 && \
+	    $$s apt-get install -y -q --no-install-recommends chromium >>/tmp/scrubd-apt-chromium.log 2>&1; } || \
+	  echo "chromium could not be installed (see /tmp/scrubd-apt-chromium.log): the HTML rendering test skips"; }
+
+race: chromium
 	$(GO) test -count=1 -race ./pipeline/... ./cmd/...
 
 ## fuzz-short: every fuzz target for $(FUZZTIME) (go test runs one target at a time).

@@ -28,7 +28,8 @@ var version = "dev"
 const usage = `scrubd scrubs personal data from log records.
 
 Usage:
-  scrubd scrub    [--config FILE] [--findings] [--workers N] [FILE|-]...
+  scrubd scrub    [--config FILE] [--findings] [--stats] [--workers N] [FILE|-]...
+  scrubd discover [--config FILE] [--sample N] [--format table|json] [--html FILE] [FILE|-... | --topic T]
   scrubd validate --config FILE
   scrubd test     --config FILE
   scrubd run      --config FILE
@@ -56,6 +57,7 @@ type command func(ctx context.Context, args []string, stdin io.Reader, stdout, s
 // answered by run itself.
 var commands = map[string]command{
 	"scrub":    cmdScrub,
+	"discover": cmdDiscover,
 	"validate": func(_ context.Context, a []string, _ io.Reader, o, e io.Writer) int { return cmdValidate(a, o, e) },
 	"test":     func(_ context.Context, a []string, _ io.Reader, o, e io.Writer) int { return cmdTest(a, o, e) },
 	"run":      func(c context.Context, a []string, _ io.Reader, o, e io.Writer) int { return cmdRun(c, a, o, e) },

@@ -14,10 +14,11 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 
+	"github.com/scrubd/scrubd/pipeline/discover"
 	"github.com/scrubd/scrubd/rules"
 )
 
-const scrubUsage = `Usage: scrubd scrub [--config FILE] [--findings] [--workers N] [FILE|-]...
+const scrubUsage = `Usage: scrubd scrub [--config FILE] [--findings] [--stats] [--workers N] [FILE|-]...
 
 Scrubs records, one per line, from the files (gzip and zstd are read
 transparently) or from standard input ("-", or no file), and writes one output
@@ -36,6 +37,7 @@ func cmdScrub(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	config := fs.String("config", "", "policy `file` (or a run configuration holding one); default: the built-in policy")
 	findings := fs.Bool("findings", false, "print the findings of each line as JSON instead of the scrubbed line")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "scrubbing goroutines, at least 1")
+	stats := fs.Bool("stats", false, "at the end, print the findings by field and type on standard error (as scrubd discover does); on a terminal, show progress")
 	files, code, stop := parseFlags(fs, args, stdout)
 	if stop {
 		return code
@@ -55,9 +57,15 @@ func cmdScrub(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	bw := bufio.NewWriterSize(stdout, 256<<10)
 	s := &scrubber{engine: engine, findings: *findings, workers: *workers, stderr: stderr}
+	if *stats {
+		s.stats = newScrubStats(engine, stderr)
+	}
 	failed, err := s.run(ctx, inputs, bw)
 	if ferr := bw.Flush(); err == nil {
 		err = ferr
+	}
+	if serr := s.stats.write(stderr, fs.Args()); err == nil {
+		err = serr
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd scrub: %v\n", err)
@@ -106,6 +114,7 @@ type scrubber struct {
 	stderr   io.Writer
 	// chunks recycles chunks and their buffers once written.
 	chunks sync.Pool
+	stats  *scrubStats // nil without --stats
 }
 
 // An input is a file or standard input.
@@ -146,8 +155,10 @@ func (s *scrubber) run(ctx context.Context, inputs []input, w io.Writer) (failed
 			defer wg.Done()
 			var res rules.Result
 			ses := s.engine.NewSession()
+			t := s.stats.tally()
+			res.Locate = t != nil
 			for c := range work {
-				s.scrubChunk(ses, c, &res)
+				s.scrubChunk(ses, c, &res, t)
 				close(c.done)
 			}
 		}()
@@ -164,6 +175,7 @@ func (s *scrubber) run(ctx context.Context, inputs []input, w io.Writer) (failed
 			fmt.Fprintln(s.stderr, "scrubd scrub:", m)
 		}
 		failed += len(c.fails)
+		s.stats.written(c)
 		if err == nil {
 			if _, werr := w.Write(c.out); werr != nil {
 				err = fmt.Errorf("write output: %w", werr)
@@ -422,7 +434,8 @@ func trimEOL(b []byte) []byte {
 // scrubChunk scrubs the lines of c into c.out with ses. A scrubbed line
 // ends as its input line did, with "\r\n" or "\n" ("\n" for the last line
 // of an input without a line end); a --findings line ends with "\n".
-func (s *scrubber) scrubChunk(ses *rules.Session, c *chunk, res *rules.Result) {
+// With --stats, t tallies the findings.
+func (s *scrubber) scrubChunk(ses *rules.Session, c *chunk, res *rules.Result, t *discover.Tally) {
 	big, start := 0, 0
 	for i, end := range c.ends {
 		lineNo := c.first + i
@@ -430,6 +443,9 @@ func (s *scrubber) scrubChunk(ses *rules.Session, c *chunk, res *rules.Result) {
 			b := c.big[big]
 			big++
 			err := s.engine.TooLargeError(b.n)
+			if t != nil {
+				t.Fail(err)
+			}
 			c.fail(lineNo, err)
 			c.out = s.failedLine(c.out, err, b.crlf)
 			continue
@@ -440,6 +456,9 @@ func (s *scrubber) scrubChunk(ses *rules.Session, c *chunk, res *rules.Result) {
 		start = end
 		mark := len(c.out)
 		out, err := ses.Scrub(c.out, l, res)
+		if t != nil {
+			t.Record(int64(lineNo), l, res, err)
+		}
 		if err != nil {
 			c.out = out[:mark]
 			c.fail(lineNo, err)
