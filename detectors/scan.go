@@ -300,8 +300,9 @@ func hexRunGoesOn(b []byte, i int, k uint8) bool {
 		return k&cDigit != 0 && groupAfter(b, j)
 	case ' ', '(', ')', '/':
 		// A phone number's next group; or, after nine digits or a DNI's
-		// eight and its letter, the end of a national id.
-		return k&cDigit != 0 && (phoneGroupAt(b, j+1) || j-i == 9)
+		// eight and its letter, the end of a national id; or an IBAN's
+		// check digits after its country code ("GB 29 NWBK ...").
+		return k&cDigit != 0 && (phoneGroupAt(b, j+1) || j-i == 9 || j-i == 2 && ibanSplitAt(b, i))
 	case '+':
 		// "YYMMDD+NNNC", a Swedish personnummer of someone aged 100.
 		return k&cDigit != 0 && j-i == 6 && j+1 < n && class[b[j+1]]&cDigit != 0
@@ -393,6 +394,12 @@ func (s *Scanner) matchWordStart(b []byte, i int) (Type, int, int) {
 		}
 	}
 	if k&cDigit != 0 {
+		// An IBAN whose country code stands apart: "FR 76 3000 ...".
+		if run == 2 && s.enabled[idxIBAN] && ibanSplitAt(b, i) {
+			if end := matchIBAN(b, i-3); end > 0 {
+				return IBAN, i - 3, end
+			}
+		}
 		// A dotted quad has a dot after its first octet; a phone, card or
 		// IMEI number a separator or seven digits in a row.
 		if next == '.' && run <= 3 && s.enabled[idxIPv4] {
