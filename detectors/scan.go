@@ -272,7 +272,7 @@ func hexRunGoesOn(b []byte, i int, k uint8) bool {
 				break
 			}
 		}
-		return dots >= 3 || digits >= 7 || j-i == 4
+		return dots >= 3 || digits >= 7 || j-i == 4 || coordMay(b, j, j-i)
 	case ':':
 		// An IPv6 address needs "::" or seven colons, a MAC five; a
 		// clock time ("10:05:03") has two or three.
@@ -338,6 +338,7 @@ const (
 	idxUUID
 	idxJWT
 	idxSecret
+	idxCoords
 	idxNatID // the first of NationalIDs (natid.go), in their order
 )
 
@@ -405,6 +406,11 @@ func (s *Scanner) matchWordStart(b []byte, i int) (Type, int, int) {
 		if next == '.' && run <= 3 && s.enabled[idxIPv4] {
 			if end := matchIPv4(b, i); end > 0 {
 				return IPv4, i, end
+			}
+		}
+		if next == '.' && s.enabled[idxCoords] && coordMay(b, j, run) {
+			if st, end := matchCoords(b, i); end > 0 {
+				return Coordinates, st, end
 			}
 		}
 		if !(run >= 7 || isNumberSep(next) || next == '+' && run == 6) {
