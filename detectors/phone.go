@@ -404,7 +404,10 @@ func (m *phoneMatcher) match(b []byte, i int) int {
 	switch {
 	case t.d[0] == '0' && t.d[1] == '0':
 		idd = 2
-	case m.idd011 && t.d[0] == '0' && t.d[1] == '1' && t.d[2] == '1':
+	case m.idd011 && t.d[0] == '0' && t.d[1] == '1' && t.d[2] == '1' && (t.gl[0] == 3 || phoneCues.before(b, i, phoneCueWindow, phoneCueMaxWords)):
+		// "011" glued to the calling code ("011225 057230 1560") is how an
+		// HDFS line starts (date, time, pid): only "011 225 ..." or a
+		// cue reads it as a prefix.
 		idd = 3
 	}
 	if idd > 0 {

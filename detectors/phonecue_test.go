@@ -121,6 +121,10 @@ func TestPhoneCue(t *testing.T) {
 		{"phone v1.24.3044", nil},
 		{"tel 99999999999999999", nil},
 		{"mobile 0000000000", nil},
+		// "011" glued to a calling code: an HDFS date, time and pid.
+		{"011225 057230 1560 INFO dfs.DataNode", nil},
+		{"tel 011225 057230 1560", []string{"011225 057230 1560"}},
+		{"011 225 0572301560", []string{"011 225 0572301560"}},
 	}
 	for _, tt := range tests {
 		if got := phoneFindings(t, s, tt.line); !cmp.Equal(got, tt.want) {
