@@ -206,3 +206,46 @@ func BenchmarkPhoneCue(b *testing.B) {
 		})
 	}
 }
+
+// FuzzPhoneCue scans arbitrary text after a cue word: every national phone
+// finding must be a number the library calls valid in a cue or default
+// region (or after an international prefix), and scrubbing twice must
+// change nothing.
+func FuzzPhoneCue(f *testing.F) {
+	for _, s := range []string{"13812345678", "0151 2345 6789", "(11) 91234-5678", "8 (912) 345-67-89", "0490 75 40 81", "011225 057230 1560", "0151 2345678 mobile", "2015-05-17"} {
+		f.Add([]byte(s))
+	}
+	s, err := New(Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		for _, cue := range []string{"tel ", "手机 ", "Phone:\n"} {
+			line := cue + string(in)
+			fs, err := s.Scan(nil, []byte(line))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, fd := range fs {
+				if fd.Type != Phone {
+					continue
+				}
+				text := line[fd.Start:fd.End]
+				if strings.HasPrefix(text, "+") {
+					continue
+				}
+				if ext := strings.IndexAny(text, "xXeE"); ext > 0 {
+					text = strings.TrimRight(text[:ext], " ")
+				}
+				digits := phonenumbers.NormalizeDigitsOnly(text)
+				if !validInSomeRegion(digits) && !phoneRefValid(text) {
+					t.Fatalf("%q: phone %q is valid in no region", line, text)
+				}
+			}
+			out := scrubWith(t, s, line, "phone_k1_x")
+			if again := scrubWith(t, s, out, "phone_k1_x"); again != out {
+				t.Fatalf("%q scrubbed: %q, then %q", line, out, again)
+			}
+		}
+	})
+}
