@@ -238,8 +238,10 @@ func maskValue(dst, v []byte, keepFirst, keepLast int) []byte {
 // ,;:/|()[]{}+-), degree signs and the hemisphere letters N, S, E and W
 // standing alone ("48.8584N", "E 2.2945"). Anything else fails closed (the
 // caller redacts): words ("Paris"), dotted runs that are not one decimal
-// ("1.2.3"), exponents ("4.8E1"), and degrees-minutes-seconds, whose
-// minutes and seconds marks are not separators.
+// ("1.2.3"), exponents ("4.8E1"), numbers of more than three integer digits
+// (degrees have at most three; "490154203237518" is no coordinate, and
+// rounding would keep it whole), and degrees-minutes-seconds, whose minutes
+// and seconds marks are not separators.
 //
 // In a value without a '.', a ',' between digits is a decimal comma
 // ("48,8583701" becomes "48,86"), and a run of digits with two of them
@@ -259,6 +261,12 @@ func coarsenValue(dst, v []byte, decimals int) ([]byte, bool) {
 			s := i
 			for i < len(v) && isDigit(v[i]) {
 				i++
+			}
+			if i-s > 3 {
+				// Degrees have at most three integer digits: a longer
+				// number ("490154203237518") is no coordinate, and may
+				// be an identifier that rounding would keep whole.
+				return dst[:mark], false
 			}
 			intEnd, fs, fe := i, i, i
 			if i+1 < len(v) && v[i] == point && isDigit(v[i+1]) {
