@@ -262,12 +262,6 @@ func coarsenValue(dst, v []byte, decimals int) ([]byte, bool) {
 			for i < len(v) && isDigit(v[i]) {
 				i++
 			}
-			if i-s > 3 {
-				// Degrees have at most three integer digits: a longer
-				// number ("490154203237518") is no coordinate, and may
-				// be an identifier that rounding would keep whole.
-				return dst[:mark], false
-			}
 			intEnd, fs, fe := i, i, i
 			if i+1 < len(v) && v[i] == point && isDigit(v[i+1]) {
 				fs = i + 1
@@ -281,7 +275,15 @@ func coarsenValue(dst, v []byte, decimals int) ([]byte, bool) {
 				return dst[:mark], false
 			}
 			digits = true
+			at := len(dst)
 			dst = roundDecimal(dst, v[s:intEnd], point, v[fs:fe], decimals)
+			if intDigits(dst[at:]) > 3 {
+				// Degrees have at most three integer digits, rounded
+				// too (999.7 is 1000): a longer number
+				// ("490154203237518") is no coordinate, and may be an
+				// identifier that rounding would keep whole.
+				return dst[:mark], false
+			}
 			continue
 		}
 		switch {
@@ -314,6 +316,16 @@ var coarsenSeparator = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// intDigits returns how many digits n, a number roundDecimal wrote, has
+// before its decimal point.
+func intDigits(n []byte) int {
+	k := 0
+	for k < len(n) && isDigit(n[k]) {
+		k++
+	}
+	return k
+}
 
 // roundDecimal appends the number intPart point frac rounded to decimals
 // fraction digits, half away from zero (the sign, if any, is the caller's),

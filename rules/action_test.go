@@ -93,6 +93,8 @@ func TestCoarsenValue(t *testing.T) {
 		{"48", 2, "48"},
 		{"1700000000", 2, ""},        // no degrees: more than three integer digits
 		{"0 490154203237518", 2, ""}, // an IMEI under a coordinates key
+		{"999.7", 0, ""},             // 1000 once rounded: no degrees
+		{"999.4", 0, "999"},
 		{"48.8583701, 2.294481", 2, "48.86, 2.29"},
 		{"48.8583701,2.294481", 2, "48.86,2.29"},
 		{"[2.294481, 48.8583701]", 2, "[2.29, 48.86]"},
