@@ -33,7 +33,8 @@ func TestReadmeNotDetected(t *testing.T) {
 		"Ana Lima called support",
 		"ship to 12 Rue de la Paix, Paris",
 		"born 12 March 1990",
-		"lat 48.8583701 lon 2.2944813",
+		"reached 48.8583701 2.2944813 at noon",
+		"from 0151 2345678 yesterday",
 		"@jdoe",
 		"email_hash=5d41402a",
 	} {
@@ -47,7 +48,7 @@ func TestReadmeNotDetected(t *testing.T) {
 		}
 	}
 	// The keyed forms the list says are found are found.
-	for _, ex := range []string{"name: Ana Lima", "dob: 1990-03-12", "lat: 48.8583701"} {
+	for _, ex := range []string{"name: Ana Lima", "dob: 1990-03-12", "lat: 48.8583701", "lat 48.8583701 lon 2.2944813", "mobile 0151 2345678"} {
 		if _, out, _ := runCmd(t, ex+"\n", "scrub"); out == ex+"\n" {
 			t.Errorf("%q passes unchanged, but the README says the keyed form is found", ex)
 		}
