@@ -178,17 +178,23 @@ func (s *Scanner) matchInWord(b []byte, i, last int) (Type, int, int) {
 		}
 	}
 	j := firstOctetEnd(b, i)
-	if !s.enabled[idxIPv4] || j >= len(b) {
+	if j >= len(b) {
 		return "", 0, 0
 	}
-	switch b[j] {
-	case '.':
+	switch {
+	case b[j] == '.' && s.enabled[idxIPv4]:
 		if end := matchIPv4(b, i); end > 0 {
 			return IPv4, i, end
 		}
-	case '-':
+	case b[j] == '-' && s.enabled[idxIPv4]:
 		if end := matchDashedIPv4(b, i); end > 0 {
 			return IPv4, i, end
+		}
+	}
+	// A card number glued to the letters before it ("card4111...").
+	if s.enabled[idxCard] && j-i == 3 && cardInWord(b, i) {
+		if end := matchCard(b, i); end > 0 {
+			return CreditCard, i, end
 		}
 	}
 	return "", 0, 0
@@ -302,6 +308,9 @@ func hexRunGoesOn(b []byte, i int, k uint8) bool {
 		// A phone number's next group; or, after nine digits or a DNI's
 		// eight and its letter, the end of a national id.
 		return k&cDigit != 0 && (phoneGroupAt(b, j+1) || j-i == 9)
+	case '_', '\t':
+		// A card number's next group ("4111_1111_...").
+		return k&cDigit != 0 && cardGroupAt(b, i, j)
 	case '+':
 		// "YYMMDD+NNNC", a Swedish personnummer of someone aged 100.
 		return k&cDigit != 0 && j-i == 6 && j+1 < n && class[b[j+1]]&cDigit != 0
@@ -399,6 +408,15 @@ func (s *Scanner) matchWordStart(b []byte, i int) (Type, int, int) {
 			if end := matchIPv4(b, i); end > 0 {
 				return IPv4, i, end
 			}
+		}
+		if (next == '_' || next == '\t') && run == 4 {
+			// Only a card is written with these separators.
+			if s.enabled[idxCard] {
+				if end := matchCard(b, i); end > 0 {
+					return CreditCard, i, end
+				}
+			}
+			return "", 0, 0
 		}
 		if !(run >= 7 || isNumberSep(next) || next == '+' && run == 6) {
 			return "", 0, 0
