@@ -225,7 +225,7 @@ func cardSep(c byte) bool {
 func cardEndsAt(b []byte, i, j int) bool {
 	glued := i > 0 && numAlnum(b[i-1])
 	if j < len(b) && numAlnum(b[j]) {
-		if numDigit(b[j]) {
+		if numDigit(b[j]) || unitAt(b, j) {
 			return false
 		}
 		glued = true
@@ -233,6 +233,28 @@ func cardEndsAt(b []byte, i, j int) bool {
 		return false
 	}
 	return !glued || cardGlueOK(b, i, j)
+}
+
+// units are the units that logs glue to numbers ("2205592795330815kB",
+// "1700000000000ms"): a number followed by one is a quantity.
+var units = [...]string{"b", "kb", "mb", "gb", "tb", "pb", "kib", "mib", "gib", "tib", "k", "m", "g",
+	"bytes", "ms", "us", "ns", "s", "sec", "secs", "h", "min", "d", "x"}
+
+// unitAt reports whether the letters at b[j] are a unit (see units).
+func unitAt(b []byte, j int) bool {
+	k := j
+	for k < len(b) && k-j <= 5 && isLetter(b[k]) {
+		k++
+	}
+	if k-j > 5 {
+		return false
+	}
+	for _, u := range &units {
+		if len(u) == k-j && hasPrefixFold(b[j:k], u) {
+			return true
+		}
+	}
+	return false
 }
 
 // cardGlueOK reports whether the word around the number b[i:j], glued to

@@ -91,7 +91,8 @@ func TestMatchCard(t *testing.T) {
 		{"underscores", "pan_4111_1111_1111_1111_x", []string{"4111_1111_1111_1111"}},
 		{"tabs", "pan\t4111\t1111\t1111\t1111\tok", []string{"4111\t1111\t1111\t1111"}},
 		{"amex dots", "amex 3782.822463.10005", []string{"3782.822463.10005"}},
-		{"glued letter after", "5555555555554444x", []string{"5555555555554444"}},
+		{"glued letter after", "5555555555554444y", []string{"5555555555554444"}},
+		{"unit after", "anon-rss:2205592795330815kB 5555555555554444ms 5555555555554444x", nil},
 		{"glued grouped", "4111 1111 1111 1111zz", []string{"4111 1111 1111 1111"}},
 
 		// Luhn-valid digits that are not in an issuer range or length.
@@ -267,7 +268,8 @@ func TestScanCardShapes(t *testing.T) {
 		{"glued before", "pan4111111111111111 ok", []string{"credit_card:4111111111111111"}},
 		{"glued grouped", "x4111-1111-1111-1111y", []string{"credit_card:4111-1111-1111-1111"}},
 		{"glued grouped underscores", "pan4111_1111_1111_1111", []string{"credit_card:4111_1111_1111_1111"}},
-		{"glued after", "4111111111111111x", []string{"credit_card:4111111111111111"}},
+		{"glued after", "4111111111111111exp", []string{"credit_card:4111111111111111"}},
+		{"unit", "total-vm:2205592795330815kB, took 4111111111111111ms", nil},
 		{"json", `{"n":"card4111.1111.1111.1111"}`, []string{"credit_card:4111.1111.1111.1111"}},
 
 		// Look-alikes.
