@@ -109,6 +109,15 @@ func (s *Scanner) scanBuiltin(dst []Finding, b []byte) []Finding {
 		// A trigger byte.
 		switch b[i] {
 		case '@':
+			// A URL's user-info ("redis://user:pass@host"): its
+			// findings, then the host is scanned.
+			if s.enabled[idxSecret] {
+				if d, at := s.urlCredAt(dst, base, b, i); at > 0 {
+					dst = d
+					i, last = at+1, at+1
+					continue
+				}
+			}
 			if s.enabled[idxEmail] {
 				if st, end := s.emailAfter(dst, base, b, i, i+1, last); end > 0 {
 					dst = dropLocal(dst, base, st)

@@ -304,7 +304,7 @@ func triggerWork(b []byte, i int) bool {
 		for j < n && j-i <= 64 && (class[b[j]]&cAlnum != 0 || b[j] == '-') {
 			j++
 		}
-		return j > i+1 && j+1 < n && b[j] == '.' && class[b[j+1]]&cAlnum != 0
+		return j > i+1 && j+1 < n && b[j] == '.' && class[b[j+1]]&cAlnum != 0 || userinfoTrigger(b, i)
 	case ':', '=':
 		if b[i] == ':' && i+1 < n && b[i+1] == ':' {
 			return true

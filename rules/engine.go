@@ -172,6 +172,10 @@ type Engine struct {
 	scanner *detectors.Scanner
 	keys    *Keyring
 	byType  map[detectors.Type]*rule
+	// byField holds, per field-rule name, the first rule of that name
+	// without a shape: the rule of detector findings typed by a field
+	// rule's name (a URL's user name is an account_id).
+	byField map[detectors.Type]*rule
 	// builtin holds byType's rules of the built-in detector types, in the
 	// order of detectors.Builtin, so that the rule of a finding is found
 	// without hashing its type.
@@ -275,6 +279,12 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 		}
 		r.shape, _ = shapeByName(f.Shape)
 		r.extent = extentOf(r.name)
+		if t := detectors.Type(r.name); f.Shape == "" && e.byField[t] == nil {
+			if e.byField == nil {
+				e.byField = map[detectors.Type]*rule{}
+			}
+			e.byField[t] = r
+		}
 		e.fields = append(e.fields, r)
 		e.fieldIdx.add(pp)
 		e.fieldTail.add(pp)
@@ -326,12 +336,16 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 }
 
 // typeRule returns the rule of findings of type t, or nil when the policy
-// has none.
+// has none. A type that is no detector's but a field rule's name (the
+// account_id of a URL's user name) takes that field rule's action.
 func (e *Engine) typeRule(t detectors.Type) *rule {
 	if k := detectors.BuiltinIndex(t); k >= 0 {
 		return e.builtin[k]
 	}
-	return e.byType[t]
+	if r := e.byType[t]; r != nil {
+		return r
+	}
+	return e.byField[t]
 }
 
 // decimalsOr is a rule's decimals setting, or the default when it has none.
