@@ -238,6 +238,9 @@ var wordStart = func() (t [256]uint8) {
 func mayStart(b []byte, i int, k uint8) bool {
 	n := len(b)
 	if k&cDigit == 0 {
+		if b[i] == 'B' && pemAt(b, i) {
+			return true
+		}
 		// IBAN: two letters then two digits.
 		if i+3 < n && class[b[i+2]]&class[b[i+3]]&cDigit != 0 {
 			return true
@@ -460,6 +463,11 @@ func (s *Scanner) matchWordStart(b []byte, i int) (Type, int, int) {
 		return "", 0, 0
 	}
 	// A letter.
+	if c == 'B' && s.enabled[idxSecret] {
+		if st, end := matchPEM(b, i); end > 0 {
+			return Secret, st, end
+		}
+	}
 	if s.enabled[idxIBAN] && i+3 < n && isDigit(b[i+2]) && isDigit(b[i+3]) && isLetter(b[i+1]) && (k&cUpper != 0) == isUpperByte(b[i+1]) {
 		if end := matchIBAN(b, i); end > 0 {
 			return IBAN, i, end

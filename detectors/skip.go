@@ -168,7 +168,8 @@ var candidatePairs = func() (t pairSet) {
 }()
 
 // namedPairs is the part of candidatePairs that comes from names (vendor key
-// prefixes, authentication schemes, "ey" of a JWT), not from hex digits.
+// prefixes, authentication schemes, "ey" of a JWT, "BE" of a PEM block's
+// BEGIN), not from hex digits.
 var namedPairs = func() (t pairSet) {
 	for _, tp := range tokenPrefixes {
 		t.add(tp.prefix[0], tp.prefix[1])
@@ -181,6 +182,7 @@ var namedPairs = func() (t pairSet) {
 		}
 	}
 	t.add('e', 'y') // a JWT: "eyJ"
+	t.add('B', 'E') // a PEM block: "-----BEGIN"
 	return t
 }()
 
