@@ -6,7 +6,7 @@ const (
 	cHexLet             // a-f, A-F
 	cLetter             // A-Z, a-z
 	cUpper              // A-Z
-	cTrig               // punctuation that may start or announce a finding: @ % + ( : =
+	cTrig               // punctuation that may start or announce a finding: @ % + ( : = &
 )
 
 var class = func() (t [256]uint8) {
@@ -23,7 +23,7 @@ var class = func() (t [256]uint8) {
 		t[c] |= cHexLet
 		t[c-'a'+'A'] |= cHexLet
 	}
-	for _, c := range "@%+(:=" {
+	for _, c := range "@%+(:=&" {
 		t[c] |= cTrig
 	}
 	return t
@@ -121,9 +121,22 @@ func (s *Scanner) scanBuiltin(dst []Finding, b []byte) []Finding {
 			if s.enabled[idxEmail] {
 				if st, end := s.emailAfter(dst, base, b, i, i+1, last); end > 0 {
 					dst = dropLocal(dst, base, st)
+					dst = withDisplayName(dst, base, b, st)
 					dst = append(dst, Finding{Type: Email, Start: st, End: end})
 					i, last = end, end
 					continue
+				}
+			}
+		case '&':
+			// "jo&#64;example.com": an '@' written as an HTML entity.
+			if s.enabled[idxEmail] {
+				if w := atEntity(b, i); w > 0 {
+					if st, end := s.emailAfter(dst, base, b, i, i+w, last); end > 0 {
+						dst = dropLocal(dst, base, st)
+						dst = append(dst, Finding{Type: Email, Start: st, End: end})
+						i, last = end, end
+						continue
+					}
 				}
 			}
 		case '%':

@@ -301,12 +301,15 @@ func triggerWork(b []byte, i int) bool {
 	case '%':
 		return i+2 < n && isHex(b[i+1]) && isHex(b[i+2])
 	case '@':
-		// An e-mail domain has two labels at least (see matchDomain).
+		// An e-mail domain has two labels at least (see matchDomain); an
+		// internationalised one has non-ASCII bytes.
 		j := i + 1
-		for j < n && j-i <= 64 && (class[b[j]]&cAlnum != 0 || b[j] == '-') {
+		for j < n && j-i <= 64 && (class[b[j]]&cAlnum != 0 || b[j] == '-' || b[j] >= 0x80) {
 			j++
 		}
-		return j > i+1 && j+1 < n && b[j] == '.' && class[b[j+1]]&cAlnum != 0 || userinfoTrigger(b, i)
+		return j > i+1 && j+1 < n && b[j] == '.' && (class[b[j+1]]&cAlnum != 0 || b[j+1] >= 0x80) || userinfoTrigger(b, i)
+	case '&':
+		return atEntity(b, i) > 0
 	case ':', '=':
 		if b[i] == ':' && i+1 < n && b[i+1] == ':' {
 			return true

@@ -1354,6 +1354,16 @@ func normalize(dst []byte, typ string, v []byte) []byte {
 					i += 2
 				}
 			}
+			if c == '&' {
+				// The '@' as an HTML entity: one address, one pseudonym.
+				for _, e := range [...]string{"&#64;", "&#x40;", "&#X40;", "&commat;"} {
+					if len(v)-i >= len(e) && string(v[i:i+len(e)]) == e {
+						c = '@'
+						i += len(e) - 1
+						break
+					}
+				}
+			}
 			dst = append(dst, lower(c))
 		}
 		return dst
