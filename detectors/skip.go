@@ -307,7 +307,10 @@ func triggerWork(b []byte, i int) bool {
 		for j < n && j-i <= 64 && (class[b[j]]&cAlnum != 0 || b[j] == '-' || b[j] >= 0x80) {
 			j++
 		}
-		return j > i+1 && j+1 < n && b[j] == '.' && (class[b[j+1]]&cAlnum != 0 || b[j+1] >= 0x80) || userinfoTrigger(b, i)
+		if j < n && b[j] == '%' {
+			return true // a percent-encoded label or dot: matchDomain decides
+		}
+		return j > i+1 && j+1 < n && b[j] == '.' && (class[b[j+1]]&(cAlnum|cTrig) != 0 || b[j+1] >= 0x80) || userinfoTrigger(b, i)
 	case '&':
 		return atEntity(b, i) > 0
 	case ':', '=':
