@@ -52,11 +52,6 @@ func stopKind(b []byte, i, i0 int, inWord bool) int {
 		if cardInWord(b, i) {
 			return 2
 		}
-		// A national id's digits after the upper-case letters that start
-		// the word ("S1234567D").
-		if isUpperByte(b[i-1]) && natIDLettersAt(b, i) {
-			return 2
-		}
 	}
 	return 0
 }
