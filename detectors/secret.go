@@ -437,10 +437,11 @@ func matchPEM(b []byte, i int) (int, int) {
 	if !pemAt(b, i) {
 		return 0, 0
 	}
-	// The label: upper-case words up to the closing dashes.
+	// The label: upper-case words up to the closing dashes. No digits: the
+	// label is skipped unscanned, so it must have no room for a number.
 	p := i + len("BEGIN ")
 	ls := p
-	for p < len(b) && p-ls <= 40 && (isUpperByte(b[p]) || isDigit(b[p]) || b[p] == ' ') {
+	for p < len(b) && p-ls <= 40 && (isUpperByte(b[p]) || b[p] == ' ') {
 		p++
 	}
 	label := b[ls:p]

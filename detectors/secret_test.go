@@ -36,6 +36,7 @@ func TestScanPEM(t *testing.T) {
 		{"empty", "-----BEGIN RSA PRIVATE KEY-----\\n\\n-----END RSA PRIVATE KEY-----", nil},
 		{"prose", "BEGIN PRIVATE KEY and ----BEGIN RSA PRIVATE KEY-----x", nil},
 		{"sql", "BEGIN TRANSACTION; BETWEEN 1 AND 2", nil},
+		{"number in the label", "-----BEGIN 490154203237518 PRIVATE KEY-----QUJD", []string{"imei:490154203237518"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
