@@ -1,5 +1,7 @@
 package detectors
 
+import "bytes"
+
 // Credentials in the user-info of a URL of any scheme:
 // "redis://default:s3cret@cache:6379", "postgres://app:pw@db/orders",
 // "mongodb+srv://jdoe:pw@cluster0.example.net", "ftp://anna@ftp.example.org".
@@ -13,6 +15,9 @@ const typeAccount Type = "account_id"
 
 // maxUserinfo bounds the user-info read backwards from its '@'.
 const maxUserinfo = 256
+
+// schemeSep ends the scheme of a URL with an authority.
+var schemeSep = []byte("://")
 
 // userinfoStop marks the bytes that cannot be in a URL's user-info as logs
 // write it: white space and controls, the delimiters '/' and '@', and what
@@ -114,6 +119,11 @@ func matchURLCred(b []byte, at, lo int) (urlCred, bool) {
 // userinfoTrigger is triggerWork's test for an '@': whether a "//" comes
 // before it with only user-info bytes between (see userinfoStart).
 func userinfoTrigger(b []byte, at int) bool {
+	// Most '@'s have no "://" before them ("Factory@197"): a vectorised
+	// search rules them out before the byte-wise walk back.
+	if bytes.Index(b[max(0, at-maxUserinfo-3):at], schemeSep) < 0 {
+		return false
+	}
 	p := at
 	for p > 0 && at-p < maxUserinfo && !userinfoStop[b[p-1]] {
 		p--

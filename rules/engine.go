@@ -171,11 +171,11 @@ type Engine struct {
 	policy  *Policy
 	scanner *detectors.Scanner
 	keys    *Keyring
-	byType  map[detectors.Type]*rule
-	// byField holds, per field-rule name, the first rule of that name
-	// without a shape: the rule of detector findings typed by a field
-	// rule's name (a URL's user name is an account_id).
-	byField map[detectors.Type]*rule
+	// byType holds the rules of detector types: built-in, custom, and the
+	// names of field rules (the first rule of a name without a shape), for
+	// findings a detector types by such a name (a URL's user name is an
+	// account_id).
+	byType map[detectors.Type]*rule
 	// builtin holds byType's rules of the built-in detector types, in the
 	// order of detectors.Builtin, so that the rule of a finding is found
 	// without hashing its type.
@@ -279,11 +279,8 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 		}
 		r.shape, _ = shapeByName(f.Shape)
 		r.extent = extentOf(r.name)
-		if t := detectors.Type(r.name); f.Shape == "" && e.byField[t] == nil {
-			if e.byField == nil {
-				e.byField = map[detectors.Type]*rule{}
-			}
-			e.byField[t] = r
+		if t := detectors.Type(r.name); f.Shape == "" && !detectors.IsBuiltin(t) && e.byType[t] == nil {
+			e.byType[t] = r
 		}
 		e.fields = append(e.fields, r)
 		e.fieldIdx.add(pp)
@@ -342,10 +339,7 @@ func (e *Engine) typeRule(t detectors.Type) *rule {
 	if k := detectors.BuiltinIndex(t); k >= 0 {
 		return e.builtin[k]
 	}
-	if r := e.byType[t]; r != nil {
-		return r
-	}
-	return e.byField[t]
+	return e.byType[t]
 }
 
 // decimalsOr is a rule's decimals setting, or the default when it has none.
