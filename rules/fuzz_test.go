@@ -28,6 +28,9 @@ func FuzzScrub(f *testing.F) {
 		"X-User-Id: 42\nX-Full-Name: toshimi arata\n<user_id>7</user_id> q=a%3D1%26uid%3D9",
 		`{'uid' => 'u1', "lat" : 48.8583701, "gps": "48.8583701, 2.29"}`,
 		`{"name":"Ana Lima","customer":{"name":"ana"},"zip":"75002","user":{"id":1}}`,
+		"redis://default:s3cret@cache:6379 -----BEGIN RSA PRIVATE KEY-----\\nMIIE\\n-----END RSA PRIVATE KEY-----",
+		`"Jo Bloggs" <jo&#64;example.com> %6A%6F%40%65%78%2E%63%6F 用户@例子.广告 pwd=x pass: y`,
+		"ip:198.51.100.23x nginx/1.25.3.4 curl/198.51.100.23 card4111_1111_1111_1111x",
 	}
 	for i, s := range seeds {
 		f.Add([]byte(s), uint8(i), uint16(len(s)/2))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"net/netip"
 
 	"github.com/scrubd/scrubd/detectors"
 )
@@ -148,22 +149,31 @@ func (w *walker) valueSubjects(v []byte, fields []span, found []detectors.Findin
 }
 
 // dropVersions removes from the findings of a User-Agent string the IPv4
-// look-alikes that are product versions: "Firefox/2.0.0.4", "rv:1.8.1.4".
-// Elsewhere such runs are kept as addresses (recall first), because
-// "host/10.0.0.1" is how Java writes an address.
+// look-alikes after a product token or "rv:" that are not public unicast
+// addresses: a product version ("Firefox/10.0.0.1"). The detector already
+// leaves out quads that read as versions there ("Firefox/2.0.0.4"); a
+// public address after a product token is an address. Elsewhere private
+// ones are kept too, because "host/10.0.0.1" is how Java writes an address.
 func dropVersions(found []detectors.Finding, v []byte) []detectors.Finding {
 	out := found[:0]
 	for _, f := range found {
 		if f.Type == detectors.IPv4 && f.Start >= 2 {
 			prev, prev2 := v[f.Start-1], v[f.Start-2]
 			isLetter := 'a' <= prev2|0x20 && prev2|0x20 <= 'z'
-			if prev == '/' && isLetter || prev == ':' && prev2 == 'v' && f.Start >= 3 && v[f.Start-3] == 'r' {
+			if (prev == '/' && isLetter || prev == ':' && prev2 == 'v' && f.Start >= 3 && v[f.Start-3] == 'r') && !publicUnicast(v[f.Start:f.End]) {
 				continue
 			}
 		}
 		out = append(out, f)
 	}
 	return out
+}
+
+// publicUnicast reports whether the text q is a public unicast IPv4
+// address (not private, loopback, link-local, shared or multicast).
+func publicUnicast(q []byte) bool {
+	a, err := netip.ParseAddr(string(q))
+	return err == nil && a.IsGlobalUnicast() && !a.IsPrivate() && !(a.Is4() && a.As4()[0] == 100 && a.As4()[1]&0xc0 == 64)
 }
 
 // userAgentKey reports whether a field with this last key holds a
@@ -1389,6 +1399,16 @@ func normalize(dst []byte, typ string, v []byte) []byte {
 				if h, ok := hex2(v[i+1], v[i+2]); ok {
 					c = h
 					i += 2
+				}
+			}
+			if c == '&' {
+				// The '@' as an HTML entity: one address, one pseudonym.
+				for _, e := range [...]string{"&#64;", "&#x40;", "&#X40;", "&commat;"} {
+					if len(v)-i >= len(e) && string(v[i:i+len(e)]) == e {
+						c = '@'
+						i += len(e) - 1
+						break
+					}
 				}
 			}
 			dst = append(dst, lower(c))
