@@ -12,6 +12,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/privacy/compacted"
@@ -47,7 +48,7 @@ func cmdPrivacy(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	switch args[0] {
 	case "compact-requests":
 		return privacyCompact(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "--help":
+	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, privacyUsage)
 		return exitOK
 	}
@@ -76,10 +77,11 @@ func privacyCompact(ctx context.Context, args []string, stdout, stderr io.Writer
 	minAge := fs.Duration("min-age", 24*time.Hour, "rewrite only requests older than this `duration`")
 	dry := fs.Bool("dry-run", false, "count what would be rewritten, write nothing")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this `duration`")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	rest, code, stop := parseFlags(fs, args, stdout)
+	if stop {
+		return code
 	}
-	if fs.NArg() > 0 || *minAge < 0 {
+	if len(rest) > 0 || *minAge < 0 {
 		fmt.Fprintln(stderr, "scrubd privacy compact-requests: takes --config and flags only; --min-age must not be negative")
 		return exitUsage
 	}
@@ -96,10 +98,9 @@ func privacyCompact(ctx context.Context, args []string, stdout, stderr io.Writer
 		sc, err = kafka.Base(cfg)
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "scrubd privacy compact-requests: %v\n", err)
-		return exitInvalid
+		return fail(stderr, "privacy compact-requests", invalid(err))
 	}
-	newLogger(stderr, "warn")
+	newLogger(stderr, config.Log{Level: "warn"})
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	st, err := compactTopic(ctx, cfg.Kafka.Brokers, sc, cfg.Privacy.Topic, keys, time.Now().Add(-*minAge), *dry)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/embedded"
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/privacy/compacted"
@@ -27,7 +28,7 @@ import (
 // latest records of rewritten keys, and the rewritten requests still
 // suppress their subjects.
 func TestPrivacyCompactRequests(t *testing.T) {
-	newLogger(io.Discard, "warn")
+	newLogger(io.Discard, config.Log{Level: "warn"})
 	const topic = "privacy.requests"
 	c, err := embedded.Start([]embedded.Topic{{Name: topic, Partitions: 3}})
 	if err != nil {

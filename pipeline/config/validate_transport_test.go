@@ -45,6 +45,7 @@ func TestSecretMechanismsNeedTLS(t *testing.T) {
 		{SASL{Mechanism: SASLAWSMSKIAM, AWSRegion: "eu-west-1"}, TLS{Enabled: true}, true},
 	} {
 		c := Default()
+		c.Kafka.Brokers = []string{"kafka:9093"}
 		c.Kafka.SASL, c.Kafka.TLS = tc.sasl, tc.tls
 		probs := problemsAt(t, c, "kafka.sasl.mechanism")
 		if ok := len(probs) == 0; ok != tc.ok {
