@@ -36,6 +36,7 @@ Usage:
   scrubd demo     [--duration D] [--rate N] [--config FILE]
   scrubd topics   --config FILE
   scrubd vault    export|rewrap --config FILE --master-keys DIR ...
+  scrubd privacy  compact-requests --config FILE [--min-age D] [--dry-run]
   scrubd version
   scrubd help     [COMMAND]
 
@@ -64,6 +65,7 @@ var commands = map[string]command{
 	"demo":     func(c context.Context, a []string, _ io.Reader, o, e io.Writer) int { return cmdDemo(c, a, o, e) },
 	"topics":   func(c context.Context, a []string, _ io.Reader, o, e io.Writer) int { return cmdTopics(c, a, o, e) },
 	"vault":    func(c context.Context, a []string, _ io.Reader, o, e io.Writer) int { return cmdVault(c, a, o, e) },
+	"privacy":  func(c context.Context, a []string, _ io.Reader, o, e io.Writer) int { return cmdPrivacy(c, a, o, e) },
 }
 
 // run dispatches a command line and returns the exit code.

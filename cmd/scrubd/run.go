@@ -14,6 +14,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/geoip"
 	"github.com/scrubd/scrubd/pipeline/health"
+	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/reload"
 	"github.com/scrubd/scrubd/rules"
@@ -130,6 +131,9 @@ func newService(path string, cfg *config.Config, log *slog.Logger, getenv func(s
 		return nil, err
 	}
 	reg := prometheus.NewRegistry()
+	if err := kafka.Announce(cfg, log, reg); err != nil {
+		return nil, err
+	}
 	state := health.NewState(time.Now, 30*time.Second)
 	geo, err := openGeo(cfg, log, reg)
 	if err != nil {
@@ -179,7 +183,9 @@ func newService(path string, cfg *config.Config, log *slog.Logger, getenv func(s
 
 // listen opens the HTTP listener of metrics and health checks.
 func (s *service) listen() error {
-	srv, err := health.Listen(s.cfg.HTTP.Addr, health.Handler(s.reg, s.state), s.log)
+	h := s.cfg.HTTP
+	srv, err := health.ListenWith(h.ListenAddr(), health.Handler(s.reg, s.state), s.log,
+		health.Timeouts{Read: h.ReadTimeout.D(), Write: h.WriteTimeout.D(), Idle: h.IdleTimeout.D()})
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,12 @@ func Default() *Config {
 				AggregateRetention:    Duration(365 * 24 * time.Hour),
 			},
 		},
-		HTTP:     HTTP{Addr: ":9790"},
+		HTTP: HTTP{
+			Addr:         ":9790",
+			ReadTimeout:  Duration(10 * time.Second),
+			WriteTimeout: Duration(30 * time.Second),
+			IdleTimeout:  Duration(2 * time.Minute),
+		},
 		Delivery: ExactlyOnce,
 		Batch: Batch{
 			MaxRecords:       2000,
