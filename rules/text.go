@@ -920,6 +920,11 @@ func valueEnd(v []byte, vs int, ext extent, place pairPlace) (s, e, next int) {
 	if v[vs] == '{' {
 		return vs, vs, vs // an object: its pairs are found on their own
 	}
+	if e := placeholderEnd(v, vs); e > 0 {
+		// A value scrubbed before ("[coordinates]!"): the placeholder is
+		// the value, so that scrubbing again changes nothing.
+		return vs, e, e
+	}
 	if ext == extToken && place != headerLine {
 		// The common case, first: one token.
 		e = withoutStop(v, vs, tokenEnd(v, vs))
@@ -961,6 +966,28 @@ func valueEnd(v []byte, vs int, ext extent, place pairPlace) (s, e, next int) {
 	}
 	e = withoutStop(v, vs, e)
 	return vs, e, e
+}
+
+// placeholderEnd returns the end of the redaction placeholder ("[address]",
+// "[in_aadhaar]": lower-case letters, digits and '_' with a letter, in
+// brackets) at v[vs], or 0 when none starts there.
+func placeholderEnd(v []byte, vs int) int {
+	if v[vs] != '[' {
+		return 0
+	}
+	letter := false
+	for i := vs + 1; i < len(v) && i < vs+64; i++ {
+		switch c := v[i]; {
+		case c >= 'a' && c <= 'z':
+			letter = true
+		case c >= '0' && c <= '9' || c == '_':
+		case c == ']' && letter:
+			return i + 1
+		default:
+			return 0
+		}
+	}
+	return 0
 }
 
 // withoutStop returns the end of the value v[vs:e] without a '.' that ends
