@@ -108,8 +108,11 @@ e2e-faults-big: build
 demo: build
 	./bin/scrubd demo
 
+## bench: the package benchmarks, then bench/report's tables: per format, `scrubd scrub` in MB
+## per CPU-second on one core against its target, beside the regexp baseline (issue 20).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./detectors/ ./rules/ ./bench/...
+	$(GO) run ./bench/report
 
 kafka-up:
 	$(KAFKA) up

@@ -121,7 +121,7 @@ func matchURLCred(b []byte, at, lo int) (urlCred, bool) {
 func userinfoTrigger(b []byte, at int) bool {
 	// Most '@'s have no "://" before them ("Factory@197"): a vectorised
 	// search rules them out before the byte-wise walk back.
-	if bytes.Index(b[max(0, at-maxUserinfo-3):at], schemeSep) < 0 {
+	if !bytes.Contains(b[max(0, at-maxUserinfo-3):at], schemeSep) {
 		return false
 	}
 	p := at

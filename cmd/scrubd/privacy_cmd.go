@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -71,8 +70,7 @@ type compactStats struct {
 // success, 2 on a bad command line, 78 on an invalid configuration or
 // keys, 1 when Kafka fails.
 func privacyCompact(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("privacy compact-requests", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("privacy compact-requests", privacyUsage, stderr)
 	cfgPath := fs.String("config", "", "configuration `file` (keys overridable by SCRUBD_<PATH> variables)")
 	minAge := fs.Duration("min-age", 24*time.Hour, "rewrite only requests older than this `duration`")
 	dry := fs.Bool("dry-run", false, "count what would be rewritten, write nothing")
@@ -100,7 +98,7 @@ func privacyCompact(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return fail(stderr, "privacy compact-requests", invalid(err))
 	}
-	newLogger(stderr, config.Log{Level: "warn"})
+	newLogger(stderr, config.Log{Level: "warn", Format: "text"})
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	st, err := compactTopic(ctx, cfg.Kafka.Brokers, sc, cfg.Privacy.Topic, keys, time.Now().Add(-*minAge), *dry)

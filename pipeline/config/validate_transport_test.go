@@ -45,7 +45,7 @@ func TestSecretMechanismsNeedTLS(t *testing.T) {
 		{SASL{Mechanism: SASLAWSMSKIAM, AWSRegion: "eu-west-1"}, TLS{Enabled: true}, true},
 	} {
 		c := Default()
-		c.Kafka.Brokers = []string{"kafka:9093"}
+		c.Kafka.Brokers = []string{"127.0.0.1:9092"}
 		c.Kafka.SASL, c.Kafka.TLS = tc.sasl, tc.tls
 		probs := problemsAt(t, c, "kafka.sasl.mechanism")
 		if ok := len(probs) == 0; ok != tc.ok {
@@ -112,6 +112,7 @@ func TestHTTPTimeoutsAndLocalhost(t *testing.T) {
 		{"10.0.0.5:9790", "", false},
 	} {
 		c := Default()
+		c.Kafka.Brokers = []string{"127.0.0.1:9092"}
 		c.HTTP.Addr, c.HTTP.LocalhostOnly = tc.addr, true
 		probs := problemsAt(t, c, "http.addr")
 		if (len(probs) == 0) != tc.ok {
