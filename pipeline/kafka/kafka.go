@@ -56,8 +56,14 @@ func sasl(c *config.Config, sc *sarama.Config) error {
 	sc.Net.SASL.Handshake = true
 	switch s.Mechanism {
 	case config.SASLOAuthBearer:
+		tf := newTokenFile(c.Resolve(s.TokenFile))
+		// Read now, like the password: a missing or empty file is a
+		// configuration error at start (and in `scrubd validate`).
+		if _, err := tf.Token(); err != nil {
+			return err
+		}
 		sc.Net.SASL.Mechanism = sarama.SASLTypeOAuth
-		sc.Net.SASL.TokenProvider = newTokenFile(c.Resolve(s.TokenFile))
+		sc.Net.SASL.TokenProvider = tf
 		return nil
 	case config.SASLAWSMSKIAM:
 		sc.Net.SASL.Mechanism = sarama.SASLTypeOAuth

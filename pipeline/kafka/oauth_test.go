@@ -53,9 +53,10 @@ func TestTokenFileReread(t *testing.T) {
 }
 
 // TestOAuthBearerOnTheWire connects to a broker that speaks OAUTHBEARER
-// over TLS (sarama's mock broker behind a TLS listener) twice, rotating
-// the token file in between: each connection sends the file's token of
-// the moment.
+// over TLS (sarama's mock broker behind a TLS listener) twice with one
+// configuration, rotating the token file before each: each connection
+// sends the file's token of the moment. A missing file fails at
+// configuration time.
 func TestOAuthBearerOnTheWire(t *testing.T) {
 	serverTLS, caPath := testCA(t)
 	ln, err := tls.Listen("tcp", "127.0.0.1:0", serverTLS)
@@ -73,15 +74,23 @@ func TestOAuthBearerOnTheWire(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := Admin(cfg); err == nil || !strings.Contains(err.Error(), "oauthbearer token file") {
+		t.Fatalf("a missing token file: %v, want an error at configuration time", err)
+	}
+	if err := os.WriteFile(tokPath, []byte("eyJhbGciOi.zero.sig\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// One configuration for both connections: its provider reads the
+	// rotated file.
+	sc, err := Admin(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Metadata.Retry.Max = 0
 	for i, tok := range []string{"eyJhbGciOi.one.sig", "eyJhbGciOi.second-token.sig"} {
 		if err := os.WriteFile(tokPath, []byte(tok+"\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		sc, err := Admin(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sc.Metadata.Retry.Max = 0
 		client, err := sarama.NewClient(cfg.Kafka.Brokers, sc)
 		if err != nil {
 			t.Fatalf("connection %d: %v", i, err)
