@@ -97,8 +97,12 @@ demo: build
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./detectors/ ./rules/ ./bench/...
 
+## kafka-up: the local Kafka; KAFKA_BROKERS=3 for a three-node cluster (9092, 9094, 9096),
+## KAFKA_SECURE=1 to add a TLS+SCRAM-SHA-512 listener (deploy/kafka/kafka.sh secure-env).
+KAFKA_BROKERS ?= 1
+KAFKA_SECURE ?= 0
 kafka-up:
-	$(KAFKA) up
+	SCRUBD_KAFKA_BROKERS=$(KAFKA_BROKERS) SCRUBD_KAFKA_SECURE=$(KAFKA_SECURE) $(KAFKA) up
 
 kafka-down:
 	$(KAFKA) down
