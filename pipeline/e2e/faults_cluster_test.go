@@ -15,9 +15,14 @@ package e2e
 // (part of `make test`); `make e2e-cluster-big` with cluster-big.
 
 import (
+	"bytes"
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +32,8 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/scrubd/scrubd/pipeline/config"
+	"github.com/scrubd/scrubd/pipeline/privacy"
+	"github.com/scrubd/scrubd/rules"
 )
 
 // TestFaultsCluster runs the cluster scenarios on one cluster of their own.
@@ -39,6 +46,8 @@ func TestFaultsCluster(t *testing.T) {
 	t.Run("c3-rolling-restart", func(t *testing.T) { runRollingRestart(t, s) })
 	t.Run("c4-reassignment", func(t *testing.T) { runReassignment(t, s) })
 	t.Run("c5-leader-kill-tls-scram", func(t *testing.T) { runLeaderKill(t, s, true) })
+	t.Run("c6-vault-erase-kill", func(t *testing.T) { runVaultErase(t, s) })
+	t.Run("c7-at-least-once-bound", func(t *testing.T) { runDuplicateBound(t, s) })
 	t.Logf("cluster fault suite (%s, %d records per scenario, streams of about %v): %v", set.mode, set.n, set.stream, time.Since(start).Round(time.Second))
 }
 
@@ -374,4 +383,307 @@ func runReassignment(t *testing.T, s *suite) {
 	st.wait(10 * time.Minute)
 	sc.waitComplete(10 * time.Minute)
 	sc.verify()
+}
+
+// vaultPolicy is the policy of the vault scenario: the default rules with a
+// fixed HMAC key (pseudonyms, and so vault keys and erasure, must survive
+// restarts and be the same in every instance).
+const vaultPolicy = "name: faults-vault\nkeys: {env: {k1: SCRUBD_FAULTS_HMAC}}\n"
+
+// runVaultErase is scenario c6: the identity vault and the privacy topic
+// under faults. Two instances write vault entries for every record; twice,
+// erase requests for 40 subjects (e-mail addresses) whose records are
+// already in the clean topic are produced and, 300 ms later, an instance
+// is SIGKILLed (while the requests are being applied and their tombstones
+// and other records' vault entries written) and restarted. Afterwards,
+// besides the usual checks: each subject seen once holds exactly one
+// committed vault value record; every erased subject's value record and
+// data keys end in tombstones; and `scrubd vault export` decrypts nothing
+// of an erased subject (while it does find a live one).
+func runVaultErase(t *testing.T, s *suite) {
+	sc := newScenario(t, s, "vault", config.ExactlyOnce, 1.25, mixedKinds)
+	dir := t.TempDir()
+	keysDir := filepath.Join(dir, "master")
+	if err := os.MkdirAll(keysDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(keysDir, "m1"), bytes.Repeat([]byte{'m'}, 32), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	policy := filepath.Join(dir, "policy.yaml")
+	if err := os.WriteFile(policy, []byte(vaultPolicy), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hmacKey := strings.Repeat("q", 40)
+	privacyTopic := sc.raw + ".privacy"
+	sc.extraEnv = append(sc.extraEnv, "SCRUBD_POLICY_FILE="+policy, "SCRUBD_FAULTS_HMAC="+hmacKey,
+		"SCRUBD_PRIVACY_ENABLED=true", "SCRUBD_PRIVACY_TOPIC="+privacyTopic,
+		"SCRUBD_VAULT_ENABLED=true", "SCRUBD_VAULT_MASTER_KEYS_DIR="+keysDir, "SCRUBD_VAULT_MASTER_KEYS_ACTIVE=m1")
+	sc.createTopics() // the privacy topic
+	set := newSubjectSet(t, policy, hmacKey)
+
+	// Subjects seen once: their vault value record must be there once.
+	count := map[string]int{}
+	for _, sd := range sc.seeds {
+		count[strings.ToLower(sd.Email)]++
+	}
+	a, b := sc.newInstance("a"), sc.newInstance("b")
+	st := sc.startStreaming(a, b)
+	erased := map[string]bool{}
+	for i, victim := range []*instance{a, b} {
+		sc.waitProgress(0.35+0.3*float64(i), 3*time.Minute)
+		var batch []string
+		for _, seq := range sc.committedSeqs() {
+			e := strings.ToLower(sc.seeds[seq].Email)
+			if count[e] == 1 && !erased[e] && seq%3 == i {
+				batch = append(batch, e)
+				erased[e] = true
+			}
+			if len(batch) == 40 {
+				break
+			}
+		}
+		if len(batch) < 40 {
+			t.Fatalf("only %d committed records to erase the subjects of", len(batch))
+		}
+		counters := sc.mon.counters()
+		sent := time.Now()
+		sc.eraseRequests(privacyTopic, batch)
+		time.Sleep(300 * time.Millisecond)
+		victim.kill()
+		victim.start()
+		gen := victim.generation()
+		sc.waitFor("the killed instance committing again", 3*time.Minute, func() bool {
+			_, flowing := sc.mon.recovery(victim, gen, sent)
+			return flowing > 0 || st.done()
+		})
+		ready, flowing := sc.mon.recovery(victim, gen, sent)
+		sc.measure(fmt.Sprintf("erase-kill-%d", i+1), "%d erase requests, %s SIGKILLed 300 ms later and restarted: ready after %v, committing after %v; %s",
+			len(batch), victim.name, ready.Round(10*time.Millisecond), flowing.Round(10*time.Millisecond), sc.operatorView(counters, sent, "a", "b"))
+	}
+	st.wait(10 * time.Minute)
+	sc.waitComplete(10 * time.Minute)
+	sc.verify()
+	sc.verifyVault(set, count, erased, keysDir)
+}
+
+// createTopics runs `scrubd topics` with the scenario's environment.
+func (sc *scenario) createTopics() {
+	sc.t.Helper()
+	cmd := exec.Command(sc.set.bin, "topics", "--config", sc.set.config)
+	cmd.Env = sc.env()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		sc.t.Fatalf("scrubd topics: %v\n%s", err, out)
+	}
+}
+
+// committedSeqs returns the seqs the clean topic holds, in order.
+func (sc *scenario) committedSeqs() []int {
+	sc.t.Helper()
+	var seqs []int
+	for _, l := range sc.kcatRead(sc.clean, "%s\n") {
+		if s, ok := seqOf(l); ok {
+			seqs = append(seqs, s)
+		}
+	}
+	slices.Sort(seqs)
+	return slices.Compact(seqs)
+}
+
+// eraseRequest is the privacy request record that erases an e-mail
+// address, keyed as privacy.RecordKey documents: "email:<sha256>".
+func eraseRequest(email string) (key, value []byte) {
+	sum := sha256.Sum256([]byte(email))
+	return []byte("email:" + hex.EncodeToString(sum[:])), fmt.Appendf(nil, `{"subject":%q,"type":"email","action":"erase"}`, email)
+}
+
+// eraseRequests produces erase requests for the e-mail addresses with kcat.
+func (sc *scenario) eraseRequests(topic string, emails []string) {
+	sc.t.Helper()
+	var in bytes.Buffer
+	for _, e := range emails {
+		k, v := eraseRequest(e)
+		fmt.Fprintf(&in, "%s\t%s\n", k, v)
+	}
+	cmd := exec.Command(sc.set.kcat, "-P", "-b", sc.s.broker, "-t", topic, "-K", "\t")
+	cmd.Stdin = &in
+	if out, err := cmd.CombinedOutput(); err != nil {
+		sc.t.Fatalf("kcat produce erase requests: %v\n%s", err, out)
+	}
+}
+
+// subjectSet computes subjects' pseudonyms, which are the vault's record
+// keys, the way scrubd does: a privacy.Set on the policy's keyring.
+type subjectSet struct {
+	t   *testing.T
+	set *privacy.Set
+}
+
+func newSubjectSet(t *testing.T, policy, hmacKey string) *subjectSet {
+	t.Helper()
+	pol, err := rules.Load(policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, _, err := rules.LoadKeyring(pol.Keys, func(name string) string {
+		if name == "SCRUBD_FAULTS_HMAC" {
+			return hmacKey
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := privacy.NewSet(keys, privacy.SetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &subjectSet{t: t, set: set}
+}
+
+// pseudonyms returns an e-mail address's pseudonyms under every key.
+func (ss *subjectSet) pseudonyms(email string) []string {
+	ss.t.Helper()
+	k, v := eraseRequest(email)
+	events, err := ss.set.Apply(privacy.Record{Key: k, Value: v})
+	if err != nil || len(events) == 0 {
+		ss.t.Fatalf("pseudonyms of a subject: %v (%d events)", err, len(events))
+	}
+	return events[len(events)-1].Pseudonyms
+}
+
+// verifyVault reads the vault topic (read_committed) and checks it: each
+// subject seen once has exactly one value record written; every erased
+// subject's value record and data keys end in tombstones, after that
+// value record; and `scrubd vault export` decrypts nothing of two erased
+// subjects while it finds a live one.
+func (sc *scenario) verifyVault(ss *subjectSet, count map[string]int, erased map[string]bool, keysDir string) {
+	t := sc.t
+	t.Helper()
+	type keyState struct {
+		values int  // value records (not tombstones)
+		last   bool // the last record is a tombstone
+	}
+	keys := map[string]*keyState{}
+	deks := map[string][]string{} // pseudonym -> its data-key record keys
+	records, tombstones := 0, 0
+	for _, l := range sc.kcatRead(sc.vault, "%S\t%k\n") {
+		size, key, _ := bytes.Cut(l, []byte("\t"))
+		k := string(key)
+		st := keys[k]
+		if st == nil {
+			st = &keyState{}
+			keys[k] = st
+			if rest, ok := strings.CutPrefix(k, "dek:"); ok {
+				p, _, _ := strings.Cut(rest, ":")
+				deks[p] = append(deks[p], k)
+			}
+		}
+		records++
+		st.last = string(size) == "-1"
+		if st.last {
+			tombstones++
+		} else {
+			st.values++
+		}
+	}
+	var problems []string
+	report := func(format string, args ...any) {
+		if len(problems) < 20 {
+			problems = append(problems, fmt.Sprintf(format, args...))
+		}
+	}
+	once, erasedOK := 0, 0
+	var live string
+	for e, c := range count {
+		if c != 1 {
+			continue
+		}
+		for _, p := range ss.pseudonyms(e) {
+			st := keys[p]
+			switch {
+			case st == nil || st.values == 0:
+				report("no vault value record for a subject seen once (%d erased)", len(erased))
+			case st.values > 1:
+				report("a subject seen once has %d vault value records", st.values)
+			default:
+				once++
+			}
+			if !erased[e] {
+				if live == "" && st != nil && !st.last {
+					live = e
+				}
+				continue
+			}
+			if st == nil || !st.last {
+				report("an erased subject's value record is not tombstoned")
+			}
+			if len(deks[p]) == 0 {
+				report("an erased subject has no data-key records")
+			}
+			for _, dk := range deks[p] {
+				if !keys[dk].last {
+					report("an erased subject's data key %s is not tombstoned", strings.SplitN(dk, ":", 3)[2])
+				}
+			}
+			erasedOK++
+		}
+	}
+	t.Logf("vault topic: %d records (%d tombstones) under %d keys; %d subjects seen once with one value record each; %d erased subjects' pseudonyms tombstoned",
+		records, tombstones, len(keys), once, erasedOK)
+	if live == "" {
+		report("no live subject found in the vault")
+	}
+	checked := 0
+	for e := range erased {
+		if checked == 2 {
+			break
+		}
+		checked++
+		if out := sc.vaultExport(keysDir, e); strings.Contains(out, e) {
+			report("an erased subject is still decryptable: vault export found it")
+		}
+	}
+	if live != "" && !strings.Contains(sc.vaultExport(keysDir, live), live) {
+		report("vault export does not find a live subject (the erasure check proves nothing)")
+	}
+	if len(problems) > 0 {
+		t.Fatalf("scenario %s, vault:\n  %s", sc.name, strings.Join(problems, "\n  "))
+	}
+}
+
+// vaultExport runs `scrubd vault export` for an e-mail address (given on
+// standard input, never on the command line) and returns its output.
+func (sc *scenario) vaultExport(keysDir, email string) string {
+	sc.t.Helper()
+	cmd := exec.Command(sc.set.bin, "vault", "export", "--config", sc.set.config, "--master-keys", keysDir, "--type", "email", "--subject-file", "-")
+	cmd.Env = sc.env()
+	cmd.Stdin = strings.NewReader(email + "\n")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		sc.t.Fatalf("scrubd vault export: %v\n%s", err, out)
+	}
+	return string(out)
+}
+
+// runDuplicateBound is scenario c7: at least once, one instance owning
+// all six partitions, SIGKILLed three times mid-stream and restarted, with
+// batches of at most maxRecords records. The bound (docs/faults.md): a
+// kill duplicates at most one batch per partition the process owned, so
+// at most kills x 6 x maxRecords duplicates in all.
+func runDuplicateBound(t *testing.T, s *suite) {
+	const maxRecords, kills, partitions = 200, 3, 6
+	sc := newScenario(t, s, "alo-bound", config.AtLeastOnce, 1, mixedKinds, fmt.Sprintf("SCRUBD_BATCH_MAX_RECORDS=%d", maxRecords))
+	a := sc.newInstance("a")
+	st := sc.startStreaming(a)
+	killRestart(sc, a, kills, st)
+	st.wait(10 * time.Minute)
+	sc.waitComplete(10 * time.Minute)
+	res := sc.verify()
+	bound := kills * partitions * maxRecords
+	sc.measure("duplicate-bound", "%d duplicates after %d SIGKILLs (bound %d: one batch of at most %d records per owned partition per kill)",
+		res.duplicates, kills, bound, maxRecords)
+	if res.duplicates > bound {
+		t.Errorf("%d duplicates after %d kills, more than the bound of %d", res.duplicates, kills, bound)
+	}
 }
