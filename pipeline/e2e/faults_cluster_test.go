@@ -192,6 +192,15 @@ func waitInSync(sc *scenario, c *clusterClient, since time.Time) time.Duration {
 	return time.Since(since)
 }
 
+// streamEnd is when the producer finished, or now while it streams: commit
+// gaps after it measure nothing.
+func streamEnd(st *streamer) time.Time {
+	if st.done() {
+		return st.finished
+	}
+	return time.Now()
+}
+
 // brokerArg is a broker id as kafka.sh's broker number (node ids are 1..3).
 func brokerArg(id int32) string { return strconv.Itoa(int(id)) }
 
@@ -300,9 +309,12 @@ func runRollingRestart(t *testing.T, s *suite) {
 		s.kafka(t, "start-broker", brokerArg(n))
 		started := time.Since(from)
 		inSync := waitInSync(sc, c, from)
-		steps = append(steps, fmt.Sprintf("broker %d: stopped in %v, ready %v, in sync %v, longest commit gap %v",
-			n, stopped.Round(100*time.Millisecond), started.Round(100*time.Millisecond), inSync.Round(100*time.Millisecond),
-			sc.mon.longestGap(from, time.Now()).Round(10*time.Millisecond)))
+		gap := "(the stream had ended)"
+		if until := streamEnd(st); until.After(from) {
+			gap = sc.mon.longestGap(from, until).Round(10 * time.Millisecond).String()
+		}
+		steps = append(steps, fmt.Sprintf("broker %d: stopped in %v, ready %v, in sync %v, longest commit gap while streaming %s",
+			n, stopped.Round(100*time.Millisecond), started.Round(100*time.Millisecond), inSync.Round(100*time.Millisecond), gap))
 	}
 	done := time.Now()
 	sc.measure("rolling-restart", "%s; all three in %v, %.0f records/s committed during it (streamed at %d/s); %s",
@@ -356,25 +368,31 @@ func runReassignment(t *testing.T, s *suite) {
 			t.Fatalf("reassign %s: %v", topic, err)
 		}
 	}
+	// Complete when every partition's replicas are the new ones, all in
+	// sync (metadata; the broker's list of ongoing reassignments agrees).
 	sc.waitFor("the reassignments to complete", 3*time.Minute, func() bool {
 		for _, topic := range []string{sc.raw, sc.clean} {
-			st, err := c.admin.ListPartitionReassignments(topic, nil)
-			if err != nil || len(st[topic]) > 0 {
+			if err := c.client.RefreshMetadata(topic); err != nil {
 				return false
+			}
+			for p, w := range want[topic] {
+				reps, _ := c.client.Replicas(topic, int32(p))
+				isr, _ := c.client.InSyncReplicas(topic, int32(p))
+				if len(reps) != 2 || len(isr) != 2 || !slices.Contains(reps, w[0]) || !slices.Contains(reps, w[1]) {
+					return false
+				}
 			}
 		}
 		return true
 	})
 	done := time.Now()
 	for _, topic := range []string{sc.raw, sc.clean} {
-		c.client.RefreshMetadata(topic)
-		parts, _ := c.client.Partitions(topic)
-		for _, p := range parts {
-			reps, _ := c.client.Replicas(topic, p)
-			w := want[topic][p]
-			if len(reps) != 2 || !slices.Contains(reps, w[0]) || !slices.Contains(reps, w[1]) {
-				t.Errorf("%s/%d after the reassignment: replicas %v, want %v", topic, p, reps, w)
-			}
+		parts := make([]int32, len(want[topic]))
+		for i := range parts {
+			parts[i] = int32(i)
+		}
+		if st, err := c.admin.ListPartitionReassignments(topic, parts); err != nil || len(st[topic]) > 0 {
+			t.Errorf("%s: reassignments still listed after the replicas moved: %v, %v", topic, st[topic], err)
 		}
 	}
 	sc.measure("reassignment", "%d partitions reassigned (a new replica each, the leader dropped) at %.0f/%d committed; complete after %v; longest commit gap during it %v; %.0f records/s during it (streamed at %d/s); %s",
