@@ -473,9 +473,13 @@ func runVaultErase(t *testing.T, s *suite) {
 		gen := victim.generation()
 		sc.waitFor("the killed instance committing again", 3*time.Minute, func() bool {
 			_, flowing := sc.mon.recovery(victim, gen, sent)
-			return flowing > 0 || st.done()
+			return flowing > 0 || st.done() && sc.allClean()
 		})
 		ready, flowing := sc.mon.recovery(victim, gen, sent)
+		if flowing == 0 {
+			sc.t.Logf("kill %d: every record was committed before %s was back (its recovery is not measured)", i+1, victim.name)
+			continue
+		}
 		sc.measure(fmt.Sprintf("erase-kill-%d", i+1), "%d erase requests, %s SIGKILLed 300 ms later and restarted: ready after %v, committing after %v; %s",
 			len(batch), victim.name, ready.Round(10*time.Millisecond), flowing.Round(10*time.Millisecond), sc.operatorView(counters, sent, "a", "b"))
 	}
