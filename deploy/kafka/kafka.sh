@@ -615,7 +615,8 @@ bootstrap_list() { # [secure]
 cmd_up() {
   case "$BROKERS" in 1|3) ;; *) die "SCRUBD_KAFKA_BROKERS must be 1 or 3, not '$BROKERS'" ;; esac
   local pid
-  if pid="$(any_running)"; then
+  # A running broker or cluster is found by the layout it was set up with.
+  if pid="$(load_layout; any_running)"; then
     load_layout
     log "already running (pid $pid) on $(bootstrap_list), data in $KAFKA_DIR"
     select_node 1
