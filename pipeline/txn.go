@@ -1,9 +1,11 @@
 package pipeline
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -65,6 +67,12 @@ type txnCommitter struct {
 	// their count; extrasDone hears whether that transaction committed.
 	extras     func() ([]*sarama.ProducerMessage, int)
 	extrasDone func(n int, committed bool)
+	// committedOffset, when set, reads the group's committed offset of a
+	// partition, stable (pending transactional offsets resolved): how a
+	// commit whose answer was lost is found to have committed.
+	committedOffset func(topic string, partition int32) (int64, error)
+	// resolveTimeout bounds the wait for that offset (30 s when zero).
+	resolveTimeout time.Duration
 }
 
 // newTxnCommitter returns a committer; start runs it.
@@ -170,21 +178,76 @@ func (c *txnCommitter) transact(bs []*batch) error {
 	if len(offsets) > 0 {
 		err = p.AddOffsetsToTxnWithGroupMetadata(offsets, gm)
 	}
+	ending := false
 	if err == nil {
 		if c.beforeCommit != nil {
 			c.beforeCommit()
 		}
 		err = p.CommitTxn()
+		ending = err != nil
 	}
 	c.m.TxnDuration.Observe(c.now().Sub(start).Seconds())
 	if err != nil {
 		c.fail(err)
+		// A commit that failed and could not be aborted either (the
+		// producer was closed) may have committed: EndTxn can time out
+		// or meet NOT_COORDINATOR after the coordinator wrote
+		// PrepareCommit (seen while __transaction_state moved in a
+		// rolling restart). Retrying its batches would write them twice.
+		if ending && c.prod == nil && c.committedAfterAll(bs) {
+			c.log.Warn("the commit was reported failed but the transaction committed; its batches are done", "err", err)
+			c.failures = 0
+			c.m.TxnCommits.Inc()
+			committed = true
+			return nil
+		}
 		return fmt.Errorf("commit transaction (generation %d): %w", gm.GenerationID, err)
 	}
 	c.failures = 0
 	c.m.TxnCommits.Inc()
 	committed = true
 	return nil
+}
+
+// committedAfterAll tells whether the transaction of bs, whose EndTxn
+// failed with its producer closed, committed after all. A new producer's
+// InitProducerId first completes the old transaction (committed if the
+// coordinator had written PrepareCommit, aborted otherwise); then the
+// group's stable committed offset of a batch's partition says which: the
+// offsets were committed in the transaction, so an offset at or past the
+// batch's end means its records are written. When that cannot be read in
+// time it answers false and the batches are retried, as before.
+func (c *txnCommitter) committedAfterAll(bs []*batch) bool {
+	if c.committedOffset == nil {
+		return false
+	}
+	i := slices.IndexFunc(bs, func(b *batch) bool { return !b.noOffset })
+	if i < 0 {
+		return false
+	}
+	probe := bs[i]
+	if err := c.ensureProducer(); err != nil {
+		c.log.Warn("commit outcome unknown: no new producer to resolve it; retrying the batches", "err", err)
+		return false
+	}
+	return resolveCommitted(probe.topic, probe.partition, probe.next, c.committedOffset, cmp.Or(c.resolveTimeout, 30*time.Second), c.log)
+}
+
+// resolveCommitted reads the committed offset of a partition until it is
+// stable (or timeout passes) and reports whether it has reached next.
+func resolveCommitted(topic string, partition int32, next int64, committedOffset func(string, int32) (int64, error), timeout time.Duration, log *slog.Logger) bool {
+	deadline := time.Now().Add(timeout)
+	for wait := 50 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		off, err := committedOffset(topic, partition)
+		if err == nil {
+			return off >= next
+		}
+		if time.Now().After(deadline) {
+			log.Error("commit outcome unknown: the committed offset could not be read; retrying the batches", "topic", topic, "partition", partition, "err", err)
+			return false
+		}
+		time.Sleep(wait)
+	}
 }
 
 // fail aborts the open transaction after err, or closes the producer when
@@ -265,4 +328,41 @@ func drainErrors(p sarama.AsyncProducer, m *metrics.Metrics, log *slog.Logger) c
 		}
 	}()
 	return done
+}
+
+// committedOffset reads the group's committed offset of a partition from
+// its coordinator, asking for a stable one (OffsetFetch with
+// require_stable, Kafka 2.5+): while a transaction with offsets for it is
+// pending, the coordinator answers UNSTABLE_OFFSET_COMMIT, an error here.
+func (p *Pipeline) committedOffset(topic string, partition int32) (int64, error) {
+	group := p.cfg.Kafka.Group
+	if err := p.client.RefreshCoordinator(group); err != nil {
+		return 0, err
+	}
+	coord, err := p.client.Coordinator(group)
+	if err != nil {
+		return 0, err
+	}
+	req := sarama.NewOffsetFetchRequest(p.client.Config().Version, group, nil)
+	req.RequireStable = req.Version >= 7
+	req.AddPartition(topic, partition)
+	resp, err := coord.FetchOffset(req)
+	if err != nil {
+		return 0, err
+	}
+	kerr := resp.Err
+	if resp.Version >= 8 && len(resp.Groups) > 0 {
+		kerr = resp.Groups[0].Err
+	}
+	if !errors.Is(kerr, sarama.ErrNoError) {
+		return 0, kerr
+	}
+	blk := resp.GetBlock(topic, partition)
+	if blk == nil {
+		return 0, fmt.Errorf("offset fetch: no answer for %s/%d", topic, partition)
+	}
+	if !errors.Is(blk.Err, sarama.ErrNoError) {
+		return 0, blk.Err
+	}
+	return blk.Offset, nil
 }
