@@ -67,6 +67,11 @@ type txnCommitter struct {
 	// their count; extrasDone hears whether that transaction committed.
 	extras     func() ([]*sarama.ProducerMessage, int)
 	extrasDone func(n int, committed bool)
+	// extrasWaiting, when set, says whether records wait for extras; the
+	// committer then runs a transaction for them alone when no batch came
+	// for extrasFlush, so that an erasure's tombstones do not wait for
+	// the next input record.
+	extrasWaiting func() bool
 	// committedOffset, when set, reads the group's committed offset of a
 	// partition, stable (pending transactional offsets resolved): how a
 	// commit whose answer was lost is found to have committed.
@@ -108,12 +113,20 @@ func (c *txnCommitter) close() error {
 	return c.closeProducer()
 }
 
+// extrasFlush is how long queued extras wait for a batch to ride with.
+const extrasFlush = time.Second
+
 func (c *txnCommitter) loop() {
 	var bs []*batch
+	idle := time.NewTicker(extrasFlush)
+	defer idle.Stop()
 	for {
 		select {
 		case b := <-c.queue:
 			bs = append(bs[:0], b)
+		case <-idle.C:
+			c.flushExtras()
+			continue
 		case <-c.stop:
 			return
 		}
@@ -141,7 +154,20 @@ func (c *txnCommitter) loop() {
 	}
 }
 
-// transact runs one transaction holding bs, which share a session.
+// flushExtras commits the waiting extras in a transaction of their own.
+// A failed one is tried again at the next tick (extras are only dropped
+// once committed).
+func (c *txnCommitter) flushExtras() {
+	if c.extrasWaiting == nil || !c.extrasWaiting() {
+		return
+	}
+	if err := c.transact(nil); err != nil {
+		c.log.Warn("records queued outside batches (erasure tombstones, rejected requests) not committed; retrying", "err", err)
+	}
+}
+
+// transact runs one transaction holding bs, which share a session (none:
+// the extras alone).
 func (c *txnCommitter) transact(bs []*batch) error {
 	committed := false
 	if err := c.ensureProducer(); err != nil {
@@ -173,9 +199,10 @@ func (c *txnCommitter) transact(bs []*batch) error {
 			offsets[b.topic] = append(offsets[b.topic], &sarama.PartitionOffsetMetadata{Partition: b.partition, Offset: b.next, LeaderEpoch: -1})
 		}
 	}
-	gm := sarama.NewConsumerGroupMetadataFromSession(bs[0].sess, c.group, c.instanceID)
+	var gm *sarama.ConsumerGroupMetadata
 	var err error
 	if len(offsets) > 0 {
+		gm = sarama.NewConsumerGroupMetadataFromSession(bs[0].sess, c.group, c.instanceID)
 		err = p.AddOffsetsToTxnWithGroupMetadata(offsets, gm)
 	}
 	ending := false
@@ -200,6 +227,9 @@ func (c *txnCommitter) transact(bs []*batch) error {
 			c.m.TxnCommits.Inc()
 			committed = true
 			return nil
+		}
+		if gm == nil {
+			return fmt.Errorf("commit transaction: %w", err)
 		}
 		return fmt.Errorf("commit transaction (generation %d): %w", gm.GenerationID, err)
 	}

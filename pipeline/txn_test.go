@@ -76,3 +76,25 @@ func TestCommittedOffset(t *testing.T) {
 		t.Fatalf("committed offsets add up to %d, want %d", total, n)
 	}
 }
+
+// TestExtrasFlushedWhenIdle: records queued outside batches (here the dead
+// letter of a rejected privacy request; erasure tombstones go the same
+// way) are committed in a transaction of their own when no input record
+// comes to carry them, within about extrasFlush.
+func TestExtrasFlushedWhenIdle(t *testing.T) {
+	c := startCluster(t, 3)
+	cfg := testConfig(c.Addrs())
+	in := newInstance(t, cfg, testEngine(t, ""), "scrubd-idle-extras", nil).start()
+	defer in.stop(t)
+	waitFor(t, "the instance ready", func() bool { return testutil.ToFloat64(in.p.Metrics().Ready) == 1 })
+	in.p.RejectRequest(&sarama.ConsumerMessage{Topic: "privacy.requests", Partition: 0, Offset: 7, Value: []byte("{not json")}, "invalid_json")
+	recs := readTopic(t, c.Addrs(), dlqTopic, 1, false)
+	if len(recs) != 1 {
+		t.Fatalf("%d dead letters, want the rejected request's", len(recs))
+	}
+	for _, h := range recs[0].Headers {
+		if h.Key == "scrubd-error" && string(h.Value) != "privacy_invalid_json" {
+			t.Errorf("dead letter reason %q", h.Value)
+		}
+	}
+}
