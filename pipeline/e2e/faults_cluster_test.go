@@ -483,6 +483,10 @@ func runVaultErase(t *testing.T, s *suite) {
 		sc.measure(fmt.Sprintf("erase-kill-%d", i+1), "%d erase requests, %s SIGKILLed 300 ms later and restarted: ready after %v, committing after %v; %s",
 			len(batch), victim.name, ready.Round(10*time.Millisecond), flowing.Round(10*time.Millisecond), sc.operatorView(counters, sent, "a", "b"))
 	}
+	// Both restarted instances must load the privacy requests and get
+	// ready; a timeout here fails while they run, so that their logs keep
+	// their goroutines' stacks (SIGQUIT at cleanup).
+	sc.waitReady(2*time.Minute, a, b)
 	st.wait(10 * time.Minute)
 	sc.waitComplete(10 * time.Minute)
 	sc.verify()
