@@ -18,11 +18,12 @@ const (
 	UUID       Type = "uuid"
 	JWT        Type = "jwt"
 	Secret     Type = "secret"
+	// Coordinates (coords.go) is declared with its matcher.
 )
 
 // Builtin lists the built-in types in a fixed order: the national ids
 // (natid.go) come last, in the order of NationalIDs.
-var Builtin = [...]Type{IPv4, IPv6, Email, Phone, CreditCard, IBAN, MAC, IMEI, UUID, JWT, Secret,
+var Builtin = [...]Type{IPv4, IPv6, Email, Phone, CreditCard, IBAN, MAC, IMEI, UUID, JWT, Secret, Coordinates,
 	CNResidentID, INAadhaar, INPAN, USSSN, BRCPF, ESNIF, SGNRIC, UKNINO, FRNIR, ITFiscalCode,
 	NLBSN, DETaxID, PLPESEL, SEPersonnummer, KRRRN, JPMyNumber, TRTCKN, RUSNILS, MXCURP, IDNIK}
 
@@ -56,6 +57,8 @@ func BuiltinIndex(t Type) int {
 		return idxJWT
 	case Secret:
 		return idxSecret
+	case Coordinates:
+		return idxCoords
 	}
 	return nationalIDIndex(t)
 }

@@ -19,6 +19,9 @@ func FuzzScan(f *testing.F) {
 		"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig password=x Bearer abc123",
 		"1.2.3.4.5 12:30:45 ::ffff:1.2.3.4 c-1-2-3-4.example.net",
 		"\x00\xff\xfe%%%@@@::::....",
+		"tel 0151 2345 6789 手机 13812345678 0490 75 40 81 mobile",
+		"IBAN FR 76 3000 6000 0112 3456 7890 189 DE89-3704-0044-0532-0130-00",
+		"(48.85837, 2.294481) 48.8584° N, 2.2945° E lat=48.8583701 load 0.1234 0.5678",
 	} {
 		f.Add([]byte(s))
 	}

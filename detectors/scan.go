@@ -272,7 +272,7 @@ func hexRunGoesOn(b []byte, i int, k uint8) bool {
 				break
 			}
 		}
-		return dots >= 3 || digits >= 7 || j-i == 4
+		return dots >= 3 || digits >= 7 || j-i == 4 || coordMay(b, j, j-i)
 	case ':':
 		// An IPv6 address needs "::" or seven colons, a MAC five; a
 		// clock time ("10:05:03") has two or three.
@@ -300,8 +300,9 @@ func hexRunGoesOn(b []byte, i int, k uint8) bool {
 		return k&cDigit != 0 && groupAfter(b, j)
 	case ' ', '(', ')', '/':
 		// A phone number's next group; or, after nine digits or a DNI's
-		// eight and its letter, the end of a national id.
-		return k&cDigit != 0 && (phoneGroupAt(b, j+1) || j-i == 9)
+		// eight and its letter, the end of a national id; or an IBAN's
+		// check digits after its country code ("GB 29 NWBK ...").
+		return k&cDigit != 0 && (phoneGroupAt(b, j+1) || j-i == 9 || j-i == 2 && ibanSplitAt(b, i))
 	case '+':
 		// "YYMMDD+NNNC", a Swedish personnummer of someone aged 100.
 		return k&cDigit != 0 && j-i == 6 && j+1 < n && class[b[j+1]]&cDigit != 0
@@ -337,6 +338,7 @@ const (
 	idxUUID
 	idxJWT
 	idxSecret
+	idxCoords
 	idxNatID // the first of NationalIDs (natid.go), in their order
 )
 
@@ -393,11 +395,22 @@ func (s *Scanner) matchWordStart(b []byte, i int) (Type, int, int) {
 		}
 	}
 	if k&cDigit != 0 {
+		// An IBAN whose country code stands apart: "FR 76 3000 ...".
+		if run == 2 && s.enabled[idxIBAN] && ibanSplitAt(b, i) {
+			if end := matchIBAN(b, i-3); end > 0 {
+				return IBAN, i - 3, end
+			}
+		}
 		// A dotted quad has a dot after its first octet; a phone, card or
 		// IMEI number a separator or seven digits in a row.
 		if next == '.' && run <= 3 && s.enabled[idxIPv4] {
 			if end := matchIPv4(b, i); end > 0 {
 				return IPv4, i, end
+			}
+		}
+		if next == '.' && s.enabled[idxCoords] && coordMay(b, j, run) {
+			if st, end := matchCoords(b, i); end > 0 {
+				return Coordinates, st, end
 			}
 		}
 		if !(run >= 7 || isNumberSep(next) || next == '+' && run == 6) {

@@ -45,7 +45,7 @@ func nextWork(b []byte, i int, inWord bool) int {
 				for j < n && j < i+7 && class[b[j]]&cDigit != 0 {
 					j++
 				}
-				if j-i < 7 && (j >= n || numberEnd[b[j]] == 1 || numberEnd[b[j]] == 2 && !phoneGroupAt(b, j+1)) {
+				if j-i < 7 && (j >= n || numberEnd[b[j]] == 1 || numberEnd[b[j]] == 2 && !phoneGroupAt(b, j+1) && !ibanSplitAt(b, i)) {
 					i, st = j, wDig<<8
 					continue
 				}

@@ -32,6 +32,15 @@ func stopKind(b []byte, i, i0 int, inWord bool) int {
 		if i >= 2 && isLetter(b[i-2]) && (i == 2 || !isAlnum(b[i-3])) && i+1 < len(b) && isDigit(b[i+1]) {
 			return 2
 		}
+		// The digits after the one, two, four, five or six upper-case
+		// letters that start a national id (NRIC, NINO, CURP, PAN,
+		// codice fiscale) and the word.
+		if k := upperRunStart(b, i); i+1 < len(b) && isDigit(b[i+1]) && (k == 0 || !isAlnum(b[k-1]) && b[k-1] != '_') {
+			switch i - k {
+			case 1, 2, 4, 5, 6:
+				return 2
+			}
+		}
 		// A first octet of one to three digits, then '.' or '-'.
 		for k := i; k < len(b) && k < i+3 && isDigit(b[k]); k++ {
 			if k+1 < len(b) && (b[k+1] == '.' || b[k+1] == '-') {
@@ -40,6 +49,16 @@ func stopKind(b []byte, i, i0 int, inWord bool) int {
 		}
 	}
 	return 0
+}
+
+// upperRunStart returns where the run of upper-case ASCII letters before
+// b[i] starts, looking back seven letters at most.
+func upperRunStart(b []byte, i int) int {
+	k := i
+	for k > 0 && i-k < 7 && b[k-1] >= 'A' && b[k-1] <= 'Z' {
+		k--
+	}
+	return k
 }
 
 // checkNextWork checks nextWork(b, i, inWord) against stopKind: it stops at

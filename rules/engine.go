@@ -93,7 +93,12 @@ type Result struct {
 	// under the active key, of its identifiers of the policy's subject
 	// types, whatever action was applied to them. See Subject.
 	Subjects []Subject
+	// Locate, set by the caller before scrubbing, makes the scrub record
+	// where each finding is (see Location). It is kept across scrubs; when
+	// unset, finding costs nothing more.
+	Locate bool
 
+	locs   []location
 	fields [numExtract][2]int // extracted values: spans of arena
 	has    [numExtract]bool
 	arena  []byte // extracted values and subject pseudonyms
@@ -129,6 +134,7 @@ func (r *Result) reset() {
 	r.Findings = r.Findings[:0]
 	r.Actions = r.Actions[:0]
 	r.Subjects = r.Subjects[:0]
+	r.locs = r.locs[:0]
 	r.has = [numExtract]bool{}
 	r.arena = r.arena[:0]
 }

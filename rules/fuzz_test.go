@@ -45,10 +45,15 @@ func FuzzScrub(f *testing.F) {
 			}
 			if !res.Dropped {
 				again, err := e.Scrub(nil, out, &res)
-				if err != nil {
+				// The binary check reads a window at the start: shortened
+				// values can bring control characters that were past it
+				// into it, and failing closed is right for such a record.
+				moved := err != nil && ReasonOf(err) == ReasonUnsupportedEncoding && bytes.ContainsFunc(out, isControl)
+				switch {
+				case moved:
+				case err != nil:
 					t.Fatalf("scrubbing the output failed: %v", err)
-				}
-				if !bytes.Equal(again, out) && !res.Dropped {
+				case !bytes.Equal(again, out) && !res.Dropped:
 					t.Fatalf("not idempotent:\n in %q\n once %q\ntwice %q", in, out, again)
 				}
 			}
@@ -87,3 +92,7 @@ func checkFindings(t *testing.T, in []byte, res *Result) {
 		t.Fatalf("%d actions for %d findings", len(res.Actions), len(res.Findings))
 	}
 }
+
+// isControl reports whether r is a control character the binary check
+// counts.
+func isControl(r rune) bool { return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f }

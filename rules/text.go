@@ -1227,6 +1227,16 @@ scan:
 		}
 		d++
 	}
+	if d > vs && d < len(v) && isLetter(v[d]) && (isDigit(v[d-1]) || isLetter(v[d-1])) {
+		// A number glued to a word ("0000A000") is no clean end: the
+		// value runs to the end of the word, or what replaced the
+		// numbers would be glued to its rest and read as another value
+		// on a second pass.
+		for d < len(v) && !tokenStop(v[d]) {
+			d++
+		}
+		return max(d, e)
+	}
 	for d > vs && (v[d-1] == ' ' || v[d-1] == '\t' || v[d-1] == ',' || v[d-1] == ';' || v[d-1] == '.') {
 		d--
 	}
@@ -1246,6 +1256,16 @@ scan:
 		return e
 	}
 	return d
+}
+
+// tokenStop reports whether c ends a word of numbersEnd's glued value:
+// white space, a list separator or a quote.
+func tokenStop(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', ',', ';', '"', '\'':
+		return true
+	}
+	return false
 }
 
 // keyRule returns the field rule and the extract of the key of a key=value

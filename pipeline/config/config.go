@@ -267,6 +267,9 @@ type Shutdown struct {
 type Log struct {
 	// Level is debug, info, warn or error.
 	Level string `yaml:"level"`
+	// Format is json (one object a line, for collectors; the default) or
+	// text (key=value lines, for people at a terminal).
+	Format string `yaml:"format"`
 }
 
 // GeoIP configures the country lookup of client addresses, on the full

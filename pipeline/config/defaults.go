@@ -7,7 +7,7 @@ import "time"
 func Default() *Config {
 	c := &Config{
 		Kafka: Kafka{
-			Brokers:            []string{"127.0.0.1:9092"},
+			// No brokers: scrubd never guesses where Kafka is.
 			Version:            "3.6.0",
 			ClientID:           "scrubd",
 			Group:              "scrubd",
@@ -44,7 +44,7 @@ func Default() *Config {
 			MaxInFlightBytes: 32 << 20,
 		},
 		Shutdown: Shutdown{Timeout: Duration(20 * time.Second)},
-		Log:      Log{Level: "info"},
+		Log:      Log{Level: "info", Format: "json"},
 		GeoIP:    GeoIP{PollInterval: Duration(30 * time.Second)},
 		Aggregates: Aggregates{
 			Window:          Duration(time.Minute),

@@ -40,7 +40,7 @@ func (c *Config) Validate() error {
 	}
 	k := c.Kafka
 	if len(k.Brokers) == 0 {
-		add("kafka.brokers", "at least one broker is required")
+		add("kafka.brokers", "at least one broker is required (kafka.brokers in the configuration file or SCRUBD_KAFKA_BROKERS=host:port,...)")
 	}
 	for i, b := range k.Brokers {
 		if _, _, err := net.SplitHostPort(b); err != nil {
@@ -167,6 +167,11 @@ func (c *Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		add("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "json", "text":
+	default:
+		add("log.format", "%q is not json or text", c.Log.Format)
 	}
 	c.validateAggregates(add)
 	if c.GeoIP.Database != "" && c.GeoIP.PollInterval <= 0 {
