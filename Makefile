@@ -17,7 +17,7 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/scrubd ./cmd/scrubd
 
 ## test: everything CI checks, in order of cost.
-test: lint unit examples race fuzz-short deploy-check image-check e2e e2e-faults e2e-faults-big
+test: lint unit examples race fuzz-short deploy-check image-check e2e e2e-faults e2e-faults-big e2e-cluster
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -105,6 +105,21 @@ e2e-faults-big: build
 	@set -o pipefail; SCRUBD_FAULTS=big SCRUBD_FAULTS_KAFKA_DIR=$(FAULTS_KAFKA_DIR) SCRUBD_E2E_BIN=$(CURDIR)/bin/scrubd \
 	  $(GO) test -count=1 -tags e2e -timeout 60m -run '^TestFaultsBig$$' -v ./pipeline/e2e/ ; rc=$$?; SCRUBD_KAFKA_DIR=$(FAULTS_KAFKA_DIR) $(KAFKA) down; exit $$rc
 
+## e2e-cluster: the cluster fault suite of issue 19 on three brokers of its own (kafka.sh with
+## KAFKA_BROKERS=3 and the TLS+SCRAM listener, ports CLUSTER_PORT, +2, +4 and +100): the input
+## leader SIGKILLed, the transaction coordinator SIGKILLed, a rolling restart, a reassignment,
+## the leader SIGKILLed over TLS+SCRAM, the vault and privacy topics under kills, and the bound
+## on at-least-once duplicates; 8,000 records per scenario. e2e-cluster-big: 40,000 (not in test).
+.PHONY: e2e-cluster e2e-cluster-big
+CLUSTER_KAFKA_DIR ?= /tmp/scrubd-kafka-cluster
+CLUSTER_PORT ?= 9092
+e2e-cluster e2e-cluster-big: build
+	$(KAFKA) kcat
+	$(KAFKA) fetch
+	@set -o pipefail; SCRUBD_FAULTS=$(if $(filter e2e-cluster-big,$@),cluster-big,cluster) SCRUBD_FAULTS_KAFKA_DIR=$(CLUSTER_KAFKA_DIR) \
+	  SCRUBD_CLUSTER_PORT=$(CLUSTER_PORT) SCRUBD_E2E_BIN=$(CURDIR)/bin/scrubd \
+	  $(GO) test -count=1 -tags e2e -timeout 60m -run '^TestFaultsCluster$$' -v ./pipeline/e2e/ ; rc=$$?; SCRUBD_KAFKA_DIR=$(CLUSTER_KAFKA_DIR) $(KAFKA) down; exit $$rc
+
 demo: build
 	./bin/scrubd demo
 
@@ -114,8 +129,12 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./detectors/ ./rules/ ./bench/...
 	$(GO) run ./bench/report
 
+## kafka-up: the local Kafka; KAFKA_BROKERS=3 for a three-node cluster (9092, 9094, 9096),
+## KAFKA_SECURE=1 to add a TLS+SCRAM-SHA-512 listener (deploy/kafka/kafka.sh secure-env).
+KAFKA_BROKERS ?= 1
+KAFKA_SECURE ?= 0
 kafka-up:
-	$(KAFKA) up
+	SCRUBD_KAFKA_BROKERS=$(KAFKA_BROKERS) SCRUBD_KAFKA_SECURE=$(KAFKA_SECURE) $(KAFKA) up
 
 kafka-down:
 	$(KAFKA) down

@@ -2,9 +2,8 @@ package pipeline
 
 import (
 	"log/slog"
+	"slices"
 	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/IBM/sarama"
 
@@ -13,30 +12,34 @@ import (
 
 // ackCommitter commits batches at least once: the records go through one
 // idempotent producer shared by all claims; when every record of a batch is
-// acknowledged, the batch's offset is marked on its session, in order (a
-// claim has one batch submitted at a time), and marked offsets are
-// committed every ackCommitInterval and when a claim ends. A crash between the
-// acknowledgement and the offset commit duplicates records; none is lost.
+// acknowledged, the batch's offset is marked on its session and committed,
+// and only then is the batch done, so that its claim submits the next one.
+// A claim has one batch submitted at a time, so at any moment a partition
+// has at most one batch whose records may be written but whose offset is
+// not committed: a crash duplicates at most that batch per partition the
+// process owned (batch.max_records records), none is lost. (While offset
+// commits fail, for example during a coordinator move, marked offsets wait
+// for the next commit and the bound grows by the batches done meanwhile.)
+//
+// Commits are grouped: the batches marked while a commit is under way are
+// committed together by the next one, one OffsetCommit request per session.
+// Before this, marked offsets were committed every 100 ms, and a crash right
+// after a restart's catch-up burst replayed thousands of records.
 type ackCommitter struct {
 	prod sarama.AsyncProducer
 	log  *slog.Logger
 	m    *metrics.Metrics
 
-	mu   sync.Mutex // guards the acks and ackErr of batches
-	sess atomic.Pointer[sarama.ConsumerGroupSession]
+	mu sync.Mutex // guards the acks and ackErr of batches
+	// marked takes the batches whose offsets are marked, to be committed.
+	marked chan *batch
 
 	stop chan struct{}
 	wg   sync.WaitGroup
 }
 
-// ackCommitInterval is how often marked offsets are committed. A commit
-// costs one OffsetCommit request when some offset moved and nothing
-// otherwise; the interval bounds what a crash replays: after a restart's
-// catch-up burst, one second held thousands of records.
-const ackCommitInterval = 100 * time.Millisecond
-
 func newAckCommitter(prod sarama.AsyncProducer, log *slog.Logger, m *metrics.Metrics) *ackCommitter {
-	return &ackCommitter{prod: prod, log: log, m: m, stop: make(chan struct{})}
+	return &ackCommitter{prod: prod, log: log, m: m, marked: make(chan *batch), stop: make(chan struct{})}
 }
 
 // start runs the goroutines reading acknowledgements and committing marked
@@ -59,23 +62,43 @@ func (c *ackCommitter) start() {
 	}()
 	go func() {
 		defer c.wg.Done()
-		t := time.NewTicker(ackCommitInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				if s := c.sess.Load(); s != nil {
-					(*s).Commit()
-				}
-			case <-c.stop:
-				return
-			}
-		}
+		c.commitLoop()
 	}()
 }
 
+// commitLoop commits the offsets of marked batches, those marked while a
+// commit was under way together, and then reports each batch done.
+func (c *ackCommitter) commitLoop() {
+	var group []*batch
+	for {
+		select {
+		case b := <-c.marked:
+			group = append(group[:0], b)
+		case <-c.stop:
+			return
+		}
+	more:
+		for {
+			select {
+			case b := <-c.marked:
+				group = append(group, b)
+			default:
+				break more
+			}
+		}
+		for i, b := range group {
+			if !slices.ContainsFunc(group[:i], func(o *batch) bool { return o.sess == b.sess }) {
+				b.sess.Commit()
+			}
+		}
+		for _, b := range group {
+			b.done <- nil
+		}
+		clear(group)
+	}
+}
+
 func (c *ackCommitter) submit(b *batch) {
-	c.sess.Store(&b.sess)
 	c.mu.Lock()
 	b.acks, b.ackErr = len(b.out), nil
 	c.mu.Unlock()
@@ -102,9 +125,18 @@ func (c *ackCommitter) ack(b *batch, err error) {
 	}
 }
 
+// finish marks b's offset and hands b to commitLoop, which reports it
+// done once the offset is committed; a failed b is done at once. When the
+// committer is closing, b's offset is committed here.
 func (c *ackCommitter) finish(b *batch, err error) {
 	if err == nil {
 		b.sess.MarkOffset(b.topic, b.partition, b.next, "")
+		select {
+		case c.marked <- b:
+			return
+		case <-c.stop:
+			b.sess.Commit()
+		}
 	}
 	b.done <- err
 }

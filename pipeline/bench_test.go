@@ -72,6 +72,9 @@ func BenchmarkPipelineEndToEnd(b *testing.B) {
 		{"scrub=off", func(testing.TB) Scrubber { return passthrough{} }},
 		{"scrub=on", func(t testing.TB) Scrubber { return testEngine(t, "") }},
 		{"scrub=on,geo,aggregates", func(t testing.TB) Scrubber { return testEngine(t, "") }},
+		// At least once: each batch's offset committed before the
+		// partition's next batch (the bound on duplicates after a crash).
+		{"scrub=on,at_least_once", func(t testing.TB) Scrubber { return testEngine(t, "") }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			full := bc.name == "scrub=on,geo,aggregates"
@@ -87,6 +90,9 @@ func BenchmarkPipelineEndToEnd(b *testing.B) {
 			}
 			produce(b, c.Addrs(), values)
 			cfg.Batch = defaultBatch()
+			if bc.name == "scrub=on,at_least_once" {
+				cfg.Delivery = config.AtLeastOnce
+			}
 			in := newInstance(b, cfg, bc.s(b), "scrubd-bench", nil)
 			if full {
 				in.p.opts.Geo = openGeo(b, in.reg)

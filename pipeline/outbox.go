@@ -35,6 +35,13 @@ func (o *outbox) take(p *Pipeline) (msgs []*sarama.ProducerMessage, n int) {
 	return msgs, len(items)
 }
 
+// waiting reports whether items wait to be taken.
+func (o *outbox) waiting() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.pending) > 0
+}
+
 // done drops the first n items once their transaction committed.
 func (o *outbox) done(n int, committed bool) {
 	if !committed || n == 0 {

@@ -363,6 +363,8 @@ func (p *Pipeline) startCommitter(ctx context.Context) (func(), error) {
 	c.beforeCommit = p.testBeforeCommit
 	c.extras = func() ([]*sarama.ProducerMessage, int) { return p.outbox.take(p) }
 	c.extrasDone = p.outbox.done
+	c.extrasWaiting = p.outbox.waiting
+	c.committedOffset = p.committedOffset
 	for attempt := 1; ; attempt++ {
 		err := c.init()
 		if err == nil {

@@ -1,9 +1,11 @@
 package pipeline
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -65,6 +67,17 @@ type txnCommitter struct {
 	// their count; extrasDone hears whether that transaction committed.
 	extras     func() ([]*sarama.ProducerMessage, int)
 	extrasDone func(n int, committed bool)
+	// extrasWaiting, when set, says whether records wait for extras; the
+	// committer then runs a transaction for them alone when no batch came
+	// for extrasFlush, so that an erasure's tombstones do not wait for
+	// the next input record.
+	extrasWaiting func() bool
+	// committedOffset, when set, reads the group's committed offset of a
+	// partition, stable (pending transactional offsets resolved): how a
+	// commit whose answer was lost is found to have committed.
+	committedOffset func(topic string, partition int32) (int64, error)
+	// resolveTimeout bounds the wait for that offset (30 s when zero).
+	resolveTimeout time.Duration
 }
 
 // newTxnCommitter returns a committer; start runs it.
@@ -100,12 +113,20 @@ func (c *txnCommitter) close() error {
 	return c.closeProducer()
 }
 
+// extrasFlush is how long queued extras wait for a batch to ride with.
+const extrasFlush = time.Second
+
 func (c *txnCommitter) loop() {
 	var bs []*batch
+	idle := time.NewTicker(extrasFlush)
+	defer idle.Stop()
 	for {
 		select {
 		case b := <-c.queue:
 			bs = append(bs[:0], b)
+		case <-idle.C:
+			c.flushExtras()
+			continue
 		case <-c.stop:
 			return
 		}
@@ -133,7 +154,20 @@ func (c *txnCommitter) loop() {
 	}
 }
 
-// transact runs one transaction holding bs, which share a session.
+// flushExtras commits the waiting extras in a transaction of their own.
+// A failed one is tried again at the next tick (extras are only dropped
+// once committed).
+func (c *txnCommitter) flushExtras() {
+	if c.extrasWaiting == nil || !c.extrasWaiting() {
+		return
+	}
+	if err := c.transact(nil); err != nil {
+		c.log.Warn("records queued outside batches (erasure tombstones, rejected requests) not committed; retrying", "err", err)
+	}
+}
+
+// transact runs one transaction holding bs, which share a session (none:
+// the extras alone).
 func (c *txnCommitter) transact(bs []*batch) error {
 	committed := false
 	if err := c.ensureProducer(); err != nil {
@@ -165,26 +199,85 @@ func (c *txnCommitter) transact(bs []*batch) error {
 			offsets[b.topic] = append(offsets[b.topic], &sarama.PartitionOffsetMetadata{Partition: b.partition, Offset: b.next, LeaderEpoch: -1})
 		}
 	}
-	gm := sarama.NewConsumerGroupMetadataFromSession(bs[0].sess, c.group, c.instanceID)
+	var gm *sarama.ConsumerGroupMetadata
 	var err error
 	if len(offsets) > 0 {
+		gm = sarama.NewConsumerGroupMetadataFromSession(bs[0].sess, c.group, c.instanceID)
 		err = p.AddOffsetsToTxnWithGroupMetadata(offsets, gm)
 	}
+	ending := false
 	if err == nil {
 		if c.beforeCommit != nil {
 			c.beforeCommit()
 		}
 		err = p.CommitTxn()
+		ending = err != nil
 	}
 	c.m.TxnDuration.Observe(c.now().Sub(start).Seconds())
 	if err != nil {
 		c.fail(err)
+		// A commit that failed and could not be aborted either (the
+		// producer was closed) may have committed: EndTxn can time out
+		// or meet NOT_COORDINATOR after the coordinator wrote
+		// PrepareCommit (seen while __transaction_state moved in a
+		// rolling restart). Retrying its batches would write them twice.
+		if ending && c.prod == nil && c.committedAfterAll(bs) {
+			c.log.Warn("the commit was reported failed but the transaction committed; its batches are done", "err", err)
+			c.failures = 0
+			c.m.TxnCommits.Inc()
+			committed = true
+			return nil
+		}
+		if gm == nil {
+			return fmt.Errorf("commit transaction: %w", err)
+		}
 		return fmt.Errorf("commit transaction (generation %d): %w", gm.GenerationID, err)
 	}
 	c.failures = 0
 	c.m.TxnCommits.Inc()
 	committed = true
 	return nil
+}
+
+// committedAfterAll tells whether the transaction of bs, whose EndTxn
+// failed with its producer closed, committed after all. A new producer's
+// InitProducerId first completes the old transaction (committed if the
+// coordinator had written PrepareCommit, aborted otherwise); then the
+// group's stable committed offset of a batch's partition says which: the
+// offsets were committed in the transaction, so an offset at or past the
+// batch's end means its records are written. When that cannot be read in
+// time it answers false and the batches are retried, as before.
+func (c *txnCommitter) committedAfterAll(bs []*batch) bool {
+	if c.committedOffset == nil {
+		return false
+	}
+	i := slices.IndexFunc(bs, func(b *batch) bool { return !b.noOffset })
+	if i < 0 {
+		return false
+	}
+	probe := bs[i]
+	if err := c.ensureProducer(); err != nil {
+		c.log.Warn("commit outcome unknown: no new producer to resolve it; retrying the batches", "err", err)
+		return false
+	}
+	return resolveCommitted(probe.topic, probe.partition, probe.next, c.committedOffset, cmp.Or(c.resolveTimeout, 30*time.Second), c.log)
+}
+
+// resolveCommitted reads the committed offset of a partition until it is
+// stable (or timeout passes) and reports whether it has reached next.
+func resolveCommitted(topic string, partition int32, next int64, committedOffset func(string, int32) (int64, error), timeout time.Duration, log *slog.Logger) bool {
+	deadline := time.Now().Add(timeout)
+	for wait := 50 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		off, err := committedOffset(topic, partition)
+		if err == nil {
+			return off >= next
+		}
+		if time.Now().After(deadline) {
+			log.Error("commit outcome unknown: the committed offset could not be read; retrying the batches", "topic", topic, "partition", partition, "err", err)
+			return false
+		}
+		time.Sleep(wait)
+	}
 }
 
 // fail aborts the open transaction after err, or closes the producer when
@@ -265,4 +358,41 @@ func drainErrors(p sarama.AsyncProducer, m *metrics.Metrics, log *slog.Logger) c
 		}
 	}()
 	return done
+}
+
+// committedOffset reads the group's committed offset of a partition from
+// its coordinator, asking for a stable one (OffsetFetch with
+// require_stable, Kafka 2.5+): while a transaction with offsets for it is
+// pending, the coordinator answers UNSTABLE_OFFSET_COMMIT, an error here.
+func (p *Pipeline) committedOffset(topic string, partition int32) (int64, error) {
+	group := p.cfg.Kafka.Group
+	if err := p.client.RefreshCoordinator(group); err != nil {
+		return 0, err
+	}
+	coord, err := p.client.Coordinator(group)
+	if err != nil {
+		return 0, err
+	}
+	req := sarama.NewOffsetFetchRequest(p.client.Config().Version, group, nil)
+	req.RequireStable = req.Version >= 7
+	req.AddPartition(topic, partition)
+	resp, err := coord.FetchOffset(req)
+	if err != nil {
+		return 0, err
+	}
+	kerr := resp.Err
+	if resp.Version >= 8 && len(resp.Groups) > 0 {
+		kerr = resp.Groups[0].Err
+	}
+	if !errors.Is(kerr, sarama.ErrNoError) {
+		return 0, kerr
+	}
+	blk := resp.GetBlock(topic, partition)
+	if blk == nil {
+		return 0, fmt.Errorf("offset fetch: no answer for %s/%d", topic, partition)
+	}
+	if !errors.Is(blk.Err, sarama.ErrNoError) {
+		return 0, blk.Err
+	}
+	return blk.Offset, nil
 }

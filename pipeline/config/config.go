@@ -222,6 +222,12 @@ type TopicSettings struct {
 	Partitions int32 `yaml:"partitions"`
 	// ReplicationFactor is the replication factor of created topics.
 	ReplicationFactor int16 `yaml:"replication_factor"`
+	// MinInsyncReplicas is the min.insync.replicas of created topics: how
+	// many replicas must hold a record before an acks=all write (every
+	// write of scrubd's) succeeds. 0 derives it from the replication
+	// factor: one less, at least 1 (2 of 3), so that one broker may be
+	// down and no acknowledged record lives on a single replica.
+	MinInsyncReplicas int16 `yaml:"min_insync_replicas"`
 	// PersonalRetention is the retention of topics holding personal data
 	// (raw input, dead letters); the vault is compacted instead.
 	PersonalRetention Duration `yaml:"personal_retention"`
@@ -229,6 +235,14 @@ type TopicSettings struct {
 	PseudonymousRetention Duration `yaml:"pseudonymous_retention"`
 	// AggregateRetention is the retention of the aggregates topic.
 	AggregateRetention Duration `yaml:"aggregate_retention"`
+}
+
+// MinISR is the min.insync.replicas topics are created with.
+func (t TopicSettings) MinISR() int16 {
+	if t.MinInsyncReplicas > 0 {
+		return t.MinInsyncReplicas
+	}
+	return max(1, t.ReplicationFactor-1)
 }
 
 // HTTP is the HTTP listener of /metrics, /healthz and /readyz.

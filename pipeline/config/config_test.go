@@ -176,6 +176,7 @@ func TestValidateProblems(t *testing.T) {
 		{"aggregates formats", func(c *Config) { c.Aggregates.Enabled, c.Aggregates.TimestampFormats = true, []string{"DD/MM"} }, "aggregates.timestamp_formats"},
 		{"changelog is aggregates", func(c *Config) { c.Aggregates.Enabled, c.Topics.AggregatesChangelog = true, "logs.aggregates" }, "topics.aggregates_changelog"},
 		{"geoip poll", func(c *Config) { c.GeoIP.Database, c.GeoIP.PollInterval = "x.mmdb", 0 }, "geoip.poll_interval"},
+		{"min isr above replication", func(c *Config) { c.Topics.Create.MinInsyncReplicas = 4 }, "topics.create.min_insync_replicas"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

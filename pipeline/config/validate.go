@@ -115,6 +115,9 @@ func (c *Config) Validate() error {
 	if t.Create.ReplicationFactor < 1 {
 		add("topics.create.replication_factor", "must be at least 1")
 	}
+	if t.Create.MinInsyncReplicas < 0 || t.Create.MinInsyncReplicas > t.Create.ReplicationFactor {
+		add("topics.create.min_insync_replicas", "must be from 0 (derived) to the replication factor")
+	}
 	positive("topics.create.personal_retention", t.Create.PersonalRetention)
 	positive("topics.create.pseudonymous_retention", t.Create.PseudonymousRetention)
 	positive("topics.create.aggregate_retention", t.Create.AggregateRetention)

@@ -122,6 +122,7 @@ func (sc *scenario) env() []string {
 	} else {
 		e = append(e, "SCRUBD_AGGREGATES_FLUSH_AFTER=3s")
 	}
+	e = append(e, sc.s.env...)
 	return append(e, sc.extraEnv...)
 }
 

@@ -25,13 +25,17 @@ import (
 // faultsSettings are the fault suite's knobs, read from the environment:
 //
 //	SCRUBD_FAULTS                 quick (default sizes for `make test`), full, or big;
-//	                              unset: the fault tests are skipped
-//	SCRUBD_FAULTS_N               records per scenario (quick 20000, full 100000, big 200000)
-//	SCRUBD_FAULTS_STREAM          how long the producer streams them (quick 35s, full 2m, big 50s);
+//	                              cluster or cluster-big for the three-broker suite
+//	                              (faults_cluster_test.go); unset: the fault tests are skipped
+//	SCRUBD_FAULTS_N               records per scenario (quick 20000, full 100000, big 200000,
+//	                              cluster 8000, cluster-big 40000)
+//	SCRUBD_FAULTS_STREAM          how long the producer streams them (quick 35s, full 2m, big 50s,
+//	                              cluster 20s, cluster-big 1m);
 //	                              each scenario scales it by a factor (0.6 to 1.25) that fits its faults
 //	SCRUBD_FAULTS_SESSION_TIMEOUT consumer group session timeout of every instance (10s)
 //	SCRUBD_FAULTS_TXN_TIMEOUT     transaction timeout of every instance (20s)
-//	SCRUBD_FAULTS_KAFKA_DIR       data dir of the suite's broker (/tmp/scrubd-kafka-faults)
+//	SCRUBD_FAULTS_KAFKA_DIR       data dir of the suite's broker (/tmp/scrubd-kafka-faults;
+//	                              /tmp/scrubd-kafka-cluster for the cluster suite)
 //	SCRUBD_FAULTS_KEEP            1: leave the broker running after the tests (debugging)
 //	SCRUBD_FAULTS_LOG_LEVEL       log level of the scrubd processes (info; debug adds sarama's narration)
 //	SCRUBD_FAULTS_LOGS            where the logs of a failed test's instances are kept ($TMPDIR/scrubd-faults-logs)
@@ -81,6 +85,10 @@ func loadFaultsSettings(t *testing.T, modes ...string) *faultsSettings {
 		f.n, f.stream = 100000, 2*time.Minute
 	case "big":
 		f.n, f.stream = 200000, 50*time.Second
+	case "cluster":
+		f.n, f.stream, f.kafkaDir = 8000, 20*time.Second, "/tmp/scrubd-kafka-cluster"
+	case "cluster-big":
+		f.n, f.stream, f.kafkaDir = 40000, time.Minute, "/tmp/scrubd-kafka-cluster"
 	default:
 		t.Fatalf("SCRUBD_FAULTS=%q: want quick, full or big", mode)
 	}
@@ -131,6 +139,13 @@ type suite struct {
 	proxy *faultproxy.Proxy
 	// kafkaEnv is the environment kafka.sh needs to find this broker.
 	kafkaEnv []string
+	// rf is the replication factor of topics the suite creates (0: 1).
+	rf int16
+	// env is added to every scrubd process's environment (the cluster
+	// suite's replication factor).
+	env []string
+	// secureEnv points scrubd at the cluster's TLS+SCRAM listener.
+	secureEnv []string
 }
 
 // startSuite starts the suite's broker: kafka.sh up in its own data dir on
@@ -180,14 +195,23 @@ func startSuite(t *testing.T, set *faultsSettings) *suite {
 }
 
 // kafka runs deploy/kafka/kafka.sh cmd against the suite's broker.
-func (s *suite) kafka(t *testing.T, cmd string) {
+func (s *suite) kafka(t *testing.T, cmd string, args ...string) {
 	t.Helper()
-	c := exec.Command(s.set.kafkaSh, cmd)
+	s.kafkaOut(t, cmd, args...)
+}
+
+// kafkaOut runs deploy/kafka/kafka.sh cmd and returns its standard output.
+func (s *suite) kafkaOut(t *testing.T, cmd string, args ...string) string {
+	t.Helper()
+	c := exec.Command(s.set.kafkaSh, append([]string{cmd}, args...)...)
 	c.Env = s.kafkaEnv
-	out, err := c.CombinedOutput()
+	var stderr strings.Builder
+	c.Stderr = &stderr
+	out, err := c.Output()
 	if err != nil {
-		t.Fatalf("kafka.sh %s: %v\n%s", cmd, err, out)
+		t.Fatalf("kafka.sh %s %v: %v\n%s%s", cmd, args, err, out, stderr.String())
 	}
+	return string(out)
 }
 
 // waitUsable waits until the broker creates a topic: kafka.sh's readiness
@@ -199,16 +223,17 @@ func (s *suite) waitUsable(t *testing.T) {
 	t.Helper()
 	cfg := sarama.NewConfig()
 	cfg.Version = sarama.V3_6_0_0
+	rf := max(s.rf, 1)
 	deadline := time.Now().Add(3 * time.Minute)
 	for attempt := 1; ; attempt++ {
 		err := func() error {
-			admin, err := sarama.NewClusterAdmin([]string{s.broker}, cfg)
+			admin, err := sarama.NewClusterAdmin(strings.Split(s.broker, ","), cfg)
 			if err != nil {
 				return err
 			}
 			defer admin.Close()
 			name := fmt.Sprintf("faults.probe.%d.%d", time.Now().UnixNano(), attempt)
-			if err := admin.CreateTopic(name, &sarama.TopicDetail{NumPartitions: 1, ReplicationFactor: 1}, false); err != nil {
+			if err := admin.CreateTopic(name, &sarama.TopicDetail{NumPartitions: 1, ReplicationFactor: rf}, false); err != nil {
 				return err
 			}
 			return admin.DeleteTopic(name)

@@ -50,7 +50,11 @@ var changelogConfigs = map[string]string{"cleanup.policy": "compact", "segment.m
 func Specs(c *config.Config) []Spec {
 	cr := c.Topics.Create
 	ms := func(d config.Duration) string { return strconv.FormatInt(d.D().Milliseconds(), 10) }
+	minISR := strconv.Itoa(int(cr.MinISR()))
 	spec := func(name, class string, configs map[string]string) Spec {
+		// Every topic: an acknowledged record is on min.insync.replicas
+		// brokers (2 of 3 by default), whatever the broker's default.
+		configs["min.insync.replicas"] = minISR
 		return Spec{Name: name, Class: class, Partitions: cr.Partitions, Replication: cr.ReplicationFactor, Configs: configs}
 	}
 	del := func(d config.Duration) map[string]string {

@@ -73,3 +73,23 @@ func TestEnsureIdempotent(t *testing.T) {
 		}
 	}
 }
+
+// TestSpecsMinInsyncReplicas: every topic is created with
+// min.insync.replicas one less than its replication factor (2 of 3), at
+// least 1, unless topics.create.min_insync_replicas says otherwise.
+func TestSpecsMinInsyncReplicas(t *testing.T) {
+	for _, tc := range []struct {
+		rf, set int16
+		want    string
+	}{{3, 0, "2"}, {1, 0, "1"}, {2, 0, "1"}, {5, 0, "4"}, {3, 3, "3"}, {3, 1, "1"}} {
+		cfg := config.Default()
+		cfg.Topics.Create.ReplicationFactor, cfg.Topics.Create.MinInsyncReplicas = tc.rf, tc.set
+		cfg.Aggregates.Enabled = true
+		cfg.Privacy.Enabled, cfg.Privacy.Topic = true, "privacy.requests"
+		for _, s := range Specs(cfg) {
+			if got := s.Configs["min.insync.replicas"]; got != tc.want {
+				t.Errorf("replication %d, min_insync_replicas %d: %s has min.insync.replicas %q, want %q", tc.rf, tc.set, s.Name, got, tc.want)
+			}
+		}
+	}
+}
