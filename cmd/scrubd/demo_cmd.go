@@ -168,7 +168,8 @@ func runDemo(ctx context.Context, addrs []string, svc *service, rate int, interv
 
 // demoAggregates turns aggregates on with windows short enough to watch:
 // five seconds, emitted after one more, or after three seconds without
-// traffic; counted by event, country and jurisdiction, the countries from
+// traffic; counted by country and jurisdiction (buckets large enough to
+// pass k, distinct people, within seconds of starting), the countries from
 // a database written into dir unless the configuration names one.
 func demoAggregates(cfg *config.Config, dir string) error {
 	cfg.Topics.Aggregates, cfg.Topics.AggregatesChangelog = demoAggregate, ""
@@ -177,8 +178,8 @@ func demoAggregates(cfg *config.Config, dir string) error {
 	a.Window = config.Duration(5 * time.Second)
 	a.AllowedLateness = config.Duration(time.Second)
 	a.FlushAfter = config.Duration(3 * time.Second)
-	a.K = min(a.K, 5)
-	a.Dims = []string{"event", "country", "jurisdiction"}
+	a.K = min(a.K, 3)
+	a.Dims = []string{"country", "jurisdiction"}
 	if cfg.GeoIP.Database != "" {
 		return nil
 	}
