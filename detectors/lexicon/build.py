@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Builds the name lexicons of the person detector from open data.
+
+Reproducible: the inputs are fixed package versions (see SOURCES.md):
+
+    pip download --no-deps -d /tmp/lex names==0.3.0 faker==40.63.0
+    apt-get install wamerican        # /usr/share/dict/american-english
+    python3 detectors/lexicon/build.py /tmp/lex
+
+It writes, next to itself, one name a line, sorted:
+    given.txt    given names (Latin script with diacritics, Cyrillic, ...)
+    surname.txt  family names
+    common.txt   names that are also common English words (lower case in
+                 the SCOWL word list): they need a cue or a second name
+    zh_family.txt  Chinese family names (one or two characters)
+The hand-kept files (cues, street types, stop.txt) are not touched.
+"""
+import importlib
+import os
+import pkgutil
+import sys
+import tarfile
+import unicodedata
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CENSUS_SURNAMES = 40000  # the most frequent US Census 1990 surnames kept
+
+
+def norm(name):
+    name = unicodedata.normalize("NFC", name.strip())
+    return name
+
+
+def ascii_fold(name):
+    d = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in d if not unicodedata.combining(c))
+
+
+def title(name):
+    return name[:1].upper() + name[1:].lower()
+
+
+def ok(name):
+    # A token of letters only (the detector splits at hyphens and
+    # apostrophes), at least two of them.
+    return len(name) >= 2 and all(c.isalpha() for c in name)
+
+
+def split(name):
+    for part in name.replace("-", " ").replace("'", " ").split():
+        yield part
+
+
+def main(src):
+    given, surname, zh_family = set(), set(), set()
+    tgz = os.path.join(src, "names-0.3.0.tar.gz")
+    with tarfile.open(tgz) as t:
+        for member, dest, limit in (("dist.male.first", given, None), ("dist.female.first", given, None),
+                                    ("dist.all.last", surname, CENSUS_SURNAMES)):
+            f = t.extractfile("names-0.3.0/names/" + member)
+            for i, line in enumerate(f.read().decode().splitlines()):
+                if limit is not None and i >= limit:
+                    break
+                dest.add(title(line.split()[0]))
+    whl = [f for f in os.listdir(src) if f.startswith("faker-") and f.endswith(".whl")][0]
+    zdir = os.path.join(src, "faker-unzipped")
+    if not os.path.isdir(zdir):
+        zipfile.ZipFile(os.path.join(src, whl)).extractall(zdir)
+    sys.path.insert(0, zdir)
+    import faker.providers.person as pp
+    for m in pkgutil.iter_modules(pp.__path__):
+        P = importlib.import_module("faker.providers.person." + m.name).Provider
+        for attr in dir(P):
+            if not (attr.startswith("first_name") or attr.startswith("last_name")):
+                continue
+            v = getattr(P, attr)
+            if callable(v) or isinstance(v, property) or not hasattr(v, "__iter__") or isinstance(v, str):
+                continue
+            for name in v:
+                if not isinstance(name, str):
+                    continue
+                name = norm(name)
+                if m.name.startswith("zh_") or m.name.startswith("ja_") or m.name.startswith("ko_"):
+                    if attr.startswith("last_name") and 1 <= len(name) <= 2 and m.name.startswith("zh_"):
+                        zh_family.add(name)
+                    continue
+                dest = given if attr.startswith("first_name") else surname
+                for part in split(name):
+                    if ok(part):
+                        dest.add(part)
+    for s in (given, surname):
+        for n in list(s):
+            f = ascii_fold(n)
+            if f != n and ok(f):
+                s.add(f)
+    words = set()
+    with open("/usr/share/dict/american-english", encoding="utf-8") as f:
+        for w in f:
+            w = w.strip()
+            if w and w.islower() and w.isalpha():
+                words.add(w)
+    common = {n for n in given | surname if n.lower() in words}
+    write("given.txt", given)
+    write("surname.txt", surname)
+    write("common.txt", common)
+    write("zh_family.txt", zh_family)
+
+
+def write(name, items):
+    with open(os.path.join(HERE, name), "w", encoding="utf-8") as f:
+        for x in sorted(items):
+            f.write(x + "\n")
+    print(name, len(items))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "/tmp/lex")
