@@ -18,11 +18,15 @@ const (
 	UUID       Type = "uuid"
 	JWT        Type = "jwt"
 	Secret     Type = "secret"
+	// Person and Address are people's names and street addresses in free
+	// text (person.go, address.go).
+	Person  Type = "person"
+	Address Type = "address"
 )
 
 // Builtin lists the built-in types in a fixed order: the national ids
 // (natid.go) come last, in the order of NationalIDs.
-var Builtin = [...]Type{IPv4, IPv6, Email, Phone, CreditCard, IBAN, MAC, IMEI, UUID, JWT, Secret,
+var Builtin = [...]Type{IPv4, IPv6, Email, Phone, CreditCard, IBAN, MAC, IMEI, UUID, JWT, Secret, Person, Address,
 	CNResidentID, INAadhaar, INPAN, USSSN, BRCPF, ESNIF, SGNRIC, UKNINO, FRNIR, ITFiscalCode,
 	NLBSN, DETaxID, PLPESEL, SEPersonnummer, KRRRN, JPMyNumber, TRTCKN, RUSNILS, MXCURP, IDNIK}
 
@@ -56,6 +60,10 @@ func BuiltinIndex(t Type) int {
 		return idxJWT
 	case Secret:
 		return idxSecret
+	case Person:
+		return idxPerson
+	case Address:
+		return idxAddress
 	}
 	return nationalIDIndex(t)
 }

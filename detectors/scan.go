@@ -48,6 +48,9 @@ func alnumAt(b []byte, i int) bool { return i >= 0 && i < len(b) && isAlnum(b[i]
 func (s *Scanner) Scan(dst []Finding, b []byte) ([]Finding, error) {
 	base := len(dst)
 	dst = s.scanBuiltin(dst, b)
+	if s.names != nil {
+		dst = s.scanNames(dst, base, b)
+	}
 	if len(s.custom) == 0 {
 		return dst, nil
 	}
@@ -337,6 +340,8 @@ const (
 	idxUUID
 	idxJWT
 	idxSecret
+	idxPerson
+	idxAddress
 	idxNatID // the first of NationalIDs (natid.go), in their order
 )
 
