@@ -21,6 +21,20 @@ func (nm *nameMatchers) capWord(b []byte, i int) (Type, int, int) {
 	}
 	if nm.address {
 		if st, end := nm.addressAt(b, toks[:k], runEnd); end > 0 {
+			// A name before the address in the same run ("Mrs. Jane
+			// Doe Suite 541") is found first; the address is found
+			// when the scan reaches it.
+			if nm.person && st > toks[0].st {
+				x := 0
+				for x < k && toks[x].end <= st {
+					x++
+				}
+				if x > 0 {
+					if pst, pend := nm.personAt(b, toks[:x], toks[x-1].end); pend > 0 {
+						return Person, pst, pend
+					}
+				}
+			}
 			return Address, st, end
 		}
 	}

@@ -20,6 +20,8 @@ var (
 	lexZHFamily []byte
 	//go:embed lexicon/hand.txt
 	lexHand []byte
+	//go:embed lexicon/given_first.txt
+	lexGivenFirst []byte
 )
 
 // Flags of a word in the lexicon table. A word may have several.
@@ -35,6 +37,8 @@ const (
 	lxUnit                     // Suite, Apt: a unit number follows
 	lxPOBox                    // Box, Postfach: a box number follows
 	lxZHFamily                 // a Chinese family name
+	lxGivenFirst               // borne as a given name more than as a surname
+	lxOrg                      // Inc, Bank, Valley: a run with it names no person
 )
 
 // A lexTable maps a folded word (see foldHash) to its flags. It is an
@@ -158,6 +162,7 @@ func baseLexicon() *lexTable {
 		addWords(t, lexSurname, lxSurname)
 		addWords(t, lexCommon, lxCommon)
 		addWords(t, lexZHFamily, lxZHFamily)
+		addWords(t, lexGivenFirst, lxGivenFirst)
 		addHand(t, lexHand)
 		baseLex = t
 	})
@@ -179,7 +184,7 @@ func addWords(t *lexTable, data []byte, flags uint16) {
 
 var handSections = map[string]uint16{
 	"title": lxTitle, "cue": lxSalute, "street_after": lxStreetAfter, "street_before": lxStreetBefore,
-	"unit": lxUnit, "pobox": lxPOBox, "stop": lxStop | lxCommon,
+	"unit": lxUnit, "pobox": lxPOBox, "stop": lxStop | lxCommon, "org": lxOrg, "place": lxCommon,
 }
 
 // addHand adds hand.txt: words under [section] headers. The street

@@ -241,9 +241,14 @@ func (nm *nameMatchers) personAt(b []byte, toks []nameTok, runEnd int) (int, int
 		runEnd = toks[len(toks)-1].end
 	}
 	for _, t := range toks {
-		if t.flags&lxStop != 0 {
+		// A company, a place or a street named after someone ("Johnson
+		// Inc", "Shelly Park", "Victor Hugo Street") is no person.
+		if t.flags&(lxStop|lxOrg|lxStreetAfter|lxStreetBefore|lxUnit|lxPOBox) != 0 && t.flags&lxTitle == 0 {
 			return 0, 0
 		}
+	}
+	if orgAfter(nm.lex, b, runEnd) {
+		return 0, 0
 	}
 	if !strong {
 		strong = displayName(b, runEnd) || strongCueBefore(b, st)
@@ -278,17 +283,44 @@ func (nm *nameMatchers) personAt(b []byte, toks []nameTok, runEnd int) (int, int
 	if words >= 2 {
 		// A given name that is no English word, then any capitalized
 		// words; or two name words, one of them no English word.
-		if first&lxGiven != 0 && first&lxCommon == 0 || plain >= 1 && names >= 2 {
+		if givenFirst(first) || plain >= 1 && names >= 2 {
 			return st, runEnd
 		}
 		return 0, 0
 	}
-	// One word and no cue: a given name that is no English word, standing
-	// in prose.
-	if first&lxGiven != 0 && first&lxCommon == 0 && proseAround(b, st, runEnd) {
+	// One word and no cue: a given name that is no English word and no
+	// common surname, standing in prose.
+	if givenFirst(first) && proseAround(b, st, runEnd) {
 		return st, runEnd
 	}
 	return 0, 0
+}
+
+// givenFirst reports whether a word with flags f is above all a given name:
+// a given name that is no English word, and no surname unless more people
+// bear it as a given name ("James", not "Williams").
+func givenFirst(f uint16) bool {
+	return f&lxGiven != 0 && f&lxCommon == 0 && (f&lxSurname == 0 || f&lxGivenFirst != 0)
+}
+
+// orgAfter reports whether the word after a run ending at end makes it a
+// company or place ("Johnson & Sons", "Ellis-Ingram Ltd").
+func orgAfter(lex *lexTable, b []byte, end int) bool {
+	j := end
+	if j < len(b) && (b[j] == ',' || b[j] == '&') {
+		j++
+	}
+	for j < len(b) && b[j] == ' ' {
+		j++
+	}
+	if j < len(b) && b[j] == '&' {
+		return true
+	}
+	e := j
+	for e < len(b) && class[b[e]]&cLetter != 0 {
+		e++
+	}
+	return e > j && lex.get(foldHash(b[j:e]))&lxOrg != 0
 }
 
 // titleDot reports whether a title word ends with a dot ("Dr.", "Mr."),

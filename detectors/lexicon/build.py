@@ -4,6 +4,10 @@
 Reproducible: the inputs are fixed package versions (see SOURCES.md):
 
     pip download --no-deps -d /tmp/lex names==0.3.0 faker==40.63.0
+    (cd /tmp/lex && npm pack @faker-js/faker@10.6.0)    # needs node
+    # CC0 lists of the most common names by country (Wikipedia, 2023):
+    # common-forenames-by-country.csv and common-surnames-by-country.csv of
+    # github.com/sigpwned/popular-names-by-country-dataset at eb62e13, in /tmp/lex
     apt-get install wamerican        # /usr/share/dict/american-english
     python3 detectors/lexicon/build.py /tmp/lex
 
@@ -12,11 +16,17 @@ It writes, next to itself, one name a line, sorted:
     surname.txt  family names
     common.txt   names that are also common English words (lower case in
                  the SCOWL word list): they need a cue or a second name
+    given_first.txt  Census names that rank higher as given names than as
+                 surnames: alone, only these (or names that are no surname)
+                 are taken for a person
     zh_family.txt  Chinese family names (one or two characters)
 The hand-kept files (cues, street types, stop.txt) are not touched.
 """
+import csv
 import importlib
+import json
 import os
+import subprocess
 import pkgutil
 import sys
 import tarfile
@@ -37,6 +47,12 @@ def ascii_fold(name):
     return "".join(c for c in d if not unicodedata.combining(c))
 
 
+def cjk(name):
+    # Chinese, Japanese and Korean names are not written with spaces
+    # between words; only the Chinese family names are used (zh_family.txt).
+    return any(0x3040 <= ord(c) <= 0x9fff or 0xac00 <= ord(c) <= 0xd7af for c in name)
+
+
 def title(name):
     return name[:1].upper() + name[1:].lower()
 
@@ -55,14 +71,22 @@ def split(name):
 def main(src):
     given, surname, zh_family = set(), set(), set()
     tgz = os.path.join(src, "names-0.3.0.tar.gz")
+    # Share of the population bearing each Census name: a name is mainly a
+    # given name when more people have it as one than as their surname
+    # ("James" yes, "Williams" and "Mitchell" no). The given-name shares
+    # are of one sex, so halved.
+    pct = {"given": {}, "surname": {}}
     with tarfile.open(tgz) as t:
-        for member, dest, limit in (("dist.male.first", given, None), ("dist.female.first", given, None),
-                                    ("dist.all.last", surname, CENSUS_SURNAMES)):
-            f = t.extractfile("names-0.3.0/names/" + member)
-            for i, line in enumerate(f.read().decode().splitlines()):
-                if limit is not None and i >= limit:
-                    break
-                dest.add(title(line.split()[0]))
+        for member, dest, kind, limit in (("dist.male.first", given, "given", None), ("dist.female.first", given, "given", None),
+                                          ("dist.all.last", surname, "surname", CENSUS_SURNAMES)):
+            lines = t.extractfile("names-0.3.0/names/" + member).read().decode().splitlines()
+            for i, line in enumerate(lines):
+                name = title(line.split()[0])
+                share = float(line.split()[1]) / (2 if kind == "given" else 1)
+                pct[kind][name] = pct[kind].get(name, 0) + share
+                if limit is None or i < limit:
+                    dest.add(name)
+    given_first = {n for n, p in pct["given"].items() if p > pct["surname"].get(n, 0)}
     whl = [f for f in os.listdir(src) if f.startswith("faker-") and f.endswith(".whl")][0]
     zdir = os.path.join(src, "faker-unzipped")
     if not os.path.isdir(zdir):
@@ -89,6 +113,28 @@ def main(src):
                 for part in split(name):
                     if ok(part):
                         dest.add(part)
+    # @faker-js/faker: more locales and longer lists than Python Faker.
+    fjs = os.path.join(src, "fakerjs")
+    if not os.path.isdir(fjs):
+        os.makedirs(fjs)
+        with tarfile.open(os.path.join(src, "faker-js-faker-10.6.0.tgz")) as t:
+            t.extractall(fjs)
+    out = subprocess.run(["node", os.path.join(HERE, "fakerjs.mjs"), os.path.join(fjs, "package")],
+                         check=True, capture_output=True, text=True).stdout
+    d = json.loads(out)
+    for key, dest in (("given", given), ("surname", surname)):
+        for name in d[key]:
+            for part in split(norm(name)):
+                if ok(part) and not cjk(part):
+                    dest.add(part)
+    # Most common names by country (both the native and the romanized forms).
+    for fn, dest in (("common-forenames-by-country.csv", given), ("common-surnames-by-country.csv", surname)):
+        with open(os.path.join(src, fn), encoding="utf-8-sig") as f:
+            for row in csv.DictReader(f):
+                for col in ("Localized Name", "Romanized Name"):
+                    for part in split(norm(row.get(col) or "")):
+                        if ok(part) and not cjk(part):
+                            dest.add(part)
     for s in (given, surname):
         for n in list(s):
             f = ascii_fold(n)
@@ -105,6 +151,7 @@ def main(src):
     write("surname.txt", surname)
     write("common.txt", common)
     write("zh_family.txt", zh_family)
+    write("given_first.txt", given_first)
 
 
 def write(name, items):
