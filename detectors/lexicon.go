@@ -39,6 +39,7 @@ const (
 	lxZHFamily                 // a Chinese family name
 	lxGivenFirst               // borne as a given name more than as a surname
 	lxOrg                      // Inc, Bank, Valley: a run with it names no person
+	lxPlace                    // a country or region ("Poland", "Southern")
 )
 
 // A lexTable maps a folded word (see foldHash) to its flags. It is an
@@ -184,7 +185,7 @@ func addWords(t *lexTable, data []byte, flags uint16) {
 
 var handSections = map[string]uint16{
 	"title": lxTitle, "cue": lxSalute, "street_after": lxStreetAfter, "street_before": lxStreetBefore,
-	"unit": lxUnit, "pobox": lxPOBox, "stop": lxStop | lxCommon, "org": lxOrg, "place": lxCommon,
+	"unit": lxUnit, "pobox": lxPOBox, "stop": lxStop | lxCommon, "org": lxOrg, "place": lxCommon | lxPlace,
 }
 
 // addHand adds hand.txt: words under [section] headers. The street

@@ -212,17 +212,12 @@ const (
 // personAt decides whether the run of words toks[:k] (ending at runEnd) is
 // a person's name, and returns its span.
 func (nm *nameMatchers) personAt(b []byte, toks []nameTok, runEnd int) (int, int) {
-	// A leading title or salutation is a strong cue; leading words that
-	// are not names ("Started", "Welcome") are dropped.
+	// A leading title or salutation is a strong cue.
 	strong := false
 	for len(toks) > 0 {
 		f := toks[0].flags
-		if f&(lxTitle|lxSalute) != 0 && f&lxName == 0 || f&lxTitle != 0 && titleDot(b, toks[0].end) {
+		if f&(lxTitle|lxSalute) != 0 && (f&lxName == 0 || f&lxTitle != 0 && (len(toks) > 1 || titleDot(b, toks[0].end))) {
 			strong = true
-			toks = toks[1:]
-			continue
-		}
-		if !strong && (f&lxName == 0 || f&lxStop != 0) && !toks[0].initial {
 			toks = toks[1:]
 			continue
 		}
@@ -231,8 +226,27 @@ func (nm *nameMatchers) personAt(b []byte, toks []nameTok, runEnd int) (int, int
 	// Trailing log vocabulary ("Jennifer Started") is not part of the name.
 	for len(toks) > 0 && toks[len(toks)-1].flags&lxStop != 0 {
 		toks = toks[:len(toks)-1]
-		runEnd = toks[len(toks)-1].end
+		if len(toks) > 0 {
+			runEnd = toks[len(toks)-1].end
+		}
 	}
+	// The whole run, else the run without its first word ("Started
+	// Jennifer Smith", "Visit Shelly Park").
+	for len(toks) > 0 {
+		if st, end := nm.decidePerson(b, toks, runEnd, strong); end > 0 || strong {
+			return st, end
+		}
+		toks = toks[1:]
+		for len(toks) > 0 && toks[0].initial {
+			toks = toks[1:]
+		}
+	}
+	return 0, 0
+}
+
+// decidePerson decides whether the run of words toks (ending at runEnd,
+// after a title when strong) is a person's name, and returns its span.
+func (nm *nameMatchers) decidePerson(b []byte, toks []nameTok, runEnd int, strong bool) (int, int) {
 	if len(toks) == 0 || toks[0].initial && len(toks) == 1 {
 		return 0, 0
 	}
@@ -247,7 +261,7 @@ func (nm *nameMatchers) personAt(b []byte, toks []nameTok, runEnd int) (int, int
 			return 0, 0
 		}
 	}
-	if orgAfter(nm.lex, b, runEnd) {
+	if orgAfter(nm.lex, b, runEnd) || len(toks) > 1 && toks[len(toks)-1].flags&lxPlace != 0 {
 		return 0, 0
 	}
 	if !strong {
@@ -257,12 +271,23 @@ func (nm *nameMatchers) personAt(b []byte, toks []nameTok, runEnd int) (int, int
 		return st, runEnd
 	}
 	weak := weakCueBefore(b, st)
-	names, plain, words := 0, 0, 0
-	for _, t := range toks {
+	names, plain, words, initials, shaped, particles := 0, 0, 0, 0, 0, 0
+	for x := range toks {
+		t := &toks[x]
 		if t.initial {
+			initials++
 			continue
 		}
 		words++
+		if t.flags == 0 && surnameShape(b[t.st:t.end]) {
+			t.flags = lxSurname
+		}
+		if t.flags&lxName == 0 && latinDiacritic(b[t.st:t.end]) {
+			shaped++
+		}
+		if x > 0 && t.st > toks[x-1].end+1 && !toks[x-1].initial {
+			particles++
+		}
 		if t.flags&lxName != 0 {
 			names++
 			if t.flags&lxCommon == 0 {
@@ -283,7 +308,19 @@ func (nm *nameMatchers) personAt(b []byte, toks []nameTok, runEnd int) (int, int
 	if words >= 2 {
 		// A given name that is no English word, then any capitalized
 		// words; or two name words, one of them no English word.
-		if givenFirst(first) || plain >= 1 && names >= 2 {
+		if first&lxGiven != 0 && first&lxCommon == 0 || plain >= 1 && names >= 2 {
+			return st, runEnd
+		}
+		// Words around an initial ("Faina D. Yefremova"), or words of
+		// which one is spelt with letters beyond ASCII ("Brosca Erdôs"):
+		// the shape of a name when no word is in the lexicon.
+		if initials > 0 && !toks[len(toks)-1].initial || shaped > 0 && words <= 3 && particles == 0 {
+			return st, runEnd
+		}
+		// An unknown word before a surname that is no English word
+		// ("Tintin Forsberg").
+		last := toks[len(toks)-1].flags
+		if last&lxSurname != 0 && last&lxCommon == 0 && first&^lxGivenFirst == 0 {
 			return st, runEnd
 		}
 		return 0, 0
@@ -333,14 +370,14 @@ func titleDot(b []byte, end int) bool { return end < len(b) && b[end] == '.' }
 func proseAround(b []byte, st, end int) bool {
 	if st > 0 {
 		switch b[st-1] {
-		case ' ', '"', '\'', '(', '>', '\t':
+		case ' ', '"', '\'', '(', '>', '\t', '\n', '\r':
 		default:
 			return false
 		}
 	}
 	if end < len(b) {
 		switch b[end] {
-		case ' ', ',', '.', ';', ':', '!', '?', '"', ')', '\'', '\t':
+		case ' ', ',', '.', ';', ':', '!', '?', '"', ')', '\'', '\t', '\n', '\r':
 		default:
 			return false
 		}
@@ -373,12 +410,12 @@ func displayName(b []byte, end int) bool {
 // one ':' or ',' (lower-cased into buf), and where it starts.
 func prevWord(b []byte, st int, buf *[16]byte) ([]byte, int) {
 	j := st - 1
-	for j >= 0 && (b[j] == ' ' || b[j] == '\t') {
+	for j >= 0 && (b[j] == ' ' || b[j] == '\t' || b[j] == '\n' || b[j] == '\r') {
 		j--
 	}
-	if j >= 0 && (b[j] == ':' || b[j] == ',' || b[j] == '"') {
+	if j >= 0 && (b[j] == ':' || b[j] == ',' || b[j] == '"' || b[j] == '?') {
 		j--
-		for j >= 0 && b[j] == ' ' {
+		for j >= 0 && (b[j] == ' ' || b[j] == '\t') {
 			j--
 		}
 	}
@@ -405,7 +442,7 @@ func strongCueBefore(b []byte, st int) bool {
 	var buf [16]byte
 	w, ws := prevWord(b, st, &buf)
 	switch string(w) {
-	case "named", "called", "dear", "mr", "mrs", "ms", "dr", "sig", "sra":
+	case "named", "called", "dear", "mr", "mrs", "ms", "dr", "sig", "sra", "name", "signed", "regards", "sincerely":
 		return true
 	case "is", "am":
 		var buf2 [16]byte
@@ -485,4 +522,34 @@ func zhPersonAt(lex *lexTable, b []byte, i int) (int, int) {
 // zhFamily reports whether the ideograph at b[i] is a Chinese family name.
 func zhFamily(lex *lexTable, b []byte, i int) bool {
 	return cjkAt(b, i) && lex.get(foldHash(b[i:i+3]))&lxZHFamily != 0
+}
+
+// surnameSuffixes are endings that mark a surname in many languages
+// (Slavic, Nordic, Greek, Armenian, Georgian, Romanian, Turkish).
+var surnameSuffixes = [...]string{"ov", "ova", "ev", "eva", "in", "ina", "sky", "ski", "ska", "cki", "cka", "dzki", "vich", "vič", "vić", "ić",
+	"enko", "chuk", "czyk", "czak", "sson", "ssen", "poulos", "akis", "idis", "opoulou", "escu", "oglu", "oğlu", "yan", "ian", "shvili", "adze", "ová", "ný", "ská", "ský"}
+
+// surnameShape reports whether the capitalized word w ends like a surname
+// ("Yefremova", "Nowicki", "Petersson") and is long enough to be one.
+func surnameShape(w []byte) bool {
+	if len(w) < 6 {
+		return false
+	}
+	for _, s := range surnameSuffixes {
+		if len(w) > len(s)+2 && string(w[len(w)-len(s):]) == s {
+			return true
+		}
+	}
+	return false
+}
+
+// latinDiacritic reports whether w holds a Latin letter with a diacritic
+// (Latin-1 Supplement, Latin Extended-A and B: "é", "ř", "ș").
+func latinDiacritic(w []byte) bool {
+	for _, c := range w {
+		if c >= 0xc3 && c <= 0xc9 {
+			return true
+		}
+	}
+	return false
 }

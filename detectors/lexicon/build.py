@@ -87,6 +87,7 @@ def main(src):
                 if limit is None or i < limit:
                     dest.add(name)
     given_first = {n for n, p in pct["given"].items() if p > pct["surname"].get(n, 0)}
+    census_surnames = set(pct["surname"])
     whl = [f for f in os.listdir(src) if f.startswith("faker-") and f.endswith(".whl")][0]
     zdir = os.path.join(src, "faker-unzipped")
     if not os.path.isdir(zdir):
@@ -140,6 +141,9 @@ def main(src):
             f = ascii_fold(n)
             if f != n and ok(f):
                 s.add(f)
+    # Given names of the other lists that are no US surname at all
+    # ("Enrico", "Lukas") count as given names first too.
+    given_first |= {n for n in given if n not in census_surnames and n not in surname}
     words = set()
     with open("/usr/share/dict/american-english", encoding="utf-8") as f:
         for w in f:
