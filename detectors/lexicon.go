@@ -40,6 +40,7 @@ const (
 	lxGivenFirst               // borne as a given name more than as a surname
 	lxOrg                      // Inc, Bank, Valley: a run with it names no person
 	lxPlace                    // a country or region ("Poland", "Southern")
+	lxJob                      // Producer, Senator: a weak cue before a name
 )
 
 // A lexTable maps a folded word (see foldHash) to its flags. It is an
@@ -185,7 +186,7 @@ func addWords(t *lexTable, data []byte, flags uint16) {
 
 var handSections = map[string]uint16{
 	"title": lxTitle, "cue": lxSalute, "street_after": lxStreetAfter, "street_before": lxStreetBefore,
-	"unit": lxUnit, "pobox": lxPOBox, "stop": lxStop | lxCommon, "org": lxOrg, "place": lxCommon | lxPlace,
+	"unit": lxUnit, "pobox": lxPOBox, "stop": lxStop | lxCommon, "org": lxOrg, "place": lxCommon | lxPlace, "job": lxJob,
 }
 
 // addHand adds hand.txt: words under [section] headers. The street

@@ -145,7 +145,7 @@ func capitalAt(b []byte, i int) bool {
 		// Latin Extended-A alternates capital and small, with the parity
 		// flipped between U+0138 and U+0149.
 		r := rune(c&0x1f)<<6 | rune(d&0x3f)
-		if r >= 0x139 && r <= 0x148 {
+		if r >= 0x139 && r <= 0x148 || r >= 0x179 {
 			return r&1 == 1
 		}
 		return r&1 == 0 && r != 0x138

@@ -41,7 +41,7 @@ func capToken(b []byte, i int) (int, uint64) {
 			}
 			j++
 		case c >= 'A' && c <= 'Z':
-			if !first {
+			if !first && !mcPrefix(b, i, j) {
 				return 0, 0 // CamelCase or ALL-CAPS
 			}
 			if hashing {
@@ -212,12 +212,17 @@ const (
 // personAt decides whether the run of words toks[:k] (ending at runEnd) is
 // a person's name, and returns its span.
 func (nm *nameMatchers) personAt(b []byte, toks []nameTok, runEnd int) (int, int) {
-	// A leading title or salutation is a strong cue.
-	strong := false
-	for len(toks) > 0 {
+	// A leading title or salutation is a strong cue, a job a weak one.
+	strong, job := false, false
+	for len(toks) > 1 {
 		f := toks[0].flags
-		if f&(lxTitle|lxSalute) != 0 && (f&lxName == 0 || f&lxTitle != 0 && (len(toks) > 1 || titleDot(b, toks[0].end))) {
+		if f&(lxTitle|lxSalute) != 0 && (f&lxName == 0 || f&lxTitle != 0) {
 			strong = true
+			toks = toks[1:]
+			continue
+		}
+		if f&lxJob != 0 && !strong {
+			job = true
 			toks = toks[1:]
 			continue
 		}
@@ -233,7 +238,7 @@ func (nm *nameMatchers) personAt(b []byte, toks []nameTok, runEnd int) (int, int
 	// The whole run, else the run without its first word ("Started
 	// Jennifer Smith", "Visit Shelly Park").
 	for len(toks) > 0 {
-		if st, end := nm.decidePerson(b, toks, runEnd, strong); end > 0 || strong {
+		if st, end := nm.decidePerson(b, toks, runEnd, strong, job); end > 0 || strong {
 			return st, end
 		}
 		toks = toks[1:]
@@ -246,7 +251,7 @@ func (nm *nameMatchers) personAt(b []byte, toks []nameTok, runEnd int) (int, int
 
 // decidePerson decides whether the run of words toks (ending at runEnd,
 // after a title when strong) is a person's name, and returns its span.
-func (nm *nameMatchers) decidePerson(b []byte, toks []nameTok, runEnd int, strong bool) (int, int) {
+func (nm *nameMatchers) decidePerson(b []byte, toks []nameTok, runEnd int, strong, job bool) (int, int) {
 	if len(toks) == 0 || toks[0].initial && len(toks) == 1 {
 		return 0, 0
 	}
@@ -270,7 +275,7 @@ func (nm *nameMatchers) decidePerson(b []byte, toks []nameTok, runEnd int, stron
 	if strong {
 		return st, runEnd
 	}
-	weak := weakCueBefore(b, st)
+	weak := job || weakCueBefore(b, st)
 	names, plain, words, initials, shaped, particles := 0, 0, 0, 0, 0, 0
 	for x := range toks {
 		t := &toks[x]
@@ -552,4 +557,11 @@ func latinDiacritic(w []byte) bool {
 		}
 	}
 	return false
+}
+
+// mcPrefix reports whether the capital at b[j] follows "Mc" or "Mac" at
+// the start of the word b[i:] ("McDowell", "MacArthur"), the one CamelCase
+// that names have.
+func mcPrefix(b []byte, i, j int) bool {
+	return j == i+2 && b[i] == 'M' && b[i+1] == 'c' || j == i+3 && b[i] == 'M' && b[i+1] == 'a' && b[i+2] == 'c'
 }
