@@ -113,12 +113,16 @@ func (nm *nameMatchers) addressAt(b []byte, toks []nameTok, runEnd int) (int, in
 		}
 		// Type, street name, number: "Rue de Virton 38", "Via Roma 131".
 		if f&lxStreetBefore != 0 && x < len(toks)-1 && runEnd == toks[len(toks)-1].end {
+			s := numberBefore(b, t.st)
 			if end := numberAfter(b, runEnd); end > 0 {
-				st := t.st
-				if s := numberBefore(b, st); s >= 0 {
-					st = s
+				if s < 0 {
+					s = t.st
 				}
-				return st, end
+				return s, end
+			}
+			// Number, type, name: "12 Rue de Rivoli", "5, Calle Mayor".
+			if s >= 0 {
+				return s, runEnd
 			}
 		}
 	}

@@ -34,29 +34,75 @@ const (
 	swarLo7 = 0x7f7f7f7f7f7f7f7f
 )
 
-// candidateMask has the high bit of each byte of w that is an upper-case
-// ASCII letter or a non-ASCII byte.
-func candidateMask(w uint64) uint64 {
+// upperMask has the high bit of each byte of w that is an upper-case ASCII
+// letter.
+func upperMask(w uint64) uint64 {
 	x := w & swarLo7
 	ge := (x + (0x80-'A')*swarLo) & swarHi     // x >= 'A'
 	gt := (x + (0x80-('Z'+1))*swarLo) & swarHi // x > 'Z'
-	return w&swarHi | ge&^gt
+	return ge &^ gt &^ w
 }
 
-// nextCandidate returns the index of the first upper-case ASCII letter or
-// non-ASCII byte of b at or after i, or len(b).
+// candidateMask has the high bit of each byte of w (the bytes at i), given
+// prev (the bytes at i-1), where the name pass may have work: a capital
+// after a byte below '@' (a space, quote, bracket or punctuation; digits
+// too, which candidateAt rules out), or a non-ASCII byte.
+func candidateMask(prev, w uint64) uint64 {
+	below40 := ^((prev&swarLo7)+(0x80-0x40)*swarLo) &^ prev & swarHi
+	return w&swarHi | upperMask(w)&below40
+}
+
+// candidateAt reports whether the name pass has work at b[i]: a non-ASCII
+// byte, or a capital after a byte below '@' other than a digit and before
+// a byte that is no capital (not CamelCase, not ALL-CAPS).
+func candidateAt(b []byte, i int) bool {
+	c := b[i]
+	if c >= 0x80 {
+		return true
+	}
+	if c < 'A' || c > 'Z' {
+		return false
+	}
+	if i > 0 && (b[i-1] >= '@' || isDigit(b[i-1])) {
+		return false
+	}
+	return i+1 >= len(b) || b[i+1] < 'A' || b[i+1] > 'Z'
+}
+
+// nextCandidate returns the index of the first place at or after i where
+// the name pass has work (see candidateAt), or len(b). It reads eight bytes
+// at a time, one load each: the bytes before them are the loaded word
+// shifted by one byte, with the last byte of the eight before.
 func nextCandidate(b []byte, i int) int {
 	n := len(b)
-	for i+8 <= n {
-		if m := candidateMask(binary.LittleEndian.Uint64(b[i:])); m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
+	for i < n {
+		carry := uint64(' ')
+		if i > 0 {
+			carry = uint64(b[i-1])
 		}
-		i += 8
-	}
-	for i < n && !(b[i] >= 'A' && b[i] <= 'Z' || b[i] >= 0x80) {
+		rest := b[i:]
+		for len(rest) >= 8 {
+			w := binary.LittleEndian.Uint64(rest)
+			if m := candidateMask(w<<8|carry, w); m != 0 {
+				i = n - len(rest) + bits.TrailingZeros64(m)>>3
+				break
+			}
+			carry = w >> 56
+			rest = rest[8:]
+		}
+		if len(rest) < 8 {
+			i = n - len(rest)
+			for i < n && !candidateAt(b, i) {
+				i++
+			}
+			return i
+		}
+		if candidateAt(b, i) {
+			return i
+		}
 		i++
 	}
-	return i
+	return n
 }
 
 // scanNames appends the person and address findings of b to dst, whose
@@ -74,14 +120,18 @@ func (s *Scanner) scanNames(dst []Finding, base int, b []byte) []Finding {
 		}
 		c := b[i]
 		latin := c < 0x80 || capitalAt(b, i)
-		if latin && i > 0 && (class[b[i-1]]&cAlnum != 0 || b[i-1] >= 0x80) {
-			// Inside a word (CamelCase, ALL-CAPS): skip it.
+		if latin && i > 0 && (class[b[i-1]]&cAlnum != 0 || b[i-1] >= 0x80 || codePrefix[b[i-1]]) {
+			// Inside a word, or after a dot or slash (a class or path).
 			i = wordEnd(b, i)
 			continue
 		}
 		var t Type
 		var st, end int
 		if latin {
+			if e := nm.loneWord(b, i); e > 0 {
+				i = e // most capitalized words of a log line
+				continue
+			}
 			t, st, end = nm.capWord(b, i)
 		} else {
 			t, st, end = nm.nonLatin(b, i)
@@ -199,3 +249,60 @@ func cjkIs(b []byte, i int, chars string) bool {
 	}
 	return false
 }
+
+// codePrefix holds the bytes that join a word to code before it: a package
+// or class path ("org.Foo"), a file path ("/Users/Foo"), a variable.
+var codePrefix = func() (t [256]bool) {
+	for _, c := range "./\\$#%&*+=_@^|~`" {
+		t[c] = true
+	}
+	return t
+}()
+
+// loneWord rules out cheaply the capitalized word at b[i] that can be
+// neither a name nor part of an address: code-shaped, or in no lexicon,
+// followed by nothing that goes on with a run of words, a house number or a
+// state code, and after no cue. It returns where the scan goes on, or 0
+// when capWord must look.
+func (nm *nameMatchers) loneWord(b []byte, i int) int {
+	end, h := capToken(b, i)
+	if end <= i+1 || codeAround(b, i, end) {
+		return wordEnd(b, i)
+	}
+	f := nm.lex.get(h)
+	if f&lxRunWord == 0 && f != 0 {
+		// Log vocabulary, a place or company word ("Started", "Order",
+		// "Inc"): nothing starts here; the words after it are looked at
+		// when the scan reaches them.
+		return end
+	}
+	if f != 0 {
+		return 0
+	}
+	n := len(b)
+	if end < n && b[end] == ',' {
+		return 0
+	}
+	if end+1 < n && b[end] == ' ' {
+		c := b[end+1]
+		if c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80 {
+			return 0
+		}
+		if c >= 'a' && c <= 'z' {
+			p := end + 1
+			for p < n && b[p] >= 'a' && b[p] <= 'z' {
+				p++
+			}
+			if particle(b[end+1 : p]) {
+				return 0
+			}
+		}
+	}
+	if displayName(b, end) || strongCueBefore(b, i) {
+		return 0
+	}
+	return end
+}
+
+// lxRunWord are the flags of a word that may start a name or an address.
+const lxRunWord = lxName | lxTitle | lxSalute | lxJob | lxStreetAfter | lxStreetBefore | lxUnit | lxPOBox

@@ -212,6 +212,11 @@ const (
 // personAt decides whether the run of words toks[:k] (ending at runEnd) is
 // a person's name, and returns its span.
 func (nm *nameMatchers) personAt(b []byte, toks []nameTok, runEnd int) (int, int) {
+	// One word that is in no lexicon (most capitalized words of a log
+	// line): a name only after a strong cue.
+	if len(toks) == 1 && toks[0].flags == 0 && !displayName(b, runEnd) && !strongCueBefore(b, toks[0].st) {
+		return 0, 0
+	}
 	// A leading title or salutation is a strong cue, a job a weak one.
 	strong, job := false, false
 	for len(toks) > 1 {
@@ -236,8 +241,9 @@ func (nm *nameMatchers) personAt(b []byte, toks []nameTok, runEnd int) (int, int
 		}
 	}
 	// The whole run, else the run without its first word ("Started
-	// Jennifer Smith", "Visit Shelly Park").
-	for len(toks) > 0 {
+	// Jennifer Smith", "Visit Shelly Park"); but the words after a street
+	// type ("Rue de Rivoli", "Via Roma") name a street.
+	for len(toks) > 0 && toks[0].flags&lxStreetBefore == 0 {
 		if st, end := nm.decidePerson(b, toks, runEnd, strong, job); end > 0 || strong {
 			return st, end
 		}
@@ -537,7 +543,7 @@ var surnameSuffixes = [...]string{"ov", "ova", "ev", "eva", "in", "ina", "sky", 
 // surnameShape reports whether the capitalized word w ends like a surname
 // ("Yefremova", "Nowicki", "Petersson") and is long enough to be one.
 func surnameShape(w []byte) bool {
-	if len(w) < 6 {
+	if len(w) < 6 || !surnameLast[w[len(w)-1]] {
 		return false
 	}
 	for _, s := range surnameSuffixes {
@@ -565,3 +571,11 @@ func latinDiacritic(w []byte) bool {
 func mcPrefix(b []byte, i, j int) bool {
 	return j == i+2 && b[i] == 'M' && b[i+1] == 'c' || j == i+3 && b[i] == 'M' && b[i+1] == 'a' && b[i+2] == 'c'
 }
+
+// surnameLast holds the last bytes of surnameSuffixes.
+var surnameLast = func() (t [256]bool) {
+	for _, s := range surnameSuffixes {
+		t[s[len(s)-1]] = true
+	}
+	return t
+}()
