@@ -48,7 +48,7 @@ func upperMask(w uint64) uint64 {
 // after a byte below '@' (a space, quote, bracket or punctuation; digits
 // too, which candidateAt rules out), or a non-ASCII byte.
 func candidateMask(prev, w uint64) uint64 {
-	below40 := ^((prev&swarLo7)+(0x80-0x40)*swarLo) &^ prev & swarHi
+	below40 := ^((prev & swarLo7) + (0x80-0x40)*swarLo) &^ prev & swarHi
 	return w&swarHi | upperMask(w)&below40
 }
 

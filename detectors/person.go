@@ -221,7 +221,7 @@ func (nm *nameMatchers) personAt(b []byte, toks []nameTok, runEnd int) (int, int
 	strong, job := false, false
 	for len(toks) > 1 {
 		f := toks[0].flags
-		if f&(lxTitle|lxSalute) != 0 && (f&lxName == 0 || f&lxTitle != 0) {
+		if f&(lxTitle|lxSalute) != 0 {
 			strong = true
 			toks = toks[1:]
 			continue
