@@ -306,11 +306,8 @@ func (nm *nameMatchers) decidePerson(b []byte, toks []nameTok, runEnd int, stron
 			}
 		}
 	}
-	if weak {
-		if plain > 0 || names >= 2 {
-			return st, runEnd
-		}
-		return 0, 0
+	if weak && (plain > 0 || names >= 2) {
+		return st, runEnd
 	}
 	if nm.personCue {
 		return 0, 0
@@ -363,6 +360,9 @@ func orgAfter(lex *lexTable, b []byte, end int) bool {
 	}
 	if j < len(b) && b[j] == '&' {
 		return true
+	}
+	if j >= len(b) || b[j] < 'A' || b[j] > 'Z' {
+		return false // "Smith points out": a company word is capitalized
 	}
 	e := j
 	for e < len(b) && class[b[e]]&cLetter != 0 {
@@ -450,6 +450,14 @@ func prevWord(b []byte, st int, buf *[16]byte) ([]byte, int) {
 // strongCueBefore reports whether the words before b[st] announce a name
 // whatever it is: "my name is", "named", "called", "Mr", "Dear".
 func strongCueBefore(b []byte, st int) bool {
+	// The last letter of the word before: every cue ends in one of a few.
+	j := st - 1
+	for j >= 0 && (b[j] == ' ' || b[j] == ':' || b[j] == ',' || b[j] == '"' || b[j] == '?' || b[j] == '\t' || b[j] == '\n') {
+		j--
+	}
+	if j < 0 || !strongCueLast[b[j]|0x20] {
+		return false
+	}
 	var buf [16]byte
 	w, ws := prevWord(b, st, &buf)
 	switch string(w) {
@@ -576,6 +584,15 @@ func mcPrefix(b []byte, i, j int) bool {
 var surnameLast = func() (t [256]bool) {
 	for _, s := range surnameSuffixes {
 		t[s[len(s)-1]] = true
+	}
+	return t
+}()
+
+// strongCueLast holds the last letters of the words strongCueBefore looks
+// for, in lower case.
+var strongCueLast = func() (t [256]bool) {
+	for _, c := range "dlrsgameyp" {
+		t[c] = true
 	}
 	return t
 }()
