@@ -141,6 +141,12 @@ func (nm *nameMatchers) addressAt(b []byte, toks []nameTok, runEnd int) (int, in
 			return st, end
 		}
 	}
+	// A street named after a person and its number, after a house number
+	// or "at", "on", "of": "on Joaquin Suarez 2906", "5850 Jana Nerudy
+	// 894"; or before a lower-case street word: "Kálmán Imre u. 12".
+	if st, end := namedStreet(b, toks, runEnd); end > 0 && (!nm.addressCue || addressCueBefore(b, toks[0].st)) {
+		return st, end
+	}
 	// A US city, state and ZIP code: "Springfield, IL 62704".
 	if end := usStateZIP(b, runEnd); end > 0 && (!nm.addressCue || addressCueBefore(b, toks[0].st)) {
 		return last.st, end
@@ -364,4 +370,50 @@ func ruStreetAt(b []byte, i int) int {
 		return 0
 	}
 	return houseNumber(b, j)
+}
+
+// namedStreet matches a street named after a person (or with words that are
+// in no lexicon but spelt with diacritics) and its house number: the run
+// toks, then a lower-case street word ("u.", "utca", "tér") or, after a
+// house number or a preposition, the number alone.
+func namedStreet(b []byte, toks []nameTok, runEnd int) (int, int) {
+	named := false
+	for _, t := range toks {
+		if t.flags&(lxStop|lxOrg|lxPlace|lxTitle|lxSalute|lxJob) != 0 {
+			return 0, 0
+		}
+		if t.flags&lxName != 0 || latinDiacritic(b[t.st:t.end]) {
+			named = true
+		}
+	}
+	if !named || toks[len(toks)-1].end != runEnd {
+		return 0, 0
+	}
+	st := numberBefore(b, toks[0].st)
+	j := runEnd
+	for _, w := range [...]string{" u.", " utca", " útja", " tér", " út", " körút", " sétány", " köz", " krt."} {
+		if j+len(w) < len(b) && string(b[j:j+len(w)]) == w && b[j+len(w)] == ' ' {
+			if end := numberAfter(b, j+len(w)); end > 0 {
+				if st < 0 {
+					st = toks[0].st
+				}
+				return st, end
+			}
+		}
+	}
+	end := numberAfter(b, runEnd)
+	if end == 0 || end < len(b) && b[end] != ' ' && b[end] != ',' && b[end] != '.' && b[end] != '\n' {
+		return 0, 0
+	}
+	if st < 0 {
+		var buf [16]byte
+		w, _ := prevWord(b, toks[0].st, &buf)
+		switch string(w) {
+		case "at", "on", "of", "in", "to":
+			st = toks[0].st
+		default:
+			return 0, 0
+		}
+	}
+	return st, end
 }
