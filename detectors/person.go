@@ -371,10 +371,6 @@ func orgAfter(lex *lexTable, b []byte, end int) bool {
 	return e > j && lex.get(foldHash(b[j:e]))&lxOrg != 0
 }
 
-// titleDot reports whether a title word ends with a dot ("Dr.", "Mr."),
-// which makes it a title even when it is a name too.
-func titleDot(b []byte, end int) bool { return end < len(b) && b[end] == '.' }
-
 // proseAround reports whether a single name word at b[st:end] stands in
 // prose rather than in a log's fields: after the line start, a space, a
 // quote or an opening bracket, before a space or sentence punctuation.
