@@ -106,7 +106,7 @@ build() {
 	install -m 0755 "$work/scrubd" "$mnt/scrubd"
 	install -m 0644 "$CA_BUNDLE" "$mnt/etc/ssl/certs/ca-certificates.crt"
 	# The configuration the image runs with when none is mounted (the Dockerfile's too).
-	install -m 0644 deploy/examples/scrubd.yaml "$mnt/etc/scrubd/scrubd.yaml"
+	install -m 0644 deploy/scrubd.yaml "$mnt/etc/scrubd/scrubd.yaml"
 	# The users and groups of distroless: root, nobody and nonroot (65532).
 	printf '%s\n' 'root:x:0:0:root:/root:/sbin/nologin' \
 		'nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin' \

@@ -112,6 +112,16 @@ func TestDockerfileDefaultConfig(t *testing.T) {
 	if cfg.HTTP.Addr != ":9790" {
 		t.Errorf("%s: http.addr %q, the image exposes :9790", src, cfg.HTTP.Addr)
 	}
+	// Secure by default, with the documented switch for local plaintext.
+	if !cfg.Kafka.TLS.On() {
+		t.Errorf("%s: TLS to the brokers is off", src)
+	}
+	plain, err := config.Load(filepath.Join("..", src), func(k string) string {
+		return map[string]string{"SCRUBD_KAFKA_TLS_ENABLED": "false", "SCRUBD_KAFKA_BROKERS": "127.0.0.1:9092"}[k]
+	})
+	if err != nil || plain.Validate() != nil || plain.Kafka.TLS.On() {
+		t.Errorf("%s: SCRUBD_KAFKA_TLS_ENABLED=false does not give a valid plaintext configuration: %v", src, err)
+	}
 	ignore := readLines(t, "Dockerfile.dockerignore")
 	if !slices.Contains(ignore, "!"+src) {
 		t.Errorf("Dockerfile.dockerignore leaves %s out of the build context", src)

@@ -98,7 +98,7 @@ func (nm *nameMatchers) addressAt(b []byte, toks []nameTok, runEnd int) (int, in
 		f := t.flags
 		// A unit or box number: "Suite 282", "Apt. 4B", "P.O. Box 12".
 		if f&(lxUnit|lxPOBox) != 0 {
-			if st, end := unitAt(b, t, f); end > 0 {
+			if st, end := unitNumberAt(b, t, f); end > 0 {
 				return st, end
 			}
 		}
@@ -167,9 +167,9 @@ func numberAfter(b []byte, end int) int {
 	return houseNumber(b, j+1)
 }
 
-// unitAt matches a unit or box number at the word t: "Suite 282", "Apt.
+// unitNumberAt matches a unit or box number at the word t: "Suite 282", "Apt.
 // 461", "Unit #4", "Box 4854" after "P.O." or "PO" or "PSC ..., ".
-func unitAt(b []byte, t nameTok, f uint16) (int, int) {
+func unitNumberAt(b []byte, t nameTok, f uint16) (int, int) {
 	st := t.st
 	if f&lxPOBox != 0 && !bytes.Equal(b[t.st:t.end], []byte("Postfach")) {
 		st = poBefore(b, t.st)

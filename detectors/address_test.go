@@ -36,7 +36,7 @@ func TestAddress(t *testing.T) {
 		{"中山路号", nil},
 	} {
 		var got []string
-		for _, g := range scanTypes(t, s, c.line) {
+		for _, g := range nameFindings(t, s, c.line) {
 			if len(g) > 8 && g[:8] == "address:" {
 				got = append(got, g[8:])
 			}
@@ -52,10 +52,10 @@ func TestAddressCueOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := scanTypes(t, s, "meet at 52 Huntly Street"); len(got) != 0 {
+	if got := nameFindings(t, s, "meet at 52 Huntly Street"); len(got) != 0 {
 		t.Errorf("cue-only found %q without a cue", got)
 	}
-	if got := scanTypes(t, s, "ship to 52 Huntly Street"); !slices.Equal(got, []string{"address:52 Huntly Street"}) {
+	if got := nameFindings(t, s, "ship to 52 Huntly Street"); !slices.Equal(got, []string{"address:52 Huntly Street"}) {
 		t.Errorf("cue-only after a cue: got %q", got)
 	}
 }

@@ -6,8 +6,9 @@ package detectors
 // identification number, IIN) fall in a range assigned to a known card scheme
 // with a length that scheme issues, and whose last digit is the Luhn check
 // digit. It is written either compact ("4111111111111111") or in the groupings
-// printed on cards and used in forms, with one separator, a single ' ' or
-// '-', used throughout:
+// printed on cards and used in forms, with one separator used throughout: a
+// single ' ' or '-', or the '.', '/', '_' or tab that form fields, exports and
+// obfuscating writers put there:
 //
 //	4-4-4-4, 4-4-4-4-3, 4-4-4-3, ...   groups of four, the last one shorter
 //	4-6-5                               American Express (15 digits)
@@ -15,7 +16,10 @@ package detectors
 //	4-4-5, 4-3-3-3                      13-digit Visa
 //
 // Other spellings ("4111 1111-1111 1111", "4111  1111 ...", "41111 11111 ...")
-// are not recognised.
+// are not recognised. A number glued to letters ("card4111111111111111",
+// "4111 1111 1111 1111x") is a card when the word it is glued into holds a
+// letter that is not a hex digit: in hex ids and hashes ("cc41111111...",
+// "4111...abc") long digit runs occur by chance.
 
 // cardRange is one issuer range: numbers whose first plen digits lie in
 // [lo, hi] and whose length is in [minLen, maxLen].
@@ -160,7 +164,7 @@ func matchCard(b []byte, i int) int {
 	j := numRun(b, i, 20)
 	run := j - i
 	if run >= 12 && run <= 19 {
-		if numEndsAt(b, j) && cardValid(b[i:j]) {
+		if cardEndsAt(b, i, j) && cardValid(b[i:j]) {
 			return j
 		}
 		return -1
@@ -169,7 +173,7 @@ func matchCard(b []byte, i int) int {
 		return -1
 	}
 	sep := b[j]
-	if (sep != ' ' && sep != '-') || !numDigit(b[j+1]) {
+	if !cardSep(sep) || !numDigit(b[j+1]) {
 		return -1
 	}
 	// The second group of every card grouping has 3, 4 or 6 digits; this
@@ -191,19 +195,83 @@ func matchCard(b []byte, i int) int {
 	// Try the longest grouping first: "4111 1111 1111 1111 2024" is a card
 	// followed by another number.
 	for n := k; n >= 3; n-- {
-		if !cardGrouping(lens[:n]) {
+		if !cardGrouping(lens[:n]) || sep != ' ' && sep != '-' && ends[n-1]-i-(n-1) < 14 {
+			// The rarer separators also separate columns and parts of
+			// names ("5678\t9012\t3456", "part_0001_..."): with them, a
+			// number as short as 12 or 13 digits is more often that.
 			continue
 		}
 		var buf [19]byte
 		d := numCollect(b, i, ends[n-1], buf[:0])
 		if cardValid(d) {
-			if numEndsAt(b, ends[n-1]) {
+			if cardEndsAt(b, i, ends[n-1]) {
 				return ends[n-1]
 			}
 			return -1
 		}
 	}
 	return -1
+}
+
+// cardSep reports whether c may separate the groups of a card number.
+func cardSep(c byte) bool {
+	return c == ' ' || c == '-' || c == '.' || c == '/' || c == '_' || c == '\t'
+}
+
+// cardEndsAt reports whether a card number b[i:j] may end at j: where a
+// digit-based match may end (numEndsAt), and, when it is glued to letters
+// on either side, the word it is glued into is not a hex string (see
+// cardGlueOK).
+func cardEndsAt(b []byte, i, j int) bool {
+	glued := i > 0 && numAlnum(b[i-1])
+	if j < len(b) && numAlnum(b[j]) {
+		if numDigit(b[j]) || unitAt(b, j) {
+			return false
+		}
+		glued = true
+	} else if !numEndsAt(b, j) {
+		return false
+	}
+	return !glued || cardGlueOK(b, i, j)
+}
+
+// units are the units that logs glue to numbers ("2205592795330815kB",
+// "1700000000000ms"): a number followed by one is a quantity.
+var units = [...]string{"b", "kb", "mb", "gb", "tb", "pb", "kib", "mib", "gib", "tib", "k", "m", "g",
+	"bytes", "ms", "us", "ns", "s", "sec", "secs", "h", "min", "d", "x"}
+
+// unitAt reports whether the letters at b[j] are a unit (see units).
+func unitAt(b []byte, j int) bool {
+	k := j
+	for k < len(b) && k-j <= 5 && isLetter(b[k]) {
+		k++
+	}
+	if k-j > 5 {
+		return false
+	}
+	for _, u := range &units {
+		if len(u) == k-j && hasPrefixFold(b[j:k], u) {
+			return true
+		}
+	}
+	return false
+}
+
+// cardGlueOK reports whether the word around the number b[i:j], glued to
+// letters, holds a letter that is not a hex digit ("card4111...",
+// "x4111...y"): a hex id or hash ("cc4111...", "4111...abc") does not.
+func cardGlueOK(b []byte, i, j int) bool {
+	for k := i - 1; k >= 0 && i-k <= 64 && numAlnum(b[k]); k-- {
+		if !isHex(b[k]) {
+			return true
+		}
+	}
+	for k := j; k < len(b) && k-j < 64 && numAlnum(b[k]); k++ {
+		if !isHex(b[k]) {
+			return true
+		}
+	}
+	return false
 }
 
 // numGroups records in ends the ends of groups of digits separated by exactly

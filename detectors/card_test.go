@@ -86,6 +86,14 @@ func TestMatchCard(t *testing.T) {
 		{"two cards", "4111111111111111,5105105105105100", []string{"4111111111111111", "5105105105105100"}},
 		{"amex 4-6-5", "amex 3782 822463 10005 ok", []string{"3782 822463 10005"}},
 		{"tab separated", "x\t4012888888881881\ty", []string{"4012888888881881"}},
+		{"dots", "cc=4111.1111.1111.1111;", []string{"4111.1111.1111.1111"}},
+		{"slashes", "pan 4111/1111/1111/1111 ok", []string{"4111/1111/1111/1111"}},
+		{"underscores", "pan_4111_1111_1111_1111_x", []string{"4111_1111_1111_1111"}},
+		{"tabs", "pan\t4111\t1111\t1111\t1111\tok", []string{"4111\t1111\t1111\t1111"}},
+		{"amex dots", "amex 3782.822463.10005", []string{"3782.822463.10005"}},
+		{"glued letter after", "5555555555554444y", []string{"5555555555554444"}},
+		{"unit after", "anon-rss:2205592795330815kB 5555555555554444ms 5555555555554444x", nil},
+		{"glued grouped", "4111 1111 1111 1111zz", []string{"4111 1111 1111 1111"}},
 
 		// Luhn-valid digits that are not in an issuer range or length.
 		{"no issuer", "id " + luhnComplete("12345678", 16), nil},
@@ -99,7 +107,11 @@ func TestMatchCard(t *testing.T) {
 		{"dash continues", "4111-1111-1111-1111-2", nil},
 		{"dash before", "12-4111111111111111", nil},
 		{"glued letters", "4111111111111111abc", nil},
+		{"glued hex letters", "4111 1111 1111 1111ab", nil},
 		{"mixed separators", "4111 1111-1111 1111", nil},
+		{"mixed new separators", "4111.1111_1111/1111", nil},
+		{"dotted decimal", "4111.1111.1111.1111.5", nil},
+		{"underscore three digits", "411_1111_1111_1111", nil},
 		{"double space", "4111  1111  1111  1111", nil},
 		{"five digit groups", "41111 11111 11111 1", nil},
 		// Logs.
@@ -164,6 +176,9 @@ func FuzzMatchCard(f *testing.F) {
 		"0.4111111111111111",       // decimal
 		"\xff4111\x001111",         // invalid UTF-8 and NUL
 		"4111 1111 1111 111",       // truncated
+		"4111_1111_1111_1111x",     // underscores, glued letter
+		"cc4111111111111111",       // glued into a hex word
+		"x4111\t1111\t1111\t1111",  // tabs, glued letter
 	} {
 		f.Add([]byte(s))
 	}
@@ -175,14 +190,30 @@ func FuzzMatchCard(f *testing.F) {
 				continue
 			}
 			// Second implementation: the digits of the match pass Luhn
-			// and the match has only digits, spaces and dashes.
+			// and the match has only digits and card separators, one
+			// kind of them.
 			var digits []byte
 			for _, c := range b[i:end] {
 				switch {
 				case c >= '0' && c <= '9':
 					digits = append(digits, c)
-				case c != ' ' && c != '-':
+				case !strings.ContainsRune(" -./_\t", rune(c)):
 					t.Fatalf("matchCard(%q, %d) = %d: match holds %q", b, i, end, c)
+				}
+			}
+			seps := strings.Map(func(r rune) rune {
+				if r >= '0' && r <= '9' {
+					return -1
+				}
+				return r
+			}, string(b[i:end]))
+			if strings.Trim(seps, seps[:min(1, len(seps))]) != "" {
+				t.Fatalf("matchCard(%q, %d) = %d: mixed separators %q", b, i, end, seps)
+			}
+			// Glued to letters: not inside a hex word.
+			if i > 0 && isLetter(b[i-1]) || end < len(b) && isLetter(b[end]) {
+				if !strings.ContainsFunc(wordAround(b, i, end), func(r rune) bool { return !strings.ContainsRune("0123456789abcdefABCDEF", r) }) {
+					t.Fatalf("matchCard(%q, %d) = %d: glued into a hex word", b, i, end)
 				}
 			}
 			if len(digits) < 12 || len(digits) > 19 || !refLuhn(digits) {
@@ -206,4 +237,59 @@ func refLuhn(d []byte) bool {
 		sum += v
 	}
 	return sum%10 == 0
+}
+
+// wordAround returns the run of ASCII letters and digits around b[i:end].
+func wordAround(b []byte, i, end int) string {
+	for i > 0 && isAlnum(b[i-1]) {
+		i--
+	}
+	for end < len(b) && isAlnum(b[end]) {
+		end++
+	}
+	return string(b[i:end])
+}
+
+// TestScanCardShapes runs the scanner on cards written with the rarer
+// separators and glued to letters, and on look-alikes from logs that must
+// stay.
+func TestScanCardShapes(t *testing.T) {
+	s := newTestScanner(t)
+	tests := []struct {
+		name string
+		line string
+		want []string
+	}{
+		{"dots", "card 4111.1111.1111.1111 ok", []string{"credit_card:4111.1111.1111.1111"}},
+		{"slashes", "card=4111/1111/1111/1111", []string{"credit_card:4111/1111/1111/1111"}},
+		{"underscores", "card_4111_1111_1111_1111", []string{"credit_card:4111_1111_1111_1111"}},
+		{"tabs", "card\t5555\t5555\t5555\t4444\tok", []string{"credit_card:5555\t5555\t5555\t4444"}},
+		{"glued both sides", "cardx4111111111111111y", []string{"credit_card:4111111111111111"}},
+		{"glued before", "pan4111111111111111 ok", []string{"credit_card:4111111111111111"}},
+		{"glued grouped", "x4111-1111-1111-1111y", []string{"credit_card:4111-1111-1111-1111"}},
+		{"glued grouped underscores", "pan4111_1111_1111_1111", []string{"credit_card:4111_1111_1111_1111"}},
+		{"glued after", "4111111111111111exp", []string{"credit_card:4111111111111111"}},
+		{"unit", "total-vm:2205592795330815kB, took 4111111111111111ms", nil},
+		{"json", `{"n":"card4111.1111.1111.1111"}`, []string{"credit_card:4111.1111.1111.1111"}},
+
+		// Look-alikes.
+		{"hex word", "cc4111111111111111 4111111111111111abc", nil},
+		{"hash", "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", nil},
+		{"bad luhn glued", "card4111111111111112", nil},
+		{"tsv numbers", "200\t1234\t5678\t9012\t3456", nil},
+		{"underscored ids", "part_0001_0002_0003_0004 job_2026_11_29", nil},
+		{"dotted version", "build 2026.1111.1111.1111.7", nil},
+		{"thread", "pool-4-thread-1234_5678", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := s.Scan(nil, []byte(tt.line))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, spans(tt.line, got)); diff != "" {
+				t.Errorf("Scan(%q) (-want +got):\n%s", tt.line, diff)
+			}
+		})
+	}
 }

@@ -238,14 +238,15 @@ func (c *cueSet) before(b []byte, start, window, words int) bool {
 }
 
 // cueGap reports whether c may stand between a strict cue and its candidate
-// without ending the search: blanks, the punctuation of labels ("SSN:",
+// without ending the search: blanks and line breaks (a label on the line
+// before: "Phone:\n0151 2345678"), the punctuation of labels ("SSN:",
 // "ssn=", "No.", "#", quotes, brackets opening JSON and logfmt values), the
 // '_' and '-' of field names, and the bytes of non-ASCII text. A closing
 // bracket, '*', '<' and the like end it: they are what replacements of
 // scrubbed values are made of.
 func cueGap(c byte) bool {
 	switch c {
-	case ' ', '\t', ':', '=', '#', '"', '\'', '(', ')', '[', '{', ',', '/', '|', '>', '-', '.', '_':
+	case ' ', '\t', '\n', '\r', ':', '=', '#', '"', '\'', '(', ')', '[', '{', ',', '/', '|', '>', '-', '.', '_':
 		return true
 	}
 	return c >= 0x80

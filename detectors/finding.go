@@ -18,6 +18,7 @@ const (
 	UUID       Type = "uuid"
 	JWT        Type = "jwt"
 	Secret     Type = "secret"
+	// Coordinates (coords.go) is declared with its matcher.
 	// Person and Address are people's names and street addresses in free
 	// text (person.go, address.go).
 	Person  Type = "person"
@@ -26,7 +27,7 @@ const (
 
 // Builtin lists the built-in types in a fixed order: the national ids
 // (natid.go) come last, in the order of NationalIDs.
-var Builtin = [...]Type{IPv4, IPv6, Email, Phone, CreditCard, IBAN, MAC, IMEI, UUID, JWT, Secret, Person, Address,
+var Builtin = [...]Type{IPv4, IPv6, Email, Phone, CreditCard, IBAN, MAC, IMEI, UUID, JWT, Secret, Coordinates, Person, Address,
 	CNResidentID, INAadhaar, INPAN, USSSN, BRCPF, ESNIF, SGNRIC, UKNINO, FRNIR, ITFiscalCode,
 	NLBSN, DETaxID, PLPESEL, SEPersonnummer, KRRRN, JPMyNumber, TRTCKN, RUSNILS, MXCURP, IDNIK}
 
@@ -60,6 +61,8 @@ func BuiltinIndex(t Type) int {
 		return idxJWT
 	case Secret:
 		return idxSecret
+	case Coordinates:
+		return idxCoords
 	case Person:
 		return idxPerson
 	case Address:

@@ -19,6 +19,15 @@ func FuzzScan(f *testing.F) {
 		"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig password=x Bearer abc123",
 		"1.2.3.4.5 12:30:45 ::ffff:1.2.3.4 c-1-2-3-4.example.net",
 		"\x00\xff\xfe%%%@@@::::....",
+		"tel 0151 2345 6789 手机 13812345678 0490 75 40 81 mobile",
+		"IBAN FR 76 3000 6000 0112 3456 7890 189 DE89-3704-0044-0532-0130-00",
+		"(48.85837, 2.294481) 48.8584° N, 2.2945° E lat=48.8583701 load 0.1234 0.5678",
+		"redis://default:s3cret@cache:6379 postgres://u:p@ss@db/x ftp://anna@ftp.example.org",
+		"-----BEGIN RSA PRIVATE KEY-----\\nMIIE\\n-----END RSA PRIVATE KEY----- -----BEGIN PRIVATE KEY-----\nQUJD",
+		"jo&#64;example.com %6A%6F%40%65%78%2E%63%6F j%C3%B6rg%40m%C3%BCller.de 用户@例子.广告",
+		`"Jo Bloggs" <jo@example.com> Zoë O'Brien <zoe@example.org>`,
+		"ip:198.51.100.23x nginx/1.25.3.4 curl/198.51.100.23 rv:1.9.0.2 v1.2.3.4",
+		"4111.1111.1111.1111 4111_1111_1111_1111 4111\t1111\t1111\t1111 card4111111111111111x",
 	} {
 		f.Add([]byte(s))
 	}

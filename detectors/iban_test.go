@@ -140,7 +140,16 @@ func TestMatchIBAN(t *testing.T) {
 		{"mixed case bban", "gb29NWBK60161331926819", nil},
 		{"check digits 00", "DE00370400440532013000", nil},
 		{"check digits 99", "DE99370400440532013000", nil},
-		{"bad grouping", "DE89 37040044 0532013000", nil},
+		{"irregular grouping", "DE89 37040044 0532013000", []string{"DE89 37040044 0532013000"}},
+		{"bank grouping", "FR76 30006 00001 12345678901 89", []string{"FR76 30006 00001 12345678901 89"}},
+		{"code apart", "IBAN FR 76 3000 6000 0112 3456 7890 189.", []string{"FR 76 3000 6000 0112 3456 7890 189"}},
+		{"dashes", "DE89-3704-0044-0532-0130-00", []string{"DE89-3704-0044-0532-0130-00"}},
+		{"dots", "DE89.3704.0044.0532.0130.00.", []string{"DE89.3704.0044.0532.0130.00"}},
+		{"code apart dashed", "DE-89-3704-0044-0532-0130-00", []string{"DE-89-3704-0044-0532-0130-00"}},
+		{"mixed separators", "DE89 3704-0044 0532 0130 00", nil},
+		{"lower case code apart", "de 89 3704 0044 0532 0130 00", nil},
+		{"separator at the end", "DE89 3704 0044 0532 0130 0-", nil},
+		{"impossible bban, letters for digits", "GB84 NWBK 6016 1331 92AB 19", nil},
 		{"double space", "DE89  3704 0044 0532 0130 00", nil},
 		{"short group", "DE89 370 0044 0532 0130 000", nil},
 		{"continues with digit", "DE89370400440532013000-1", nil},
@@ -214,13 +223,15 @@ func BenchmarkMatchIBANReject(b *testing.B) {
 
 func FuzzMatchIBAN(f *testing.F) {
 	for _, s := range []string{
-		"DE89370400440532013000",          // compact
-		"GB29 NWBK 6016 1331 9268 19 EUR", // print form, then a word
-		"DE88370400440532013000",          // bad checksum
-		"NO93 8601 1117 94",               // truncated
-		"DE89\x00\xff",                    // NUL and invalid UTF-8
-		"SC18SSCB11010000000000001497USD", // letters at the end
-		"gb29 nwbk 6016 1331 9268 19",     // lower case
+		"DE89370400440532013000",             // compact
+		"GB29 NWBK 6016 1331 9268 19 EUR",    // print form, then a word
+		"DE88370400440532013000",             // bad checksum
+		"NO93 8601 1117 94",                  // truncated
+		"DE89\x00\xff",                       // NUL and invalid UTF-8
+		"SC18SSCB11010000000000001497USD",    // letters at the end
+		"gb29 nwbk 6016 1331 9268 19",        // lower case
+		"FR 76 3000 6000 0112 3456 7890 189", // code apart
+		"DE89-3704-0044-0532-0130-00",        // dashes
 	} {
 		f.Add([]byte(s))
 	}
@@ -233,11 +244,11 @@ func FuzzMatchIBAN(f *testing.F) {
 			}
 			// Second implementation: big-integer MOD 97-10 over the
 			// match with the spaces removed.
-			s := strings.ReplaceAll(string(b[i:end]), " ", "")
+			s := strings.NewReplacer(" ", "", "-", "", ".", "").Replace(string(b[i:end]))
 			if u, l := strings.ToUpper(s), strings.ToLower(s); s != u && s != l {
 				t.Fatalf("matchIBAN(%q, %d) = %d: %q mixes cases", b, i, end, s)
 			}
-			if len(s) != ibanLength(s[0], s[1]) || !refIBANValid(strings.ToUpper(s)) {
+			if len(s) != ibanLength(s[0], s[1]) || !refIBANValid(strings.ToUpper(s)) || !ibanStructureOK([]byte(strings.ToUpper(s))) {
 				t.Fatalf("matchIBAN(%q, %d) = %d: %q is not a valid IBAN", b, i, end, s)
 			}
 		}
@@ -260,3 +271,101 @@ func refIBANValid(s string) bool {
 	n, ok := new(big.Int).SetString(sb.String(), 10)
 	return ok && new(big.Int).Mod(n, big.NewInt(97)).Int64() == 1
 }
+
+// ibanWithCheck returns country+check digits+bban with the check digits
+// that make MOD 97-10 hold (ISO 13616), computed with math/big.
+func ibanWithCheck(country, bban string) string {
+	var sb strings.Builder
+	for _, c := range bban + country + "00" {
+		if c >= 'A' && c <= 'Z' {
+			sb.WriteString(big.NewInt(int64(c - 'A' + 10)).String())
+		} else {
+			sb.WriteRune(c)
+		}
+	}
+	n, _ := new(big.Int).SetString(sb.String(), 10)
+	cd := 98 - new(big.Int).Mod(n, big.NewInt(97)).Int64()
+	return country + string(rune('0'+cd/10)) + string(rune('0'+cd%10)) + bban
+}
+
+// TestIBANStructures checks the BBAN structures against the registry's
+// lengths and examples, and that a right-length string with a valid
+// checksum but an impossible BBAN is not flagged.
+func TestIBANStructures(t *testing.T) {
+	for k, form := range ibanBBAN {
+		c0, c1 := byte('A'+k/26), byte('A'+k%26)
+		if want := ibanLength(c0, c1); want != 0 && len(form)+4 != want || want == 0 && form != "" {
+			t.Errorf("%c%c: BBAN structure %q (%d), IBAN length %d", c0, c1, form, len(form), want)
+		}
+	}
+	for _, e := range ibanRegistryExamples {
+		if !ibanStructureOK([]byte(e)) {
+			t.Errorf("%s: registry example breaks its BBAN structure %q", e, ibanBBAN[int(e[0]-'A')*26+int(e[1]-'A')])
+		}
+	}
+	impossible := []string{
+		ibanWithCheck("GB", "1234"+"60161331926819"),      // digits for the bank code's letters
+		ibanWithCheck("NL", "AB1A"+"0417164300"),          // a digit among the bank letters
+		ibanWithCheck("DE", "37040044053201300A"),         // a letter in an all-digit BBAN
+		ibanWithCheck("FR", "2004101005050001"+"3M026A6"), // a letter in the key's digits
+		ibanWithCheck("IT", "0"+"0542811101000000123456"), // a digit for the CIN letter
+		ibanWithCheck("MU", "BOMM0101101030300200000"+"M1R"),
+	}
+	for _, s := range impossible {
+		if !refIBANValid(s) || len(s) != ibanLength(s[0], s[1]) {
+			t.Fatalf("%s: test vector without a valid checksum and length", s)
+		}
+		for _, form := range []string{s, ibanPrint(s)} {
+			if got := findAll(matchIBAN, "U", "iban "+form); got != nil {
+				t.Errorf("impossible BBAN %q found: %q", form, got)
+			}
+		}
+	}
+}
+
+// TestMatchIBANPrinted checks every registry example as people print it:
+// the country code apart, dashes, dots, the groups of its BBAN fields.
+func TestMatchIBANPrinted(t *testing.T) {
+	for _, e := range ibanRegistryExamples {
+		p := ibanPrint(e)
+		forms := []string{
+			e[:2] + " " + e[2:4] + " " + p[5:],
+			strings.ReplaceAll(p, " ", "-"),
+			strings.ReplaceAll(p, " ", "."),
+			e[:4] + " " + e[4:9] + " " + e[9:],
+			e[:2] + "-" + e[2:4] + "-" + e[4:],
+		}
+		for _, form := range forms {
+			for _, line := range []string{form, "IBAN: " + form + ".", `{"iban":"` + form + `"}`} {
+				if got := scanTypes(t, line, IBAN); !cmp.Equal(got, []string{form}) {
+					t.Errorf("Scan(%q) = %q, want %q", line, got, form)
+				}
+			}
+		}
+	}
+}
+
+// scanTypes scans line with the default scanner and returns the text of
+// the findings of type typ.
+func scanTypes(t *testing.T, line string, typ Type) []string {
+	t.Helper()
+	fs, err := ibanTestScanner.Scan(nil, []byte(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, f := range fs {
+		if f.Type == typ {
+			out = append(out, line[f.Start:f.End])
+		}
+	}
+	return out
+}
+
+var ibanTestScanner = func() *Scanner {
+	s, err := New(Options{})
+	if err != nil {
+		panic(err)
+	}
+	return s
+}()

@@ -42,9 +42,13 @@ func quad(b []byte, i int, sep byte) int {
 // matchIPv4 matches a dotted-quad IPv4 address at b[i], where b[i] is a digit
 // that does not follow another digit. The quad must not be part of a longer
 // dotted run of numbers ("1.2.3.4.5", "v2.1.1.2.3") and must not run into
-// letters or digits ("1.2.3.4a"). It may be followed by a port, a prefix
-// length, a dot that ends a sentence or a dot and a domain label
-// ("1.2.3.4.nip.io").
+// digits. It may be followed by a port, a prefix length, a dot that ends a
+// sentence, a dot and a domain label ("1.2.3.4.nip.io") or, unless it reads
+// as a version number, letters ("ip:198.51.100.23x"; "1.2.3.4a" is a
+// version). After a product token ("nginx/1.25.3.4", "Firefox/2.0.0.4"),
+// "rv:" or a "v", a quad that reads as a version is one (see versionLike);
+// any other quad there is an address ("curl/198.51.100.23", and
+// "host/10.0.0.1", which is how Java writes an address).
 func matchIPv4(b []byte, i int) int {
 	if i >= 2 && b[i-1] == '.' && isDigit(b[i-2]) {
 		return -1
@@ -57,16 +61,68 @@ func matchIPv4(b []byte, i int) int {
 	if end < 0 {
 		return -1
 	}
+	glued := false
 	if end < len(b) {
 		c := b[end]
-		if isAlnum(c) {
+		if isDigit(c) {
 			return -1
 		}
+		glued = isLetter(c)
 		if c == '.' && end+1 < len(b) && isDigit(b[end+1]) {
 			return -1
 		}
 	}
+	if (glued || versionContext(b, i)) && versionLike(b[i:end]) {
+		return -1
+	}
 	return end
+}
+
+// versionContext reports whether the quad at b[i] follows what announces a
+// version number: a product token and '/' ("nginx/", "UP.Browser/"), the
+// "rv:" of a Gecko user agent, or a "v" that starts the word ("v1.2.3.4").
+func versionContext(b []byte, i int) bool {
+	if i < 2 {
+		return i == 1 && b[0]|0x20 == 'v'
+	}
+	switch p := b[i-1]; {
+	case p == '/':
+		return isAlnum(b[i-2])
+	case p == ':':
+		return i >= 3 && b[i-2]|0x20 == 'v' && b[i-3]|0x20 == 'r'
+	case p|0x20 == 'v':
+		return !isAlnum(b[i-2])
+	}
+	return false
+}
+
+// versionLike reports whether the dotted quad q reads as a version number
+// rather than an address: a major and a minor version of 30 or less
+// ("1.25.3.4", "2.0.0.4"), or a release whose last two parts are zero
+// ("124.0.0.0", as Chrome reports itself). Private, loopback, link-local
+// and shared (CGNAT) addresses never read as versions: "host/10.0.0.1" is
+// how Java writes an address. Public addresses of the ranges that look
+// like versions (1.1.1.1, 8.8.8.8: about 2 % of the address space) are
+// taken for versions where a version is announced (see versionContext).
+func versionLike(q []byte) bool {
+	var o [4]int
+	k := 0
+	for _, c := range q {
+		if c == '.' {
+			k++
+			continue
+		}
+		o[k] = o[k]*10 + int(c-'0')
+	}
+	switch {
+	case o[0] == 10, o[0] == 127, o[0] == 0,
+		o[0] == 172 && o[1]&0xf0 == 16,
+		o[0] == 192 && o[1] == 168,
+		o[0] == 169 && o[1] == 254,
+		o[0] == 100 && o[1]&0xc0 == 64:
+		return false
+	}
+	return o[0] <= 30 && o[1] <= 30 || o[2] == 0 && o[3] == 0
 }
 
 // matchDashedIPv4 matches an IPv4 address written with dashes inside a host

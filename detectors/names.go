@@ -298,7 +298,7 @@ func (nm *nameMatchers) loneWord(b []byte, i int) int {
 			}
 		}
 	}
-	if displayName(b, end) || strongCueBefore(b, i) {
+	if mailDisplayName(b, end) || strongCueBefore(b, i) {
 		return 0
 	}
 	return end

@@ -43,9 +43,9 @@ func TestCapitalAt(t *testing.T) {
 	}
 }
 
-// scanTypes returns the person and address findings of line as
+// nameFindings returns the person and address findings of line as
 // "type:text".
-func scanTypes(t *testing.T, s *Scanner, line string) []string {
+func nameFindings(t *testing.T, s *Scanner, line string) []string {
 	t.Helper()
 	fs, err := s.Scan(nil, []byte(line))
 	if err != nil {
@@ -68,11 +68,11 @@ func TestNamesDisabled(t *testing.T) {
 	if s.names != nil {
 		t.Error("name pass built with person and address off")
 	}
-	if got := scanTypes(t, s, "Dear Jennifer, ship to 52 Huntly Street"); len(got) != 0 {
+	if got := nameFindings(t, s, "Dear Jennifer, ship to 52 Huntly Street"); len(got) != 0 {
 		t.Errorf("got %q with person and address off", got)
 	}
 	s, _ = New(Options{Disabled: []Type{Address}})
-	if got := scanTypes(t, s, "Dear Jennifer, ship to 52 Huntly Street"); len(got) != 1 || got[0] != "person:Jennifer" {
+	if got := nameFindings(t, s, "Dear Jennifer, ship to 52 Huntly Street"); len(got) != 1 || got[0] != "person:Jennifer" {
 		t.Errorf("address off: got %q", got)
 	}
 }

@@ -214,7 +214,7 @@ const (
 func (nm *nameMatchers) personAt(b []byte, toks []nameTok, runEnd int) (int, int) {
 	// One word that is in no lexicon (most capitalized words of a log
 	// line): a name only after a strong cue.
-	if len(toks) == 1 && toks[0].flags == 0 && !displayName(b, runEnd) && !strongCueBefore(b, toks[0].st) {
+	if len(toks) == 1 && toks[0].flags == 0 && !mailDisplayName(b, runEnd) && !strongCueBefore(b, toks[0].st) {
 		return 0, 0
 	}
 	// A leading title or salutation is a strong cue, a job a weak one.
@@ -276,7 +276,7 @@ func (nm *nameMatchers) decidePerson(b []byte, toks []nameTok, runEnd int, stron
 		return 0, 0
 	}
 	if !strong {
-		strong = displayName(b, runEnd) || strongCueBefore(b, st)
+		strong = mailDisplayName(b, runEnd) || strongCueBefore(b, st)
 	}
 	if strong {
 		return st, runEnd
@@ -392,9 +392,9 @@ func proseAround(b []byte, st, end int) bool {
 	return true
 }
 
-// displayName reports whether the name ending at end is the display name of
+// mailDisplayName reports whether the name ending at end is the display name of
 // an e-mail address: `John Smith <john@example.com>`.
-func displayName(b []byte, end int) bool {
+func mailDisplayName(b []byte, end int) bool {
 	if end+2 >= len(b) || b[end] != ' ' || b[end+1] != '<' {
 		if end+1 < len(b) && b[end] == '"' && end+3 < len(b) && b[end+1] == ' ' && b[end+2] == '<' {
 			end++

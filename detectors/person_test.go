@@ -42,7 +42,7 @@ func TestPerson(t *testing.T) {
 		{"lives on Rue de Rivoli", nil},
 	} {
 		var got []string
-		for _, g := range scanTypes(t, s, c.line) {
+		for _, g := range nameFindings(t, s, c.line) {
 			if len(g) > 7 && g[:7] == "person:" {
 				got = append(got, g[7:])
 			}
@@ -58,10 +58,10 @@ func TestPersonCueOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := scanTypes(t, s, "meeting notes: Kateřina Nováková agreed"); len(got) != 0 {
+	if got := nameFindings(t, s, "meeting notes: Kateřina Nováková agreed"); len(got) != 0 {
 		t.Errorf("cue-only found %q without a cue", got)
 	}
-	if got := scanTypes(t, s, "assigned to Kateřina Nováková"); !slices.Equal(got, []string{"person:Kateřina Nováková"}) {
+	if got := nameFindings(t, s, "assigned to Kateřina Nováková"); !slices.Equal(got, []string{"person:Kateřina Nováková"}) {
 		t.Errorf("cue-only after a cue: got %q", got)
 	}
 }
@@ -69,14 +69,14 @@ func TestPersonCueOnly(t *testing.T) {
 func TestPersonExtraLexicon(t *testing.T) {
 	line := "handled by Zorblat today"
 	s, _ := New(Options{})
-	if got := scanTypes(t, s, line); len(got) != 0 {
+	if got := nameFindings(t, s, line); len(got) != 0 {
 		t.Fatalf("unknown word found: %q", got)
 	}
 	s, err := New(Options{Names: NameOptions{Lexicons: [][]byte{[]byte("# staff\nZorblat\n")}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := scanTypes(t, s, line); !slices.Equal(got, []string{"person:Zorblat"}) {
+	if got := nameFindings(t, s, line); !slices.Equal(got, []string{"person:Zorblat"}) {
 		t.Errorf("extra lexicon: got %q", got)
 	}
 	// The embedded table is not changed by a scanner's extra lexicon.

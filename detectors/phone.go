@@ -128,12 +128,16 @@ type phoneMatcher struct {
 	quickValid [phoneMaxNSN + 1][16]uint64
 	// verdicts caches the library's answers.
 	verdicts *verdictCache
+	// cued are the regions whose national numbers are found after a cue
+	// (phonecue.go).
+	cued []*phoneRegion
 }
 
 // newPhoneMatcher builds a matcher that recognises international numbers of
-// every region and national numbers of regions (ISO 3166-1 alpha-2 codes,
-// case-insensitive). It fails on a region the metadata does not know.
-func newPhoneMatcher(regions []string) (*phoneMatcher, error) {
+// every region, national numbers of regions (ISO 3166-1 alpha-2 codes,
+// case-insensitive), and after a cue word those of regions and cueRegions
+// in any grouping. It fails on a region the metadata does not know.
+func newPhoneMatcher(regions, cueRegions []string) (*phoneMatcher, error) {
 	coll, err := phonenumbers.MetadataCollection()
 	if err != nil {
 		return nil, fmt.Errorf("load phone metadata: %w", err)
@@ -173,7 +177,7 @@ func newPhoneMatcher(regions []string) (*phoneMatcher, error) {
 		}
 	}
 	seen := make(map[string]bool)
-	for _, r := range regions {
+	for k, r := range append(regions[:len(regions):len(regions)], cueRegions...) {
 		code := strings.ToUpper(strings.TrimSpace(r))
 		md := byRegion[code]
 		if md == nil {
@@ -183,9 +187,13 @@ func newPhoneMatcher(regions []string) (*phoneMatcher, error) {
 			continue
 		}
 		seen[code] = true
-		pr, err := buildPhoneRegion(code, md, byCode[md.GetCountryCode()])
+		pr, err := cachedPhoneRegion(code, md, byCode[md.GetCountryCode()])
 		if err != nil {
 			return nil, fmt.Errorf("phone region %q: %w", code, err)
+		}
+		m.cued = append(m.cued, pr)
+		if k >= len(regions) {
+			continue
 		}
 		m.regions = append(m.regions, *pr)
 		if md.GetCountryCode() == 1 {
@@ -382,11 +390,11 @@ func (m *phoneMatcher) match(b []byte, i int) int {
 	}
 	var t phoneToks
 	t.tokenize(b, i, false)
-	if t.ng < 2 || t.nd < 5 {
-		return -1
-	}
 	if phoneDateLike(&t) || phoneVersionLike(&t) {
 		return -1
+	}
+	if t.ng < 2 || t.nd < 5 {
+		return m.matchCued(b, i, &t)
 	}
 	end := m.matchNational(b, &t)
 	// "00 44 20 7946 0958", "0044 20 7946 0958", "001-415-555-2671". Where
@@ -396,11 +404,17 @@ func (m *phoneMatcher) match(b []byte, i int) int {
 	switch {
 	case t.d[0] == '0' && t.d[1] == '0':
 		idd = 2
-	case m.idd011 && t.d[0] == '0' && t.d[1] == '1' && t.d[2] == '1':
+	case m.idd011 && t.d[0] == '0' && t.d[1] == '1' && t.d[2] == '1' && (t.gl[0] == 3 || phoneCues.before(b, i, phoneCueWindow, phoneCueMaxWords)):
+		// "011" glued to the calling code ("011225 057230 1560") is how an
+		// HDFS line starts (date, time, pid): only "011 225 ..." or a
+		// cue reads it as a prefix.
 		idd = 3
 	}
 	if idd > 0 {
 		end = max(end, m.matchIDD(b, &t, idd))
+	}
+	if end < 0 {
+		end = m.matchCued(b, i, &t)
 	}
 	return end
 }

@@ -16,7 +16,7 @@ func newTestPhoneMatcher(t testing.TB, regions ...string) *phoneMatcher {
 	if len(regions) == 0 {
 		regions = DefaultPhoneRegions
 	}
-	m, err := newPhoneMatcher(regions)
+	m, err := newPhoneMatcher(regions, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,13 +24,13 @@ func newTestPhoneMatcher(t testing.TB, regions ...string) *phoneMatcher {
 }
 
 func TestNewPhoneMatcherRegions(t *testing.T) {
-	if _, err := newPhoneMatcher([]string{"US", "XX"}); err == nil {
+	if _, err := newPhoneMatcher([]string{"US", "XX"}, nil); err == nil {
 		t.Error(`newPhoneMatcher("US", "XX") succeeded, want an error for the unknown region`)
 	}
-	if _, err := newPhoneMatcher([]string{"001"}); err == nil {
+	if _, err := newPhoneMatcher([]string{"001"}, nil); err == nil {
 		t.Error(`newPhoneMatcher("001") succeeded, want an error: 001 is not a region`)
 	}
-	m, err := newPhoneMatcher([]string{"gb", "GB", " de "})
+	m, err := newPhoneMatcher([]string{"gb", "GB", " de "}, nil)
 	if err != nil {
 		t.Fatalf("newPhoneMatcher(gb, GB, de): %v", err)
 	}
@@ -38,12 +38,12 @@ func TestNewPhoneMatcherRegions(t *testing.T) {
 		t.Errorf("newPhoneMatcher(gb, GB, de) has %d regions, want 2", len(m.regions))
 	}
 	// No national regions: international numbers only.
-	m, err = newPhoneMatcher(nil)
+	m, err = newPhoneMatcher(nil, nil)
 	if err != nil {
-		t.Fatalf("newPhoneMatcher(nil): %v", err)
+		t.Fatalf("newPhoneMatcher(nil, nil): %v", err)
 	}
 	if got := findAll(m.match, "d(+", "call +44 20 7946 0958 or 020 7946 0958"); !cmp.Equal(got, []string{"+44 20 7946 0958"}) {
-		t.Errorf("newPhoneMatcher(nil) found %q, want only the international number", got)
+		t.Errorf("newPhoneMatcher(nil, nil) found %q, want only the international number", got)
 	}
 }
 
@@ -377,7 +377,7 @@ func BenchmarkPhoneAccept(b *testing.B) {
 func BenchmarkNewPhoneMatcher(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := newPhoneMatcher(DefaultPhoneRegions); err != nil {
+		if _, err := newPhoneMatcher(DefaultPhoneRegions, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -491,7 +491,7 @@ func TestIntlNumber(t *testing.T) {
 	if len(inputs) < 500 {
 		t.Fatalf("only %d inputs", len(inputs))
 	}
-	m, err := newPhoneMatcher(DefaultPhoneRegions)
+	m, err := newPhoneMatcher(DefaultPhoneRegions, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -538,7 +538,7 @@ func FuzzIntlNumber(f *testing.F) {
 	f.Add("441211813411")
 	f.Add("370800123457")
 	f.Add("3906123456")
-	m, err := newPhoneMatcher(DefaultPhoneRegions)
+	m, err := newPhoneMatcher(DefaultPhoneRegions, nil)
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -35,6 +35,7 @@ const (
 	verdictIntlValid uint8 = iota + 1
 	verdictIntlPossible
 	verdictNational
+	verdictCued
 )
 
 func makeVerdictKey(kind, region uint8, groups uint32, d []byte) (verdictKey, bool) {

@@ -6,7 +6,7 @@ const (
 	cHexLet             // a-f, A-F
 	cLetter             // A-Z, a-z
 	cUpper              // A-Z
-	cTrig               // punctuation that may start or announce a finding: @ % + ( : =
+	cTrig               // punctuation that may start or announce a finding: @ % + ( : = &
 )
 
 var class = func() (t [256]uint8) {
@@ -23,7 +23,7 @@ var class = func() (t [256]uint8) {
 		t[c] |= cHexLet
 		t[c-'a'+'A'] |= cHexLet
 	}
-	for _, c := range "@%+(:=" {
+	for _, c := range "@%+(:=&" {
 		t[c] |= cTrig
 	}
 	return t
@@ -112,12 +112,34 @@ func (s *Scanner) scanBuiltin(dst []Finding, b []byte) []Finding {
 		// A trigger byte.
 		switch b[i] {
 		case '@':
+			// A URL's user-info ("redis://user:pass@host"): its
+			// findings, then the host is scanned.
+			if s.enabled[idxSecret] {
+				if d, at := s.urlCredAt(dst, base, b, i); at > 0 {
+					dst = d
+					i, last = at+1, at+1
+					continue
+				}
+			}
 			if s.enabled[idxEmail] {
 				if st, end := s.emailAfter(dst, base, b, i, i+1, last); end > 0 {
 					dst = dropLocal(dst, base, st)
+					dst = withDisplayName(dst, base, b, st)
 					dst = append(dst, Finding{Type: Email, Start: st, End: end})
 					i, last = end, end
 					continue
+				}
+			}
+		case '&':
+			// "jo&#64;example.com": an '@' written as an HTML entity.
+			if s.enabled[idxEmail] {
+				if w := atEntity(b, i); w > 0 {
+					if st, end := s.emailAfter(dst, base, b, i, i+w, last); end > 0 {
+						dst = dropLocal(dst, base, st)
+						dst = append(dst, Finding{Type: Email, Start: st, End: end})
+						i, last = end, end
+						continue
+					}
 				}
 			}
 		case '%':
@@ -181,17 +203,23 @@ func (s *Scanner) matchInWord(b []byte, i, last int) (Type, int, int) {
 		}
 	}
 	j := firstOctetEnd(b, i)
-	if !s.enabled[idxIPv4] || j >= len(b) {
+	if j >= len(b) {
 		return "", 0, 0
 	}
-	switch b[j] {
-	case '.':
+	switch {
+	case b[j] == '.' && s.enabled[idxIPv4]:
 		if end := matchIPv4(b, i); end > 0 {
 			return IPv4, i, end
 		}
-	case '-':
+	case b[j] == '-' && s.enabled[idxIPv4]:
 		if end := matchDashedIPv4(b, i); end > 0 {
 			return IPv4, i, end
+		}
+	}
+	// A card number glued to the letters before it ("card4111...").
+	if s.enabled[idxCard] && j-i == 3 && cardInWord(b, i) {
+		if end := matchCard(b, i); end > 0 {
+			return CreditCard, i, end
 		}
 	}
 	return "", 0, 0
@@ -226,6 +254,9 @@ var wordStart = func() (t [256]uint8) {
 func mayStart(b []byte, i int, k uint8) bool {
 	n := len(b)
 	if k&cDigit == 0 {
+		if b[i] == 'B' && pemAt(b, i) {
+			return true
+		}
 		// IBAN: two letters then two digits.
 		if i+3 < n && class[b[i+2]]&class[b[i+3]]&cDigit != 0 {
 			return true
@@ -275,7 +306,7 @@ func hexRunGoesOn(b []byte, i int, k uint8) bool {
 				break
 			}
 		}
-		return dots >= 3 || digits >= 7 || j-i == 4
+		return dots >= 3 || digits >= 7 || j-i == 4 || coordMay(b, j, j-i)
 	case ':':
 		// An IPv6 address needs "::" or seven colons, a MAC five; a
 		// clock time ("10:05:03") has two or three.
@@ -303,8 +334,12 @@ func hexRunGoesOn(b []byte, i int, k uint8) bool {
 		return k&cDigit != 0 && groupAfter(b, j)
 	case ' ', '(', ')', '/':
 		// A phone number's next group; or, after nine digits or a DNI's
-		// eight and its letter, the end of a national id.
-		return k&cDigit != 0 && (phoneGroupAt(b, j+1) || j-i == 9)
+		// eight and its letter, the end of a national id; or an IBAN's
+		// check digits after its country code ("GB 29 NWBK ...").
+		return k&cDigit != 0 && (phoneGroupAt(b, j+1) || j-i == 9 || j-i == 2 && ibanSplitAt(b, i))
+	case '_', '\t':
+		// A card number's next group ("4111_1111_...").
+		return k&cDigit != 0 && cardGroupAt(b, i, j)
 	case '+':
 		// "YYMMDD+NNNC", a Swedish personnummer of someone aged 100.
 		return k&cDigit != 0 && j-i == 6 && j+1 < n && class[b[j+1]]&cDigit != 0
@@ -340,6 +375,7 @@ const (
 	idxUUID
 	idxJWT
 	idxSecret
+	idxCoords
 	idxPerson
 	idxAddress
 	idxNatID // the first of NationalIDs (natid.go), in their order
@@ -398,12 +434,32 @@ func (s *Scanner) matchWordStart(b []byte, i int) (Type, int, int) {
 		}
 	}
 	if k&cDigit != 0 {
+		// An IBAN whose country code stands apart: "FR 76 3000 ...".
+		if run == 2 && s.enabled[idxIBAN] && ibanSplitAt(b, i) {
+			if end := matchIBAN(b, i-3); end > 0 {
+				return IBAN, i - 3, end
+			}
+		}
 		// A dotted quad has a dot after its first octet; a phone, card or
 		// IMEI number a separator or seven digits in a row.
 		if next == '.' && run <= 3 && s.enabled[idxIPv4] {
 			if end := matchIPv4(b, i); end > 0 {
 				return IPv4, i, end
 			}
+		}
+		if next == '.' && s.enabled[idxCoords] && coordMay(b, j, run) {
+			if st, end := matchCoords(b, i); end > 0 {
+				return Coordinates, st, end
+			}
+		}
+		if (next == '_' || next == '\t') && run == 4 {
+			// Only a card is written with these separators.
+			if s.enabled[idxCard] {
+				if end := matchCard(b, i); end > 0 {
+					return CreditCard, i, end
+				}
+			}
+			return "", 0, 0
 		}
 		if !(run >= 7 || isNumberSep(next) || next == '+' && run == 6) {
 			return "", 0, 0
@@ -438,6 +494,11 @@ func (s *Scanner) matchWordStart(b []byte, i int) (Type, int, int) {
 		return "", 0, 0
 	}
 	// A letter.
+	if c == 'B' && s.enabled[idxSecret] {
+		if st, end := matchPEM(b, i); end > 0 {
+			return Secret, st, end
+		}
+	}
 	if s.enabled[idxIBAN] && i+3 < n && isDigit(b[i+2]) && isDigit(b[i+3]) && isLetter(b[i+1]) && (k&cUpper != 0) == isUpperByte(b[i+1]) {
 		if end := matchIBAN(b, i); end > 0 {
 			return IBAN, i, end

@@ -13,6 +13,11 @@ type Options struct {
 	// are recognised for numbers written without a leading '+'. Empty means
 	// DefaultPhoneRegions.
 	PhoneRegions []string
+	// PhoneCueRegions are the regions whose national numbers, in any
+	// grouping, are recognised after a cue word ("tel", "手机", ...; see
+	// phonecue.go), besides PhoneRegions. Empty means
+	// DefaultPhoneCueRegions.
+	PhoneCueRegions []string
 	// Custom adds detectors written as regular expressions.
 	Custom []Custom
 	// Names tunes the person and address detectors (lexicon.go).
@@ -52,7 +57,11 @@ func New(opts Options) (*Scanner, error) {
 	if len(regions) == 0 {
 		regions = DefaultPhoneRegions
 	}
-	pm, err := newPhoneMatcher(regions)
+	cueRegions := opts.PhoneCueRegions
+	if len(cueRegions) == 0 {
+		cueRegions = DefaultPhoneCueRegions
+	}
+	pm, err := newPhoneMatcher(regions, cueRegions)
 	if err != nil {
 		return nil, fmt.Errorf("build phone detector: %w", err)
 	}

@@ -1,5 +1,7 @@
 package detectors
 
+import "bytes"
+
 // b64urlChar reports whether c belongs to the base64url alphabet.
 func b64urlChar(c byte) bool { return isAlnum(c) || c == '-' || c == '_' }
 
@@ -399,3 +401,86 @@ func hasPrefixFold(b []byte, p string) bool {
 	}
 	return true
 }
+
+// maxPEMBody bounds the body of a PEM block read after its BEGIN line; a
+// 16384-bit RSA key is about 13 KB.
+const maxPEMBody = 64 << 10
+
+// pemBody marks the bytes a PEM body may hold as logs write it: base64,
+// white space, the backslash of escaped line ends ("\n", "\r\n" in text that
+// holds JSON or logfmt), and the header lines of encrypted keys and PGP
+// blocks ("Proc-Type: 4,ENCRYPTED", "DEK-Info: AES-128-CBC,...",
+// "Version: GnuPG v2", "=AbCd").
+var pemBody = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = class[c]&cAlnum != 0
+	}
+	for _, c := range "+/= \t\r\n\\:,-._()" {
+		t[c] = true
+	}
+	return t
+}()
+
+// pemAt reports whether b[i] begins the "BEGIN " of a PEM armour line,
+// after its five dashes.
+func pemAt(b []byte, i int) bool {
+	return i >= 5 && string(b[i-5:i]) == "-----" && hasPrefix(b[i:], "BEGIN ")
+}
+
+// matchPEM matches the body of a PEM private key ("-----BEGIN RSA PRIVATE
+// KEY-----" ... "-----END RSA PRIVATE KEY-----", also OPENSSH, EC,
+// ENCRYPTED and PGP PRIVATE KEY BLOCK) at b[i], the 'B' of BEGIN. The span is
+// the body between the armour lines, which stay readable; a block cut short
+// (no END line: a truncated record) is a secret up to where its body stops.
+// Certificates and public keys are not secrets and are left.
+func matchPEM(b []byte, i int) (int, int) {
+	if !pemAt(b, i) {
+		return 0, 0
+	}
+	// The label: upper-case words up to the closing dashes. No digits: the
+	// label is skipped unscanned, so it must have no room for a number.
+	p := i + len("BEGIN ")
+	ls := p
+	for p < len(b) && p-ls <= 40 && (isUpperByte(b[p]) || b[p] == ' ') {
+		p++
+	}
+	label := b[ls:p]
+	if !hasPrefix(b[p:], "-----") || !(bytes.HasSuffix(label, []byte("PRIVATE KEY")) || bytes.HasSuffix(label, []byte("PRIVATE KEY BLOCK"))) {
+		return 0, 0
+	}
+	st := p + len("-----")
+	end := st
+	for end < len(b) && end-st < maxPEMBody && pemBody[b[end]] {
+		if b[end] == '-' && hasPrefix(b[end:], "-----END ") {
+			break
+		}
+		end++
+	}
+	if !pemSubstance(b[st:end]) {
+		return 0, 0
+	}
+	return st, end
+}
+
+// pemSubstance reports whether a PEM body holds key material: something
+// other than white space and escaped line ends that is not a placeholder
+// ("[secret]" left by scrubbing).
+func pemSubstance(v []byte) bool {
+	for len(v) > 0 {
+		switch {
+		case pemSpace(v[0]):
+			v = v[1:]
+		case len(v) >= 2 && v[0] == '\\' && (v[1] == 'n' || v[1] == 'r'):
+			v = v[2:]
+		case pemSpace(v[len(v)-1]):
+			v = v[:len(v)-1]
+		case len(v) >= 2 && v[len(v)-2] == '\\' && (v[len(v)-1] == 'n' || v[len(v)-1] == 'r'):
+			v = v[:len(v)-2]
+		default:
+			return !placeholder(v)
+		}
+	}
+	return false
+}
+
+func pemSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }

@@ -45,7 +45,8 @@ func nextWork(b []byte, i int, inWord bool) int {
 				for j < n && j < i+7 && class[b[j]]&cDigit != 0 {
 					j++
 				}
-				if j-i < 7 && (j >= n || numberEnd[b[j]] == 1 || numberEnd[b[j]] == 2 && !phoneGroupAt(b, j+1)) {
+				if j-i < 7 && (j >= n || numberEnd[b[j]] == 1 || numberEnd[b[j]] == 2 && !phoneGroupAt(b, j+1) && !ibanSplitAt(b, i) ||
+					numberEnd[b[j]] == 3 && !cardGroupAt(b, i, j)) {
 					i, st = j, wDig<<8
 					continue
 				}
@@ -167,7 +168,8 @@ var candidatePairs = func() (t pairSet) {
 }()
 
 // namedPairs is the part of candidatePairs that comes from names (vendor key
-// prefixes, authentication schemes, "ey" of a JWT), not from hex digits.
+// prefixes, authentication schemes, "ey" of a JWT, "BE" of a PEM block's
+// BEGIN), not from hex digits.
 var namedPairs = func() (t pairSet) {
 	for _, tp := range tokenPrefixes {
 		t.add(tp.prefix[0], tp.prefix[1])
@@ -180,6 +182,7 @@ var namedPairs = func() (t pairSet) {
 		}
 	}
 	t.add('e', 'y') // a JWT: "eyJ"
+	t.add('B', 'E') // a PEM block: "-----BEGIN"
 	return t
 }()
 
@@ -219,7 +222,21 @@ func inWordCandidate(b []byte, i int) bool {
 		return true
 	}
 	j := firstOctetEnd(b, i)
-	return j < len(b) && (b[j] == '.' || b[j] == '-')
+	if j < len(b) && (b[j] == '.' || b[j] == '-') {
+		return true
+	}
+	return j-i == 3 && cardInWord(b, i)
+}
+
+// cardInWord reports whether the digits from b[i] on, glued to a letter
+// before them, may be a card number: 12 to 19 digits, or a first group of
+// four followed by a card separator and a digit (see matchCard).
+func cardInWord(b []byte, i int) bool {
+	j := numRun(b, i, 20)
+	if run := j - i; run >= 12 && run <= 19 {
+		return true
+	}
+	return j-i == 4 && j+1 < len(b) && cardSep(b[j]) && class[b[j+1]]&cDigit != 0
 }
 
 // ibanDigitsAt reports whether the digit b[i], after a letter, and the byte
@@ -242,7 +259,8 @@ func firstOctetEnd(b []byte, i int) int {
 // numberEnd classifies the byte after a short run of digits at a word start:
 // 1 when nothing the matchers look for goes on from there, 2 for a space
 // (which may separate the groups of a phone number when a digit or '(' comes
-// next), 0 otherwise: a hex letter (an IPv6 address, MAC or hex id goes on),
+// next), 3 for '_' and tab (which may separate the groups of a card number,
+// see cardGroupAt), 0 otherwise: a hex letter (an IPv6 address, MAC or hex id goes on),
 // or a separator of addresses, dates and numbers ('.', ':', '-', '/', '(',
 // ')', and '+' in a Swedish personnummer).
 var numberEnd = func() (t [256]uint8) {
@@ -258,8 +276,16 @@ var numberEnd = func() (t [256]uint8) {
 		t[c] = 0
 	}
 	t[' '] = 2
+	t['_'], t['\t'] = 3, 3
 	return t
 }()
+
+// cardGroupAt reports whether the run of digits b[i:j], at a word start and
+// followed by '_' or a tab, may be the first group of a card number written
+// with that separator ("4111_1111_..."): four digits, then a digit.
+func cardGroupAt(b []byte, i, j int) bool {
+	return j-i == 4 && j+1 < len(b) && class[b[j+1]]&cDigit != 0
+}
 
 // triggerWork reports whether the trigger byte b[i] may start or announce a
 // finding, by the tests the scan loop's matchers begin with: a phone number
@@ -275,12 +301,18 @@ func triggerWork(b []byte, i int) bool {
 	case '%':
 		return i+2 < n && isHex(b[i+1]) && isHex(b[i+2])
 	case '@':
-		// An e-mail domain has two labels at least (see matchDomain).
+		// An e-mail domain has two labels at least (see matchDomain); an
+		// internationalised one has non-ASCII bytes.
 		j := i + 1
-		for j < n && j-i <= 64 && (class[b[j]]&cAlnum != 0 || b[j] == '-') {
+		for j < n && j-i <= 64 && (class[b[j]]&cAlnum != 0 || b[j] == '-' || b[j] >= 0x80) {
 			j++
 		}
-		return j > i+1 && j+1 < n && b[j] == '.' && class[b[j+1]]&cAlnum != 0
+		if j < n && b[j] == '%' {
+			return true // a percent-encoded label or dot: matchDomain decides
+		}
+		return j > i+1 && j+1 < n && b[j] == '.' && (class[b[j+1]]&(cAlnum|cTrig) != 0 || b[j+1] >= 0x80) || userinfoTrigger(b, i)
+	case '&':
+		return atEntity(b, i) > 0
 	case ':', '=':
 		if b[i] == ':' && i+1 < n && b[i+1] == ':' {
 			return true

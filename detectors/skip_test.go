@@ -32,14 +32,38 @@ func stopKind(b []byte, i, i0 int, inWord bool) int {
 		if i >= 2 && isLetter(b[i-2]) && (i == 2 || !isAlnum(b[i-3])) && i+1 < len(b) && isDigit(b[i+1]) {
 			return 2
 		}
+		// The digits after the one, two, four, five or six upper-case
+		// letters that start a national id (NRIC, NINO, CURP, PAN,
+		// codice fiscale) and the word.
+		if k := upperRunStart(b, i); i+1 < len(b) && isDigit(b[i+1]) && (k == 0 || !isAlnum(b[k-1]) && b[k-1] != '_') {
+			switch i - k {
+			case 1, 2, 4, 5, 6:
+				return 2
+			}
+		}
 		// A first octet of one to three digits, then '.' or '-'.
 		for k := i; k < len(b) && k < i+3 && isDigit(b[k]); k++ {
 			if k+1 < len(b) && (b[k+1] == '.' || b[k+1] == '-') {
 				return 2
 			}
 		}
+		// A card number glued to the letter: 12 to 19 digits, or a group
+		// of four and a separator.
+		if cardInWord(b, i) {
+			return 2
+		}
 	}
 	return 0
+}
+
+// upperRunStart returns where the run of upper-case ASCII letters before
+// b[i] starts, looking back seven letters at most.
+func upperRunStart(b []byte, i int) int {
+	k := i
+	for k > 0 && i-k < 7 && b[k-1] >= 'A' && b[k-1] <= 'Z' {
+		k--
+	}
+	return k
 }
 
 // checkNextWork checks nextWork(b, i, inWord) against stopKind: it stops at
@@ -106,9 +130,17 @@ func checkTriggerWork(t *testing.T, s *Scanner, b []byte, i int) {
 	}
 	switch b[i] {
 	case '@':
-		// The handler, emailAfter, needs a domain after the '@'.
+		// The handlers: urlCredAt needs a "scheme://" before the '@',
+		// emailAfter a domain after it.
 		if end := matchDomain(b, i+1); end > 0 {
 			t.Fatalf("%q: triggerWork rules out '@' at %d, matchDomain finds up to %d", b, i, end)
+		}
+		if _, ok := matchURLCred(b, i, 0); ok {
+			t.Fatalf("%q: triggerWork rules out '@' at %d, matchURLCred finds a user-info", b, i)
+		}
+	case '&':
+		if atEntity(b, i) > 0 {
+			t.Fatalf("%q: triggerWork rules out an '@' entity at %d", b, i)
 		}
 	case '%':
 		if _, _, end := s.matchPercent(nil, 0, b, i, 0); end > 0 {
@@ -136,6 +168,7 @@ func TestTriggerWork(t *testing.T) {
 		`"api_key" : "AKIAIOSFODNN7EXAMPLE"`, "Authorization: Bearer abc.def.ghi", "x=1 y:2 z(3) w+4",
 		"db_password    =x", "SECRET_KEY='abc'", "cookie:a=b; c=d",
 		"Factory@197] a@b.co x@sub-1.example.org @ y@-a.b z@a.b icon@2x.png",
+		"redis://u:p@cache amqp://:p@h x@%65%78.com jo@m%C3%BCller.de 用户@例子.广告 jo&#64;b.co a&amp;b &#x40; &commat;",
 	} {
 		b := []byte(line)
 		ruledOut := 0
@@ -153,6 +186,7 @@ func TestTriggerWork(t *testing.T) {
 
 func FuzzTriggerWork(f *testing.F) {
 	f.Add([]byte("password = x token: y a%2Fb (12) +1 ::1"))
+	f.Add([]byte("redis://u:p@h x@%65x.c%6Fm j@m\xc3\xbc.de a&#64;b.co &commat;"))
 	s, err := New(Options{})
 	if err != nil {
 		f.Fatal(err)

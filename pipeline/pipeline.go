@@ -216,6 +216,12 @@ func (p *Pipeline) run(ctx context.Context) error {
 	}
 	client, err := p.connect(ctx, ccfg)
 	if err != nil {
+		if ctx.Err() != nil {
+			// Stopped before Kafka answered: nothing was read, nothing
+			// is lost, and a stop is a stop whether Kafka is up or not.
+			p.log.Info("stopped before connecting to kafka", "last_err", err)
+			return nil
+		}
 		return err
 	}
 	defer client.Close()

@@ -141,6 +141,7 @@ func (w *walker) access(f *accessFields) error {
 	prev := 0
 	for k := 0; k < f.n; k++ {
 		s, e := f.spans[k][0], f.spans[k][1]
+		w.accessField = k + 1
 		w.out = append(w.out, in[prev:s]...)
 		prev = e
 		v := in[s:e]
@@ -210,6 +211,7 @@ func (w *walker) access(f *accessFields) error {
 		}
 	}
 	rest := in[prev:]
+	w.accessField = 0
 	if len(rest) > 0 && w.raw == 0 {
 		var err error
 		w.out, _, _, err = w.scrubText(w.out, rest, prev, nil)

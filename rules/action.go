@@ -238,8 +238,10 @@ func maskValue(dst, v []byte, keepFirst, keepLast int) []byte {
 // ,;:/|()[]{}+-), degree signs and the hemisphere letters N, S, E and W
 // standing alone ("48.8584N", "E 2.2945"). Anything else fails closed (the
 // caller redacts): words ("Paris"), dotted runs that are not one decimal
-// ("1.2.3"), exponents ("4.8E1"), and degrees-minutes-seconds, whose
-// minutes and seconds marks are not separators.
+// ("1.2.3"), exponents ("4.8E1"), numbers of more than three integer digits
+// (degrees have at most three; "490154203237518" is no coordinate, and
+// rounding would keep it whole), and degrees-minutes-seconds, whose minutes
+// and seconds marks are not separators.
 //
 // In a value without a '.', a ',' between digits is a decimal comma
 // ("48,8583701" becomes "48,86"), and a run of digits with two of them
@@ -273,7 +275,15 @@ func coarsenValue(dst, v []byte, decimals int) ([]byte, bool) {
 				return dst[:mark], false
 			}
 			digits = true
+			at := len(dst)
 			dst = roundDecimal(dst, v[s:intEnd], point, v[fs:fe], decimals)
+			if intDigits(dst[at:]) > 3 {
+				// Degrees have at most three integer digits, rounded
+				// too (999.7 is 1000): a longer number
+				// ("490154203237518") is no coordinate, and may be an
+				// identifier that rounding would keep whole.
+				return dst[:mark], false
+			}
 			continue
 		}
 		switch {
@@ -306,6 +316,16 @@ var coarsenSeparator = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// intDigits returns how many digits n, a number roundDecimal wrote, has
+// before its decimal point.
+func intDigits(n []byte) int {
+	k := 0
+	for k < len(n) && isDigit(n[k]) {
+		k++
+	}
+	return k
+}
 
 // roundDecimal appends the number intPart point frac rounded to decimals
 // fraction digits, half away from zero (the sign, if any, is the caller's),

@@ -93,7 +93,12 @@ type Result struct {
 	// under the active key, of its identifiers of the policy's subject
 	// types, whatever action was applied to them. See Subject.
 	Subjects []Subject
+	// Locate, set by the caller before scrubbing, makes the scrub record
+	// where each finding is (see Location). It is kept across scrubs; when
+	// unset, finding costs nothing more.
+	Locate bool
 
+	locs   []location
 	fields [numExtract][2]int // extracted values: spans of arena
 	has    [numExtract]bool
 	arena  []byte // extracted values and subject pseudonyms
@@ -129,6 +134,7 @@ func (r *Result) reset() {
 	r.Findings = r.Findings[:0]
 	r.Actions = r.Actions[:0]
 	r.Subjects = r.Subjects[:0]
+	r.locs = r.locs[:0]
 	r.has = [numExtract]bool{}
 	r.arena = r.arena[:0]
 }
@@ -171,7 +177,11 @@ type Engine struct {
 	policy  *Policy
 	scanner *detectors.Scanner
 	keys    *Keyring
-	byType  map[detectors.Type]*rule
+	// byType holds the rules of detector types: built-in, custom, and the
+	// names of field rules (the first rule of a name without a shape), for
+	// findings a detector types by such a name (a URL's user name is an
+	// account_id).
+	byType map[detectors.Type]*rule
 	// builtin holds byType's rules of the built-in detector types, in the
 	// order of detectors.Builtin, so that the rule of a finding is found
 	// without hashing its type.
@@ -278,6 +288,9 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 		}
 		r.shape, _ = shapeByName(f.Shape)
 		r.extent = extentOf(r.name)
+		if t := detectors.Type(r.name); f.Shape == "" && !detectors.IsBuiltin(t) && e.byType[t] == nil {
+			e.byType[t] = r
+		}
 		e.fields = append(e.fields, r)
 		e.fieldIdx.add(pp)
 		e.fieldTail.add(pp)
@@ -329,7 +342,8 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 }
 
 // typeRule returns the rule of findings of type t, or nil when the policy
-// has none.
+// has none. A type that is no detector's but a field rule's name (the
+// account_id of a URL's user name) takes that field rule's action.
 func (e *Engine) typeRule(t detectors.Type) *rule {
 	if k := detectors.BuiltinIndex(t); k >= 0 {
 		return e.builtin[k]

@@ -86,7 +86,12 @@ func TestScrubFormats(t *testing.T) {
 			`2001:db8:: - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.0" 304 -`, FormatAccess},
 		{"user agent versions", `{"ua":"Mozilla/5.0 (Windows; U; rv:1.8.1.4) Gecko/20070515 Firefox/2.0.0.4 via 10.1.2.3"}`,
 			`{"ua":"Mozilla/5.0 (Windows; U; rv:1.8.1.4) Gecko/20070515 Firefox/2.0.0.4 via 10.1.2.0"}`, FormatJSON},
-		{"versions elsewhere are addresses", `{"msg":"Firefox/2.0.0.4"}`, `{"msg":"Firefox/2.0.0.0"}`, FormatJSON},
+		{"pem key in a multi-line record", "loaded key\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA1234\nQUJDREVG\n-----END RSA PRIVATE KEY-----\nok",
+			"loaded key\n-----BEGIN RSA PRIVATE KEY-----[secret]-----END RSA PRIVATE KEY-----\nok", FormatText},
+		{"url user-info", `connect redis://app:pw@cache:6379`, `connect redis://` + pseudo("account_id", "app") + `:[secret]@cache:6379`, FormatText},
+		{"user agent addresses", `{"ua":"curl/8.5.0 via/198.51.100.23 rv:203.0.113.9"}`, `{"ua":"curl/8.5.0 via/198.51.100.0 rv:203.0.113.0"}`, FormatJSON},
+		{"versions elsewhere are versions", `{"msg":"Firefox/2.0.0.4 nginx/1.25.3.4"}`, `{"msg":"Firefox/2.0.0.4 nginx/1.25.3.4"}`, FormatJSON},
+		{"addresses after a product token", `{"msg":"curl/198.51.100.23 db01/10.0.0.5"}`, `{"msg":"curl/198.51.100.0 db01/10.0.0.0"}`, FormatJSON},
 		{"bad utf8 and escape bytes", "a\x1b[31mb\x1b[0m \xff 10.0.0.1", "a\x1b[31mb\x1b[0m \xff 10.0.0.0", FormatText},
 		{"empty", "", "", FormatText},
 	}

@@ -331,7 +331,7 @@ func (e *Engine) headerRule(name []byte) *rule {
 func (w *walker) beginEnvelope(res *Result) {
 	w.res = res
 	w.in, w.out, w.geo = nil, nil, nil
-	w.raw, w.dropRecord, w.inJSON, w.userAgent = 0, false, false, false
+	w.raw, w.dropRecord, w.inJSON, w.userAgent, w.accessField = 0, false, false, false, 0
 	w.resetPath()
 }
 

@@ -117,23 +117,37 @@ func personNameShape(v []byte) bool {
 // postalAddressShape reports whether v reads as a postal address: two or
 // more words (separated by white space or commas) with a letter among them.
 // A network address ("10.0.0.1:8080", "localhost", ":9092"), a host name, a
-// memory address or a single word is not one.
+// memory address or a single word is not one. A word with '_' or a bracket
+// lends no letter: a pseudonym ("imei_k1_mnps...") or a redaction
+// ("[address]") that scrubbing put in a value of digits must not make it an
+// address on a second pass (scrubbing is idempotent).
 func postalAddressShape(v []byte) bool {
-	letter, words, inWord := false, 0, false
+	letter, words := false, 0
+	wordLetter, wordMark, inWord := false, false, false
+	end := func() {
+		if inWord && wordLetter && !wordMark {
+			letter = true
+		}
+		inWord, wordLetter, wordMark = false, false, false
+	}
 	for _, c := range v {
 		switch {
 		case c == ' ' || c == '\t' || c == ',' || c == '\n':
-			inWord = false
+			end()
 		default:
 			if !inWord {
 				words++
 				inWord = true
 			}
-			if isLetter(c) || c >= 0x80 {
-				letter = true
+			switch {
+			case isLetter(c) || c >= 0x80:
+				wordLetter = true
+			case c == '_' || c == '[' || c == ']':
+				wordMark = true
 			}
 		}
 	}
+	end()
 	return words >= 2 && letter
 }
 

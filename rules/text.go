@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"net/netip"
 
 	"github.com/scrubd/scrubd/detectors"
 )
@@ -148,22 +149,31 @@ func (w *walker) valueSubjects(v []byte, fields []span, found []detectors.Findin
 }
 
 // dropVersions removes from the findings of a User-Agent string the IPv4
-// look-alikes that are product versions: "Firefox/2.0.0.4", "rv:1.8.1.4".
-// Elsewhere such runs are kept as addresses (recall first), because
-// "host/10.0.0.1" is how Java writes an address.
+// look-alikes after a product token or "rv:" that are not public unicast
+// addresses: a product version ("Firefox/10.0.0.1"). The detector already
+// leaves out quads that read as versions there ("Firefox/2.0.0.4"); a
+// public address after a product token is an address. Elsewhere private
+// ones are kept too, because "host/10.0.0.1" is how Java writes an address.
 func dropVersions(found []detectors.Finding, v []byte) []detectors.Finding {
 	out := found[:0]
 	for _, f := range found {
 		if f.Type == detectors.IPv4 && f.Start >= 2 {
 			prev, prev2 := v[f.Start-1], v[f.Start-2]
 			isLetter := 'a' <= prev2|0x20 && prev2|0x20 <= 'z'
-			if prev == '/' && isLetter || prev == ':' && prev2 == 'v' && f.Start >= 3 && v[f.Start-3] == 'r' {
+			if (prev == '/' && isLetter || prev == ':' && prev2 == 'v' && f.Start >= 3 && v[f.Start-3] == 'r') && !publicUnicast(v[f.Start:f.End]) {
 				continue
 			}
 		}
 		out = append(out, f)
 	}
 	return out
+}
+
+// publicUnicast reports whether the text q is a public unicast IPv4
+// address (not private, loopback, link-local, shared or multicast).
+func publicUnicast(q []byte) bool {
+	a, err := netip.ParseAddr(string(q))
+	return err == nil && a.IsGlobalUnicast() && !a.IsPrivate() && !(a.Is4() && a.As4()[0] == 100 && a.As4()[1]&0xc0 == 64)
 }
 
 // userAgentKey reports whether a field with this last key holds a
@@ -910,6 +920,11 @@ func valueEnd(v []byte, vs int, ext extent, place pairPlace) (s, e, next int) {
 	if v[vs] == '{' {
 		return vs, vs, vs // an object: its pairs are found on their own
 	}
+	if e := placeholderEnd(v, vs); e > 0 {
+		// A value scrubbed before ("[coordinates]!"): the placeholder is
+		// the value, so that scrubbing again changes nothing.
+		return vs, e, e
+	}
 	if ext == extToken && place != headerLine {
 		// The common case, first: one token.
 		e = withoutStop(v, vs, tokenEnd(v, vs))
@@ -951,6 +966,28 @@ func valueEnd(v []byte, vs int, ext extent, place pairPlace) (s, e, next int) {
 	}
 	e = withoutStop(v, vs, e)
 	return vs, e, e
+}
+
+// placeholderEnd returns the end of the redaction placeholder ("[address]",
+// "[in_aadhaar]": lower-case letters, digits and '_' with a letter, in
+// brackets) at v[vs], or 0 when none starts there.
+func placeholderEnd(v []byte, vs int) int {
+	if v[vs] != '[' {
+		return 0
+	}
+	letter := false
+	for i := vs + 1; i < len(v) && i < vs+64; i++ {
+		switch c := v[i]; {
+		case c >= 'a' && c <= 'z':
+			letter = true
+		case c >= '0' && c <= '9' || c == '_':
+		case c == ']' && letter:
+			return i + 1
+		default:
+			return 0
+		}
+	}
+	return 0
 }
 
 // withoutStop returns the end of the value v[vs:e] without a '.' that ends
@@ -1227,6 +1264,16 @@ scan:
 		}
 		d++
 	}
+	if d > vs && d < len(v) && isLetter(v[d]) && (isDigit(v[d-1]) || isLetter(v[d-1])) {
+		// A number glued to a word ("0000A000") is no clean end: the
+		// value runs to the end of the word, or what replaced the
+		// numbers would be glued to its rest and read as another value
+		// on a second pass.
+		for d < len(v) && !tokenStop(v[d]) {
+			d++
+		}
+		return max(d, e)
+	}
 	for d > vs && (v[d-1] == ' ' || v[d-1] == '\t' || v[d-1] == ',' || v[d-1] == ';' || v[d-1] == '.') {
 		d--
 	}
@@ -1246,6 +1293,16 @@ scan:
 		return e
 	}
 	return d
+}
+
+// tokenStop reports whether c ends a word of numbersEnd's glued value:
+// white space, a list separator or a quote.
+func tokenStop(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', ',', ';', '"', '\'':
+		return true
+	}
+	return false
 }
 
 // keyRule returns the field rule and the extract of the key of a key=value
@@ -1342,6 +1399,16 @@ func normalize(dst []byte, typ string, v []byte) []byte {
 				if h, ok := hex2(v[i+1], v[i+2]); ok {
 					c = h
 					i += 2
+				}
+			}
+			if c == '&' {
+				// The '@' as an HTML entity: one address, one pseudonym.
+				for _, e := range [...]string{"&#64;", "&#x40;", "&#X40;", "&commat;"} {
+					if len(v)-i >= len(e) && string(v[i:i+len(e)]) == e {
+						c = '@'
+						i += len(e) - 1
+						break
+					}
 				}
 			}
 			dst = append(dst, lower(c))

@@ -58,6 +58,10 @@ type walker struct {
 	memo     *[memoSize]keyMemo
 	places   []int32
 	memoGen  uint64
+
+	// accessField is 1 + the index of the access-log field being scrubbed,
+	// 0 elsewhere (see locate).
+	accessField int
 }
 
 // memoSize is the number of places the key memo remembers.
@@ -107,7 +111,7 @@ func (w *walker) scrub(dst, rec []byte, res *Result, opt Options) ([]byte, error
 // record scrubs rec, appending to dst.
 func (w *walker) record(dst, rec []byte, res *Result, mode walkMode, geo *Geo) (out []byte, err error) {
 	w.in, w.res, w.out, w.pos = rec, res, dst, 0
-	w.dropRecord, w.raw, w.inJSON, w.geo = false, 0, false, geo
+	w.dropRecord, w.raw, w.inJSON, w.geo, w.accessField = false, 0, false, geo, 0
 	w.resetPath()
 	defer func() {
 		// Release the references to the caller's buffers.
@@ -187,6 +191,9 @@ func (w *walker) note(typ string, start, end int, a Action) {
 	}
 	w.res.Findings = append(w.res.Findings, detectors.Finding{Type: detectors.Type(typ), Start: start, End: end})
 	w.res.Actions = append(w.res.Actions, a)
+	if w.res.Locate {
+		w.locate()
+	}
 }
 
 // subject records the data subject of a value that rule rl applied to, when

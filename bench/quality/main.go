@@ -8,8 +8,10 @@
 // exactly and every other finding, by type, for a false-positive review.
 // Last, it scans generated system logs (Android, HDFS, kernel, sshd, Windows
 // CBS, application lines), bench/gen's lines and the golden sample logs for
-// national identification numbers, none of which they hold, and for
-// people's names and street addresses (names.go).
+// national identification numbers, none of which they hold, and the system
+// logs, with lines whose numbers stand near phone and location words, for
+// phone numbers, IBANs and coordinates; and for people's names and street
+// addresses (names.go).
 //
 // Run it from the repository root:
 //
@@ -72,6 +74,11 @@ func main() {
 	}
 	fmt.Println()
 	if err := evalNatIDLogs(s, root, *verbose); err != nil {
+		fmt.Fprintln(os.Stderr, "quality:", err)
+		os.Exit(1)
+	}
+	fmt.Println()
+	if err := evalShapeLogs(s, root, *verbose); err != nil {
 		fmt.Fprintln(os.Stderr, "quality:", err)
 		os.Exit(1)
 	}
@@ -372,7 +379,7 @@ func evalApache(s *detectors.Scanner, path string, verbose bool) error {
 			others[fd.Type]++
 			text := string(line[fd.Start:fd.End])
 			switch fd.Type {
-			case detectors.Phone, detectors.CreditCard, detectors.IBAN, detectors.IMEI:
+			case detectors.Phone, detectors.CreditCard, detectors.IBAN, detectors.IMEI, detectors.Coordinates:
 				digitFindings = append(digitFindings, fmt.Sprintf("%s %q in %q", fd.Type, text, context(line, fd)))
 			default:
 				if verbose {
@@ -395,7 +402,7 @@ func evalApache(s *detectors.Scanner, path string, verbose bool) error {
 	for _, t := range types {
 		fmt.Printf("  %-12s %d\n", t, others[detectors.Type(t)])
 	}
-	fmt.Printf("phone/credit_card/iban/imei findings: %d\n", len(digitFindings))
+	fmt.Printf("phone/credit_card/iban/imei/coordinates findings: %d\n", len(digitFindings))
 	for _, d := range digitFindings {
 		fmt.Println("  " + d)
 	}

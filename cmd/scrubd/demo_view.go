@@ -1,15 +1,20 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/scrubd/scrubd/pipeline/metrics"
 )
 
 // view prints, every interval, the rates, the findings per type and a
@@ -27,6 +32,7 @@ func (d *demo) view(ctx context.Context, w io.Writer, svc *service, interval tim
 			d.mu.Lock()
 			produced, cleaned, seq, out := d.produced, d.cleaned, d.lastSeq, d.lastOut
 			raw := d.samples[seq]
+			countries := d.countriesLine()
 			d.mu.Unlock()
 			secs := now.Sub(last).Seconds()
 			ready, why := svc.state.Ready()
@@ -34,6 +40,7 @@ func (d *demo) view(ctx context.Context, w io.Writer, svc *service, interval tim
 				now.Format("15:04:05"), ready, why, float64(produced-lastProduced)/secs, float64(cleaned-lastCleaned)/secs, produced, cleaned)
 			fmt.Fprintf(w, "   findings: %s\n", findingsLine(svc))
 			fmt.Fprintf(w, "   aggregates: %s\n", aggregatesLine(svc))
+			fmt.Fprintf(w, "   countries:  %s\n", countries)
 			if raw != nil && out != nil {
 				fmt.Fprintf(w, "   before: %s\n   after:  %s\n", clip(raw, 400), clip(out, 400))
 			}
@@ -42,12 +49,102 @@ func (d *demo) view(ctx context.Context, w io.Writer, svc *service, interval tim
 	}
 }
 
-// summary prints the totals at the end.
+// summary prints the totals at the end, and accounts for every generated
+// record: committed by scrubd (clean, dropped by the policy or
+// dead-lettered), or still in flight when the demo stopped.
 func (d *demo) summary(w io.Writer, svc *service) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	fmt.Fprintf(w, "\nscrubd demo: %d records generated, %d read from the clean topic; findings: %s; aggregates: %s\n",
-		d.produced, d.cleaned, findingsLine(svc), aggregatesLine(svc))
+	committed := svc.committed()
+	fmt.Fprintf(w, "\nscrubd demo: %d records generated, %d scrubbed and committed (%s); %d read back from %s, %d from %s\n",
+		d.produced, committed.total(), committed, d.cleaned, demoClean, d.dead, demoDLQ)
+	fmt.Fprintf(w, "   findings: %s\n   aggregates: %s\n   countries:  %s\n", findingsLine(svc), aggregatesLine(svc), d.countriesLine())
+	if n := d.produced - committed.total(); n > 0 {
+		fmt.Fprintf(w, "   %d records were still in flight at the stop: written to %s but not yet committed by scrubd "+
+			"(not yet read, or in the transaction the stop aborted). None is lost: they stay in %s, and a scrubd "+
+			"started again resumes from its committed offsets and scrubs them exactly once.\n", n, demoRaw, demoRaw)
+	}
+}
+
+// catchUp waits, up to limit, until the watcher has read every clean and
+// dead-lettered record the pipeline committed.
+func (d *demo) catchUp(svc *service, limit time.Duration) {
+	c := svc.committed()
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		d.mu.Lock()
+		done := d.cleaned >= c.clean && d.dead >= c.dead
+		d.mu.Unlock()
+		if done {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// outcomes are the committed records by outcome.
+type outcomes struct{ clean, dropped, dead, other int64 }
+
+func (o outcomes) total() int64 { return o.clean + o.dropped + o.dead + o.other }
+
+func (o outcomes) String() string {
+	s := fmt.Sprintf("%d clean", o.clean)
+	for _, p := range []struct {
+		n    int64
+		what string
+	}{{o.dropped, "dropped by the policy"}, {o.dead, "dead-lettered"}, {o.other, "withheld for minors or privacy requests"}} {
+		if p.n > 0 {
+			s += fmt.Sprintf(", %d %s", p.n, p.what)
+		}
+	}
+	return s
+}
+
+// committed reads the pipeline's committed outcomes from its metrics.
+func (s *service) committed() outcomes {
+	r := s.p.Metrics().Records
+	v := func(o string) int64 { return int64(counterValue(r.WithLabelValues(o))) }
+	return outcomes{
+		clean: v(metrics.OutcomeClean), dropped: v(metrics.OutcomeDropped), dead: v(metrics.OutcomeDeadLettered),
+		other: v(metrics.OutcomeMinor) + v(metrics.OutcomeSuppressed),
+	}
+}
+
+// countAggregate adds an aggregates-topic record's count to its country.
+// The caller holds d.mu.
+func (d *demo) countAggregate(rec []byte) {
+	var a struct {
+		Dims  map[string]string `json:"dims"`
+		Count int64             `json:"count"`
+	}
+	if json.Unmarshal(rec, &a) != nil {
+		return
+	}
+	if c := a.Dims["country"]; c != "" {
+		d.countries[c] += a.Count
+	}
+}
+
+// countriesLine formats the aggregated counts by country, largest first.
+func (d *demo) countriesLine() string {
+	if len(d.countries) == 0 {
+		return "none yet (the first window closes after 6s)"
+	}
+	keys := slices.Collect(maps.Keys(d.countries))
+	slices.SortFunc(keys, func(a, b string) int {
+		if d.countries[a] != d.countries[b] {
+			return cmp.Compare(d.countries[b], d.countries[a])
+		}
+		return strings.Compare(a, b)
+	})
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString("  ")
+		}
+		fmt.Fprintf(&b, "%s=%d", k, d.countries[k])
+	}
+	return b.String()
 }
 
 // aggregatesLine formats the aggregates counters.

@@ -20,23 +20,28 @@ const (
 	exitInvalid = 78 // EX_CONFIG: the configuration is invalid
 )
 
-// version is stamped at build time with -ldflags "-X main.version=...".
+// version is stamped at build time with -ldflags "-X main.version=..."
+// (`make build` stamps `git describe`). Left at "dev", `scrubd version`
+// reads the build information instead (see versionString).
 var version = "dev"
 
 const usage = `scrubd scrubs personal data from log records.
 
 Usage:
-  scrubd scrub    [--config FILE] [--findings] [--workers N] [FILE...]
+  scrubd scrub    [--config FILE] [--findings] [--stats] [--workers N] [FILE|-]...
+  scrubd discover [--config FILE] [--sample N] [--format table|json] [--html FILE] [FILE|-... | --topic T]
   scrubd validate --config FILE
   scrubd test     --config FILE
   scrubd run      --config FILE
-  scrubd demo     [--duration D]
+  scrubd demo     [--duration D] [--rate N] [--config FILE]
   scrubd topics   --config FILE
-  scrubd vault    export --config FILE --master-keys DIR --type TYPE --subject VALUE
-  scrubd vault    rewrap --config FILE --master-keys DIR
+  scrubd vault    export|rewrap --config FILE --master-keys DIR ...
+  scrubd privacy  compact-requests --config FILE [--min-age D] [--dry-run]
   scrubd version
+  scrubd help     [COMMAND]
 
-Run "scrubd <command> -h" for the flags of a command.
+Run "scrubd help COMMAND" or "scrubd COMMAND -h" for a command's flags.
+Exit codes: 0 ok, 1 failure, 2 bad command line, 78 invalid configuration.
 `
 
 func main() {
@@ -46,35 +51,65 @@ func main() {
 	os.Exit(code)
 }
 
+// A command is a verb of the command line.
+type command func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int
+
+// commands are the verbs with their functions; help and version are
+// answered by run itself.
+var commands = map[string]command{
+	"scrub":    cmdScrub,
+	"discover": cmdDiscover,
+	"validate": func(_ context.Context, a []string, _ io.Reader, o, e io.Writer) int { return cmdValidate(a, o, e) },
+	"test":     func(_ context.Context, a []string, _ io.Reader, o, e io.Writer) int { return cmdTest(a, o, e) },
+	"run":      func(c context.Context, a []string, _ io.Reader, o, e io.Writer) int { return cmdRun(c, a, o, e) },
+	"demo":     func(c context.Context, a []string, _ io.Reader, o, e io.Writer) int { return cmdDemo(c, a, o, e) },
+	"topics":   func(c context.Context, a []string, _ io.Reader, o, e io.Writer) int { return cmdTopics(c, a, o, e) },
+	"vault":    func(c context.Context, a []string, _ io.Reader, o, e io.Writer) int { return cmdVault(c, a, o, e) },
+	"privacy":  func(c context.Context, a []string, _ io.Reader, o, e io.Writer) int { return cmdPrivacy(c, a, o, e) },
+}
+
 // run dispatches a command line and returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "scrub":
-		return cmdScrub(ctx, rest, stdin, stdout, stderr)
-	case "validate":
-		return cmdValidate(rest, stdout, stderr)
-	case "test":
-		return cmdTest(rest, stdout, stderr)
+	verb, rest := args[0], args[1:]
+	switch verb {
 	case "version", "--version", "-version":
-		fmt.Fprintf(stdout, "scrubd %s\n", version)
-		return exitOK
-	case "help", "-h", "--help":
+		return cmdVersion(rest, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		return cmdHelp(rest, stdout, stderr)
+	}
+	if c, ok := commands[verb]; ok {
+		return c(ctx, rest, stdin, stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "scrubd: unknown command %q\n\n%s", verb, usage)
+	return exitUsage
+}
+
+// cmdHelp implements `scrubd help [COMMAND]`: the overview, or the usage
+// text and flags of one command, on stdout.
+func cmdHelp(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
 		fmt.Fprint(stdout, usage)
 		return exitOK
-	case "run":
-		return cmdRun(ctx, rest, stdout, stderr)
-	case "demo":
-		return cmdDemo(ctx, rest, stdout, stderr)
-	case "topics":
-		return cmdTopics(ctx, rest, stdout, stderr)
-	case "vault":
-		return cmdVault(ctx, rest, stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "scrubd: unknown command %q\n\n%s", cmd, usage)
+	if len(args) > 1 {
+		fmt.Fprintln(stderr, "scrubd help: one command at a time")
+		return exitUsage
+	}
+	if args[0] == "help" {
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	if c, ok := commands[args[0]]; ok {
+		// Every command answers -h with its usage on stdout and exit 0.
+		return c(context.Background(), []string{"-h"}, nil, stdout, stderr)
+	}
+	if args[0] == "version" {
+		return cmdVersion([]string{"-h"}, stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "scrubd help: unknown command %q\n\n%s", args[0], usage)
 	return exitUsage
 }

@@ -14,8 +14,13 @@ import (
 // loadPolicy reads the policy a --config flag names, or the built-in default
 // when path is empty, and validates it. The file may be a policy file or a
 // run configuration (with kafka:, policy: or policy_file: at the top), in
-// which case its policy is used.
+// which case its policy is used. Every error is an invalid configuration.
 func loadPolicy(path string, getenv func(string) string) (*rules.Policy, error) {
+	p, err := readPolicy(path, getenv)
+	return p, invalid(err)
+}
+
+func readPolicy(path string, getenv func(string) string) (*rules.Policy, error) {
 	if path == "" {
 		return rules.Default(), nil
 	}
@@ -64,7 +69,8 @@ func loadEngine(path string, getenv func(string) string) (*rules.Engine, error) 
 	}
 	keys, _, err := rules.LoadKeyring(p.Keys, getenv)
 	if err != nil {
-		return nil, fmt.Errorf("load keys: %w", err)
+		return nil, invalid(fmt.Errorf("load keys: %w", err))
 	}
-	return rules.Compile(p, keys)
+	e, err := rules.Compile(p, keys)
+	return e, invalid(err)
 }

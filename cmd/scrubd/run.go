@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,34 +14,51 @@ import (
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/geoip"
 	"github.com/scrubd/scrubd/pipeline/health"
+	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/reload"
 	"github.com/scrubd/scrubd/rules"
 )
 
+const runUsage = `Usage: scrubd run --config FILE
+
+Runs the Kafka sidecar: reads the input topics, scrubs every record and writes
+the clean, dead-letter (and residency, aggregates) topics, with metrics and
+health on http.addr. Every key can be overridden by a SCRUBD_<PATH> variable
+(SCRUBD_KAFKA_BROKERS=a:9092,b:9092). There is no default broker: without
+--config, SCRUBD_KAFKA_BROKERS is required. SIGHUP reloads the policy;
+SIGTERM or SIGINT stops cleanly.
+Exit 0 after a stop, 78 when the configuration is invalid, 1 on a failure.
+`
+
 // cmdRun implements `scrubd run --config FILE`: the Kafka sidecar. It exits
-// 0 after a clean stop on SIGTERM or SIGINT, 78 when the configuration is
-// invalid and 1 on a runtime failure.
-func cmdRun(ctx context.Context, args []string, _, stderr io.Writer) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+// 0 after a clean stop on SIGTERM or SIGINT, whether Kafka answered or
+// not, 78 when the configuration is invalid and 1 on a runtime failure.
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("run", runUsage, stderr)
 	path := fs.String("config", "", "configuration `file` (keys overridable by SCRUBD_<PATH> variables)")
-	if err := fs.Parse(args); err != nil {
+	rest, code, stop := parseFlags(fs, args, stdout)
+	if stop {
+		return code
+	}
+	if noArgs(fs, rest) {
 		return exitUsage
+	}
+	if *path == "" && os.Getenv("SCRUBD_KAFKA_BROKERS") == "" {
+		fmt.Fprintln(stderr, "scrubd run: no --config and no SCRUBD_KAFKA_BROKERS: scrubd does not guess where Kafka is; "+
+			"give --config FILE (deploy/examples/scrubd.yaml is a complete one) or set SCRUBD_KAFKA_BROKERS=host:port")
+		return exitInvalid
 	}
 	cfg, err := loadConfig(*path, os.Getenv)
 	if err != nil {
-		fmt.Fprintf(stderr, "scrubd run: %v\n", err)
-		return exitInvalid
+		return fail(stderr, "run", err)
 	}
-	log := newLogger(stderr, cfg.Log.Level)
+	log := newLogger(stderr, cfg.Log)
+	defer flushSarama()
 	svc, err := newService(*path, cfg, log, os.Getenv, os.Hostname, false)
 	if err != nil {
-		log.Error("scrubd run: setup failed", "err", err)
-		if errors.Is(err, errInvalid) {
-			return exitInvalid
-		}
-		return exitFailed
+		log.Error("scrubd run: setup failed", "err", message(err))
+		return exitCode(err)
 	}
 	if err := svc.run(ctx); err != nil {
 		log.Error("scrubd run: stopped with an error", "err", err)
@@ -52,19 +67,12 @@ func cmdRun(ctx context.Context, args []string, _, stderr io.Writer) int {
 	return exitOK
 }
 
-// errInvalid marks setup errors that come from the configuration.
-var errInvalid = errors.New("invalid configuration")
-
-// loadConfig loads and validates the configuration.
+// loadConfig loads and validates the run configuration: the one way every
+// command reads one. Any error is an invalid configuration, with the line
+// of each problem.
 func loadConfig(path string, getenv func(string) string) (*config.Config, error) {
-	cfg, err := config.Load(path, getenv)
-	if err != nil {
-		return nil, err
-	}
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	return cfg, nil
+	cfg, err := config.LoadValid(path, getenv)
+	return cfg, invalid(err)
 }
 
 // service is a pipeline with its HTTP listener.
@@ -72,12 +80,19 @@ type service struct {
 	cfg        *config.Config
 	log        *slog.Logger
 	p          *pipeline.Pipeline
+	srv        *health.Server // nil until listen
 	reg        *prometheus.Registry
 	state      *health.State
 	geo        *geoip.Reader    // nil: geo is off
 	reloader   *reload.Reloader // nil: no file to reload from
 	privacySet *privacy.Set     // nil: privacy requests are off
+	// policyVersion is the version of the policy at the start.
+	policyVersion string
 }
+
+// close releases what newService opened, for a service that is not run
+// (scrubd validate).
+func (s *service) close() { closeGeo(s.geo, s.log) }
 
 // newService loads the policy, keys and dead-letter key the configuration
 // names and creates the pipeline. A policy without HMAC keys is refused
@@ -112,7 +127,13 @@ func newService(path string, cfg *config.Config, log *slog.Logger, getenv func(s
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", errInvalid, err)
 	}
+	if err := checkKafka(cfg, txnID); err != nil {
+		return nil, err
+	}
 	reg := prometheus.NewRegistry()
+	if err := kafka.Announce(cfg, log, reg); err != nil {
+		return nil, err
+	}
 	state := health.NewState(time.Now, 30*time.Second)
 	geo, err := openGeo(cfg, log, reg)
 	if err != nil {
@@ -127,7 +148,7 @@ func newService(path string, cfg *config.Config, log *slog.Logger, getenv func(s
 	if geo != nil {
 		opts.Geo = geo
 	}
-	svc := &service{cfg: cfg, log: log, reg: reg, state: state, geo: geo}
+	svc := &service{cfg: cfg, log: log, reg: reg, state: state, geo: geo, policyVersion: eng.Version()}
 	if svc.reloader, err = newReloader(path, cfg, pol, eng, ks, log, reg); err != nil {
 		closeGeo(geo, log)
 		return nil, err
@@ -160,14 +181,29 @@ func newService(path string, cfg *config.Config, log *slog.Logger, getenv func(s
 	return svc, nil
 }
 
-// run serves HTTP and runs the pipeline until ctx ends, then stops both
-// within the shutdown timeout.
-func (s *service) run(ctx context.Context) error {
-	srv, err := health.Listen(s.cfg.HTTP.Addr, health.Handler(s.reg, s.state), s.log)
+// listen opens the HTTP listener of metrics and health checks.
+func (s *service) listen() error {
+	h := s.cfg.HTTP
+	srv, err := health.ListenWith(h.ListenAddr(), health.Handler(s.reg, s.state), s.log,
+		health.Timeouts{Read: h.ReadTimeout.D(), Write: h.WriteTimeout.D(), Idle: h.IdleTimeout.D()})
 	if err != nil {
 		return err
 	}
 	s.log.Info("http listening", "addr", srv.Addr())
+	s.srv = srv
+	return nil
+}
+
+// run serves HTTP and runs the pipeline until ctx ends, then stops both
+// within the shutdown timeout.
+func (s *service) run(ctx context.Context) error {
+	if s.srv == nil {
+		if err := s.listen(); err != nil {
+			closeGeo(s.geo, s.log)
+			return err
+		}
+	}
+	srv := s.srv
 	if s.reloader != nil {
 		s.reloader.Start(ctx)
 		defer s.reloader.Stop()
@@ -188,6 +224,11 @@ func (s *service) run(ctx context.Context) error {
 		if err != nil {
 			_ = srv.Shutdown(context.Background())
 			closeGeo(s.geo, s.log)
+			if ctx.Err() != nil {
+				// Stopped while waiting for Kafka: a stop like any other.
+				s.log.Info("stopped before the privacy requests were read", "last_err", err)
+				return nil
+			}
 			return err
 		}
 		defer rd.Close()

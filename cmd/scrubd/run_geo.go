@@ -10,6 +10,7 @@ import (
 
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/geoip"
+	"github.com/scrubd/scrubd/pipeline/kafka"
 )
 
 // openGeo opens the GeoIP database geoip.database names, or returns nil
@@ -40,4 +41,26 @@ func closeGeo(r *geoip.Reader, log *slog.Logger) {
 	if err := r.Close(ctx); err != nil {
 		log.Warn("close geoip reader", "err", err)
 	}
+}
+
+// checkKafka builds the Kafka client settings of the consumer and of the
+// producer, so that settings sarama refuses (a TLS file that does not load,
+// a combination it rejects) are an invalid configuration at the start, and
+// in scrubd validate, rather than a failure once running.
+func checkKafka(cfg *config.Config, txnID string) error {
+	cc, err := kafka.Consumer(cfg, txnID)
+	if err == nil {
+		err = cc.Validate()
+	}
+	if err != nil {
+		return fmt.Errorf("%w: kafka consumer settings: %w", errInvalid, err)
+	}
+	pc, err := kafka.Producer(cfg, txnID, cfg.Kafka.MaxMessageBytes)
+	if err == nil {
+		err = pc.Validate()
+	}
+	if err != nil {
+		return fmt.Errorf("%w: kafka producer settings: %w", errInvalid, err)
+	}
+	return nil
 }

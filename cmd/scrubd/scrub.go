@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,51 +14,58 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 
+	"github.com/scrubd/scrubd/pipeline/discover"
 	"github.com/scrubd/scrubd/rules"
 )
+
+const scrubUsage = `Usage: scrubd scrub [--config FILE] [--findings] [--stats] [--workers N] [FILE|-]...
+
+Scrubs records, one per line, from the files (gzip and zstd are read
+transparently) or from standard input ("-", or no file), and writes one output
+line per input line, in order, on stdout. Flags may come before or after the
+files. --config takes a policy file or a run configuration; without it the
+built-in policy applies, with a random key for pseudonyms. A record that cannot
+be scrubbed fails closed: its output line is empty and the exit code is 1.
+Exit 0 when every record was scrubbed, 1 when one failed or a file could not
+be read, 78 when the configuration is invalid.
+`
 
 // cmdScrub implements `scrubd scrub`: records one per line from files or
 // standard input, one output line per input line, in order.
 func cmdScrub(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("scrub", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("scrub", scrubUsage, stderr)
 	config := fs.String("config", "", "policy `file` (or a run configuration holding one); default: the built-in policy")
 	findings := fs.Bool("findings", false, "print the findings of each line as JSON instead of the scrubbed line")
-	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "scrubbing goroutines")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: scrubd scrub [--config FILE] [--findings] [FILE...]")
-		fs.PrintDefaults()
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "scrubbing goroutines, at least 1")
+	stats := fs.Bool("stats", false, "at the end, print the findings by field and type on standard error (as scrubd discover does); on a terminal, show progress")
+	files, code, stop := parseFlags(fs, args, stdout)
+	if stop {
+		return code
 	}
-	if err := fs.Parse(args); err != nil {
+	if *workers < 1 {
+		fmt.Fprintf(stderr, "scrubd scrub: --workers %d: must be at least 1\n", *workers)
 		return exitUsage
 	}
 	engine, err := loadEngine(*config, os.Getenv)
 	if err != nil {
-		fmt.Fprintf(stderr, "scrubd scrub: %v\n", err)
-		var ve *rules.ValidationError
-		if errors.As(err, &ve) {
-			return exitInvalid
-		}
-		return exitFailed
+		return fail(stderr, "scrub", err)
 	}
-	var inputs []input
-	if fs.NArg() == 0 {
-		inputs = append(inputs, input{name: "standard input", r: stdin})
-	}
-	for _, name := range fs.Args() {
-		f, err := os.Open(name)
-		if err != nil {
-			fmt.Fprintf(stderr, "scrubd scrub: %v\n", err)
-			return exitFailed
-		}
-		defer f.Close()
-		inputs = append(inputs, input{name: name, r: f})
+	inputs, closeAll, err := openInputs(files, stdin)
+	defer closeAll()
+	if err != nil {
+		return fail(stderr, "scrub", err)
 	}
 	bw := bufio.NewWriterSize(stdout, 256<<10)
-	s := &scrubber{engine: engine, findings: *findings, workers: max(1, *workers), stderr: stderr}
+	s := &scrubber{engine: engine, findings: *findings, workers: *workers, stderr: stderr}
+	if *stats {
+		s.stats = newScrubStats(engine, stderr)
+	}
 	failed, err := s.run(ctx, inputs, bw)
 	if ferr := bw.Flush(); err == nil {
 		err = ferr
+	}
+	if serr := s.stats.write(stderr, fs.Args()); err == nil {
+		err = serr
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd scrub: %v\n", err)
@@ -73,6 +78,33 @@ func cmdScrub(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	return exitOK
 }
 
+// openInputs opens the files named, "-" being standard input, which is
+// also the input when none is named. closeAll closes what was opened.
+func openInputs(names []string, stdin io.Reader) (inputs []input, closeAll func(), err error) {
+	var files []*os.File
+	closeAll = func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}
+	if len(names) == 0 {
+		names = []string{"-"}
+	}
+	for _, name := range names {
+		if name == "-" {
+			inputs = append(inputs, input{name: "standard input", r: stdin})
+			continue
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, closeAll, err
+		}
+		files = append(files, f)
+		inputs = append(inputs, input{name: name, r: f})
+	}
+	return inputs, closeAll, nil
+}
+
 // scrubber runs the engine over lines on several goroutines and writes the
 // results in input order.
 type scrubber struct {
@@ -82,6 +114,7 @@ type scrubber struct {
 	stderr   io.Writer
 	// chunks recycles chunks and their buffers once written.
 	chunks sync.Pool
+	stats  *scrubStats // nil without --stats
 }
 
 // An input is a file or standard input.
@@ -122,8 +155,10 @@ func (s *scrubber) run(ctx context.Context, inputs []input, w io.Writer) (failed
 			defer wg.Done()
 			var res rules.Result
 			ses := s.engine.NewSession()
+			t := s.stats.tally()
+			res.Locate = t != nil
 			for c := range work {
-				s.scrubChunk(ses, c, &res)
+				s.scrubChunk(ses, c, &res, t)
 				close(c.done)
 			}
 		}()
@@ -140,6 +175,7 @@ func (s *scrubber) run(ctx context.Context, inputs []input, w io.Writer) (failed
 			fmt.Fprintln(s.stderr, "scrubd scrub:", m)
 		}
 		failed += len(c.fails)
+		s.stats.written(c)
 		if err == nil {
 			if _, werr := w.Write(c.out); werr != nil {
 				err = fmt.Errorf("write output: %w", werr)
@@ -398,7 +434,8 @@ func trimEOL(b []byte) []byte {
 // scrubChunk scrubs the lines of c into c.out with ses. A scrubbed line
 // ends as its input line did, with "\r\n" or "\n" ("\n" for the last line
 // of an input without a line end); a --findings line ends with "\n".
-func (s *scrubber) scrubChunk(ses *rules.Session, c *chunk, res *rules.Result) {
+// With --stats, t tallies the findings.
+func (s *scrubber) scrubChunk(ses *rules.Session, c *chunk, res *rules.Result, t *discover.Tally) {
 	big, start := 0, 0
 	for i, end := range c.ends {
 		lineNo := c.first + i
@@ -406,6 +443,9 @@ func (s *scrubber) scrubChunk(ses *rules.Session, c *chunk, res *rules.Result) {
 			b := c.big[big]
 			big++
 			err := s.engine.TooLargeError(b.n)
+			if t != nil {
+				t.Fail(err)
+			}
 			c.fail(lineNo, err)
 			c.out = s.failedLine(c.out, err, b.crlf)
 			continue
@@ -416,6 +456,9 @@ func (s *scrubber) scrubChunk(ses *rules.Session, c *chunk, res *rules.Result) {
 		start = end
 		mark := len(c.out)
 		out, err := ses.Scrub(c.out, l, res)
+		if t != nil {
+			t.Record(int64(lineNo), l, res, err)
+		}
 		if err != nil {
 			c.out = out[:mark]
 			c.fail(lineNo, err)

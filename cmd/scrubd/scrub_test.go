@@ -376,3 +376,28 @@ func TestScrubCompressedInput(t *testing.T) {
 		t.Errorf("gzip after text: exit %d, %q, %s", code, stdout.String(), stderr.String())
 	}
 }
+
+// TestScrubCommandLine: "-" is standard input, among files too; flags
+// after file names apply; --workers below 1 is a usage error.
+func TestScrubCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a.log")
+	writeTestFile(t, a, "a from 10.1.2.3\n")
+	code, out, errOut := runCmd(t, "stdin from 10.9.8.7\n", "scrub", a, "-", "--findings")
+	want := `{"findings":[{"type":"ipv4","start":7,"end":15}]}` + "\n" + `{"findings":[{"type":"ipv4","start":11,"end":19}]}` + "\n"
+	if code != exitOK || out != want {
+		t.Errorf("scrub a.log - --findings: exit %d\n%s\nwant\n%s%s", code, out, want, errOut)
+	}
+	if code, out, _ := runCmd(t, "from 10.1.2.3\n", "scrub", "-"); code != exitOK || out != "from 10.1.2.0\n" {
+		t.Errorf("scrub -: exit %d %q", code, out)
+	}
+	for _, w := range []string{"0", "-3"} {
+		code, out, errOut := runCmd(t, "x\n", "scrub", "--workers", w)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, "must be at least 1") {
+			t.Errorf("--workers %s: exit %d %q %s", w, code, out, errOut)
+		}
+	}
+	if code, _, errOut := runCmd(t, "", "scrub", filepath.Join(dir, "missing.log")); code != exitFailed || !strings.Contains(errOut, "missing.log") {
+		t.Errorf("missing file: exit %d %s", code, errOut)
+	}
+}

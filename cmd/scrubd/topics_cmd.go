@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -10,9 +9,19 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/topics"
 )
+
+const topicsUsage = `Usage: scrubd topics --config FILE
+
+Creates the topics the configuration names that do not exist (input, clean,
+dead-letter, residency, aggregates and their changelog, vault, privacy), each
+with the retention of its data class, and lists how existing ones differ.
+Idempotent. Exit 0 when every topic is as configured, 1 when one differs or
+Kafka fails, 78 when the configuration is invalid.
+`
 
 // cmdTopics implements `scrubd topics --config FILE`: it creates the
 // missing topics and lists how existing ones differ from the
@@ -20,22 +29,24 @@ import (
 // after creating some), 1 when a topic differs or Kafka fails, and 78 when
 // the configuration is invalid. It is idempotent.
 func cmdTopics(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("topics", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := fs.String("config", "", "configuration `file`")
-	if err := fs.Parse(args); err != nil {
+	fs := newFlags("topics", topicsUsage, stderr)
+	path := fs.String("config", "", "configuration `file` (keys overridable by SCRUBD_<PATH> variables)")
+	rest, code, stop := parseFlags(fs, args, stdout)
+	if stop {
+		return code
+	}
+	if noArgs(fs, rest) {
 		return exitUsage
 	}
 	cfg, err := loadConfig(*path, os.Getenv)
 	if err != nil {
-		fmt.Fprintf(stderr, "scrubd topics: %v\n", err)
-		return exitInvalid
+		return fail(stderr, "topics", err)
 	}
-	newLogger(stderr, "warn")
+	newLogger(stderr, config.Log{Level: "warn", Format: cfg.Log.Format})
+	defer flushSarama()
 	sc, err := kafka.Admin(cfg)
 	if err != nil {
-		fmt.Fprintf(stderr, "scrubd topics: %v\n", err)
-		return exitInvalid
+		return fail(stderr, "topics", invalid(err))
 	}
 	admin, err := sarama.NewClusterAdmin(cfg.Kafka.Brokers, sc)
 	if err != nil {
@@ -44,7 +55,7 @@ func cmdTopics(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer admin.Close()
 	statuses, err := topics.Ensure(admin, topics.Specs(cfg))
-	code := exitOK
+	code = exitOK
 	for _, st := range statuses {
 		s := st.Spec
 		switch {

@@ -1,55 +1,100 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 
 	"github.com/scrubd/scrubd/rules"
 )
 
+const validateUsage = `Usage: scrubd validate --config FILE
+
+Checks a policy file or a run configuration without starting anything.
+A run configuration (a file with kafka:, topics:, policy:, policy_file: or
+delivery: at the top) gets every check "scrubd run" makes before it connects:
+its keys and values (with SCRUBD_ overrides), its policy, the HMAC keys, the
+dead-letter key, the shadow policy, the vault master keys and the Kafka client
+settings. Each problem names its line or the variable that set it.
+Exit 0 when valid, 78 when not, 2 on a bad command line.
+`
+
 // cmdValidate implements `scrubd validate --config FILE`: exit 0 when the
-// policy is valid, 78 when not, with every problem and its line. A run
-// configuration is valid only when `scrubd run` would accept its keys: it
-// needs HMAC keys or keys.ephemeral.
+// configuration is valid, 78 when not, with every problem and its line.
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	config := fs.String("config", "", "policy `file` to check")
-	if err := fs.Parse(args); err != nil {
+	fs := newFlags("validate", validateUsage, stderr)
+	config := fs.String("config", "", "policy or run configuration `file` to check")
+	rest, code, stop := parseFlags(fs, args, stdout)
+	if stop {
+		return code
+	}
+	if noArgs(fs, rest) {
 		return exitUsage
 	}
 	if *config == "" {
 		fmt.Fprintln(stderr, "scrubd validate: --config is required")
 		return exitUsage
 	}
-	p, err := loadPolicy(*config, os.Getenv)
-	if err == nil {
-		// Keys are part of a valid configuration.
-		if data, _ := os.ReadFile(*config); isRunConfig(data) {
-			_, _, err = rules.LoadServiceKeyring(p.Keys, os.Getenv, &rules.EphemeralKey{})
-		} else {
-			_, _, err = rules.LoadKeyring(p.Keys, os.Getenv)
-		}
-	}
+	version, err := validate(*config, stderr)
 	if err != nil {
-		// A file that does not parse, a policy with problems and keys that
-		// do not load are all an invalid configuration.
-		fmt.Fprintf(stderr, "scrubd validate: %v\n", err)
-		return exitInvalid
+		return fail(stderr, "validate", err)
 	}
-	fmt.Fprintf(stdout, "%s: valid (policy %s)\n", *config, p.Version())
+	fmt.Fprintf(stdout, "%s: valid (policy %s)\n", *config, version)
 	return exitOK
 }
+
+// validate checks the file at path and returns the version of its policy.
+// A run configuration is checked by building the service `scrubd run`
+// would start, up to the network: the same code, so validate cannot
+// approve what run refuses. Its warnings go to stderr.
+func validate(path string, stderr io.Writer) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", invalid(err)
+	}
+	if !isRunConfig(data) {
+		p, err := loadPolicy(path, os.Getenv)
+		if err != nil {
+			return "", err
+		}
+		// A policy file alone may leave the keys out (scrub then uses a
+		// random key), but keys it names must load.
+		if _, _, err := rules.LoadKeyring(p.Keys, os.Getenv); err != nil {
+			return "", invalid(err)
+		}
+		return p.Version(), nil
+	}
+	cfg, err := loadConfig(path, os.Getenv)
+	if err != nil {
+		return "", err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	svc, err := newService(path, cfg, log, os.Getenv, os.Hostname, false)
+	if err != nil {
+		return "", err
+	}
+	defer svc.close()
+	return svc.policyVersion, nil
+}
+
+const testUsage = `Usage: scrubd test --config FILE
+
+Runs the test cases of a policy (its tests: section, or the policy of a run
+configuration) and prints a diff for each failure. Exit 0 when all pass, 1
+when one fails or there are none, 78 when the policy is invalid.
+`
 
 // cmdTest implements `scrubd test --config FILE`: it runs the policy's test
 // cases and prints a diff for each failure.
 func cmdTest(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("test", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("test", testUsage, stderr)
 	config := fs.String("config", "", "policy `file` whose tests to run")
-	if err := fs.Parse(args); err != nil {
+	rest, code, stop := parseFlags(fs, args, stdout)
+	if stop {
+		return code
+	}
+	if noArgs(fs, rest) {
 		return exitUsage
 	}
 	if *config == "" {
@@ -58,13 +103,11 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 	}
 	p, err := loadPolicy(*config, os.Getenv)
 	if err != nil {
-		fmt.Fprintf(stderr, "scrubd test: %v\n", err)
-		return exitInvalid
+		return fail(stderr, "test", err)
 	}
 	results, err := rules.RunTests(p)
 	if err != nil {
-		fmt.Fprintf(stderr, "scrubd test: %v\n", err)
-		return exitInvalid
+		return fail(stderr, "test", invalid(err))
 	}
 	failed := 0
 	for _, r := range results {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/vault"
@@ -55,7 +56,7 @@ func cmdVault(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return vaultExport(ctx, args[1:], stdout, stderr)
 	case "rewrap":
 		return vaultRewrap(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "--help":
+	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, vaultUsage)
 		return exitOK
 	}
@@ -71,8 +72,7 @@ type vaultFlags struct {
 }
 
 func newVaultFlags(name string, stderr io.Writer) (*flag.FlagSet, vaultFlags) {
-	fs := flag.NewFlagSet("vault "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("vault "+name, vaultUsage, stderr)
 	return fs, vaultFlags{
 		config:     fs.String("config", "", "configuration `file` (keys overridable by SCRUBD_<PATH> variables)"),
 		masterKeys: fs.String("master-keys", "", "`directory` with one file per vault master key id"),
@@ -166,12 +166,13 @@ func vaultExport(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	all := fs.Bool("all-partitions", false, "read every partition of the vault topic")
 	var pseudonyms stringList
 	fs.Var(&pseudonyms, "pseudonym", "look up this `pseudonym` (repeatable)")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	rest, code, stop := parseFlags(fs, args, stdout)
+	if stop {
+		return code
 	}
 	raw, err := readSubject(*subject, *subjectFile)
 	defer clear(raw)
-	if err != nil || fs.NArg() > 0 || (raw == nil) == (len(pseudonyms) == 0) || (raw != nil) != (*typ != "") {
+	if err != nil || len(rest) > 0 || (raw == nil) == (len(pseudonyms) == 0) || (raw != nil) != (*typ != "") {
 		fmt.Fprintln(stderr, "scrubd vault export: give --subject (or --subject-file) with --type, or --pseudonym")
 		if err != nil {
 			fmt.Fprintf(stderr, "scrubd vault export: %v\n", err)
@@ -180,8 +181,7 @@ func vaultExport(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	env, err := loadVaultEnv(f, "")
 	if err != nil {
-		fmt.Fprintf(stderr, "scrubd vault export: %v\n", err)
-		return exitInvalid
+		return fail(stderr, "vault export", invalid(err))
 	}
 	out := exportOutput{Type: *typ, Topic: env.topic, Pseudonyms: pseudonyms, Entries: []exportEntry{}, NotFound: []string{}}
 	if raw != nil {
@@ -190,7 +190,7 @@ func vaultExport(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			return exitUsage
 		}
 	}
-	newLogger(stderr, "warn")
+	newLogger(stderr, config.Log{Level: "warn"})
 	ctx, cancel := context.WithTimeout(ctx, *f.timeout)
 	defer cancel()
 	store, err := vault.OpenStore(vault.StoreOptions{Brokers: env.brokers, Config: env.client, Topic: env.topic, Master: env.master, AllPartitions: *all})
@@ -261,19 +261,19 @@ func readSubject(subject, file string) ([]byte, error) {
 func vaultRewrap(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs, f := newVaultFlags("rewrap", stderr)
 	active := fs.String("active", "", "the master key `id` to wrap every data key with")
-	if err := fs.Parse(args); err != nil {
-		return exitUsage
+	rest, code, stop := parseFlags(fs, args, stdout)
+	if stop {
+		return code
 	}
-	if *active == "" || fs.NArg() > 0 {
+	if *active == "" || len(rest) > 0 {
 		fmt.Fprintln(stderr, "scrubd vault rewrap: --active is required")
 		return exitUsage
 	}
 	env, err := loadVaultEnv(f, *active)
 	if err != nil {
-		fmt.Fprintf(stderr, "scrubd vault rewrap: %v\n", err)
-		return exitInvalid
+		return fail(stderr, "vault rewrap", invalid(err))
 	}
-	log := newLogger(stderr, "info")
+	log := newLogger(stderr, config.Log{Level: "info"})
 	ctx, cancel := context.WithTimeout(ctx, *f.timeout)
 	defer cancel()
 	pc := *env.client

@@ -15,6 +15,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/embedded"
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/vault"
@@ -35,7 +36,7 @@ func newVaultFixture(t *testing.T) *vaultFixture {
 	t.Helper()
 	// Route sarama's process-wide logger now, before the fixture's own
 	// sarama clients start goroutines that read it.
-	newLogger(io.Discard, "warn")
+	newLogger(io.Discard, config.Log{Level: "warn"})
 	c, err := embedded.Start([]embedded.Topic{{Name: vault.DefaultTopic, Partitions: 3}})
 	if err != nil {
 		t.Fatal(err)

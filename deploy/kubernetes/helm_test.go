@@ -3,15 +3,18 @@ package kubernetes_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 )
 
 const chartDir = "../helm/scrubd"
@@ -247,5 +250,57 @@ func TestExampleAppRefusesOldCluster(t *testing.T) {
 	out, err := exec.Command(h, "template", "ingest", app, "--kube-version", "1.28.0").CombinedOutput()
 	if err == nil || !bytes.Contains(out, []byte("1.29")) {
 		t.Errorf("helm template on Kubernetes 1.28: %v\n%s", err, out)
+	}
+}
+
+// TestChartSecureTransportByDefault: with default values the run
+// configuration has TLS to the brokers on and the NetworkPolicy lets scrubd
+// reach the brokers' TLS port only; the documented switch gives plaintext
+// on 9092.
+func TestChartSecureTransportByDefault(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		tls  bool
+		port int32
+	}{
+		{"default", nil, true, 9093},
+		{"local plaintext", []string{"--set", "kafka.tls.enabled=false", "--set", "kafka.brokers={kafka:9092}", "--set", "networkPolicy.kafka.ports={9092}"}, false, 9092},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			docs, err := decodeAll("helm template", render(t, tc.args...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cfgText string
+			var ports []int32
+			for _, d := range docs {
+				switch o := d.obj.(type) {
+				case *corev1.ConfigMap:
+					if v, ok := o.Data["scrubd.yaml"]; ok {
+						cfgText = v
+					}
+				case *networkingv1.NetworkPolicy:
+					for _, p := range o.Spec.Egress[0].Ports {
+						ports = append(ports, p.Port.IntVal)
+					}
+				}
+			}
+			cfg := loadConfig(t, cfgText, nil)
+			if cfg == nil {
+				t.Fatal("no run configuration")
+			}
+			if cfg.Kafka.TLS.On() != tc.tls {
+				t.Errorf("TLS on %v, want %v", cfg.Kafka.TLS.On(), tc.tls)
+			}
+			for _, b := range cfg.Kafka.Brokers {
+				if !strings.HasSuffix(b, fmt.Sprintf(":%d", tc.port)) {
+					t.Errorf("broker %s, want port %d", b, tc.port)
+				}
+			}
+			if !slices.Equal(ports, []int32{tc.port}) {
+				t.Errorf("NetworkPolicy Kafka ports %v, want [%d]", ports, tc.port)
+			}
+		})
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -33,7 +34,9 @@ import (
 	"github.com/prometheus/common/model"
 	"sigs.k8s.io/yaml"
 
+	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/geoip"
+	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/metrics"
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/reload"
@@ -167,6 +170,9 @@ func exported(t *testing.T) map[string]bool {
 	}
 	if _, err := shadow.New(eng, other, nil); err != nil {
 		t.Fatalf("shadow.New: %v", err)
+	}
+	if err := kafka.Announce(config.Default(), slog.New(slog.DiscardHandler), other); err != nil {
+		t.Fatalf("kafka.Announce: %v", err)
 	}
 	for _, c := range other.collectors {
 		for _, name := range described(t, c) {

@@ -42,3 +42,24 @@ func BenchmarkObserve(b *testing.B) {
 		i++
 	}
 }
+
+// BenchmarkAddSubjects measures counting into buckets that track distinct
+// subjects: 16 buckets, 64 subjects, k = 10 (most buckets pass k early;
+// the set is scanned until then).
+func BenchmarkAddSubjects(b *testing.B) {
+	st := NewState(Options{Window: time.Minute, Lateness: time.Second, FlushAfter: time.Second, K: 10, NumDims: 2, Schema: "event,country", MaxBuckets: 1 << 20})
+	events := make([]string, 16)
+	for i := range events {
+		events[i] = fmt.Sprintf("e%d", i)
+	}
+	now := time.Now()
+	t0 := now.UnixMilli()
+	dims := []string{"", "GB"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		dims[0] = events[i%len(events)]
+		st.Add(Observation{Time: t0, Dims: dims, Subject: uint64(i%64) + 1}, now)
+		i++
+	}
+}

@@ -39,7 +39,9 @@ const (
 //	["a1","logs.raw",3,"w"]
 //	["a1","logs.raw",3,"m"]
 //
-// A bucket's value is its count in decimal; the watermark's is Unix ms in
+// A bucket's value is its count and its distinct subjects (up to k) in
+// decimal, "count/distinct"; an older value "count" alone counted records
+// and reads as count/count. The watermark's is Unix ms in
 // decimal; a marker's is the restoring owner's nonce.
 
 // appendPrefix appends the key prefix of src's entries of kind k.
@@ -85,7 +87,9 @@ func ChangeValue(c Change) []byte {
 	if c.Watermark {
 		return strconv.AppendInt(nil, c.Start, 10)
 	}
-	return strconv.AppendInt(nil, c.Count, 10)
+	v := strconv.AppendInt(nil, c.Count, 10)
+	v = append(v, '/')
+	return strconv.AppendInt(v, c.Distinct, 10)
 }
 
 // MarkerKey returns the key of src's restore marker.
@@ -145,11 +149,18 @@ func DecodeEntry(key, value []byte) (Entry, error) {
 	}
 	e.Change.Late = late == 1
 	if value != nil {
-		n, err := strconv.ParseInt(string(value), 10, 64)
+		count, distinct, two := bytes.Cut(value, []byte{'/'})
+		n, err := strconv.ParseInt(string(count), 10, 64)
 		if err != nil || n <= 0 {
 			return Entry{}, fmt.Errorf("%w: bucket count", errNotChangelog)
 		}
-		e.Change.Count = n
+		d := n
+		if two {
+			if d, err = strconv.ParseInt(string(distinct), 10, 64); err != nil || d < 0 || d > n {
+				return Entry{}, fmt.Errorf("%w: bucket distinct subjects", errNotChangelog)
+			}
+		}
+		e.Change.Count, e.Change.Distinct = n, d
 	}
 	return e, nil
 }

@@ -6,17 +6,20 @@ import "slices"
 type Bucket struct {
 	Dims  []string
 	Count int64
+	// Subjects is the number of distinct data subjects counted, up to k
+	// (see State.Add): a bucket is emitted only when it reaches k.
+	Subjects int64
 }
 
 // fold returns the buckets to emit for one window: those with at least k
-// records, sorted by their dimension values, followed, when any bucket had
+// distinct subjects, sorted by their dimension values, followed, when any bucket had
 // fewer, by one bucket whose every dimension is Other holding their sum.
 // It also returns the number of buckets folded. The sum of the counts is
 // unchanged.
 func fold(in []Bucket, k int64, ndims int) (out []Bucket, suppressed int) {
 	var other int64
 	for _, b := range in {
-		if b.Count >= k && !allOther(b.Dims) {
+		if b.Subjects >= k && !allOther(b.Dims) {
 			out = append(out, b)
 			continue
 		}
@@ -31,7 +34,7 @@ func fold(in []Bucket, k int64, ndims int) (out []Bucket, suppressed int) {
 		for i := range dims {
 			dims[i] = Other
 		}
-		out = append(out, Bucket{Dims: dims, Count: other})
+		out = append(out, Bucket{Dims: dims, Count: other, Subjects: k})
 	}
 	return out, suppressed
 }

@@ -3,6 +3,7 @@ package aggregate
 import (
 	"bytes"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strconv"
 	"time"
@@ -35,6 +36,11 @@ type Observation struct {
 	// Fallback is true when the record had no usable event time and
 	// Time is the fallback time given to Observe.
 	Fallback bool
+	// Subject is a hash of the record's first data subject (the pseudonym
+	// rules made of it), for counting distinct subjects per bucket; 0
+	// when the record names none, which then counts as a subject of its
+	// own.
+	Subject uint64
 }
 
 // Scratch is the reusable memory of one goroutine's Observe calls.
@@ -52,6 +58,7 @@ type Observer struct {
 	ua        *UAParser // nil when neither browser nor os is a dimension
 	finder    Finder
 	maxFuture time.Duration
+	seed      maphash.Seed // hashes subjects; random per process, never persisted
 }
 
 // NewObserver returns an Observer of dims. finder checks dimension values
@@ -65,7 +72,7 @@ func NewObserver(dims []Dim, times *TimeParser, ua *UAParser, finder Finder, max
 	if ua == nil && (slices.Contains(dims, DimBrowser) || slices.Contains(dims, DimOS)) {
 		return nil, fmt.Errorf("aggregate observer: the browser and os dimensions need a user-agent parser")
 	}
-	return &Observer{dims: slices.Clone(dims), times: times, ua: ua, finder: finder, maxFuture: maxFuture}, nil
+	return &Observer{dims: slices.Clone(dims), times: times, ua: ua, finder: finder, maxFuture: maxFuture, seed: maphash.MakeSeed()}, nil
 }
 
 // Dims returns the dimensions, in the order of Observation.Dims.
@@ -125,7 +132,19 @@ func (o *Observer) Observe(res *rules.Result, geo Geo, fallback, now time.Time, 
 		s.vals = append(s.vals, v)
 	}
 	obs.Dims = s.vals
+	obs.Subject = o.subject(res)
 	return obs
+}
+
+// subject hashes the record's first subject's pseudonym; 0 means none. The
+// pseudonym is already a keyed hash; hashing it again to 64 bits keeps a
+// bucket's set of subjects small, with a collision chance of about
+// k^2/2^65, negligible for the k of aggregates.
+func (o *Observer) subject(res *rules.Result) uint64 {
+	if len(res.Subjects) == 0 {
+		return 0
+	}
+	return max(1, maphash.Bytes(o.seed, res.Pseudonym(res.Subjects[0])))
 }
 
 // token returns raw as a dimension value: Unknown when empty, Other when

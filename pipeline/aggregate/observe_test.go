@@ -184,3 +184,29 @@ func TestAppendRecord(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
+
+// TestObserveSubject: records of one subject hash alike, of another
+// differently, and a record without a subject has none.
+func TestObserveSubject(t *testing.T) {
+	eng := testEngine(t)
+	tp, _ := NewTimeParser(nil)
+	o, err := NewObserver([]Dim{DimEvent}, tp, nil, eng, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s Scratch
+	subject := func(rec string) uint64 {
+		var res rules.Result
+		if _, err := eng.Scrub(nil, []byte(rec), &res); err != nil {
+			t.Fatal(err)
+		}
+		return o.Observe(&res, Geo{}, time.Now(), time.Now(), &s).Subject
+	}
+	jo1 := subject(`{"event":"login","email":"jo@example.com"}`)
+	jo2 := subject(`{"event":"logout","email":"Jo@Example.com","status":200}`)
+	al := subject(`{"event":"login","email":"al@example.com"}`)
+	none := subject(`{"event":"login"}`)
+	if jo1 == 0 || jo1 != jo2 || al == jo1 || al == 0 || none != 0 {
+		t.Errorf("subjects jo %d %d, al %d, none %d", jo1, jo2, al, none)
+	}
+}

@@ -21,8 +21,10 @@ type Options struct {
 	// emitted, and the idle time after which the pipeline flushes a
 	// partition's open windows.
 	FlushAfter time.Duration
-	// K is the smallest count a bucket is emitted with; smaller buckets
-	// are folded into the Other bucket.
+	// K is the smallest number of distinct data subjects a bucket is
+	// emitted with; smaller buckets are folded into the Other bucket.
+	// A bucket remembers up to K subject hashes (8 bytes each), so state
+	// memory is bounded by MaxBuckets x K x 8 bytes beside the buckets.
 	K int
 	// NumDims is the number of dimensions of every observation.
 	NumDims int
@@ -112,9 +114,11 @@ type bucket struct {
 	key       string
 	dims      []string
 	count     int64
-	persisted bool   // its count is in a change returned by Changes
-	removed   bool   // emitted: the changelog needs a tombstone
-	schema    string // of a restored bucket of another schema; empty: the State's
+	distinct  int64    // distinct subjects seen, up to K
+	subjects  []uint64 // their hashes, until distinct reaches K
+	persisted bool     // its count is in a change returned by Changes
+	removed   bool     // emitted: the changelog needs a tombstone
+	schema    string   // of a restored bucket of another schema; empty: the State's
 }
 
 // NewState returns an empty State; opts must be valid.
@@ -147,6 +151,7 @@ func (s *State) Add(obs Observation, now time.Time) (late bool) {
 	s.key = appendKey(s.key[:0], obs.Dims)
 	b := s.bucketOf(winKey{start: start, late: late}, s.key, obs.Dims)
 	b.count++
+	b.see(obs.Subject, int64(s.opts.K))
 	s.dirty[b] = struct{}{}
 	if late && s.lateSince.IsZero() {
 		s.lateSince = now
@@ -155,6 +160,28 @@ func (s *State) Add(obs Observation, now time.Time) (late bool) {
 		s.watermark, s.hasWM = obs.Time, true
 	}
 	return late
+}
+
+// see counts subject among b's distinct subjects. Exact up to k: the
+// hashes are kept in a slice (k is small, a linear scan is cheaper than a
+// map) until k are seen, then dropped, since only "at least k" matters. A
+// record without a subject (0) counts as a new one: nothing tells it
+// apart from others, so it is treated as it was before subjects were
+// counted.
+func (b *bucket) see(subject uint64, k int64) {
+	if b.distinct >= k {
+		return
+	}
+	if subject != 0 {
+		if slices.Contains(b.subjects, subject) {
+			return
+		}
+		b.subjects = append(b.subjects, subject)
+	}
+	b.distinct++
+	if b.distinct >= k {
+		b.subjects = nil
+	}
 }
 
 // bucketOf returns the bucket of dims in window wk, creating it.
@@ -254,7 +281,7 @@ func (s *State) emit(wk winKey) Emission {
 	delete(s.windows, wk)
 	in := make([]Bucket, 0, len(w.buckets))
 	for _, b := range w.buckets {
-		in = append(in, Bucket{Dims: b.dims, Count: b.count})
+		in = append(in, Bucket{Dims: b.dims, Count: b.count, Subjects: b.distinct})
 		s.buckets--
 		if b.persisted {
 			b.removed = true
@@ -283,6 +310,11 @@ type Change struct {
 	Dims []string
 	// Count is the bucket's count; 0 deletes the bucket (a tombstone).
 	Count int64
+	// Distinct is the bucket's distinct subjects, up to K. Their hashes
+	// are not written: a bucket restored in an open window counts the
+	// subjects it sees next as new, which can only overstate Distinct
+	// for windows open across an owner change.
+	Distinct int64
 	// Watermark, when true, makes this the watermark entry, with the
 	// watermark in Start.
 	Watermark bool
@@ -302,7 +334,7 @@ func (s *State) Changes() []Change {
 			c.Schema = s.opts.Schema
 		}
 		if !b.removed {
-			c.Count = b.count
+			c.Count, c.Distinct = b.count, b.distinct
 			b.persisted = true
 		}
 		out = append(out, c)
@@ -349,7 +381,8 @@ func (s *State) Restore(c Change) {
 		return
 	}
 	b := s.bucketOf(wk, s.key, c.Dims)
-	b.count, b.persisted = c.Count, true
+	b.count, b.distinct, b.persisted = c.Count, min(c.Distinct, int64(s.opts.K)), true
+	b.subjects = nil
 }
 
 // Discard deletes every bucket without emitting it and forgets the

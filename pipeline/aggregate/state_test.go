@@ -42,27 +42,28 @@ func TestWindowStart(t *testing.T) {
 
 func TestFold(t *testing.T) {
 	in := []Bucket{
-		{Dims: []string{"b", "GB"}, Count: 10},
-		{Dims: []string{"a", "GB"}, Count: 3},
-		{Dims: []string{"a", "SE"}, Count: 2},
-		{Dims: []string{"c", "US"}, Count: 1},
-		{Dims: []string{Other, Other}, Count: 4}, // restored fold
+		{Dims: []string{"b", "GB"}, Count: 10, Subjects: 3},
+		{Dims: []string{"a", "GB"}, Count: 3, Subjects: 3},
+		{Dims: []string{"a", "SE"}, Count: 2, Subjects: 2},
+		{Dims: []string{"c", "US"}, Count: 1, Subjects: 1},
+		{Dims: []string{"d", "US"}, Count: 9, Subjects: 1},    // one busy subject
+		{Dims: []string{Other, Other}, Count: 4, Subjects: 3}, // restored fold
 	}
 	out, suppressed := fold(in, 3, 2)
 	want := []Bucket{
-		{Dims: []string{"a", "GB"}, Count: 3},
-		{Dims: []string{"b", "GB"}, Count: 10},
-		{Dims: []string{Other, Other}, Count: 7},
+		{Dims: []string{"a", "GB"}, Count: 3, Subjects: 3},
+		{Dims: []string{"b", "GB"}, Count: 10, Subjects: 3},
+		{Dims: []string{Other, Other}, Count: 16, Subjects: 3},
 	}
-	if diff := cmp.Diff(want, out); diff != "" || suppressed != 2 {
-		t.Errorf("fold (-want +got):\n%s\nsuppressed %d, want 2", diff, suppressed)
+	if diff := cmp.Diff(want, out); diff != "" || suppressed != 3 {
+		t.Errorf("fold (-want +got):\n%s\nsuppressed %d, want 3", diff, suppressed)
 	}
 	var sum int64
 	for _, b := range out {
 		sum += b.Count
 	}
-	if sum != 20 {
-		t.Errorf("fold lost counts: %d, want 20", sum)
+	if sum != 29 {
+		t.Errorf("fold lost counts: %d, want 29", sum)
 	}
 }
 
@@ -233,14 +234,14 @@ func FuzzChangelogKey(f *testing.F) {
 	f.Add("t", int32(-1), int64(-5), false, "\"\\\x00\xff", "", "")
 	f.Fuzz(func(t *testing.T, topic string, part int32, start int64, late bool, d1, d2, schema string) {
 		src := Source{Topic: topic, Partition: part}
-		c := Change{Start: start, Late: late, Dims: []string{d1, d2}, Count: 7, Schema: schema}
+		c := Change{Start: start, Late: late, Dims: []string{d1, d2}, Count: 7, Distinct: 5, Schema: schema}
 		e, err := DecodeEntry(ChangeKey(src, c), ChangeValue(c))
 		if err != nil {
 			t.Fatal(err)
 		}
 		// JSON replaces invalid UTF-8; compare what survives encoding.
 		want := Entry{Source: Source{Topic: jsonRoundTrip(topic), Partition: part}, Kind: EntryBucket,
-			Change: Change{Start: start, Late: late, Dims: []string{jsonRoundTrip(d1), jsonRoundTrip(d2)}, Count: 7, Schema: jsonRoundTrip(schema)}}
+			Change: Change{Start: start, Late: late, Dims: []string{jsonRoundTrip(d1), jsonRoundTrip(d2)}, Count: 7, Distinct: 5, Schema: jsonRoundTrip(schema)}}
 		if diff := cmp.Diff(want, e); diff != "" {
 			t.Fatalf("round trip (-want +got):\n%s", diff)
 		}
@@ -261,5 +262,86 @@ func TestRestoredLateCountsEmitted(t *testing.T) {
 	}
 	if got := total(s.Emit(t0.Add(5*time.Second), false)); got["07:00:00/true"] != 2 {
 		t.Fatalf("restored late counts not emitted after FlushAfter: %v", got)
+	}
+}
+
+// TestDistinctSubjects: k counts distinct subjects per bucket, not
+// records: one busy subject's many records are folded, k different
+// subjects' records are emitted, and records without a subject count as
+// one subject each.
+func TestDistinctSubjects(t *testing.T) {
+	s := NewState(testOptions()) // k = 3
+	add := func(event string, subject uint64, n int) {
+		for range n {
+			o := obsAt(time.Second, event, "GB")
+			o.Subject = subject
+			s.Add(o, t0)
+		}
+	}
+	add("busy", 7, 50)      // one person, 50 records
+	add("two", 1, 5)        // two persons, 10 records
+	add("two", 2, 5)        //
+	add("three", 1, 1)      // three persons, one record each
+	add("three", 2, 1)      //
+	add("three", 3, 1)      //
+	add("anonymous", 0, 3)  // no subject: three records, three subjects
+	add("anonymous1", 0, 2) // two
+	changes := s.Changes()
+	es := s.Emit(t0, true)
+	if len(es) != 1 {
+		t.Fatalf("%d emissions", len(es))
+	}
+	got := map[string]int64{}
+	for _, b := range es[0].Buckets {
+		got[b.Dims[0]] = b.Count
+	}
+	want := map[string]int64{"three": 3, "anonymous": 3, Other: 50 + 10 + 2}
+	if diff := cmp.Diff(want, got); diff != "" || es[0].Suppressed != 3 {
+		t.Errorf("buckets (-want +got):\n%s\nsuppressed %d, want 3", diff, es[0].Suppressed)
+	}
+	// The changelog carries the distinct count, capped at k, and a
+	// restored bucket keeps it.
+	r := NewState(testOptions())
+	for _, c := range changes {
+		e, err := DecodeEntry(ChangeKey(Source{"t", 0}, c), ChangeValue(c))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Restore(e.Change)
+	}
+	distinct := map[string]int64{}
+	for _, b := range r.Emit(t0, true)[0].Buckets {
+		distinct[b.Dims[0]] = b.Count
+	}
+	if diff := cmp.Diff(want, distinct); diff != "" {
+		t.Errorf("restored (-want +got):\n%s", diff)
+	}
+}
+
+// TestSubjectSetBounded: a bucket keeps at most k subject hashes, and none
+// once k is reached.
+func TestSubjectSetBounded(t *testing.T) {
+	var b bucket
+	for i := uint64(1); i <= 100; i++ {
+		b.see(i, 10)
+		if len(b.subjects) >= 10 {
+			t.Fatalf("%d hashes held with k=10", len(b.subjects))
+		}
+	}
+	if b.distinct != 10 || b.subjects != nil {
+		t.Errorf("distinct %d, hashes %v", b.distinct, b.subjects)
+	}
+}
+
+func TestDecodeOldBucketValue(t *testing.T) {
+	key := ChangeKey(Source{"t", 1}, Change{Dims: []string{"a"}, Schema: "event"})
+	e, err := DecodeEntry(key, []byte("7"))
+	if err != nil || e.Change.Count != 7 || e.Change.Distinct != 7 {
+		t.Errorf("old value: %+v, %v", e.Change, err)
+	}
+	for _, v := range []string{"7/8", "7/-1", "7/", "/3", "7/3/1"} {
+		if _, err := DecodeEntry(key, []byte(v)); err == nil {
+			t.Errorf("value %q accepted", v)
+		}
 	}
 }

@@ -8,6 +8,56 @@ import (
 // IDSegment replaces a path segment that may identify someone or something.
 const IDSegment = "{id}"
 
+// NameSegment replaces the segment after a collection of people
+// ("/users/alice/profile" is "/users/{name}/profile"): a user name or a
+// person's name, which the identifier rules cannot tell from a word.
+const NameSegment = "{name}"
+
+// peopleCollections are path segments (compared in lower case) whose next
+// segment names a person or an account: /users/alice (/~alice and /@alice
+// are caught by '~' and '@' already). Only the segment right after one is
+// replaced. Words that also start routes of other kinds ("by" in
+// /sort/by/date, "home" in /home/about) are left out on purpose.
+var peopleCollections = setOf("users", "user", "u", "people", "person", "persons", "profiles", "profile",
+	"members", "member", "accounts", "account", "customers", "customer", "authors", "author",
+	"employees", "employee", "students", "student", "patients", "patient", "players", "player",
+	"contacts", "owners", "usr")
+
+// routeWords are segments after a people collection that are routes, not
+// names (/users/me, /users/search, /account/settings): kept.
+var routeWords = setOf("me", "self", "current", "new", "create", "edit", "update", "delete", "search", "find",
+	"list", "all", "login", "logout", "signin", "signout", "signup", "register", "settings", "preferences",
+	"profile", "password", "reset", "verify", "confirm", "activate", "count", "export", "import", "bulk",
+	"batch", "index", "details", "stats", "status", "summary", "overview", "admin", "invite", "invites",
+	"avatar", "avatars", "orders", "sessions", "session", "tokens", "token", "security", "billing",
+	"notifications", "api", "v1", "v2", "v3", "public", "private", "lookup", "exists", "online", "active",
+	"recent", "top", "random", "bio", "info", "data", "history", "feed", "followers", "following", "friends")
+
+func setOf(words ...string) map[string]struct{} {
+	m := make(map[string]struct{}, len(words))
+	for _, w := range words {
+		m[w] = struct{}{}
+	}
+	return m
+}
+
+// inSet reports whether seg, in lower case, is in set. It does not
+// allocate: the map is indexed with a converted stack buffer.
+func inSet(set map[string]struct{}, seg []byte) bool {
+	var buf [24]byte
+	if len(seg) > len(buf) {
+		return false
+	}
+	for i, c := range seg {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	_, ok := set[string(buf[:len(seg)])]
+	return ok
+}
+
 // Limits of a path template.
 const (
 	// maxSegments is the number of path segments kept; the rest become
@@ -34,7 +84,11 @@ var methods = []string{"GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIO
 // digit (except API versions "v1" to "v999"), with a byte outside
 // [A-Za-z._-], longer than 32 bytes, made of hex digits only (8 or more),
 // of mixed-case letters only (16 or more), or shaped like a scrubd
-// pseudonym (a run of 20 or more letters from g to v). Segments after the
+// pseudonym (a run of 20 or more letters from g to v). A segment right
+// after a collection of people ("users", "members", "profile", ...; see
+// peopleCollections) becomes NameSegment unless it is a route word ("me",
+// "settings", "search", ...): "/users/alice/profile" is
+// "/users/{name}/profile", "/api/v2/orders" stays. Segments after the
 // eighth become one "{more}". The result is never empty: a value without a
 // path gives "/".
 //
@@ -60,6 +114,7 @@ func Template(raw []byte) (method, template string) {
 	}
 	n := 0
 	slash := len(raw) == 0 || raw[0] != '/' // the last byte written is '/'
+	var prev []byte                         // the previous segment, raw
 	for i := 0; i < len(raw); {
 		if raw[i] == '/' {
 			// A run of slashes is one separator ("/a//b" is "/a/b"): the
@@ -86,9 +141,12 @@ func Template(raw []byte) (method, template string) {
 			return method, b.String()
 		case idLike(seg):
 			b.WriteString(IDSegment)
+		case prev != nil && inSet(peopleCollections, prev) && !inSet(routeWords, seg):
+			b.WriteString(NameSegment)
 		default:
 			b.Write(seg)
 		}
+		prev = seg
 	}
 	return method, b.String()
 }

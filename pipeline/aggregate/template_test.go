@@ -33,6 +33,26 @@ func TestTemplate(t *testing.T) {
 		{"/V2/items", Unknown, "/V2/items"},
 		{"/v2024/items", Unknown, "/{id}/items"},
 		{"/files/résumé.pdf", Unknown, "/files/{id}"},
+		// Names after collections of people.
+		{"/users/alice/profile", Unknown, "/users/{name}/profile"},
+		{"GET /Users/Alice.Smith/orders HTTP/1.1", "GET", "/Users/{name}/orders"},
+		{"/u/bob", Unknown, "/u/{name}"},
+		{"/api/v2/members/john-doe/avatar", Unknown, "/api/v2/members/{name}/avatar"},
+		{"/profile/alice", Unknown, "/profile/{name}"},
+		{"/customers/Ms_Jones", Unknown, "/customers/{name}"},
+		{"/users/42/orders", Unknown, "/users/{id}/orders"},
+		// ... and what stays: routes after them, and paths without them.
+		{"/api/v2/orders", Unknown, "/api/v2/orders"},
+		{"/users/me", Unknown, "/users/me"},
+		{"/users/search", Unknown, "/users/search"},
+		{"/account/settings/billing", Unknown, "/account/settings/billing"},
+		{"/user/profile", Unknown, "/user/profile"},
+		{"/users", Unknown, "/users"},
+		{"/users/", Unknown, "/users/"},
+		{"/products/alice-in-wonderland", Unknown, "/products/alice-in-wonderland"},
+		{"/sort/by/date", Unknown, "/sort/by/date"},
+		{"/home/about", Unknown, "/home/about"},
+		{"/static/users/app.js", Unknown, "/static/users/{name}"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -58,6 +78,7 @@ func FuzzTemplate(f *testing.F) {
 		"/v1/v22/v333/v4444",                   // versions and a number
 		"OPTIONS * HTTP/1.1",                   // asterisk form
 		"/p/email_k1_ghijklmnopqrstuvghijklmn", // a pseudonym
+		"/users/alice/profile",                 // a name after a collection
 	} {
 		f.Add(s)
 	}

@@ -25,6 +25,13 @@ const (
 	SASLPlain       = "PLAIN"
 	SASLScramSHA256 = "SCRAM-SHA-256"
 	SASLScramSHA512 = "SCRAM-SHA-512"
+	// SASLOAuthBearer sends a bearer token read from kafka.sasl.token_file
+	// (Confluent Cloud, Strimzi OAuth), read again when the file changes.
+	SASLOAuthBearer = "OAUTHBEARER"
+	// SASLAWSMSKIAM authenticates to Amazon MSK with IAM: a token signed
+	// by AWS's signer library from the default credential chain, sent
+	// over OAUTHBEARER.
+	SASLAWSMSKIAM = "AWS_MSK_IAM"
 )
 
 // Config is the whole configuration file.
@@ -148,20 +155,34 @@ type TLS struct {
 	// ServerName overrides the name verified in the brokers' certificates.
 	ServerName string `yaml:"server_name"`
 	// InsecureSkipVerify turns verification of the brokers off. For tests
-	// only.
+	// only: scrubd logs a warning at start and exports
+	// scrubd_kafka_tls_insecure_skip_verify 1 while it is on.
 	InsecureSkipVerify bool `yaml:"insecure_skip_verify"`
 }
 
-// SASL configures SASL authentication. The password is read from a file,
-// never written in the configuration.
+// On reports whether TLS is used: enabled, or implied by a file.
+func (t TLS) On() bool { return t.Enabled || t.CAFile != "" || t.CertFile != "" }
+
+// SASL configures SASL authentication. The password or token is read from
+// a file, never written in the configuration.
 type SASL struct {
-	// Mechanism is PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512; empty turns SASL
-	// off.
+	// Mechanism is PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or
+	// AWS_MSK_IAM; empty turns SASL off. PLAIN, OAUTHBEARER and
+	// AWS_MSK_IAM send their secret as is, so they are refused without
+	// TLS.
 	Mechanism string `yaml:"mechanism"`
-	// Username is the SASL user.
+	// Username is the SASL user (PLAIN and SCRAM).
 	Username string `yaml:"username"`
 	// PasswordFile holds the password (one trailing newline is ignored).
 	PasswordFile string `yaml:"password_file"`
+	// TokenFile holds the OAUTHBEARER access token (a JWT), kept fresh by
+	// whatever issues it (a Kubernetes projected token, an OAuth sidecar);
+	// scrubd reads it again when its modification time or size changes.
+	TokenFile string `yaml:"token_file"`
+	// AWSRegion is the region of the MSK cluster, for AWS_MSK_IAM. The
+	// credentials come from the AWS default chain (AWS_* environment
+	// variables, IRSA web identity, ECS, EC2 instance metadata).
+	AWSRegion string `yaml:"aws_region"`
 }
 
 // Topics names the topics scrubd reads and writes.
@@ -210,11 +231,21 @@ type TopicSettings struct {
 	AggregateRetention Duration `yaml:"aggregate_retention"`
 }
 
-// HTTP is the HTTP listener.
+// HTTP is the HTTP listener of /metrics, /healthz and /readyz.
 type HTTP struct {
 	// Addr is the listen address; the default ":9790" does not collide
 	// with the application container of the pod.
 	Addr string `yaml:"addr"`
+	// LocalhostOnly binds the listener to the loopback interface
+	// (127.0.0.1 with the port of Addr), for hosts where only a local
+	// agent scrapes; Addr's host must then be empty or loopback.
+	LocalhostOnly bool `yaml:"localhost_only"`
+	// ReadTimeout bounds reading a whole request, headers and body.
+	ReadTimeout Duration `yaml:"read_timeout"`
+	// WriteTimeout bounds writing a response.
+	WriteTimeout Duration `yaml:"write_timeout"`
+	// IdleTimeout closes keep-alive connections idle for this long.
+	IdleTimeout Duration `yaml:"idle_timeout"`
 }
 
 // Batch bounds the batches records are processed and committed in. A batch
@@ -253,6 +284,9 @@ type Shutdown struct {
 type Log struct {
 	// Level is debug, info, warn or error.
 	Level string `yaml:"level"`
+	// Format is json (one object a line, for collectors; the default) or
+	// text (key=value lines, for people at a terminal).
+	Format string `yaml:"format"`
 }
 
 // GeoIP configures the country lookup of client addresses, on the full

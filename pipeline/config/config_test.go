@@ -54,8 +54,18 @@ func TestLoadTestdata(t *testing.T) {
 	}
 }
 
+// TestDefaultsValid: the defaults are valid once brokers are named, and
+// name none themselves: scrubd never dials a broker nobody configured.
 func TestDefaultsValid(t *testing.T) {
 	c, err := Load("", noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ve *ValidationError
+	if err := c.Validate(); !errors.As(err, &ve) || len(ve.Problems) != 1 || !strings.HasPrefix(ve.Problems[0], "kafka.brokers: ") {
+		t.Fatalf("defaults without brokers: want one kafka.brokers problem, got %v", err)
+	}
+	c, err = Load("", func(k string) string { return map[string]string{"SCRUBD_KAFKA_BROKERS": "kafka:9092"}[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,6 +217,7 @@ func TestTransactionalIDDefault(t *testing.T) {
 // topic.
 func TestGeoAggregatesResidency(t *testing.T) {
 	c, err := Parse([]byte(`
+kafka: {brokers: [kafka:9092]}
 geoip: {database: /var/lib/GeoIP/GeoLite2-Country.mmdb}
 topics:
   residency: {EEA: logs.clean.eea}

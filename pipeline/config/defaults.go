@@ -7,7 +7,7 @@ import "time"
 func Default() *Config {
 	c := &Config{
 		Kafka: Kafka{
-			Brokers:            []string{"127.0.0.1:9092"},
+			// No brokers: scrubd never guesses where Kafka is.
 			Version:            "3.6.0",
 			ClientID:           "scrubd",
 			Group:              "scrubd",
@@ -35,7 +35,12 @@ func Default() *Config {
 				AggregateRetention:    Duration(365 * 24 * time.Hour),
 			},
 		},
-		HTTP:     HTTP{Addr: ":9790"},
+		HTTP: HTTP{
+			Addr:         ":9790",
+			ReadTimeout:  Duration(10 * time.Second),
+			WriteTimeout: Duration(30 * time.Second),
+			IdleTimeout:  Duration(2 * time.Minute),
+		},
 		Delivery: ExactlyOnce,
 		Batch: Batch{
 			MaxRecords:       2000,
@@ -44,7 +49,7 @@ func Default() *Config {
 			MaxInFlightBytes: 32 << 20,
 		},
 		Shutdown: Shutdown{Timeout: Duration(20 * time.Second)},
-		Log:      Log{Level: "info"},
+		Log:      Log{Level: "info", Format: "json"},
 		GeoIP:    GeoIP{PollInterval: Duration(30 * time.Second)},
 		Aggregates: Aggregates{
 			Window:          Duration(time.Minute),

@@ -16,14 +16,27 @@ import (
 // production). An empty path means the defaults and the environment only.
 // Load does not validate: call Validate.
 func Load(path string, getenv func(string) string) (*Config, error) {
-	var data []byte
-	if path != "" {
-		var err error
-		data, err = os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("read config: %w", err)
-		}
+	data, err := readFile(path)
+	if err != nil {
+		return nil, err
 	}
+	return load(path, data, getenv)
+}
+
+// readFile returns the content of the file at path; nothing for no path.
+func readFile(path string) ([]byte, error) {
+	if path == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return data, nil
+}
+
+// load is Load of data, the content of the file at path.
+func load(path string, data []byte, getenv func(string) string) (*Config, error) {
 	c, err := Parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)

@@ -33,6 +33,9 @@ func (c *Config) LoadPolicy() (*rules.Policy, error) {
 		p = rules.Default()
 	}
 	if err := p.Validate(); err != nil {
+		if !c.Policy.IsZero() {
+			shiftProblems(err, c.Policy.Line-1)
+		}
 		return nil, err
 	}
 	return p, nil

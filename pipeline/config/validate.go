@@ -40,7 +40,7 @@ func (c *Config) Validate() error {
 	}
 	k := c.Kafka
 	if len(k.Brokers) == 0 {
-		add("kafka.brokers", "at least one broker is required")
+		add("kafka.brokers", "at least one broker is required (kafka.brokers in the configuration file or SCRUBD_KAFKA_BROKERS=host:port,...)")
 	}
 	for i, b := range k.Brokers {
 		if _, _, err := net.SplitHostPort(b); err != nil {
@@ -85,24 +85,7 @@ func (c *Config) Validate() error {
 	default:
 		add("kafka.compression", "%q is not one of none, gzip, snappy, lz4, zstd", k.Compression)
 	}
-	if (k.TLS.CertFile == "") != (k.TLS.KeyFile == "") {
-		add("kafka.tls", "cert_file and key_file go together")
-	}
-	switch k.SASL.Mechanism {
-	case "":
-		if k.SASL.Username != "" || k.SASL.PasswordFile != "" {
-			add("kafka.sasl.mechanism", "required when a username or password file is set")
-		}
-	case SASLPlain, SASLScramSHA256, SASLScramSHA512:
-		if k.SASL.Username == "" {
-			add("kafka.sasl.username", "required with SASL")
-		}
-		if k.SASL.PasswordFile == "" {
-			add("kafka.sasl.password_file", "required with SASL")
-		}
-	default:
-		add("kafka.sasl.mechanism", "%q is not one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512", k.SASL.Mechanism)
-	}
+	c.validateTransport(add)
 
 	t := c.Topics
 	if len(t.Input) == 0 {
@@ -136,11 +119,7 @@ func (c *Config) Validate() error {
 	positive("topics.create.pseudonymous_retention", t.Create.PseudonymousRetention)
 	positive("topics.create.aggregate_retention", t.Create.AggregateRetention)
 
-	if c.HTTP.Addr != "" {
-		if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
-			add("http.addr", "%q is not [host]:port", c.HTTP.Addr)
-		}
-	}
+	c.validateHTTP(add)
 	switch c.Delivery {
 	case ExactlyOnce, AtLeastOnce:
 	default:
@@ -164,6 +143,11 @@ func (c *Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		add("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "json", "text":
+	default:
+		add("log.format", "%q is not json or text", c.Log.Format)
 	}
 	c.validateAggregates(add)
 	if c.GeoIP.Database != "" && c.GeoIP.PollInterval <= 0 {

@@ -43,15 +43,36 @@ type Server struct {
 	done chan error
 }
 
+// Timeouts bound the server's connections, so that slow or idle clients
+// cannot hold goroutines and sockets open (slowloris).
+type Timeouts struct {
+	// Read bounds reading a request, headers and body.
+	Read time.Duration
+	// Write bounds writing a response.
+	Write time.Duration
+	// Idle closes keep-alive connections idle for this long.
+	Idle time.Duration
+}
+
+// DefaultTimeouts are those of config.Default.
+var DefaultTimeouts = Timeouts{Read: 10 * time.Second, Write: 30 * time.Second, Idle: 2 * time.Minute}
+
 // Listen binds addr (":9790"; port 0 picks a free port) and serves h on it
-// in a goroutine that Shutdown waits for.
+// in a goroutine that Shutdown waits for, with DefaultTimeouts.
 func Listen(addr string, h http.Handler, log *slog.Logger) (*Server, error) {
+	return ListenWith(addr, h, log, DefaultTimeouts)
+}
+
+// ListenWith is Listen with the given timeouts.
+func ListenWith(addr string, h http.Handler, log *slog.Logger, t Timeouts) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen http %s: %w", addr, err)
 	}
+	header := min(5*time.Second, t.Read)
 	s := &Server{
-		srv:  &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second},
+		srv: &http.Server{Handler: h, ReadHeaderTimeout: header, ReadTimeout: t.Read,
+			WriteTimeout: t.Write, IdleTimeout: t.Idle},
 		ln:   ln,
 		log:  log,
 		done: make(chan error, 1),

@@ -1,6 +1,6 @@
 // Package kafka builds sarama client configurations from scrubd's
 // configuration: protocol version, TLS, SASL (PLAIN, SCRAM-SHA-256/512 with
-// the password read from a file), and the consumer and producer settings
+// the password read from a file, OAUTHBEARER with a token file), and the consumer and producer settings
 // that exactly-once and at-least-once delivery need.
 package kafka
 
@@ -32,7 +32,7 @@ func Base(c *config.Config) (*sarama.Config, error) {
 	sc.Net.DialTimeout = k.DialTimeout.D()
 	sc.Metadata.Retry.Max = 5
 	sc.Metadata.Retry.Backoff = 250 * time.Millisecond
-	if k.TLS.Enabled || k.TLS.CAFile != "" || k.TLS.CertFile != "" {
+	if k.TLS.On() {
 		tc, err := tlsConfig(c)
 		if err != nil {
 			return nil, err
@@ -41,28 +41,54 @@ func Base(c *config.Config) (*sarama.Config, error) {
 		sc.Net.TLS.Config = tc
 	}
 	if k.SASL.Mechanism != "" {
-		pass, err := os.ReadFile(c.Resolve(k.SASL.PasswordFile))
-		if err != nil {
-			return nil, fmt.Errorf("read sasl password: %w", err)
-		}
-		sc.Net.SASL.Enable = true
-		sc.Net.SASL.Handshake = true
-		sc.Net.SASL.User = k.SASL.Username
-		sc.Net.SASL.Password = string(bytes.TrimRight(pass, "\r\n"))
-		switch k.SASL.Mechanism {
-		case config.SASLPlain:
-			sc.Net.SASL.Mechanism = sarama.SASLTypePlaintext
-		case config.SASLScramSHA256:
-			sc.Net.SASL.Mechanism = sarama.SASLTypeSCRAMSHA256
-			sc.Net.SASL.SCRAMClientGeneratorFunc = newSCRAM(sarama.SASLTypeSCRAMSHA256)
-		case config.SASLScramSHA512:
-			sc.Net.SASL.Mechanism = sarama.SASLTypeSCRAMSHA512
-			sc.Net.SASL.SCRAMClientGeneratorFunc = newSCRAM(sarama.SASLTypeSCRAMSHA512)
-		default:
-			return nil, fmt.Errorf("sasl mechanism %q is not supported", k.SASL.Mechanism)
+		if err := sasl(c, sc); err != nil {
+			return nil, err
 		}
 	}
 	return sc, nil
+}
+
+// sasl configures the mechanism of kafka.sasl: the password is read now,
+// an OAUTHBEARER token at every connection (see tokenFile).
+func sasl(c *config.Config, sc *sarama.Config) error {
+	s := c.Kafka.SASL
+	sc.Net.SASL.Enable = true
+	sc.Net.SASL.Handshake = true
+	switch s.Mechanism {
+	case config.SASLOAuthBearer:
+		tf := newTokenFile(c.Resolve(s.TokenFile))
+		// Read now, like the password: a missing or empty file is a
+		// configuration error at start (and in `scrubd validate`).
+		if _, err := tf.Token(); err != nil {
+			return err
+		}
+		sc.Net.SASL.Mechanism = sarama.SASLTypeOAuth
+		sc.Net.SASL.TokenProvider = tf
+		return nil
+	case config.SASLAWSMSKIAM:
+		sc.Net.SASL.Mechanism = sarama.SASLTypeOAuth
+		sc.Net.SASL.TokenProvider = newMSKToken(s.AWSRegion)
+		return nil
+	}
+	pass, err := os.ReadFile(c.Resolve(s.PasswordFile))
+	if err != nil {
+		return fmt.Errorf("read sasl password: %w", err)
+	}
+	sc.Net.SASL.User = s.Username
+	sc.Net.SASL.Password = string(bytes.TrimRight(pass, "\r\n"))
+	switch s.Mechanism {
+	case config.SASLPlain:
+		sc.Net.SASL.Mechanism = sarama.SASLTypePlaintext
+	case config.SASLScramSHA256:
+		sc.Net.SASL.Mechanism = sarama.SASLTypeSCRAMSHA256
+		sc.Net.SASL.SCRAMClientGeneratorFunc = newSCRAM(sarama.SASLTypeSCRAMSHA256)
+	case config.SASLScramSHA512:
+		sc.Net.SASL.Mechanism = sarama.SASLTypeSCRAMSHA512
+		sc.Net.SASL.SCRAMClientGeneratorFunc = newSCRAM(sarama.SASLTypeSCRAMSHA512)
+	default:
+		return fmt.Errorf("sasl mechanism %q is not supported", s.Mechanism)
+	}
+	return nil
 }
 
 // tlsConfig reads the CA and client certificate files.

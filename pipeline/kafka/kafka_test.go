@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,6 +49,7 @@ func testCA(t *testing.T) (*tls.Config, string) {
 
 // TestSASLAndTLS connects to brokers that require SASL (each mechanism),
 // with and without TLS, using a password file; a wrong password fails.
+// PLAIN without TLS is refused by the configuration before any connection.
 func TestSASLAndTLS(t *testing.T) {
 	for _, tc := range []struct {
 		mech string
@@ -82,7 +84,14 @@ func TestSASLAndTLS(t *testing.T) {
 			cfg.Kafka.Brokers = c.ListenAddrs()
 			cfg.Kafka.SASL = config.SASL{Mechanism: tc.mech, Username: "scrubd", PasswordFile: good}
 			cfg.Kafka.DialTimeout = config.Duration(5 * time.Second)
-			if err := cfg.Validate(); err != nil {
+			err = cfg.Validate()
+			if tc.mech == config.SASLPlain && !tc.tls {
+				if err == nil || !strings.Contains(err.Error(), "kafka.sasl.mechanism: PLAIN sends the secret in clear") {
+					t.Fatalf("PLAIN without TLS: %v, want refused", err)
+				}
+				return
+			}
+			if err != nil {
 				t.Fatal(err)
 			}
 			sc, err := Consumer(cfg, "scrubd-test")

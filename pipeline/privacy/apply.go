@@ -119,6 +119,9 @@ func (s *Set) Apply(r Record) ([]Event, error) {
 // pseudonymKeys computes the pkeys of req's subject.
 func (s *Set) pseudonymKeys(req *Request) ([]pkey, error) {
 	pts := s.types[req.Type]
+	if req.Subject == nil {
+		return s.givenKeys(pts, req.Pseudonyms)
+	}
 	keys := make([]pkey, 0, len(pts)*len(s.kids))
 	err := eachPseudonym(s.keys, pts, req.Subject, func(i int, kid string, p []byte) {
 		if k, ok := parseKey(s.ptypes, s.kids, pts[i], p); ok {
@@ -129,6 +132,35 @@ func (s *Set) pseudonymKeys(req *Request) ([]pkey, error) {
 		err = &RequestError{Reason: ReasonBadSubject, Pos: -1, Detail: "pseudonyms could not be made"}
 	}
 	return keys, err
+}
+
+// givenKeys returns the pkeys of a pseudonym-only request in the order
+// pseudonymKeys makes them for a raw subject (pseudonym type of the
+// request type, then key id), so that both forms of a request about one
+// subject name the same subject (its first pkey). Pseudonyms under keys
+// the keyring no longer holds are left out; at least one must remain.
+// Keys added to the keyring after the request was written have no
+// pseudonym in it: records pseudonymized under them are not matched.
+func (s *Set) givenKeys(pts []string, given []string) ([]pkey, error) {
+	keys := make([]pkey, 0, len(given))
+	for _, p := range given {
+		for _, pt := range pts {
+			if k, ok := parseKey(s.ptypes, s.kids, pt, []byte(p)); ok {
+				keys = append(keys, k)
+				break
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return nil, &RequestError{Reason: ReasonBadSubject, Pos: -1, Detail: "no pseudonym is under a key of the keyring"}
+	}
+	rank := func(k pkey) int { return slices.Index(pts, s.ptypes[k.typ])<<8 | int(k.kid) }
+	slices.SortFunc(keys, func(a, b pkey) int { return rank(a) - rank(b) })
+	keys = slices.Compact(keys)
+	if len(keys) < len(pts)*len(s.kids) {
+		s.m.partialKeys.Inc()
+	}
+	return keys, nil
 }
 
 // detach removes e, which the record r withdraws, from its subject and

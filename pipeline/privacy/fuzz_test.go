@@ -3,6 +3,7 @@ package privacy
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +25,7 @@ func FuzzParseRequest(f *testing.F) {
 		` {"subject":"x" , "type":"email" , "action":"erase"} `,                                    // white space
 		`{"subject":"x","type":"email","action":"erase"}x`,                                         // trailing data
 		`{"subject":"\ud800","type":"email","action":"erase"}`,                                     // lone surrogate
+		`{"pseudonyms":["email_k1_ghijklmnopqrstuvghijklmn",""],"type":"email","action":"erase"}`,  // pseudonym-only
 	} {
 		f.Add([]byte(seed))
 	}
@@ -47,7 +49,14 @@ func FuzzParseRequest(f *testing.F) {
 		if len(m) < 3 || len(m) > 4 {
 			t.Fatalf("accepted %d members", len(m))
 		}
-		if m["subject"] != string(req.Subject) || m["type"] != req.Type || m["action"] != string(req.Action) {
+		if ps, ok := m["pseudonyms"].([]any); ok {
+			if fmt.Sprint(ps) != fmt.Sprint(req.Pseudonyms) || req.Subject != nil {
+				t.Fatalf("pseudonyms differ: %q vs %v", req.Pseudonyms, ps)
+			}
+		} else if m["subject"] != string(req.Subject) {
+			t.Fatalf("subject differs: %q vs %v", req.Subject, m)
+		}
+		if m["type"] != req.Type || m["action"] != string(req.Action) {
 			t.Fatalf("members differ: %q %q %q vs %v", req.Subject, req.Type, req.Action, m)
 		}
 		if ts, ok := m["ts"]; ok {
@@ -68,7 +77,10 @@ func checkQuotesNothing(t *testing.T, msg string, data []byte) {
 	const n = 8
 	fixed := "privacy request: at byte members are subject, type, action and ts is given twice must be a JSON string" +
 		" subject is missing or empty type is not one of device_id, email, phone, user_id action is missing" +
-		" action is not one of withdraw_consent, restrict, erase, restore ts is not an RFC 3339 time such as 2026-01-02T15:04:05Z"
+		" action is not one of withdraw_consent, restrict, erase, restore ts is not an RFC 3339 time such as 2026-01-02T15:04:05Z" +
+		" members are subject or pseudonyms, type, action and ts pseudonyms is empty subject and pseudonyms exclude each other" +
+		" a pseudonym is not <type>_<key id>_<24 letters g-v> of a pseudonym type of device_id email phone user_id" +
+		" pseudonyms must be a JSON array of strings expected a string in the array"
 	for _, r := range Reasons() {
 		fixed += " " + string(r)
 	}

@@ -95,6 +95,47 @@ func (p *jsonParser) stringValue() (v []byte, ok bool, err error) {
 	return nil, false, p.skipValue(0)
 }
 
+// stringArray decodes an array of strings, calling each for every one
+// (valid during the call). ok is false, with the value skipped, when the
+// value is valid JSON of another kind or an element is not a string.
+func (p *jsonParser) stringArray(each func([]byte) error) (ok bool, err error) {
+	if p.pos >= len(p.data) || p.data[p.pos] != '[' {
+		return false, p.skipValue(0)
+	}
+	p.pos++
+	p.space()
+	if p.pos < len(p.data) && p.data[p.pos] == ']' {
+		p.pos++
+		return true, nil
+	}
+	for {
+		p.space()
+		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+			return false, p.fail("expected a string in the array")
+		}
+		v, err := p.str()
+		if err != nil {
+			return false, err
+		}
+		if err := each(v); err != nil {
+			return false, err
+		}
+		p.space()
+		if p.pos >= len(p.data) {
+			return false, p.fail("unterminated array")
+		}
+		switch p.data[p.pos] {
+		case ',':
+			p.pos++
+		case ']':
+			p.pos++
+			return true, nil
+		default:
+			return false, p.fail("expected ',' or ']'")
+		}
+	}
+}
+
 // str decodes the string at p.pos into a new buffer.
 func (p *jsonParser) str() ([]byte, error) {
 	p.pos++ // opening quote

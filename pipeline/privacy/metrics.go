@@ -15,6 +15,7 @@ type setMetrics struct {
 	records        [len(actions)]prometheus.Counter // by action rank; [0] unused
 	suppressionLag prometheus.Histogram
 	held           prometheus.Gauge
+	partialKeys    prometheus.Counter
 }
 
 func newSetMetrics(reg prometheus.Registerer) (*setMetrics, error) {
@@ -36,13 +37,17 @@ func newSetMetrics(reg prometheus.Registerer) (*setMetrics, error) {
 			Name: "scrubd_privacy_requests_held",
 			Help: "Privacy requests in force: one per record key of the privacy topic.",
 		}),
+		partialKeys: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "scrubd_privacy_requests_partial_keys_total",
+			Help: "Pseudonym-only privacy requests applied without a pseudonym under every HMAC key of the keyring (the key was added after the request was compacted): records pseudonymized under the missing keys are not matched.",
+		}),
 	}
 	for _, a := range actions[1:] {
 		m.subjects[a.rank()] = subjects.WithLabelValues(string(a))
 		m.records[a.rank()] = records.WithLabelValues(string(a))
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{subjects, records, m.suppressionLag, m.held} {
+		for _, c := range []prometheus.Collector{subjects, records, m.suppressionLag, m.held, m.partialKeys} {
 			if err := reg.Register(c); err != nil {
 				return nil, fmt.Errorf("privacy set metrics: %w", err)
 			}

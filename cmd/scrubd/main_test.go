@@ -1,0 +1,154 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets a test run this binary as scrubd itself: with
+// SCRUBD_TEST_MAIN=1 it is main(), signals and exit code included.
+func TestMain(m *testing.M) {
+	if os.Getenv("SCRUBD_TEST_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// TestUsageOfEveryVerb: `scrubd help X` and `scrubd X -h` print X's usage
+// text and flags on stdout and exit 0; a bad flag prints it on stderr with
+// exit 2.
+func TestUsageOfEveryVerb(t *testing.T) {
+	verbs := []string{"scrub", "validate", "test", "run", "demo", "topics", "vault", "version"}
+	for _, v := range verbs {
+		for _, args := range [][]string{{"help", v}, {v, "-h"}, {v, "--help"}} {
+			code, out, errOut := runCmd(t, "", args...)
+			if code != exitOK || !strings.Contains(out, "Usage: scrubd "+v) && !strings.Contains(out, "scrubd "+v+" ") {
+				t.Errorf("%v: exit %d, stdout:\n%s\nstderr:\n%s", args, code, out, errOut)
+			}
+		}
+	}
+	for _, v := range []string{"scrub", "validate", "test", "run", "demo", "topics", "version"} {
+		code, out, errOut := runCmd(t, "", v, "--no-such-flag")
+		if code != exitUsage || out != "" || !strings.Contains(errOut, "flag provided but not defined: -no-such-flag") || !strings.Contains(errOut, "Usage: scrubd "+v) {
+			t.Errorf("%s --no-such-flag: exit %d\nstdout %q\nstderr:\n%s", v, code, out, errOut)
+		}
+	}
+	if code, out, _ := runCmd(t, "", "help"); code != exitOK || !strings.Contains(out, "scrubd help     [COMMAND]") {
+		t.Errorf("help: exit %d\n%s", code, out)
+	}
+	if code, _, _ := runCmd(t, "", "help", "nope"); code != exitUsage {
+		t.Errorf("help nope: exit %d", code)
+	}
+}
+
+// TestVersionString: a stamped version is printed alone (the image test
+// compares it); otherwise the module version, the VCS revision and the Go
+// version come from the build information.
+func TestVersionString(t *testing.T) {
+	bi := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v0.4.0"}, Settings: []debug.BuildSetting{
+		{Key: "vcs.revision", Value: "0123456789abcdef0123"}, {Key: "vcs.time", Value: "2026-12-07T10:00:00Z"}, {Key: "vcs.modified", Value: "true"},
+	}}
+	for _, tt := range []struct {
+		stamped string
+		bi      *debug.BuildInfo
+		want    string
+	}{
+		{"v1.2.3", bi, "scrubd v1.2.3"},
+		{"dev", bi, "scrubd v0.4.0 (revision 0123456789ab, 2026-12-07T10:00:00Z, modified) go1.26.8"},
+		{"dev", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}}, "scrubd devel go1.26.8"},
+		{"dev", nil, "scrubd dev"},
+	} {
+		if got := versionString(tt.stamped, tt.bi); got != tt.want {
+			t.Errorf("versionString(%q) = %q, want %q", tt.stamped, got, tt.want)
+		}
+	}
+	code, out, _ := runCmd(t, "", "version")
+	if code != exitOK || !strings.HasPrefix(out, "scrubd ") || !strings.Contains(out, " go1.") {
+		t.Errorf("version: exit %d %q", code, out)
+	}
+}
+
+// TestRunSIGTERMWhileKafkaUnreachable: scrubd run against a port nothing
+// listens on, sent SIGTERM while it retries, exits 0 like any stop.
+func TestRunSIGTERMWhileKafkaUnreachable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process")
+	}
+	path := filepath.Join(t.TempDir(), "scrubd.yaml")
+	writeTestFile(t, path, "kafka: {brokers: [127.0.0.1:1]}\nhttp: {addr: 127.0.0.1:0}\npolicy: {keys: {ephemeral: true}}\n")
+	cmd := exec.Command(os.Args[0], "run", "--config", path)
+	cmd.Env = append(os.Environ(), "SCRUBD_TEST_MAIN=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	// Wait until it is retrying: its sarama client has failed to connect.
+	lines := make(chan string, 1000)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	var log strings.Builder
+	timeout := time.After(30 * time.Second)
+wait:
+	for {
+		select {
+		case l := <-lines:
+			log.WriteString(l + "\n")
+			if strings.Contains(l, "connection refused") {
+				break wait
+			}
+		case <-timeout:
+			t.Fatalf("no connection attempt:\n%s", log.String())
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		for l := range lines {
+			log.WriteString(l + "\n")
+		}
+		done <- cmd.Wait()
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit: %v, want 0\n%s", err, log.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("did not stop\n%s", log.String())
+	}
+	if !strings.Contains(log.String(), "stopped before connecting to kafka") {
+		t.Errorf("the stop is not logged:\n%s", log.String())
+	}
+}
+
+// TestParseFlagsAnywhere: flags after arguments work, "-" is an argument
+// and "--" ends the flags.
+func TestParseFlagsAnywhere(t *testing.T) {
+	fs := newFlags("x", "Usage: scrubd x\n", io.Discard)
+	b := fs.Bool("b", false, "")
+	n := fs.Int("n", 0, "")
+	rest, code, stop := parseFlags(fs, []string{"a", "-b", "-", "--n", "3", "c", "--", "-d", "e"}, io.Discard)
+	if stop || code != exitOK || !*b || *n != 3 || strings.Join(rest, " ") != "a - c -d e" {
+		t.Errorf("rest %q b %v n %d code %d stop %v", rest, *b, *n, code, stop)
+	}
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/scrubd/scrubd/pipeline/discover"
+	"github.com/scrubd/scrubd/rules"
+)
+
+// scrubStats gathers the findings of `scrubd scrub --stats` by field and
+// type, one tally per worker, and shows progress on a terminal.
+type scrubStats struct {
+	e        *rules.Engine
+	mu       sync.Mutex
+	tallies  []*discover.Tally
+	progress *discover.Progress // nil: stderr is not a terminal
+
+	// Counted by the writer as chunks are written, for the progress line.
+	records, failed, bytes int64
+}
+
+func newScrubStats(e *rules.Engine, stderr io.Writer) *scrubStats {
+	return &scrubStats{e: e, progress: discover.NewProgress(stderr, "scrubd scrub")}
+}
+
+// tally returns a new tally for one worker.
+func (st *scrubStats) tally() *discover.Tally {
+	if st == nil {
+		return nil
+	}
+	t := discover.New(st.e)
+	st.mu.Lock()
+	st.tallies = append(st.tallies, t)
+	st.mu.Unlock()
+	return t
+}
+
+// written counts a chunk written and updates the progress line.
+func (st *scrubStats) written(c *chunk) {
+	if st == nil {
+		return
+	}
+	st.records += int64(len(c.ends))
+	st.failed += int64(len(c.fails))
+	st.bytes += int64(len(c.data))
+	for _, b := range c.big {
+		st.bytes += int64(b.n)
+	}
+	st.progress.Update(st.records, st.failed, st.bytes)
+}
+
+// write clears the progress line and writes the totals of the workers'
+// tallies, once they are done, as `scrubd discover` does.
+func (st *scrubStats) write(w io.Writer, sources []string) error {
+	if st == nil {
+		return nil
+	}
+	st.progress.Done()
+	total := discover.New(st.e)
+	for _, t := range st.tallies {
+		total.Merge(t)
+	}
+	if _, err := fmt.Fprintln(w, "scrubd scrub: findings by field and type"); err != nil {
+		return err
+	}
+	return total.Report(sources).WriteTable(w)
+}
