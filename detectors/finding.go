@@ -19,11 +19,15 @@ const (
 	JWT        Type = "jwt"
 	Secret     Type = "secret"
 	// Coordinates (coords.go) is declared with its matcher.
+	// Person and Address are people's names and street addresses in free
+	// text (person.go, address.go).
+	Person  Type = "person"
+	Address Type = "address"
 )
 
 // Builtin lists the built-in types in a fixed order: the national ids
 // (natid.go) come last, in the order of NationalIDs.
-var Builtin = [...]Type{IPv4, IPv6, Email, Phone, CreditCard, IBAN, MAC, IMEI, UUID, JWT, Secret, Coordinates,
+var Builtin = [...]Type{IPv4, IPv6, Email, Phone, CreditCard, IBAN, MAC, IMEI, UUID, JWT, Secret, Coordinates, Person, Address,
 	CNResidentID, INAadhaar, INPAN, USSSN, BRCPF, ESNIF, SGNRIC, UKNINO, FRNIR, ITFiscalCode,
 	NLBSN, DETaxID, PLPESEL, SEPersonnummer, KRRRN, JPMyNumber, TRTCKN, RUSNILS, MXCURP, IDNIK}
 
@@ -59,6 +63,10 @@ func BuiltinIndex(t Type) int {
 		return idxSecret
 	case Coordinates:
 		return idxCoords
+	case Person:
+		return idxPerson
+	case Address:
+		return idxAddress
 	}
 	return nationalIDIndex(t)
 }

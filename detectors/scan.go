@@ -48,6 +48,9 @@ func alnumAt(b []byte, i int) bool { return i >= 0 && i < len(b) && isAlnum(b[i]
 func (s *Scanner) Scan(dst []Finding, b []byte) ([]Finding, error) {
 	base := len(dst)
 	dst = s.scanBuiltin(dst, b)
+	if s.names != nil && len(b) > 1 {
+		dst = s.scanNames(dst, base, b)
+	}
 	if len(s.custom) == 0 {
 		return dst, nil
 	}
@@ -373,6 +376,8 @@ const (
 	idxJWT
 	idxSecret
 	idxCoords
+	idxPerson
+	idxAddress
 	idxNatID // the first of NationalIDs (natid.go), in their order
 )
 

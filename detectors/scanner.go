@@ -20,6 +20,8 @@ type Options struct {
 	PhoneCueRegions []string
 	// Custom adds detectors written as regular expressions.
 	Custom []Custom
+	// Names tunes the person and address detectors (lexicon.go).
+	Names NameOptions
 }
 
 // DefaultPhoneRegions are the regions whose national phone formats are
@@ -32,6 +34,7 @@ type Scanner struct {
 	enabled [len(Builtin)]bool
 	phone   *phoneMatcher
 	custom  []*customDetector
+	names   *nameMatchers // nil when person and address are both off
 	// natNumbers and natLetters say whether a national id that starts
 	// with a digit, or with letters, is enabled.
 	natNumbers, natLetters bool
@@ -66,6 +69,7 @@ func New(opts Options) (*Scanner, error) {
 	s.natNumbers = s.natEnabled(natCN, natAadhaar, natSSN, natCPF, natNIF, natNINO, natNIR, natBSN, natSteuer,
 		natPESEL, natSE, natRRN, natMyNumber, natTCKN, natSNILS, natNIK)
 	s.natLetters = s.natEnabled(natPAN, natNIF, natNRIC, natNINO, natCF, natCURP)
+	s.names = newNameMatchers(s.enabled[idxPerson], s.enabled[idxAddress], opts.Names)
 	for _, c := range opts.Custom {
 		cd, err := newCustomDetector(c)
 		if err != nil {

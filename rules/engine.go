@@ -253,6 +253,9 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 		if t == detectors.Phone {
 			opts.PhoneRegions = d.Regions
 		}
+		if err := nameOptions(&opts.Names, p, t, d); err != nil {
+			return nil, err
+		}
 	}
 	for _, c := range p.Custom {
 		if c == nil {

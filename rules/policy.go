@@ -135,6 +135,12 @@ type DetectorRule struct {
 	// formats are recognised; numbers with a leading '+' are recognised for
 	// every region. Phone only.
 	Regions []string `yaml:"regions"`
+	// CueOnly makes person and address report only what a cue announces
+	// (a title, "customer", "ship to"). Person and address only.
+	CueOnly bool `yaml:"cue_only"`
+	// Lexicons are files of extra names, one a line, relative to the
+	// policy file. Person only.
+	Lexicons []string `yaml:"lexicons"`
 
 	line int
 }

@@ -19,7 +19,7 @@ func TestDefaultPolicyValid(t *testing.T) {
 	want := map[string]Action{
 		"ipv4": TruncateIP, "ipv6": TruncateIP, "email": Pseudonymize, "phone": Pseudonymize,
 		"credit_card": Redact, "iban": Redact, "mac": Pseudonymize, "imei": Pseudonymize,
-		"uuid": Pseudonymize, "jwt": Redact, "secret": Redact, "coordinates": Coarsen,
+		"uuid": Pseudonymize, "jwt": Redact, "secret": Redact, "coordinates": Coarsen, "person": Pseudonymize, "address": Redact,
 	}
 	for _, t := range detectors.NationalIDs {
 		want[string(t)] = Redact // "national ids ... redact"

@@ -224,6 +224,12 @@ func validateDetectors(add func(int, string, string, ...any), prefix string, det
 				add(d.line, path+".regions", "%q is not a region phone-number metadata knows", r)
 			}
 		}
+		if d.CueOnly && n != string(detectors.Person) && n != string(detectors.Address) {
+			add(d.line, path+".cue_only", "only person and address take cue_only")
+		}
+		if len(d.Lexicons) > 0 && n != string(detectors.Person) {
+			add(d.line, path+".lexicons", "only person takes lexicons")
+		}
 	}
 }
 

@@ -30,8 +30,9 @@ func TestReadmeNotDetected(t *testing.T) {
 	section := text[i:]
 	section = section[:strings.Index(section[3:], "\n## ")+3]
 	for _, ex := range []string{
-		"Ana Lima called support",
-		"ship to 12 Rue de la Paix, Paris",
+		"my name is lena andersson",
+		"unlike the Jensen novel",
+		"ship to 36 rue de pologne, lille",
 		"born 12 March 1990",
 		"reached 48.8583701 2.2944813 at noon",
 		"from 0151 2345678 yesterday",

@@ -1,0 +1,126 @@
+package detectors
+
+import (
+	"math/rand/v2"
+	"testing"
+	"unicode/utf8"
+)
+
+// TestNextCandidate checks the eight-bytes-at-a-time walk against
+// candidateAt applied to every byte.
+func TestNextCandidate(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte("aZ Q.(:9\"_é\t-M,x")
+	for n := 0; n < 2000; n++ {
+		b := make([]byte, r.IntN(70))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		for i := 0; i <= len(b); i++ {
+			want := i
+			for want < len(b) && !candidateAt(b, want) {
+				want++
+			}
+			if got := nextCandidate(b, i); got != want {
+				t.Fatalf("nextCandidate(%q, %d) = %d, want %d", b, i, got, want)
+			}
+		}
+	}
+}
+
+func TestCapitalAt(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		want bool
+	}{
+		{"É", true}, {"é", false}, {"Ł", true}, {"ł", false}, {"Ž", true}, {"ž", false},
+		{"Ś", true}, {"ś", false}, {"Ж", true}, {"ж", false}, {"Я", true}, {"я", false},
+		{"Σ", true}, {"σ", false}, {"×", false}, {"ß", false},
+	} {
+		if got := capitalAt([]byte(c.s), 0); got != c.want {
+			t.Errorf("capitalAt(%q) = %v, want %v", c.s, got, c.want)
+		}
+	}
+}
+
+// nameFindings returns the person and address findings of line as
+// "type:text".
+func nameFindings(t *testing.T, s *Scanner, line string) []string {
+	t.Helper()
+	fs, err := s.Scan(nil, []byte(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, f := range fs {
+		if f.Type == Person || f.Type == Address {
+			out = append(out, string(f.Type)+":"+line[f.Start:f.End])
+		}
+	}
+	return out
+}
+
+func TestNamesDisabled(t *testing.T) {
+	s, err := New(Options{Disabled: []Type{Person, Address}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.names != nil {
+		t.Error("name pass built with person and address off")
+	}
+	if got := nameFindings(t, s, "Dear Jennifer, ship to 52 Huntly Street"); len(got) != 0 {
+		t.Errorf("got %q with person and address off", got)
+	}
+	s, _ = New(Options{Disabled: []Type{Address}})
+	if got := nameFindings(t, s, "Dear Jennifer, ship to 52 Huntly Street"); len(got) != 1 || got[0] != "person:Jennifer" {
+		t.Errorf("address off: got %q", got)
+	}
+}
+
+// FuzzNames checks the name pass on arbitrary text: findings in bounds, in
+// order, without overlaps, on whole UTF-8 characters, and the same on a
+// second scan.
+func FuzzNames(f *testing.F) {
+	for _, s := range []string{
+		"Dear John, ship to 52 Huntly Street, Springfield, IL 62704",
+		"Mrs. Jennifer Alcaraz Suite 541 6343 Skogstien 106",
+		"王伟先生 住在 中山路123号 联系人：张丽娜",
+		"ул. Ленина, д. 5 P.O. Box 12 Pohlstraße 9",
+		"at org.Foo.Bar(Foo.java:1) Faina D. Yefremova O'Brien-Smith McDowell",
+		"\xc5\xbd\xc3\x89 \xe5\x85\x88 Ab \xd1\x83",
+	} {
+		f.Add([]byte(s))
+	}
+	s, err := New(Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fs, err := s.Scan(nil, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prev := 0
+		for _, fd := range fs {
+			if fd.Start < prev || fd.End <= fd.Start || fd.End > len(b) {
+				t.Fatalf("finding %+v out of order or bounds in %q", fd, b)
+			}
+			prev = fd.End
+			if fd.Type != Person && fd.Type != Address {
+				continue
+			}
+			if utf8.Valid(b) && (!utf8.RuneStart(b[fd.Start]) || fd.End < len(b) && !utf8.RuneStart(b[fd.End])) {
+				t.Fatalf("finding %+v cuts a character in %q", fd, b)
+			}
+		}
+		again, _ := s.Scan(nil, b)
+		if len(again) != len(fs) {
+			t.Fatalf("second scan found %d, first %d", len(again), len(fs))
+		}
+		for i := range fs {
+			if again[i] != fs[i] {
+				t.Fatalf("second scan differs: %+v vs %+v", again[i], fs[i])
+			}
+		}
+	})
+}

@@ -1,0 +1,86 @@
+package detectors
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestPerson(t *testing.T) {
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		line string
+		want []string
+	}{
+		// Cues.
+		{"ticket reassigned to Maria Garcia by support", []string{"Maria Garcia"}},
+		{"Ms. Rennie flew to Neupré on Friday", []string{"Rennie"}},
+		{"Dear Rose, welcome", []string{"Rose"}},
+		{"approved by Dr. Cettina Fanucci", []string{"Cettina Fanucci"}},
+		{`From: "Zorblat Quux" <zq@example.com>`, []string{"Zorblat Quux"}},
+		{"Producer James Sparks explained", []string{"James Sparks"}},
+		// Lexicon and shape.
+		{"They had 6: Kateřina, James and Emily.", []string{"Kateřina", "James", "Emily"}},
+		{"called Giovanna Rodrigues MD", []string{"Giovanna Rodrigues MD"}},
+		{"escalated after Faina D. Yefremova reported", []string{"Faina D. Yefremova"}},
+		{"Willemine ten Pas will talk", nil}, // unknown words, a particle: no shape
+		{"sung by Adam McDowell in 1975", []string{"Adam McDowell"}},
+		{"Edi Živković's verses", []string{"Edi Živković"}},
+		{"王伟先生来电", []string{"王伟"}},
+		{"联系人：张丽娜 已验证", []string{"张丽娜"}},
+		// Not people.
+		{"at org.apache.catalina.core.ApplicationFilterChain.doFilter(ApplicationFilterChain.java:166)", nil},
+		{"INFO Started Application in 3.2 seconds (JVM running for 4.1)", nil},
+		{"usb 1-2: Manufacturer: Kingston", nil},
+		{"I work for Johnson Inc. in South Africa", nil},
+		{"Caused by: java.net.ConnectException: Connection refused", nil},
+		{"GET /Users/Jennifer/profile HTTP/1.1", nil},
+		{"MAX_RETRIES=3 JENNIFER SMITH", nil},
+		{"I will be travelling to France next week", nil},
+		{"lives on Rue de Rivoli", nil},
+	} {
+		var got []string
+		for _, g := range nameFindings(t, s, c.line) {
+			if len(g) > 7 && g[:7] == "person:" {
+				got = append(got, g[7:])
+			}
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%q: got %q, want %q", c.line, got, c.want)
+		}
+	}
+}
+
+func TestPersonCueOnly(t *testing.T) {
+	s, err := New(Options{Names: NameOptions{PersonCueOnly: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := nameFindings(t, s, "meeting notes: Kateřina Nováková agreed"); len(got) != 0 {
+		t.Errorf("cue-only found %q without a cue", got)
+	}
+	if got := nameFindings(t, s, "assigned to Kateřina Nováková"); !slices.Equal(got, []string{"person:Kateřina Nováková"}) {
+		t.Errorf("cue-only after a cue: got %q", got)
+	}
+}
+
+func TestPersonExtraLexicon(t *testing.T) {
+	line := "handled by Zorblat today"
+	s, _ := New(Options{})
+	if got := nameFindings(t, s, line); len(got) != 0 {
+		t.Fatalf("unknown word found: %q", got)
+	}
+	s, err := New(Options{Names: NameOptions{Lexicons: [][]byte{[]byte("# staff\nZorblat\n")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := nameFindings(t, s, line); !slices.Equal(got, []string{"person:Zorblat"}) {
+		t.Errorf("extra lexicon: got %q", got)
+	}
+	// The embedded table is not changed by a scanner's extra lexicon.
+	if baseLexicon().get(foldHash([]byte("Zorblat"))) != 0 {
+		t.Error("extra lexicon leaked into the embedded table")
+	}
+}
