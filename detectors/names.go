@@ -136,6 +136,15 @@ func (s *Scanner) scanNames(dst []Finding, base int, b []byte) []Finding {
 		} else {
 			t, st, end = nm.nonLatin(b, i)
 		}
+		if end > 0 && latin {
+			if ms := firstOverlap(dst[base:mainEnd], st, end); ms > i {
+				// The run reaches into a finding of the main pass
+				// ("Ana Jo&#64;example.com"): the words before it are
+				// looked at alone, as they are once that finding is
+				// replaced (scrubbing is idempotent).
+				t, st, end = nm.capWord(b[:ms], i)
+			}
+		}
 		if end > 0 && st >= last && !overlapsMain(dst[base:mainEnd], st, end) {
 			dst = append(dst, Finding{Type: t, Start: st, End: end})
 			i, last = end, end
@@ -172,6 +181,17 @@ func utf8Len(c byte) int {
 		return 2
 	}
 	return 1
+}
+
+// firstOverlap returns the start of the first finding of main that overlaps
+// [st, end), or -1.
+func firstOverlap(main []Finding, st, end int) int {
+	for _, f := range main {
+		if f.Start < end && st < f.End {
+			return f.Start
+		}
+	}
+	return -1
 }
 
 func overlapsMain(main []Finding, st, end int) bool {
