@@ -286,3 +286,47 @@ func TestRunGeoAggregatesResidency(t *testing.T) {
 		t.Errorf("no warning about the missing database:\n%s", errb.String())
 	}
 }
+
+// TestRunStopWhileReadingPrivacy stops `scrubd run` while its privacy
+// reader waits for a privacy topic that does not exist (it retries): a stop
+// during startup like any other, exit 0 and no error logged.
+func TestRunStopWhileReadingPrivacy(t *testing.T) {
+	c, err := embedded.Start(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	t.Setenv("SCRUBD_KAFKA_BROKERS", strings.Join(c.Addrs(), ","))
+	t.Setenv("SCRUBD_HTTP_ADDR", "127.0.0.1:0")
+	t.Setenv("SCRUBD_KAFKA_TRANSACTIONAL_ID", "scrubd-cmd-test-privacy")
+	t.Setenv("SCRUBD_PRIVACY_ENABLED", "true")
+	t.Setenv("SCRUBD_PRIVACY_TOPIC", "privacy.missing")
+	ephemeralPolicy(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	var errb lockedBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"run"}, nil, &bytes.Buffer{}, &errb) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(errb.String(), "reading privacy requests failed; retrying") {
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("the privacy reader did not wait for its topic:\n%s", errb.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Fatalf("run exited %d\n%s", code, errb.String())
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("run did not stop")
+	}
+	if !strings.Contains(errb.String(), "stopped before the privacy requests were read") {
+		t.Errorf("the stop was not logged as one during startup:\n%s", errb.String())
+	}
+	if strings.Contains(errb.String(), "stopped with an error") {
+		t.Errorf("the stop was logged as an error:\n%s", errb.String())
+	}
+}

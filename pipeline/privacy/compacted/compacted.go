@@ -10,6 +10,12 @@
 // minus one" cannot tell it; after a partition has been quiet for a while,
 // a probe fetch finds out whether anything but markers and aborted records
 // is left before its end offset.
+//
+// Probes and follow checks go over a client of their own: on the
+// partition consumers' connections they would wait behind the consumers'
+// long-poll fetches (Consumer.MaxWaitTime) and hold the consumers' fetches
+// back in turn, and a reader probing its quiet partitions could then go for
+// many seconds without being handed a record.
 package compacted
 
 import (
@@ -136,7 +142,17 @@ type reader struct {
 	parts    map[int32]*part
 	items    chan item
 	wg       sync.WaitGroup
+	// probes is the client of probes and follow checks, made when first
+	// needed; see the package comment.
+	probeMu     sync.Mutex
+	probes      sarama.Client
+	probesEnded bool // stopAll ran: no new probe client
+	// progressed is when the catching up was last logged.
+	progressed time.Time
 }
+
+// progressEvery is how often a reader still catching up says how far it is.
+const progressEvery = 10 * time.Second
 
 func newReader(opts Options) (*reader, error) {
 	if opts.Client == nil || opts.Topic == "" {
@@ -205,6 +221,7 @@ func (r *reader) run(ctx context.Context, handle Handler, caughtUp func()) error
 		r.opts.Ends(maps.Clone(ends))
 	}
 	now := time.Now()
+	r.progressed = now
 	for _, p := range ps {
 		if err := r.startPartition(p, ends[p], now); err != nil {
 			return err
@@ -296,6 +313,7 @@ func (r *reader) run(ctx context.Context, handle Handler, caughtUp func()) error
 			if err := r.probeQuiet(); err != nil {
 				r.log.Warn("probing partition ends", "err", err)
 			}
+			r.logProgress(time.Now())
 		case <-refresh.C:
 			if r.opts.Follow && r.opts.Partitions == nil {
 				r.addPartitions()
@@ -338,7 +356,12 @@ func (r *reader) followCheck(in []checkIn, out chan<- checkResult) {
 	for i, p := range in {
 		ids[i] = p.id
 	}
-	ends, err := stableEnds(r.opts.Client, r.opts.Topic, ids)
+	cl, err := r.probeClient()
+	if err != nil {
+		out <- checkResult{status: Status{Err: fmt.Errorf("compacted: check %s: %w", r.opts.Topic, err)}}
+		return
+	}
+	ends, err := stableEnds(cl, r.opts.Topic, ids)
 	if err != nil {
 		out <- checkResult{status: Status{Err: fmt.Errorf("compacted: check %s: %w", r.opts.Topic, err)}}
 		return
@@ -350,7 +373,7 @@ func (r *reader) followCheck(in []checkIn, out chan<- checkResult) {
 		if p.prevEnd <= known {
 			continue
 		}
-		live, err := dataBefore(r.opts.Client, r.opts.Topic, p.id, known, p.prevEnd)
+		live, err := dataBefore(cl, r.opts.Topic, p.id, known, p.prevEnd)
 		if err != nil {
 			out <- checkResult{status: Status{Err: fmt.Errorf("compacted: check %s: %w", r.opts.Topic, err)}}
 			return
@@ -412,7 +435,11 @@ func (r *reader) probeQuiet() error {
 // transaction markers and aborted records is left before it.
 func (r *reader) probe(pt *part, now time.Time) error {
 	pt.probed, pt.probedAt = now, pt.next
-	live, err := dataBefore(r.opts.Client, r.opts.Topic, pt.id, pt.next, pt.end)
+	cl, err := r.probeClient()
+	if err != nil {
+		return err
+	}
+	live, err := dataBefore(cl, r.opts.Topic, pt.id, pt.next, pt.end)
 	if err != nil {
 		return err
 	}
@@ -421,6 +448,61 @@ func (r *reader) probe(pt *part, now time.Time) error {
 		pt.reached = true
 	}
 	return nil
+}
+
+// probeClient returns the client of probes and follow checks, connecting
+// it the first time: to the brokers the reading client knows, with its
+// configuration.
+func (r *reader) probeClient() (sarama.Client, error) {
+	r.probeMu.Lock()
+	defer r.probeMu.Unlock()
+	if r.probes != nil {
+		return r.probes, nil
+	}
+	if r.probesEnded {
+		return nil, errors.New("compacted: reader stopped")
+	}
+	var addrs []string
+	for _, b := range r.opts.Client.Brokers() {
+		addrs = append(addrs, b.Addr())
+	}
+	if len(addrs) == 0 {
+		return nil, errors.New("compacted: no broker known to probe")
+	}
+	c, err := sarama.NewClient(addrs, r.opts.Client.Config())
+	if err != nil {
+		return nil, fmt.Errorf("compacted: probe client: %w", err)
+	}
+	r.probes = c
+	return c, nil
+}
+
+// logProgress says, every progressEvery while the snapshot is being read,
+// how many partitions and offsets are left, and the first partition left
+// with its position: a reader that waits is then seen waiting, and on what.
+func (r *reader) logProgress(now time.Time) {
+	if now.Sub(r.progressed) < progressEvery {
+		return
+	}
+	r.progressed = now
+	var left int
+	var offsets int64
+	var first *part
+	for _, pt := range r.parts {
+		if pt.reached {
+			continue
+		}
+		left++
+		offsets += max(0, pt.end-pt.next)
+		if first == nil || pt.id < first.id {
+			first = pt
+		}
+	}
+	if first == nil {
+		return
+	}
+	r.log.Info("still reading the snapshot", "partitions_left", left, "offsets_left", offsets,
+		"partition", first.id, "next", first.next, "end", first.end, "quiet_for", now.Sub(first.active).Round(time.Millisecond))
 }
 
 // startPartition starts reading partition p from its oldest offset, or
@@ -549,5 +631,13 @@ func (r *reader) stopAll() {
 	r.wg.Wait()
 	if err := r.consumer.Close(); err != nil {
 		r.log.Debug("closing consumer", "err", err)
+	}
+	r.probeMu.Lock()
+	defer r.probeMu.Unlock()
+	r.probesEnded = true
+	if r.probes != nil {
+		if err := r.probes.Close(); err != nil {
+			r.log.Debug("closing probe client", "err", err)
+		}
 	}
 }
