@@ -173,8 +173,11 @@ func trimIPv6(b []byte, i, end int) int {
 
 // ipv6Shaped reports whether b[i:end] has the shape of an IPv6 address
 // worth parsing: "::" or six colons (seven without an embedded IPv4), and unless it has a decimal digit,
-// four groups (short words such as "dead::beef" are not addresses); "::"
-// with a zone ("::%eth0") is the unspecified address all the same.
+// four groups (short words such as "dead::beef" are not addresses). "::"
+// is the unspecified address and tells of no one, with a zone ("::%eth0")
+// or without: were it found with a zone, a replacement glued after "::%"
+// would read as that zone and be scrubbed again ("::%::1" scrubbed to
+// "::%ipv6_k1_..." and that to "ipv6_k1_...": not idempotent).
 func ipv6Shaped(b []byte, i, end int) bool {
 	colons, dcolon, digits, groups := 0, false, false, 0
 	inGroup := false
@@ -199,8 +202,7 @@ func ipv6Shaped(b []byte, i, end int) bool {
 	if end-i < 2 || colons < 2 || !dcolon && colons < 6 {
 		return false
 	}
-	zoned := end+1 < len(b) && b[end] == '%' && isAlnum(b[end+1])
-	return digits || groups >= 4 || end-i == 2 && zoned
+	return digits || groups >= 4
 }
 
 // ipv6Char reports whether c may appear in the text form of an IPv6 address

@@ -284,7 +284,9 @@ func hexRunGoesOn(b []byte, i int, k uint8) bool {
 	for j < n && j < i+9 && class[b[j]]&(cDigit|cHexLet) != 0 {
 		j++
 	}
-	if j >= n {
+	if j >= n || k&cDigit != 0 && j-i >= 7 {
+		// Seven digits or more may be a long number (a phone number after
+		// a cue: "HP 0111002+0"), whatever ends them.
 		return k&cDigit != 0 && j-i >= 7
 	}
 	switch b[j] {

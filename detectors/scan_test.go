@@ -69,6 +69,7 @@ func TestScanTable(t *testing.T) {
 		{"mixed", "0:0:0:0:0:0:13.1.68.3 here", []string{"ipv6:0:0:0:0:0:0:13.1.68.3"}},
 		{"zone", "fe80::1ff:fe23:4567:890a%eth0 link", []string{"ipv6:fe80::1ff:fe23:4567:890a%eth0"}},
 		{"zone url", "http://[fe80::1%25en0]:80/", []string{"ipv6:fe80::1%25en0"}},
+		{"unspecified zoned", "bind ::%eth0 and ::%::1", []string{"ipv6:::1"}},
 		{"bracket port", "[2001:db8::1]:443", []string{"ipv6:2001:db8::1"}},
 		{"trailing colon", "peer 2001:db8::2: reset", []string{"ipv6:2001:db8::2"}},
 		{"unbracketed port", "QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeader", []string{"ipv6:0:0:0:0:0:0:0:0"}},

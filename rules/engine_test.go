@@ -55,6 +55,7 @@ func TestScrubFormats(t *testing.T) {
 			"peer [2001:db8:85a3::]:443 closed", FormatText},
 		{"text mapped", "from ::ffff:203.0.113.9", "from ::ffff:203.0.113.0", FormatText},
 		{"zone kept", "link fe80::1ff:fe23:4567:890a%eth0 up", "link fe80::%eth0 up", FormatText},
+		{"unspecified zone bracketed", "link ::1%eth0 up %::0%0::", "link [::%eth0] up %[::%0]::", FormatText},
 		{"text dashed", "host c-73-15-200-3.hsd1.example.net", "host c-73-15-200-0.hsd1.example.net", FormatText},
 		{"text email", "mail to a.b@example.com sent", "mail to " + pseudo("email", "a.b@example.com") + " sent", FormatText},
 		{"email case and encoding", "to=A.B%40Example.com", "to=" + pseudo("email", "a.b@example.com"), FormatLogfmt},

@@ -109,12 +109,16 @@ func (w *walker) scrubText(dst, v []byte, base int, posmap []int) (out []byte, c
 			(!(sp.start > 0 && v[sp.start-1] == '%') &&
 				(sp.end < len(v) && v[sp.end] == ':' && bytes.IndexByte(dst[mark:], ':') >= 0 ||
 					dst[mark] == ':' && sp.start > 0 && glues(v[sp.start-1])) ||
-				dst[len(dst)-1] == ':' && sp.end < len(v) && gluesAfter(v[sp.end])) {
+				dst[len(dst)-1] == ':' && sp.end < len(v) && gluesAfter(v[sp.end]) ||
+				bytes.HasPrefix(dst[mark:], unspecifiedZoned)) {
 			// An IPv6 address before ":port" without brackets, or one that
 			// starts with "::" right after a key or a quote, is written in
 			// brackets: a compressed "::" there would read as separators
 			// ("0:0:0:0:0:0:0:0:2181" becomes "[::]:2181"), and so is one
-			// whose "::" would run into the digits that follow it.
+			// whose "::" would run into the digits that follow it. So is
+			// one truncated to "::" with its zone: the unspecified address
+			// is no finding, so its zone would be text of its own and run
+			// into what follows ("::0%0::" read as "::%" and "0::").
 			dst = append(dst[:mark], '[')
 			dst = w.apply(dst, val, r)
 			dst = append(dst, ']')
@@ -185,6 +189,10 @@ func userAgentKey(k []byte) bool {
 	}
 	return false
 }
+
+// unspecifiedZoned starts an IPv6 address truncated to the unspecified
+// address, with a zone.
+var unspecifiedZoned = []byte("::%")
 
 // glues reports whether c, right before an address, could join a leading
 // "::" of the address into something else ("\"uid\"::", "a=::").
