@@ -11,7 +11,6 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -31,18 +30,14 @@ var nameLogKinds = []string{"logcat", "hdfs", "kernel", "sshd", "java-stack", "w
 // lines and the golden sample logs in which person or address fire.
 func evalNamesLogs(s *detectors.Scanner, root string, verbose bool) error {
 	fmt.Println("person/address on system logs (every line touched is a false positive):")
-	type source struct {
-		name  string
-		lines [][]byte
-	}
-	var sources []source
+	var sources []logSource
 	g := &nameLogGen{r: rand.New(rand.NewPCG(*namesSeed, 0x5eed))}
 	for _, k := range nameLogKinds {
 		lines := make([][]byte, *namesLines)
 		for i := range lines {
 			lines[i] = g.line(k)
 		}
-		sources = append(sources, source{"generated " + k, lines})
+		sources = append(sources, logSource{"generated " + k, lines})
 	}
 	ng := newSysLogGen(*namesSeed + 1)
 	for _, k := range sysLogKinds {
@@ -50,21 +45,15 @@ func evalNamesLogs(s *detectors.Scanner, root string, verbose bool) error {
 		for i := range lines {
 			lines[i] = ng.line(k)
 		}
-		sources = append(sources, source{"generated numeric " + k, lines})
+		sources = append(sources, logSource{"generated numeric " + k, lines})
 	}
 	gg := gen.New(*namesSeed + 4)
-	sources = append(sources, source{"bench/gen text (system lines)", sysOnly(gg.Lines(*namesLines, gen.Only(gen.Text)))})
-	golden, err := filepath.Glob(filepath.Join(root, "cmd", "scrubd", "testdata", "logs", "*.log"))
+	sources = append(sources, logSource{"bench/gen text (system lines)", sysOnly(gg.Lines(*namesLines, gen.Only(gen.Text)))})
+	golden, err := goldenSources(root, "*.log")
 	if err != nil {
 		return err
 	}
-	for _, f := range golden {
-		lines, err := readLines(f)
-		if err != nil {
-			return err
-		}
-		sources = append(sources, source{"golden " + filepath.Base(f), lines})
-	}
+	sources = append(sources, golden...)
 	total, touched := 0, 0
 	var dst []detectors.Finding
 	for _, src := range sources {

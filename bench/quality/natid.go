@@ -43,68 +43,23 @@ func isNatID(t detectors.Type) bool {
 // reports every national-id finding: each is a false positive.
 func evalNatIDLogs(s *detectors.Scanner, root string, verbose bool) error {
 	fmt.Println("national ids on system logs (every finding is a false positive):")
-	type source struct {
-		name  string
-		lines [][]byte
-	}
-	var sources []source
+	var sources []logSource
 	g := newSysLogGen(*natSeed)
 	for _, k := range sysLogKinds {
 		lines := make([][]byte, natSysLines)
 		for i := range lines {
 			lines[i] = g.line(k)
 		}
-		sources = append(sources, source{"generated " + k, lines})
+		sources = append(sources, logSource{"generated " + k, lines})
 	}
 	gg := gen.New(*natSeed + 4)
-	sources = append(sources, source{"bench/gen text+json+logfmt", gg.Lines(natSysLines, gen.Mix{JSON: 1, Logfmt: 1, Text: 2})})
-	golden, err := filepath.Glob(filepath.Join(root, "cmd", "scrubd", "testdata", "logs", "*.log"))
+	sources = append(sources, logSource{"bench/gen text+json+logfmt", gg.Lines(natSysLines, gen.Mix{JSON: 1, Logfmt: 1, Text: 2})})
+	golden, err := goldenSources(root, "*.log", "*.jsonl")
 	if err != nil {
 		return err
 	}
-	jsonl, _ := filepath.Glob(filepath.Join(root, "cmd", "scrubd", "testdata", "logs", "*.jsonl"))
-	for _, f := range append(golden, jsonl...) {
-		lines, err := readLines(f)
-		if err != nil {
-			return err
-		}
-		sources = append(sources, source{"golden " + filepath.Base(f), lines})
-	}
-	total, totalNums := 0, 0
-	var dst []detectors.Finding
-	for _, src := range sources {
-		byType := map[detectors.Type]int{}
-		nums := 0
-		var examples []string
-		for _, l := range src.lines {
-			nums += countNumbers(l)
-			dst, err = s.Scan(dst[:0], l)
-			if err != nil {
-				return fmt.Errorf("scan: %w", err)
-			}
-			for _, f := range dst {
-				if !isNatID(f.Type) {
-					continue
-				}
-				byType[f.Type]++
-				if len(examples) < 5 || verbose {
-					examples = append(examples, fmt.Sprintf("%s %q in %q", f.Type, l[f.Start:f.End], l))
-				}
-			}
-		}
-		n := 0
-		for _, c := range byType {
-			n += c
-		}
-		total += n
-		totalNums += nums
-		fmt.Printf("  %-34s %7d lines %8d numbers  %d national-id findings %s\n", src.name, len(src.lines), nums, n, typeCounts(byType))
-		for _, e := range examples {
-			fmt.Println("    " + e)
-		}
-	}
-	fmt.Printf("  total: %d national-id findings among %d numbers and ids\n", total, totalNums)
-	return nil
+	sources = append(sources, golden...)
+	return countFalsePositives(s, sources, isNatID, "national-id", verbose)
 }
 
 func readLines(path string) ([][]byte, error) {
@@ -525,4 +480,74 @@ func (g *sysLogGen) line(kind string) []byte {
 		}
 	}
 	return bytes.Clone(g.buf)
+}
+
+// logSource is a named set of lines the quality checks scan.
+type logSource struct {
+	name  string
+	lines [][]byte
+}
+
+// goldenSources reads the golden sample logs of cmd/scrubd whose names
+// match the patterns.
+func goldenSources(root string, patterns ...string) ([]logSource, error) {
+	var out []logSource
+	for _, pat := range patterns {
+		files, err := filepath.Glob(filepath.Join(root, "cmd", "scrubd", "testdata", "logs", pat))
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			lines, err := readLines(f)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, logSource{"golden " + filepath.Base(f), lines})
+		}
+	}
+	return out, nil
+}
+
+// countFalsePositives scans the sources, which hold none of the types keep
+// selects, and reports every such finding (what names them): each is a
+// false positive. It prints per source the lines, the numbers and ids
+// among them, the findings by type and the first examples (all with
+// verbose).
+func countFalsePositives(s *detectors.Scanner, sources []logSource, keep func(detectors.Type) bool, what string, verbose bool) error {
+	total, totalNums := 0, 0
+	var dst []detectors.Finding
+	var err error
+	for _, src := range sources {
+		byType := map[detectors.Type]int{}
+		nums := 0
+		var examples []string
+		for _, l := range src.lines {
+			nums += countNumbers(l)
+			dst, err = s.Scan(dst[:0], l)
+			if err != nil {
+				return fmt.Errorf("scan: %w", err)
+			}
+			for _, f := range dst {
+				if !keep(f.Type) {
+					continue
+				}
+				byType[f.Type]++
+				if len(examples) < 5 || verbose {
+					examples = append(examples, fmt.Sprintf("%s %q in %q", f.Type, l[f.Start:f.End], l))
+				}
+			}
+		}
+		n := 0
+		for _, c := range byType {
+			n += c
+		}
+		total += n
+		totalNums += nums
+		fmt.Printf("  %-34s %7d lines %8d numbers  %d %s findings %s\n", src.name, len(src.lines), nums, n, what, typeCounts(byType))
+		for _, e := range examples {
+			fmt.Println("    " + e)
+		}
+	}
+	fmt.Printf("  total: %d %s findings among %d numbers and ids\n", total, what, totalNums)
+	return nil
 }

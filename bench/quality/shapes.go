@@ -9,7 +9,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"path/filepath"
 
 	"github.com/scrubd/scrubd/detectors"
 )
@@ -19,11 +18,7 @@ import (
 // is a false positive.
 func evalShapeLogs(s *detectors.Scanner, root string, verbose bool) error {
 	fmt.Println("phone numbers, IBANs and coordinates on system logs (every finding is a false positive):")
-	type source struct {
-		name  string
-		lines [][]byte
-	}
-	var sources []source
+	var sources []logSource
 	g := newSysLogGen(*natSeed)
 	for _, k := range append(sysLogKinds, "cue-words") {
 		lines := make([][]byte, natSysLines)
@@ -34,54 +29,16 @@ func evalShapeLogs(s *detectors.Scanner, root string, verbose bool) error {
 				lines[i] = g.line(k)
 			}
 		}
-		sources = append(sources, source{"generated " + k, lines})
+		sources = append(sources, logSource{"generated " + k, lines})
 	}
-	golden, err := filepath.Glob(filepath.Join(root, "cmd", "scrubd", "testdata", "logs", "*.log"))
+	golden, err := goldenSources(root, "*.log")
 	if err != nil {
 		return err
 	}
-	for _, f := range golden {
-		lines, err := readLines(f)
-		if err != nil {
-			return err
-		}
-		sources = append(sources, source{"golden " + filepath.Base(f), lines})
-	}
-	total, totalNums := 0, 0
-	var dst []detectors.Finding
-	for _, src := range sources {
-		byType := map[detectors.Type]int{}
-		nums := 0
-		var examples []string
-		for _, l := range src.lines {
-			nums += countNumbers(l)
-			dst, err = s.Scan(dst[:0], l)
-			if err != nil {
-				return fmt.Errorf("scan: %w", err)
-			}
-			for _, f := range dst {
-				if f.Type != detectors.Phone && f.Type != detectors.IBAN && f.Type != detectors.Coordinates {
-					continue
-				}
-				byType[f.Type]++
-				if len(examples) < 5 || verbose {
-					examples = append(examples, fmt.Sprintf("%s %q in %q", f.Type, l[f.Start:f.End], l))
-				}
-			}
-		}
-		n := 0
-		for _, c := range byType {
-			n += c
-		}
-		total += n
-		totalNums += nums
-		fmt.Printf("  %-34s %7d lines %8d numbers  %d findings %s\n", src.name, len(src.lines), nums, n, typeCounts(byType))
-		for _, e := range examples {
-			fmt.Println("    " + e)
-		}
-	}
-	fmt.Printf("  total: %d phone/iban/coordinates findings among %d numbers and ids\n", total, totalNums)
-	return nil
+	sources = append(sources, golden...)
+	return countFalsePositives(s, sources, func(t detectors.Type) bool {
+		return t == detectors.Phone || t == detectors.IBAN || t == detectors.Coordinates
+	}, "phone/iban/coordinates", verbose)
 }
 
 // cueLine writes an application or telephony-system line whose numbers
