@@ -977,25 +977,17 @@ func valueEnd(v []byte, vs int, ext extent, place pairPlace) (s, e, next int) {
 }
 
 // placeholderEnd returns the end of the redaction placeholder ("[address]",
-// "[in_aadhaar]": lower-case letters, digits and '_' with a letter, in
-// brackets) at v[vs], or 0 when none starts there.
+// "[in_aadhaar]": a type name in brackets, see isPlaceholder) at v[vs], or 0
+// when none starts there.
 func placeholderEnd(v []byte, vs int) int {
 	if v[vs] != '[' {
 		return 0
 	}
-	letter := false
-	for i := vs + 1; i < len(v) && i < vs+64; i++ {
-		switch c := v[i]; {
-		case c >= 'a' && c <= 'z':
-			letter = true
-		case c >= '0' && c <= '9' || c == '_':
-		case c == ']' && letter:
-			return i + 1
-		default:
-			return 0
-		}
+	e := bytes.IndexByte(v[vs:min(len(v), vs+42)], ']')
+	if e < 0 || !isPlaceholder(v[vs:vs+e+1]) {
+		return 0
 	}
-	return 0
+	return vs + e + 1
 }
 
 // withoutStop returns the end of the value v[vs:e] without a '.' that ends
