@@ -97,5 +97,5 @@ func checkFindings(t *testing.T, in []byte, res *Result) {
 }
 
 // isControl reports whether r is a control character the binary check
-// counts.
-func isControl(r rune) bool { return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f }
+// counts (its own table, ctlOdd).
+func isControl(r rune) bool { return r < 0x80 && ctlOdd[r] }
