@@ -35,13 +35,7 @@ func TestAddress(t *testing.T) {
 		{"Springfield, XX 62704", nil},
 		{"中山路号", nil},
 	} {
-		var got []string
-		for _, g := range nameFindings(t, s, c.line) {
-			if len(g) > 8 && g[:8] == "address:" {
-				got = append(got, g[8:])
-			}
-		}
-		if !slices.Equal(got, c.want) {
+		if got := findingsOf(t, s, c.line, Address); !slices.Equal(got, c.want) {
 			t.Errorf("%q: got %q, want %q", c.line, got, c.want)
 		}
 	}

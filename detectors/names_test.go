@@ -2,6 +2,7 @@ package detectors
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -55,6 +56,18 @@ func nameFindings(t *testing.T, s *Scanner, line string) []string {
 	for _, f := range fs {
 		if f.Type == Person || f.Type == Address {
 			out = append(out, string(f.Type)+":"+line[f.Start:f.End])
+		}
+	}
+	return out
+}
+
+// findingsOf returns the texts of the findings of type typ in line.
+func findingsOf(t *testing.T, s *Scanner, line string, typ Type) []string {
+	t.Helper()
+	var out []string
+	for _, g := range nameFindings(t, s, line) {
+		if v, ok := strings.CutPrefix(g, string(typ)+":"); ok {
+			out = append(out, v)
 		}
 	}
 	return out

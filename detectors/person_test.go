@@ -41,13 +41,7 @@ func TestPerson(t *testing.T) {
 		{"I will be travelling to France next week", nil},
 		{"lives on Rue de Rivoli", nil},
 	} {
-		var got []string
-		for _, g := range nameFindings(t, s, c.line) {
-			if len(g) > 7 && g[:7] == "person:" {
-				got = append(got, g[7:])
-			}
-		}
-		if !slices.Equal(got, c.want) {
+		if got := findingsOf(t, s, c.line, Person); !slices.Equal(got, c.want) {
 			t.Errorf("%q: got %q, want %q", c.line, got, c.want)
 		}
 	}
