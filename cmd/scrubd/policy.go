@@ -17,7 +17,7 @@ import (
 // which case its policy is used. Every error is an invalid configuration.
 func loadPolicy(path string, getenv func(string) string) (*rules.Policy, error) {
 	p, err := readPolicy(path, getenv)
-	return p, invalid(err)
+	return p, config.Invalid(err)
 }
 
 func readPolicy(path string, getenv func(string) string) (*rules.Policy, error) {
@@ -69,8 +69,8 @@ func loadEngine(path string, getenv func(string) string) (*rules.Engine, error) 
 	}
 	keys, _, err := rules.LoadKeyring(p.Keys, getenv)
 	if err != nil {
-		return nil, invalid(fmt.Errorf("load keys: %w", err))
+		return nil, config.Invalid(fmt.Errorf("load keys: %w", err))
 	}
 	e, err := rules.Compile(p, keys)
-	return e, invalid(err)
+	return e, config.Invalid(err)
 }

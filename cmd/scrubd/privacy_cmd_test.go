@@ -14,8 +14,10 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/embedded"
+	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/privacy/compacted"
 	"github.com/scrubd/scrubd/rules"
@@ -28,7 +30,7 @@ import (
 // latest records of rewritten keys, and the rewritten requests still
 // suppress their subjects.
 func TestPrivacyCompactRequests(t *testing.T) {
-	newLogger(io.Discard, config.Log{Level: "warn"})
+	kafka.NewLogger(io.Discard, config.Log{Level: "warn"})
 	const topic = "privacy.requests"
 	c, err := embedded.Start([]embedded.Topic{{Name: topic, Partitions: 3}})
 	if err != nil {
@@ -79,7 +81,7 @@ func TestPrivacyCompactRequests(t *testing.T) {
 	run := func(args ...string) compactStats {
 		t.Helper()
 		var stdout, stderr bytes.Buffer
-		if code := run(context.Background(), append([]string{"privacy", "compact-requests", "--config", cfg}, args...), nil, &stdout, &stderr); code != exitOK {
+		if code := run(context.Background(), append([]string{"privacy", "compact-requests", "--config", cfg}, args...), nil, &stdout, &stderr); code != cli.ExitOK {
 			t.Fatalf("exit %d: %s", code, stderr.String())
 		}
 		if strings.Contains(stdout.String()+stderr.String(), "example.com") {

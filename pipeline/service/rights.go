@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"context"
@@ -45,7 +45,7 @@ func (k *keySource) load(pol *rules.Policy) (*rules.Keyring, bool, error) {
 // that a changed inline policy, policy file or key file is picked up.
 func buildEngine(path string, keys *keySource) reload.Build {
 	return func() (*rules.Engine, error) {
-		cfg, err := loadConfig(path, keys.getenv)
+		cfg, err := config.LoadValid(path, keys.getenv)
 		if err != nil {
 			return nil, err
 		}
@@ -132,11 +132,11 @@ func newShadow(cfg *config.Config, keys *rules.Keyring, reg prometheus.Registere
 	}
 	pol, err := rules.Load(cfg.Resolve(cfg.Shadow.PolicyFile))
 	if err != nil {
-		return nil, fmt.Errorf("%w: shadow policy: %w", errInvalid, err)
+		return nil, fmt.Errorf("%w: shadow policy: %w", config.ErrInvalid, err)
 	}
 	eng, err := rules.Compile(pol, keys)
 	if err != nil {
-		return nil, fmt.Errorf("%w: shadow policy: %w", errInvalid, err)
+		return nil, fmt.Errorf("%w: shadow policy: %w", config.ErrInvalid, err)
 	}
 	return shadow.New(eng, reg, nil)
 }
@@ -150,7 +150,7 @@ func newVault(cfg *config.Config, reg prometheus.Registerer) (*vault.Vault, erro
 		Active: cfg.Vault.MasterKeys.Active, Dir: cfg.Vault.MasterKeys.Dir, Files: cfg.Vault.MasterKeys.Files,
 	}, cfg.Dir())
 	if err != nil {
-		return nil, fmt.Errorf("%w: vault master keys: %w", errInvalid, err)
+		return nil, fmt.Errorf("%w: vault master keys: %w", config.ErrInvalid, err)
 	}
 	return vault.New(vault.Options{
 		Master: mk, Topic: cfg.Topics.Vault, Partitions: cfg.Topics.Create.Partitions, Registerer: reg,
