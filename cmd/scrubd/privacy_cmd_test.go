@@ -21,6 +21,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/privacy/compacted"
 	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/keyring"
 )
 
 // TestPrivacyCompactRequests writes requests of every kind to a broker,
@@ -44,7 +45,7 @@ func TestPrivacyCompactRequests(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "policy.yaml"), []byte("keys: {dir: keys, active: k1}\n"), 0o600)
 	cfg := filepath.Join(dir, "scrubd.yaml")
 	os.WriteFile(cfg, []byte(fmt.Sprintf("kafka: {brokers: [%s]}\npolicy_file: policy.yaml\nprivacy: {topic: %s}\n", strings.Join(c.Addrs(), ", "), topic)), 0o600)
-	keys, err := rules.NewKeyring("k1", map[string][]byte{"k1": []byte(hmacKey)})
+	keys, err := keyring.New("k1", map[string][]byte{"k1": []byte(hmacKey)})
 	if err != nil {
 		t.Fatal(err)
 	}

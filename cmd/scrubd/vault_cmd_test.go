@@ -22,6 +22,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/vault"
 	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/keyring"
 )
 
 // vaultFixture is a broker with a vault topic, a configuration whose
@@ -63,7 +64,7 @@ func newVaultFixture(t *testing.T) *vaultFixture {
 		sum := sha256.Sum256([]byte(id))
 		write("master/"+id, fmt.Sprintf("%x\n", sum))
 	}
-	keys, err := rules.NewKeyring("k1", map[string][]byte{"k1": []byte(hmacKey)})
+	keys, err := keyring.New("k1", map[string][]byte{"k1": []byte(hmacKey)})
 	if err != nil {
 		t.Fatal(err)
 	}

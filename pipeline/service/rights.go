@@ -90,7 +90,7 @@ func newReloader(path string, cfg *config.Config, pol *rules.Policy, eng *rules.
 			if err != nil {
 				return nil, err
 			}
-			if !sameKeys(eng.Keyring(), e.Keyring()) {
+			if !eng.Keyring().Equal(e.Keyring()) {
 				return nil, fmt.Errorf("the HMAC keys changed: with privacy requests or the vault on, rotating keys needs a restart")
 			}
 			return e, nil
@@ -101,27 +101,6 @@ func newReloader(path string, cfg *config.Config, pol *rules.Policy, eng *rules.
 		Files: watchedFiles(path, cfg, pol), Interval: cfg.Reload.Interval.D(),
 		Logger: log.With("component", "reload"), Registerer: reg,
 	})
-}
-
-// sameKeys reports whether two keyrings hold the same keys under the same
-// ids with the same active one, by the pseudonyms they make.
-func sameKeys(a, b *rules.Keyring) bool {
-	ia, ib := a.IDs(), b.IDs()
-	if len(ia) != len(ib) || a.ActiveID() != b.ActiveID() {
-		return false
-	}
-	probe := []byte("scrubd-key-probe")
-	for i, id := range ia {
-		if ib[i] != id {
-			return false
-		}
-		pa, _ := a.PseudonymWith(nil, id, "probe", probe)
-		pb, _ := b.PseudonymWith(nil, id, "probe", probe)
-		if string(pa) != string(pb) {
-			return false
-		}
-	}
-	return true
 }
 
 // newShadow compiles the candidate policy of shadow.policy_file with the
