@@ -126,3 +126,38 @@ func readKeyFile(path string) ([]byte, error) {
 	}
 	return bytes.TrimRight(b, "\r\n"), nil
 }
+
+// A KeyUse is what a command does with pseudonyms. It decides what a policy
+// without keys gets, in LoadKeys: the one rule for missing keys.
+type KeyUse int
+
+const (
+	// OfflineKeys: pseudonyms only have to agree within one output (scrub,
+	// discover): without keys, a random key.
+	OfflineKeys KeyUse = iota
+	// ServiceKeys: a long-running pipeline (run): without keys, the
+	// process's ephemeral key when keys.ephemeral is set, ErrNoKeys
+	// otherwise.
+	ServiceKeys
+	// LookupKeys: the command finds pseudonyms the pipeline made (vault,
+	// privacy): without keys, ErrNoLookupKeys, as a random key matches none.
+	LookupKeys
+)
+
+// ErrNoLookupKeys refuses a policy without keys to a command that looks up
+// pseudonyms the pipeline made.
+var ErrNoLookupKeys = errors.New("the policy configures no HMAC keys: the pseudonyms would match no record")
+
+// LoadKeys loads the keys that cfg names for use; eph is the process's
+// ephemeral key (ServiceKeys only). ephemeral reports a key that is not
+// configured: random or the process's own.
+func LoadKeys(cfg KeysConfig, use KeyUse, getenv func(string) string, eph *EphemeralKey) (kr *Keyring, ephemeral bool, err error) {
+	if use == ServiceKeys {
+		return LoadServiceKeyring(cfg, getenv, eph)
+	}
+	kr, random, err := LoadKeyring(cfg, getenv)
+	if err == nil && random && use == LookupKeys {
+		return nil, false, ErrNoLookupKeys
+	}
+	return kr, random, err
+}

@@ -51,7 +51,7 @@ func cmdDiscover(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		fs.Usage()
 		return cli.ExitUsage
 	}
-	engine, err := loadEngine(*path, os.Getenv)
+	engine, err := config.LoadEngine(*path, os.Getenv)
 	if err != nil {
 		return cli.Fail(stderr, "discover", err)
 	}
@@ -140,7 +140,7 @@ func discoverTopic(ctx context.Context, s *discover.Sampler, configFile, brokers
 	sc.ClientID = "scrubd-discover"
 	var addrs []string
 	if configFile != "" {
-		if data, err := os.ReadFile(configFile); err == nil && isRunConfig(data) {
+		if data, err := os.ReadFile(configFile); err == nil && config.IsRunConfig(data) {
 			cfg, err := config.LoadValid(configFile, os.Getenv)
 			if err != nil {
 				return cli.ExitInvalid, err

@@ -9,6 +9,7 @@ import (
 	"runtime"
 
 	"github.com/scrubd/scrubd/cmd/internal/cli"
+	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/rules/linescrub"
 )
 
@@ -40,7 +41,7 @@ func cmdScrub(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 		fmt.Fprintf(stderr, "scrubd scrub: --workers %d: must be at least 1\n", *workers)
 		return cli.ExitUsage
 	}
-	engine, err := loadEngine(*path, os.Getenv)
+	engine, err := config.LoadEngine(*path, os.Getenv)
 	if err != nil {
 		return cli.Fail(stderr, "scrub", err)
 	}

@@ -56,14 +56,14 @@ func validate(path string, stderr io.Writer) (string, error) {
 	if err != nil {
 		return "", config.Invalid(err)
 	}
-	if !isRunConfig(data) {
-		p, err := loadPolicy(path, os.Getenv)
+	if !config.IsRunConfig(data) {
+		p, err := config.ReadPolicy(path, os.Getenv)
 		if err != nil {
 			return "", err
 		}
 		// A policy file alone may leave the keys out (scrub then uses a
 		// random key), but keys it names must load.
-		if _, _, err := rules.LoadKeyring(p.Keys, os.Getenv); err != nil {
+		if _, _, err := rules.LoadKeys(p.Keys, rules.OfflineKeys, os.Getenv, nil); err != nil {
 			return "", config.Invalid(err)
 		}
 		return p.Version(), nil
@@ -104,7 +104,7 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "scrubd test: --config is required")
 		return cli.ExitUsage
 	}
-	p, err := loadPolicy(*path, os.Getenv)
+	p, err := config.ReadPolicy(*path, os.Getenv)
 	if err != nil {
 		return cli.Fail(stderr, "test", err)
 	}

@@ -104,12 +104,9 @@ func loadVaultEnv(f vaultFlags, active string) (*vaultEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys, random, err := rules.LoadKeyring(pol.Keys, os.Getenv)
+	keys, _, err := rules.LoadKeys(pol.Keys, rules.LookupKeys, os.Getenv, nil)
 	if err != nil {
 		return nil, fmt.Errorf("load keys: %w", err)
-	}
-	if random {
-		return nil, errors.New("the policy configures no HMAC keys: no pseudonym of the pipeline can be found")
 	}
 	load := vault.LoadMasterKeys
 	if active == "" {

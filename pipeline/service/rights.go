@@ -37,7 +37,18 @@ func (k *keySource) load(pol *rules.Policy) (*rules.Keyring, bool, error) {
 	if k.demo {
 		kc.Ephemeral = true
 	}
-	return rules.LoadServiceKeyring(kc, k.getenv, &k.ephemeral)
+	return rules.LoadKeys(kc, rules.ServiceKeys, k.getenv, &k.ephemeral)
+}
+
+// compile compiles pol with its keys (load); ephemeral reports the
+// process's random key.
+func (k *keySource) compile(pol *rules.Policy) (e *rules.Engine, ephemeral bool, err error) {
+	keys, ephemeral, err := k.load(pol)
+	if err != nil {
+		return nil, false, config.Invalid(fmt.Errorf("load keys: %w", err))
+	}
+	e, err = rules.Compile(pol, keys)
+	return e, ephemeral, config.Invalid(err)
 }
 
 // buildEngine loads the configuration file again and compiles the policy it
@@ -53,11 +64,8 @@ func buildEngine(path string, keys *keySource) reload.Build {
 		if err != nil {
 			return nil, err
 		}
-		kr, _, err := keys.load(pol)
-		if err != nil {
-			return nil, fmt.Errorf("load keys: %w", err)
-		}
-		return rules.Compile(pol, kr)
+		e, _, err := keys.compile(pol)
+		return e, err
 	}
 }
 

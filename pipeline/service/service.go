@@ -19,7 +19,6 @@ import (
 	"github.com/scrubd/scrubd/pipeline/metrics"
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/reload"
-	"github.com/scrubd/scrubd/rules"
 )
 
 // A Service is a pipeline with its HTTP listener.
@@ -69,17 +68,14 @@ func New(o Options) (*Service, error) {
 		return nil, fmt.Errorf("%w: %w", config.ErrInvalid, err)
 	}
 	ks := &keySource{getenv: getenv, demo: demo}
-	keys, ephemeral, err := ks.load(pol)
+	eng, ephemeral, err := ks.compile(pol)
 	if err != nil {
-		return nil, fmt.Errorf("%w: load keys: %w", config.ErrInvalid, err)
+		return nil, err
 	}
 	if ephemeral {
 		log.Warn("keys.ephemeral: pseudonyms use a random key of this process; they change at every restart and differ between instances")
 	}
-	eng, err := rules.Compile(pol, keys)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", config.ErrInvalid, err)
-	}
+	keys := eng.Keyring()
 	var sealer *pipeline.Sealer
 	if cfg.DeadLetter.KeyFile != "" {
 		if sealer, err = pipeline.LoadSealer(cfg.Resolve(cfg.DeadLetter.KeyFile)); err != nil {
