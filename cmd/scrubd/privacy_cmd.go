@@ -15,7 +15,6 @@ import (
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/privacy"
-	"github.com/scrubd/scrubd/pipeline/privacy/compacted"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -56,17 +55,6 @@ func cmdPrivacy(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	return cli.ExitUsage
 }
 
-// compactStats are the counts compact-requests prints.
-type compactStats struct {
-	Topic     string `json:"topic"`
-	Keys      int    `json:"keys"`
-	Rewritten int    `json:"rewritten"`
-	Already   int    `json:"already"`
-	TooRecent int    `json:"too_recent"`
-	Rejected  int    `json:"rejected"`
-	DryRun    bool   `json:"dry_run,omitempty"`
-}
-
 // privacyCompact implements `scrubd privacy compact-requests`: exit 0 on
 // success, 2 on a bad command line, 78 on an invalid configuration or
 // keys, 1 when Kafka fails.
@@ -102,7 +90,7 @@ func privacyCompact(ctx context.Context, args []string, stdout, stderr io.Writer
 	kafka.NewLogger(stderr, config.Log{Level: "warn", Format: "text"})
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	st, err := compactTopic(ctx, cfg.Kafka.Brokers, sc, cfg.Privacy.Topic, keys, time.Now().Add(-*minAge), *dry)
+	st, err := privacy.CompactTopic(ctx, cfg.Kafka.Brokers, sc, cfg.Privacy.Topic, keys, time.Now().Add(-*minAge), *dry)
 	if b, jerr := json.Marshal(st); jerr == nil {
 		fmt.Fprintf(stdout, "%s\n", b)
 	}
@@ -125,72 +113,4 @@ func compactKeys(loadPolicy func() (*rules.Policy, error)) (*rules.Keyring, erro
 		return nil, fmt.Errorf("load keys: %w", err)
 	}
 	return keys, nil
-}
-
-// compactTopic reads the topic to its end, keeps the latest record of each
-// key (what compaction keeps) and rewrites those written before cutoff
-// that still name a raw subject.
-func compactTopic(ctx context.Context, brokers []string, sc *sarama.Config, topic string, keys *rules.Keyring, cutoff time.Time, dry bool) (compactStats, error) {
-	st := compactStats{Topic: topic, DryRun: dry}
-	cc := *sc
-	cc.Consumer.IsolationLevel = sarama.ReadCommitted
-	client, err := sarama.NewClient(brokers, &cc)
-	if err != nil {
-		return st, fmt.Errorf("connect: %w", err)
-	}
-	defer client.Close()
-	latest := map[string]*sarama.ConsumerMessage{}
-	err = compacted.Read(ctx, compacted.Options{Client: client, Topic: topic}, func(m *sarama.ConsumerMessage, _ bool) error {
-		if m.Key != nil { // a compacted topic holds no record without a key
-			latest[string(m.Key)] = m
-		}
-		return nil
-	}, func() {})
-	if err != nil {
-		return st, fmt.Errorf("read %s: %w", topic, err)
-	}
-	st.Keys = len(latest)
-	var out []*sarama.ProducerMessage
-	for _, m := range latest {
-		v, outcome, _ := privacy.CompactRequest(m.Value, m.Timestamp, privacy.DefaultTypes(), keys)
-		if outcome == privacy.CompactRewritten && m.Timestamp.After(cutoff) {
-			// Written too recently to be sure every instance applied it.
-			outcome = "too_recent"
-		}
-		switch outcome {
-		case "too_recent":
-			st.TooRecent++
-		case privacy.CompactAlready:
-			st.Already++
-		case privacy.CompactRejected:
-			st.Rejected++
-		case privacy.CompactRewritten:
-			st.Rewritten++
-			out = append(out, &sarama.ProducerMessage{Topic: topic, Partition: m.Partition, Key: sarama.ByteEncoder(m.Key), Value: sarama.ByteEncoder(v)})
-		}
-	}
-	if dry || len(out) == 0 {
-		return st, nil
-	}
-	return st, produceSame(brokers, sc, out)
-}
-
-// produceSame writes msgs to the partitions they name, idempotently.
-func produceSame(brokers []string, sc *sarama.Config, msgs []*sarama.ProducerMessage) error {
-	pc := *sc
-	pc.Producer.Idempotent = true
-	pc.Net.MaxOpenRequests = 1
-	pc.Producer.RequiredAcks = sarama.WaitForAll
-	pc.Producer.Retry.Max = 10
-	pc.Producer.Partitioner = sarama.NewManualPartitioner
-	pc.Producer.Return.Successes = true
-	p, err := sarama.NewSyncProducer(brokers, &pc)
-	if err != nil {
-		return fmt.Errorf("producer: %w", err)
-	}
-	defer p.Close()
-	if err := p.SendMessages(msgs); err != nil {
-		return fmt.Errorf("write: %w", err)
-	}
-	return nil
 }

@@ -10,7 +10,6 @@ import (
 	"os"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/IBM/sarama"
 
@@ -127,34 +126,6 @@ func loadVaultEnv(f vaultFlags, active string) (*vaultEnv, error) {
 	return &vaultEnv{topic: topic, brokers: cfg.Kafka.Brokers, client: sc, keys: keys, master: master}, nil
 }
 
-// exportOutput is the JSON document `scrubd vault export` writes.
-type exportOutput struct {
-	// Type is the request type the subject was given with.
-	Type string `json:"type,omitempty"`
-	// Pseudonyms are the subject's pseudonyms looked up.
-	Pseudonyms []string      `json:"pseudonyms"`
-	Entries    []exportEntry `json:"entries"`
-	// NotFound lists the pseudonyms the vault holds nothing for.
-	NotFound []string `json:"not_found"`
-	// DataKeys counts the subject's data keys; zero after an erasure.
-	DataKeys   int       `json:"data_keys"`
-	Topic      string    `json:"topic"`
-	ExportedAt time.Time `json:"exported_at"`
-}
-
-type exportEntry struct {
-	Type      string `json:"type"`
-	Pseudonym string `json:"pseudonym"`
-	// Value is the original value; ValueBase64 replaces it when it is not
-	// UTF-8. Both are empty when Problem says why it cannot be read.
-	Value       *string   `json:"value,omitempty"`
-	ValueBase64 []byte    `json:"value_base64,omitempty"`
-	Written     time.Time `json:"written"`
-	DataKey     string    `json:"data_key"`
-	MasterKey   string    `json:"master_key,omitempty"`
-	Problem     string    `json:"problem,omitempty"`
-}
-
 // vaultExport implements `scrubd vault export`.
 func vaultExport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs, f := newVaultFlags("export", stderr)
@@ -181,9 +152,8 @@ func vaultExport(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if err != nil {
 		return cli.Fail(stderr, "vault export", config.Invalid(err))
 	}
-	out := exportOutput{Type: *typ, Topic: env.topic, Pseudonyms: pseudonyms, Entries: []exportEntry{}, NotFound: []string{}}
 	if raw != nil {
-		if out.Pseudonyms, err = privacy.DefaultTypes().Pseudonyms(env.keys, *typ, raw); err != nil {
+		if pseudonyms, err = privacy.DefaultTypes().Pseudonyms(env.keys, *typ, raw); err != nil {
 			fmt.Fprintf(stderr, "scrubd vault export: %v\n", err)
 			return cli.ExitUsage
 		}
@@ -197,26 +167,12 @@ func vaultExport(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return cli.ExitFailed
 	}
 	defer store.Close()
-	x, err := store.Export(ctx, out.Pseudonyms)
+	x, err := store.Export(ctx, pseudonyms)
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd vault export: %v\n", err)
 		return cli.ExitFailed
 	}
-	out.ExportedAt = time.Now().UTC()
-	out.DataKeys = x.DataKeys
-	out.NotFound = append(out.NotFound, x.Missing...)
-	for _, e := range x.Entries {
-		ee := exportEntry{Type: e.Type, Pseudonym: e.Pseudonym, Written: e.Written.UTC(), DataKey: e.DataKey, MasterKey: e.MasterKey, Problem: e.Problem}
-		switch {
-		case e.Value == nil:
-		case utf8.Valid(e.Value):
-			s := string(e.Value)
-			ee.Value = &s
-		default:
-			ee.ValueBase64 = e.Value
-		}
-		out.Entries = append(out.Entries, ee)
-	}
+	out := privacy.NewAccess(*typ, env.topic, pseudonyms, x, time.Now())
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(out); err != nil {
@@ -274,14 +230,7 @@ func vaultRewrap(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	log := kafka.NewLogger(stderr, config.Log{Level: "info"})
 	ctx, cancel := context.WithTimeout(ctx, *f.timeout)
 	defer cancel()
-	pc := *env.client
-	pc.Producer.Idempotent = true
-	pc.Net.MaxOpenRequests = 1
-	pc.Producer.RequiredAcks = sarama.WaitForAll
-	pc.Producer.Retry.Max = 10
-	pc.Producer.Partitioner = sarama.NewManualPartitioner
-	pc.Producer.Return.Successes = true
-	prod, err := sarama.NewSyncProducer(env.brokers, &pc)
+	prod, err := kafka.SamePartitionProducer(env.brokers, env.client)
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd vault rewrap: connect: %v\n", err)
 		return cli.ExitFailed
