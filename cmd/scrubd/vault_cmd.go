@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,14 +10,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/IBM/sarama"
-
 	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/vault"
-	"github.com/scrubd/scrubd/rules"
 )
 
 const vaultUsage = `scrubd vault reads the identity vault.
@@ -80,52 +76,6 @@ func newVaultFlags(name string, stderr io.Writer) (*flag.FlagSet, vaultFlags) {
 	}
 }
 
-// vaultEnv is what both vault commands load.
-type vaultEnv struct {
-	topic   string
-	brokers []string
-	client  *sarama.Config
-	keys    *rules.Keyring
-	master  *vault.MasterKeys
-}
-
-// loadVaultEnv loads the configuration, the policy's HMAC keys and the
-// master keys, with active as the active one (none: unwrap only).
-func loadVaultEnv(f vaultFlags, active string) (*vaultEnv, error) {
-	if *f.masterKeys == "" {
-		return nil, errors.New("--master-keys is required")
-	}
-	cfg, err := config.LoadValid(*f.config, os.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	pol, err := cfg.LoadPolicy()
-	if err != nil {
-		return nil, err
-	}
-	keys, _, err := rules.LoadKeys(pol.Keys, rules.LookupKeys, os.Getenv, nil)
-	if err != nil {
-		return nil, fmt.Errorf("load keys: %w", err)
-	}
-	load := vault.LoadMasterKeys
-	if active == "" {
-		load = vault.LoadUnwrapKeys
-	}
-	master, err := load(vault.KeyConfig{Dir: *f.masterKeys, Active: active}, "")
-	if err != nil {
-		return nil, err
-	}
-	sc, err := kafka.Base(cfg)
-	if err != nil {
-		return nil, err
-	}
-	topic := cfg.Topics.Vault
-	if topic == "" {
-		topic = vault.DefaultTopic
-	}
-	return &vaultEnv{topic: topic, brokers: cfg.Kafka.Brokers, client: sc, keys: keys, master: master}, nil
-}
-
 // vaultExport implements `scrubd vault export`.
 func vaultExport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs, f := newVaultFlags("export", stderr)
@@ -139,7 +89,7 @@ func vaultExport(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	if stop {
 		return code
 	}
-	raw, err := readSubject(*subject, *subjectFile)
+	raw, err := privacy.ReadSubject(*subject, *subjectFile, os.Stdin)
 	defer clear(raw)
 	if err != nil || len(rest) > 0 || (raw == nil) == (len(pseudonyms) == 0) || (raw != nil) != (*typ != "") {
 		fmt.Fprintln(stderr, "scrubd vault export: give --subject (or --subject-file) with --type, or --pseudonym")
@@ -148,12 +98,12 @@ func vaultExport(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		}
 		return cli.ExitUsage
 	}
-	env, err := loadVaultEnv(f, "")
+	tool, err := vault.LoadTool(*f.config, *f.masterKeys, "", os.Getenv)
 	if err != nil {
-		return cli.Fail(stderr, "vault export", config.Invalid(err))
+		return cli.Fail(stderr, "vault export", err)
 	}
 	if raw != nil {
-		if pseudonyms, err = privacy.DefaultTypes().Pseudonyms(env.keys, *typ, raw); err != nil {
+		if pseudonyms, err = privacy.DefaultTypes().Pseudonyms(tool.Keys, *typ, raw); err != nil {
 			fmt.Fprintf(stderr, "scrubd vault export: %v\n", err)
 			return cli.ExitUsage
 		}
@@ -161,18 +111,12 @@ func vaultExport(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	kafka.NewLogger(stderr, config.Log{Level: "warn"})
 	ctx, cancel := context.WithTimeout(ctx, *f.timeout)
 	defer cancel()
-	store, err := vault.OpenStore(vault.StoreOptions{Brokers: env.brokers, Config: env.client, Topic: env.topic, Master: env.master, AllPartitions: *all})
+	x, err := tool.Export(ctx, pseudonyms, *all)
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd vault export: %v\n", err)
 		return cli.ExitFailed
 	}
-	defer store.Close()
-	x, err := store.Export(ctx, pseudonyms)
-	if err != nil {
-		fmt.Fprintf(stderr, "scrubd vault export: %v\n", err)
-		return cli.ExitFailed
-	}
-	out := privacy.NewAccess(*typ, env.topic, pseudonyms, x, time.Now())
+	out := privacy.NewAccess(*typ, tool.Topic, pseudonyms, x, time.Now())
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(out); err != nil {
@@ -180,35 +124,6 @@ func vaultExport(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return cli.ExitFailed
 	}
 	return cli.ExitOK
-}
-
-// readSubject returns the identifier given by --subject or --subject-file,
-// or nil when neither is set.
-func readSubject(subject, file string) ([]byte, error) {
-	switch {
-	case subject != "" && file != "":
-		return nil, errors.New("--subject and --subject-file exclude each other")
-	case subject != "":
-		return []byte(subject), nil
-	case file == "":
-		return nil, nil
-	}
-	var b []byte
-	var err error
-	if file == "-" {
-		b, err = io.ReadAll(io.LimitReader(os.Stdin, privacy.MaxSubjectBytes+2))
-	} else {
-		b, err = os.ReadFile(file)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read subject: %w", err)
-	}
-	v := []byte(strings.TrimRight(string(b), "\r\n"))
-	clear(b)
-	if len(v) == 0 {
-		return nil, errors.New("the subject file is empty")
-	}
-	return v, nil
 }
 
 // vaultRewrap implements `scrubd vault rewrap`.
@@ -223,36 +138,21 @@ func vaultRewrap(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "scrubd vault rewrap: --active is required")
 		return cli.ExitUsage
 	}
-	env, err := loadVaultEnv(f, *active)
+	tool, err := vault.LoadTool(*f.config, *f.masterKeys, *active, os.Getenv)
 	if err != nil {
-		return cli.Fail(stderr, "vault rewrap", config.Invalid(err))
+		return cli.Fail(stderr, "vault rewrap", err)
 	}
 	log := kafka.NewLogger(stderr, config.Log{Level: "info"})
 	ctx, cancel := context.WithTimeout(ctx, *f.timeout)
 	defer cancel()
-	prod, err := kafka.SamePartitionProducer(env.brokers, env.client)
-	if err != nil {
-		fmt.Fprintf(stderr, "scrubd vault rewrap: connect: %v\n", err)
-		return cli.ExitFailed
-	}
-	defer prod.Close()
-	store, err := vault.OpenStore(vault.StoreOptions{Brokers: env.brokers, Config: env.client, Topic: env.topic, Master: env.master, AllPartitions: true, Logger: log})
-	if err != nil {
-		fmt.Fprintf(stderr, "scrubd vault rewrap: %v\n", err)
-		return cli.ExitFailed
-	}
-	defer store.Close()
-	st, err := store.Rewrap(ctx, prod.SendMessage)
-	out := map[string]any{"master_key": *active, "rewrapped": st.Rewrapped, "repaired": st.Repaired, "unreadable": st.Unreadable}
-	if b, jerr := json.Marshal(out); jerr == nil {
-		fmt.Fprintf(stdout, "%s\n", b)
-	}
+	err = tool.Rewrap(ctx, log, func(st vault.RewrapStats) {
+		out := map[string]any{"master_key": *active, "rewrapped": st.Rewrapped, "repaired": st.Repaired, "unreadable": st.Unreadable}
+		if b, jerr := json.Marshal(out); jerr == nil {
+			fmt.Fprintf(stdout, "%s\n", b)
+		}
+	})
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd vault rewrap: %v\n", err)
-		return cli.ExitFailed
-	}
-	if st.Unreadable > 0 {
-		fmt.Fprintf(stderr, "scrubd vault rewrap: %d data keys could not be unwrapped with the loaded master keys\n", st.Unreadable)
 		return cli.ExitFailed
 	}
 	return cli.ExitOK

@@ -1,6 +1,11 @@
 package privacy
 
 import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -59,4 +64,34 @@ func NewAccess(typ, topic string, pseudonyms []string, x *vault.Export, at time.
 		out.Entries = append(out.Entries, ee)
 	}
 	return out
+}
+
+// ReadSubject returns the identifier of a subject-access request given on
+// the command line (subject) or in a file ("-": stdin), or nil when
+// neither is set. The caller clears it after use.
+func ReadSubject(subject, file string, stdin io.Reader) ([]byte, error) {
+	switch {
+	case subject != "" && file != "":
+		return nil, errors.New("--subject and --subject-file exclude each other")
+	case subject != "":
+		return []byte(subject), nil
+	case file == "":
+		return nil, nil
+	}
+	var b []byte
+	var err error
+	if file == "-" {
+		b, err = io.ReadAll(io.LimitReader(stdin, MaxSubjectBytes+2))
+	} else {
+		b, err = os.ReadFile(file)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read subject: %w", err)
+	}
+	v := []byte(strings.TrimRight(string(b), "\r\n"))
+	clear(b)
+	if len(v) == 0 {
+		return nil, errors.New("the subject file is empty")
+	}
+	return v, nil
 }
