@@ -83,3 +83,16 @@ func CompileWith(p *rules.Policy, use rules.KeyUse, getenv func(string) string, 
 	e, err := rules.Compile(p, keys)
 	return e, Invalid(err)
 }
+
+// LoadIfRun loads and validates the file at path (LoadValid) when it is a
+// run configuration (IsRunConfig); a policy file, an empty path or a file
+// that cannot be read give nil, for commands whose --config takes either.
+func LoadIfRun(path string, getenv func(string) string) (*Config, error) {
+	if path == "" {
+		return nil, nil
+	}
+	if data, err := os.ReadFile(path); err != nil || !IsRunConfig(data) {
+		return nil, nil
+	}
+	return LoadValid(path, getenv)
+}
