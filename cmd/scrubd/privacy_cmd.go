@@ -3,19 +3,15 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"time"
 
-	"github.com/IBM/sarama"
-
 	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/privacy"
-	"github.com/scrubd/scrubd/rules"
 )
 
 const privacyUsage = `scrubd privacy maintains the privacy-requests topic.
@@ -40,19 +36,9 @@ are shredded. It prints counts as JSON; nothing of a request is printed.
 
 // cmdPrivacy dispatches `scrubd privacy`.
 func cmdPrivacy(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, privacyUsage)
-		return cli.ExitUsage
-	}
-	switch args[0] {
-	case "compact-requests":
-		return privacyCompact(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, privacyUsage)
-		return cli.ExitOK
-	}
-	fmt.Fprintf(stderr, "scrubd privacy: unknown command %q\n\n%s", args[0], privacyUsage)
-	return cli.ExitUsage
+	return cli.Sub("privacy", privacyUsage, map[string]func([]string) int{
+		"compact-requests": func(a []string) int { return privacyCompact(ctx, a, stdout, stderr) },
+	}, args, stdout, stderr)
 }
 
 // privacyCompact implements `scrubd privacy compact-requests`: exit 0 on
@@ -72,25 +58,14 @@ func privacyCompact(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintln(stderr, "scrubd privacy compact-requests: takes --config and flags only; --min-age must not be negative")
 		return cli.ExitUsage
 	}
-	cfg, err := config.LoadValid(*cfgPath, os.Getenv)
-	if err == nil && cfg.Privacy.Topic == "" {
-		err = errors.New("privacy.topic is empty")
-	}
-	var keys *rules.Keyring
-	if err == nil {
-		keys, err = compactKeys(cfg.LoadPolicy)
-	}
-	var sc *sarama.Config
-	if err == nil {
-		sc, err = kafka.Base(cfg)
-	}
+	c, err := privacy.LoadCompactor(*cfgPath, os.Getenv)
 	if err != nil {
-		return cli.Fail(stderr, "privacy compact-requests", config.Invalid(err))
+		return cli.Fail(stderr, "privacy compact-requests", err)
 	}
 	kafka.NewLogger(stderr, config.Log{Level: "warn", Format: "text"})
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	st, err := privacy.CompactTopic(ctx, cfg.Kafka.Brokers, sc, cfg.Privacy.Topic, keys, time.Now().Add(-*minAge), *dry)
+	st, err := c.Compact(ctx, time.Now().Add(-*minAge), *dry)
 	if b, jerr := json.Marshal(st); jerr == nil {
 		fmt.Fprintf(stdout, "%s\n", b)
 	}
@@ -99,18 +74,4 @@ func privacyCompact(ctx context.Context, args []string, stdout, stderr io.Writer
 		return cli.ExitFailed
 	}
 	return cli.ExitOK
-}
-
-// compactKeys loads the policy's HMAC keys; random keys would make
-// pseudonyms that no record carries.
-func compactKeys(loadPolicy func() (*rules.Policy, error)) (*rules.Keyring, error) {
-	pol, err := loadPolicy()
-	if err != nil {
-		return nil, err
-	}
-	keys, _, err := rules.LoadKeys(pol.Keys, rules.LookupKeys, os.Getenv, nil)
-	if err != nil {
-		return nil, fmt.Errorf("load keys: %w", err)
-	}
-	return keys, nil
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/scrubd/scrubd/cmd/internal/cli"
@@ -43,21 +42,10 @@ pseudonyms.
 // exits 0 on success, 2 on a bad command line, 78 when the configuration or
 // the keys are invalid and 1 when Kafka fails.
 func cmdVault(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, vaultUsage)
-		return cli.ExitUsage
-	}
-	switch args[0] {
-	case "export":
-		return vaultExport(ctx, args[1:], stdout, stderr)
-	case "rewrap":
-		return vaultRewrap(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, vaultUsage)
-		return cli.ExitOK
-	}
-	fmt.Fprintf(stderr, "scrubd vault: unknown command %q\n\n%s", args[0], vaultUsage)
-	return cli.ExitUsage
+	return cli.Sub("vault", vaultUsage, map[string]func([]string) int{
+		"export": func(a []string) int { return vaultExport(ctx, a, stdout, stderr) },
+		"rewrap": func(a []string) int { return vaultRewrap(ctx, a, stdout, stderr) },
+	}, args, stdout, stderr)
 }
 
 // vaultFlags are the flags both vault commands take.
@@ -83,7 +71,7 @@ func vaultExport(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	subjectFile := fs.String("subject-file", "", "read the identifier from `file` (- for standard input)")
 	typ := fs.String("type", "", "the identifier's request `type`: user_id, email, phone, device_id")
 	all := fs.Bool("all-partitions", false, "read every partition of the vault topic")
-	var pseudonyms stringList
+	var pseudonyms cli.StringList
 	fs.Var(&pseudonyms, "pseudonym", "look up this `pseudonym` (repeatable)")
 	rest, code, stop := cli.ParseFlags(fs, args, stdout)
 	if stop {
@@ -156,14 +144,4 @@ func vaultRewrap(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return cli.ExitFailed
 	}
 	return cli.ExitOK
-}
-
-// stringList is a repeatable string flag.
-type stringList []string
-
-func (l *stringList) String() string { return strings.Join(*l, ",") }
-
-func (l *stringList) Set(v string) error {
-	*l = append(*l, v)
-	return nil
 }

@@ -2,11 +2,13 @@ package privacy
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/IBM/sarama"
 
+	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/privacy/compacted"
 	"github.com/scrubd/scrubd/rules"
@@ -85,4 +87,50 @@ func produceSame(brokers []string, sc *sarama.Config, msgs []*sarama.ProducerMes
 		return fmt.Errorf("write: %w", err)
 	}
 	return nil
+}
+
+// A Compactor rewrites the privacy-requests topic of a configuration
+// (CompactTopic) with its brokers, client settings and policy keys.
+type Compactor struct {
+	Brokers []string
+	Client  *sarama.Config
+	Topic   string
+	Keys    *rules.Keyring
+}
+
+// LoadCompactor loads the configuration at path and the HMAC keys of its
+// policy; random keys would make pseudonyms that no record carries. Every
+// error is an invalid configuration.
+func LoadCompactor(path string, getenv func(string) string) (*Compactor, error) {
+	c, err := loadCompactor(path, getenv)
+	return c, config.Invalid(err)
+}
+
+func loadCompactor(path string, getenv func(string) string) (*Compactor, error) {
+	cfg, err := config.LoadValid(path, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Privacy.Topic == "" {
+		return nil, errors.New("privacy.topic is empty")
+	}
+	pol, err := cfg.LoadPolicy()
+	if err != nil {
+		return nil, err
+	}
+	keys, _, err := rules.LoadKeys(pol.Keys, rules.LookupKeys, getenv, nil)
+	if err != nil {
+		return nil, fmt.Errorf("load keys: %w", err)
+	}
+	sc, err := kafka.Base(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Compactor{Brokers: cfg.Kafka.Brokers, Client: sc, Topic: cfg.Privacy.Topic, Keys: keys}, nil
+}
+
+// Compact rewrites the requests written before cutoff (CompactTopic); dry
+// counts without writing.
+func (c *Compactor) Compact(ctx context.Context, cutoff time.Time, dry bool) (CompactStats, error) {
+	return CompactTopic(ctx, c.Brokers, c.Client, c.Topic, c.Keys, cutoff, dry)
 }
