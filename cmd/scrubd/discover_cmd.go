@@ -16,6 +16,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/discover"
 	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/linescrub"
 )
 
 const discoverUsage = `Usage: scrubd discover [--config FILE] [--sample N] [--format table|json] [--html FILE] [FILE...]
@@ -119,7 +120,7 @@ func discoverFile(ctx context.Context, s *discover.Sampler, name string, stdin i
 		defer f.Close()
 		r = f
 	}
-	dr, release, err := decompress(r)
+	dr, release, err := linescrub.Decompress(r)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", name, err)
 	}
