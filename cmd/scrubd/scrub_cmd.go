@@ -8,6 +8,8 @@ import (
 	"os"
 	"runtime"
 
+	"github.com/scrubd/scrubd/cmd/internal/cli"
+	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/rules/linescrub"
 )
 
@@ -26,27 +28,27 @@ be read, 78 when the configuration is invalid.
 // cmdScrub implements `scrubd scrub`: records one per line from files or
 // standard input, one output line per input line, in order.
 func cmdScrub(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlags("scrub", scrubUsage, stderr)
-	config := fs.String("config", "", "policy `file` (or a run configuration holding one); default: the built-in policy")
+	fs := cli.NewFlags("scrub", scrubUsage, stderr)
+	path := fs.String("config", "", "policy `file` (or a run configuration holding one); default: the built-in policy")
 	findings := fs.Bool("findings", false, "print the findings of each line as JSON instead of the scrubbed line")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "scrubbing goroutines, at least 1")
 	stats := fs.Bool("stats", false, "at the end, print the findings by field and type on standard error (as scrubd discover does); on a terminal, show progress")
-	files, code, stop := parseFlags(fs, args, stdout)
+	files, code, stop := cli.ParseFlags(fs, args, stdout)
 	if stop {
 		return code
 	}
 	if *workers < 1 {
 		fmt.Fprintf(stderr, "scrubd scrub: --workers %d: must be at least 1\n", *workers)
-		return exitUsage
+		return cli.ExitUsage
 	}
-	engine, err := loadEngine(*config, os.Getenv)
+	engine, err := config.LoadEngine(*path, os.Getenv)
 	if err != nil {
-		return fail(stderr, "scrub", err)
+		return cli.Fail(stderr, "scrub", err)
 	}
 	inputs, closeAll, err := linescrub.OpenInputs(files, stdin)
 	defer closeAll()
 	if err != nil {
-		return fail(stderr, "scrub", err)
+		return cli.Fail(stderr, "scrub", err)
 	}
 	bw := bufio.NewWriterSize(stdout, 256<<10)
 	s := linescrub.New(engine, linescrub.Options{Findings: *findings, Workers: *workers, Stats: *stats}, stderr)
@@ -59,11 +61,11 @@ func cmdScrub(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd scrub: %v\n", err)
-		return exitFailed
+		return cli.ExitFailed
 	}
 	if failed > 0 {
 		fmt.Fprintf(stderr, "scrubd scrub: %d records failed closed (their output lines are empty)\n", failed)
-		return exitFailed
+		return cli.ExitFailed
 	}
-	return exitOK
+	return cli.ExitOK
 }

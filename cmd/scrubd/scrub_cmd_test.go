@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -38,7 +39,7 @@ func TestScrubStats(t *testing.T) {
 	for _, workers := range []string{"1", "3"} {
 		code, plain, _ := runCmd(t, in, "scrub", "--workers", workers)
 		scode, out, errOut := runCmd(t, in, "scrub", "--stats", "--workers", workers)
-		if code != exitFailed || scode != exitFailed {
+		if code != cli.ExitFailed || scode != cli.ExitFailed {
 			t.Fatalf("workers %s: exit %d without --stats, %d with", workers, code, scode)
 		}
 		if pseudonyms.ReplaceAllString(out, "P") != pseudonyms.ReplaceAllString(plain, "P") {
@@ -66,23 +67,23 @@ func TestScrubStats(t *testing.T) {
 }
 
 func TestValidateAndTestCommands(t *testing.T) {
-	if code, out, _ := runCmd(t, "", "validate", "--config", "../../rules/testdata/policy.yaml"); code != exitOK || !strings.Contains(out, "valid") {
+	if code, out, _ := runCmd(t, "", "validate", "--config", "../../rules/testdata/policy.yaml"); code != cli.ExitOK || !strings.Contains(out, "valid") {
 		t.Errorf("validate good policy: exit %d %s", code, out)
 	}
 	code, _, errOut := runCmd(t, "", "validate", "--config", "../../rules/testdata/invalid.yaml")
-	if code != exitInvalid || !strings.Contains(errOut, "line 3: detectors.ipv4.prefix") || strings.Count(errOut, "\n  line") < 10 {
+	if code != cli.ExitInvalid || !strings.Contains(errOut, "line 3: detectors.ipv4.prefix") || strings.Count(errOut, "\n  line") < 10 {
 		t.Errorf("validate bad policy: exit %d\n%s", code, errOut)
 	}
-	if code, _, _ := runCmd(t, "", "validate"); code != exitUsage {
+	if code, _, _ := runCmd(t, "", "validate"); code != cli.ExitUsage {
 		t.Errorf("validate without --config: exit %d", code)
 	}
-	if code, out, _ := runCmd(t, "", "test", "--config", "../../rules/testdata/policy.yaml"); code != exitOK || !strings.Contains(out, "3 passed, 0 failed") {
+	if code, out, _ := runCmd(t, "", "test", "--config", "../../rules/testdata/policy.yaml"); code != cli.ExitOK || !strings.Contains(out, "3 passed, 0 failed") {
 		t.Errorf("test: exit %d %s", code, out)
 	}
-	if code, _, _ := runCmd(t, "", "nope"); code != exitUsage {
+	if code, _, _ := runCmd(t, "", "nope"); code != cli.ExitUsage {
 		t.Errorf("unknown command: exit %d", code)
 	}
-	if code, out, _ := runCmd(t, "", "version"); code != exitOK || !strings.HasPrefix(out, "scrubd ") {
+	if code, out, _ := runCmd(t, "", "version"); code != cli.ExitOK || !strings.HasPrefix(out, "scrubd ") {
 		t.Errorf("version: %d %q", code, out)
 	}
 }
@@ -94,10 +95,10 @@ func TestScrubWithRunConfig(t *testing.T) {
 	cfg := dir + "/scrubd.yaml"
 	writeTestFile(t, cfg, "kafka: {brokers: [127.0.0.1:9092]}\npolicy:\n  keys: {ephemeral: true}\n  detectors:\n    ipv4: {prefix: 16}\n")
 	code, out, errOut := runCmd(t, "from 10.1.2.3\n", "scrub", "--config", cfg)
-	if code != exitOK || out != "from 10.1.0.0\n" {
+	if code != cli.ExitOK || out != "from 10.1.0.0\n" {
 		t.Errorf("exit %d, out %q, stderr %s", code, out, errOut)
 	}
-	if code, _, errOut := runCmd(t, "", "validate", "--config", cfg); code != exitOK {
+	if code, _, errOut := runCmd(t, "", "validate", "--config", cfg); code != cli.ExitOK {
 		t.Errorf("validate run config: exit %d: %s", code, errOut)
 	}
 }
@@ -110,22 +111,22 @@ func TestScrubCommandLine(t *testing.T) {
 	writeTestFile(t, a, "a from 10.1.2.3\n")
 	code, out, errOut := runCmd(t, "stdin from 10.9.8.7\n", "scrub", a, "-", "--findings")
 	want := `{"findings":[{"type":"ipv4","start":7,"end":15}]}` + "\n" + `{"findings":[{"type":"ipv4","start":11,"end":19}]}` + "\n"
-	if code != exitOK || out != want {
+	if code != cli.ExitOK || out != want {
 		t.Errorf("scrub a.log - --findings: exit %d\n%s\nwant\n%s%s", code, out, want, errOut)
 	}
-	if code, out, _ := runCmd(t, "from 10.1.2.3\n", "scrub", "-"); code != exitOK || out != "from 10.1.2.0\n" {
+	if code, out, _ := runCmd(t, "from 10.1.2.3\n", "scrub", "-"); code != cli.ExitOK || out != "from 10.1.2.0\n" {
 		t.Errorf("scrub -: exit %d %q", code, out)
 	}
 	for _, w := range []string{"0", "-3"} {
 		code, out, errOut := runCmd(t, "x\n", "scrub", "--workers", w)
-		if code != exitUsage || out != "" || !strings.Contains(errOut, "must be at least 1") {
+		if code != cli.ExitUsage || out != "" || !strings.Contains(errOut, "must be at least 1") {
 			t.Errorf("--workers %s: exit %d %q %s", w, code, out, errOut)
 		}
 	}
-	if code, out, errOut := runCmd(t, "ok 10.0.0.1\n{\"cut\": \n", "scrub"); code != exitFailed || out != "ok 10.0.0.0\n\n" || !strings.Contains(errOut, "scrubd scrub: 1 records failed closed") {
+	if code, out, errOut := runCmd(t, "ok 10.0.0.1\n{\"cut\": \n", "scrub"); code != cli.ExitFailed || out != "ok 10.0.0.0\n\n" || !strings.Contains(errOut, "scrubd scrub: 1 records failed closed") {
 		t.Errorf("a record failing closed: exit %d %q %s", code, out, errOut)
 	}
-	if code, _, errOut := runCmd(t, "", "scrub", filepath.Join(dir, "missing.log")); code != exitFailed || !strings.Contains(errOut, "missing.log") {
+	if code, _, errOut := runCmd(t, "", "scrub", filepath.Join(dir, "missing.log")); code != cli.ExitFailed || !strings.Contains(errOut, "missing.log") {
 		t.Errorf("missing file: exit %d %s", code, errOut)
 	}
 }
