@@ -11,7 +11,7 @@ import (
 
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/kafka"
-	"github.com/scrubd/scrubd/pipeline/topics"
+	"github.com/scrubd/scrubd/pipeline/kafka/topics"
 )
 
 const topicsUsage = `Usage: scrubd topics --config FILE
