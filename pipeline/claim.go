@@ -7,6 +7,7 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/metrics"
 )
 
@@ -230,8 +231,9 @@ func (c *claimLoop) admit() {
 		b.out = append(b.out, r.out)
 	}
 	for _, v := range r.vault {
-		v.Metadata = b
-		b.out = append(b.out, v)
+		vm := kafka.Message(v)
+		vm.Metadata = b
+		b.out = append(b.out, vm)
 	}
 	if r.counted {
 		c.agg.add(r.obs, c.p.now(), &b.stats.agg)

@@ -5,6 +5,8 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/scrubd/scrubd/pipeline/kafka"
+	"github.com/scrubd/scrubd/pipeline/record"
 	"github.com/scrubd/scrubd/pipeline/vault"
 )
 
@@ -75,16 +77,23 @@ func (p *Pipeline) Erase(pseudonyms []string) {
 				slots = append(slots, vault.Slot{Topic: t, Partition: part})
 			}
 		}
-		return v.Erase(nil, ps, slots)
+		recs := v.Erase(nil, ps, slots)
+		msgs := make([]*sarama.ProducerMessage, len(recs))
+		for i, r := range recs {
+			msgs[i] = kafka.Message(r)
+		}
+		return msgs
 	})
 }
 
 // RejectRequest queues the dead letter of a privacy request that could not
 // be parsed, with its reason (never its content in clear: the payload is
 // sealed like any dead letter's, or left out).
-func (p *Pipeline) RejectRequest(m *sarama.ConsumerMessage, reason string) {
-	cp := *m
-	cp.Value = append([]byte(nil), m.Value...)
+func (p *Pipeline) RejectRequest(r *record.Record, reason string) {
+	cp := sarama.ConsumerMessage{
+		Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Timestamp: r.Timestamp,
+		Key: r.Key, Value: append([]byte(nil), r.Value...),
+	}
 	p.outbox.add(func(p *Pipeline) []*sarama.ProducerMessage {
 		var st stats = newStats()
 		return []*sarama.ProducerMessage{p.proc.deadLetter(&cp, []byte("privacy-request"), "privacy_"+reason, &st)}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/scrubd/scrubd/pipeline/aggregate"
 	"github.com/scrubd/scrubd/pipeline/privacy"
+	"github.com/scrubd/scrubd/pipeline/record"
 	"github.com/scrubd/scrubd/pipeline/shadow"
 	"github.com/scrubd/scrubd/pipeline/vault"
 	"github.com/scrubd/scrubd/rules"
@@ -106,7 +107,7 @@ type processed struct {
 	obs     aggregate.Observation
 	// vault are the identity-vault records of the record's subjects,
 	// produced with out.
-	vault []*sarama.ProducerMessage
+	vault []*record.Record
 }
 
 // envelopeDone takes the outcome of scrubbing a record's key or one of its
@@ -115,7 +116,7 @@ type processed struct {
 // ends it, and the vault records of the subjects found join vault. end is
 // non-nil when the record ends there, with what process returns; the vault
 // records gathered are then discarded.
-func (p *processor) envelopeDone(m *sarama.ConsumerMessage, w *worker, v *policyView, st *stats, err error, vault []*sarama.ProducerMessage) (_ []*sarama.ProducerMessage, end *processed) {
+func (p *processor) envelopeDone(m *sarama.ConsumerMessage, w *worker, v *policyView, st *stats, err error, vault []*record.Record) (_ []*record.Record, end *processed) {
 	switch {
 	case err != nil:
 		end = &processed{out: p.deadLetter(m, v.policy, string(rules.ReasonOf(err)), st)}
@@ -172,7 +173,7 @@ func (p *processor) process(m *sarama.ConsumerMessage, w *worker, v *policyView,
 	if p.suppressed(w, st) {
 		return processed{}
 	}
-	var vault []*sarama.ProducerMessage
+	var vault []*record.Record
 	if vault, err = p.vaultAppend(w, vault); err != nil {
 		return processed{out: p.deadLetter(m, v.policy, reasonVault, st)}
 	}
@@ -265,7 +266,7 @@ func (p *processor) suppressed(w *worker, st *stats) bool {
 }
 
 // vaultAppend adds the identity-vault records of the subjects in w.res.
-func (p *processor) vaultAppend(w *worker, dst []*sarama.ProducerMessage) ([]*sarama.ProducerMessage, error) {
+func (p *processor) vaultAppend(w *worker, dst []*record.Record) ([]*record.Record, error) {
 	if w.vault == nil {
 		return dst, nil
 	}
@@ -273,7 +274,7 @@ func (p *processor) vaultAppend(w *worker, dst []*sarama.ProducerMessage) ([]*sa
 }
 
 // vaultDiscard forgets vault records that will not be produced.
-func (p *processor) vaultDiscard(w *worker, msgs []*sarama.ProducerMessage) {
+func (p *processor) vaultDiscard(w *worker, msgs []*record.Record) {
 	if w.vault != nil && len(msgs) > 0 {
 		w.vault.Discard(msgs)
 	}

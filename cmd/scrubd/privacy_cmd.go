@@ -14,8 +14,9 @@ import (
 	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/kafka"
+	"github.com/scrubd/scrubd/pipeline/kafka/compacted"
 	"github.com/scrubd/scrubd/pipeline/privacy"
-	"github.com/scrubd/scrubd/pipeline/privacy/compacted"
+	"github.com/scrubd/scrubd/pipeline/record"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -139,8 +140,8 @@ func compactTopic(ctx context.Context, brokers []string, sc *sarama.Config, topi
 		return st, fmt.Errorf("connect: %w", err)
 	}
 	defer client.Close()
-	latest := map[string]*sarama.ConsumerMessage{}
-	err = compacted.Read(ctx, compacted.Options{Client: client, Topic: topic}, func(m *sarama.ConsumerMessage, _ bool) error {
+	latest := map[string]*record.Record{}
+	err = compacted.Read(ctx, compacted.Options{Client: client, Topic: topic}, func(m *record.Record, _ bool) error {
 		if m.Key != nil { // a compacted topic holds no record without a key
 			latest[string(m.Key)] = m
 		}

@@ -17,7 +17,9 @@ import (
 	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/kafka"
+	"github.com/scrubd/scrubd/pipeline/kafka/compacted"
 	"github.com/scrubd/scrubd/pipeline/privacy"
+	"github.com/scrubd/scrubd/pipeline/record"
 	"github.com/scrubd/scrubd/pipeline/vault"
 	"github.com/scrubd/scrubd/rules"
 )
@@ -191,7 +193,7 @@ func vaultExport(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	kafka.NewLogger(stderr, config.Log{Level: "warn"})
 	ctx, cancel := context.WithTimeout(ctx, *f.timeout)
 	defer cancel()
-	store, err := vault.OpenStore(vault.StoreOptions{Brokers: env.brokers, Config: env.client, Topic: env.topic, Master: env.master, AllPartitions: *all})
+	store, err := vault.OpenStore(vault.StoreOptions{Conn: compacted.Conn{Brokers: env.brokers, Config: env.client}, Topic: env.topic, Master: env.master, AllPartitions: *all})
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd vault export: %v\n", err)
 		return cli.ExitFailed
@@ -287,13 +289,13 @@ func vaultRewrap(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return cli.ExitFailed
 	}
 	defer prod.Close()
-	store, err := vault.OpenStore(vault.StoreOptions{Brokers: env.brokers, Config: env.client, Topic: env.topic, Master: env.master, AllPartitions: true, Logger: log})
+	store, err := vault.OpenStore(vault.StoreOptions{Conn: compacted.Conn{Brokers: env.brokers, Config: env.client}, Topic: env.topic, Master: env.master, AllPartitions: true, Logger: log})
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd vault rewrap: %v\n", err)
 		return cli.ExitFailed
 	}
 	defer store.Close()
-	st, err := store.Rewrap(ctx, prod.SendMessage)
+	st, err := store.Rewrap(ctx, func(r *record.Record) (int32, int64, error) { return prod.SendMessage(kafka.Message(r)) })
 	out := map[string]any{"master_key": *active, "rewrapped": st.Rewrapped, "repaired": st.Repaired, "unreadable": st.Unreadable}
 	if b, jerr := json.Marshal(out); jerr == nil {
 		fmt.Fprintf(stdout, "%s\n", b)
