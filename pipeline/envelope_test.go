@@ -15,6 +15,7 @@ import (
 
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/vault"
+	"github.com/scrubd/scrubd/pipeline/wire"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -110,7 +111,7 @@ func TestProcessKeysAndHeaders(t *testing.T) {
 			case res.out == nil:
 				got = "dropped"
 			case res.out.Topic == dlqTopic:
-				got, _ = producedHeader(res.out, HeaderError)
+				got, _ = producedHeader(res.out, wire.HeaderError)
 			}
 			if got != tt.want {
 				t.Fatalf("outcome %q, want %q", got, tt.want)
@@ -150,7 +151,7 @@ func TestProcessKeysAndHeaders(t *testing.T) {
 			}
 			var hs []string
 			for _, h := range out.Headers {
-				if strings.HasPrefix(string(h.Key), reservedPrefix) {
+				if strings.HasPrefix(string(h.Key), wire.ReservedPrefix) {
 					continue
 				}
 				hs = append(hs, string(h.Key)+"="+string(h.Value))
@@ -158,15 +159,15 @@ func TestProcessKeysAndHeaders(t *testing.T) {
 			if d := cmp.Diff(tt.wantHeader, hs); d != "" {
 				t.Errorf("headers (-want +got):\n%s", d)
 			}
-			if class, _ := producedHeader(out, HeaderClass); class != DataClassPseudonymous {
+			if class, _ := producedHeader(out, wire.HeaderClass); class != wire.DataClassPseudonymous {
 				t.Errorf("class header %q", class)
 			}
-			if f, _ := producedHeader(out, HeaderFindings); f != tt.findings {
+			if f, _ := producedHeader(out, wire.HeaderFindings); f != tt.findings {
 				t.Errorf("findings header %q, want %q", f, tt.findings)
 			}
 			n := 0
 			for _, h := range out.Headers {
-				if strings.EqualFold(string(h.Key), HeaderClass) || strings.EqualFold(string(h.Key), HeaderPolicy) {
+				if strings.EqualFold(string(h.Key), wire.HeaderClass) || strings.EqualFold(string(h.Key), wire.HeaderPolicy) {
 					n++
 				}
 			}
@@ -325,7 +326,7 @@ func TestKeysAndHeadersEndToEnd(t *testing.T) {
 				}
 			}
 		}
-		if class, _ := headerOf(r, HeaderClass); class != DataClassPseudonymous {
+		if class, _ := headerOf(r, wire.HeaderClass); class != wire.DataClassPseudonymous {
 			t.Errorf("seq %d: class %q", s, class)
 		}
 		if u, _ := headerOf(r, "user_id"); u != rec.UID {

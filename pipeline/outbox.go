@@ -6,6 +6,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/scrubd/scrubd/pipeline/vault"
+	"github.com/scrubd/scrubd/pipeline/wire"
 )
 
 // outbox holds records to produce that belong to no batch: the identity
@@ -87,6 +88,6 @@ func (p *Pipeline) RejectRequest(m *sarama.ConsumerMessage, reason string) {
 	cp.Value = append([]byte(nil), m.Value...)
 	p.outbox.add(func(p *Pipeline) []*sarama.ProducerMessage {
 		var st stats = newStats()
-		return []*sarama.ProducerMessage{p.proc.deadLetter(&cp, []byte("privacy-request"), "privacy_"+reason, &st)}
+		return []*sarama.ProducerMessage{p.proc.deadLetter(&cp, []byte("privacy-request"), wire.PrivacyReason(reason), &st)}
 	})
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/shadow"
 	"github.com/scrubd/scrubd/pipeline/vault"
+	"github.com/scrubd/scrubd/pipeline/wire"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -115,7 +116,10 @@ func New(opts Options) (*Pipeline, error) {
 		return nil, errors.New("pipeline: Geo needs a Scrubber with jurisdiction profiles (a *rules.Engine)")
 	}
 	known := opts.Known
-	known.Reasons = append(slices.Clone(known.Reasons), reasons...)
+	known.Reasons = slices.Clone(known.Reasons)
+	for _, r := range wire.Reasons() {
+		known.Reasons = append(known.Reasons, string(r))
+	}
 	known.CleanTopics = append([]string{opts.Config.Topics.Clean}, slices.Sorted(maps.Values(opts.Config.Topics.Residency))...)
 	m, err := metrics.New(opts.Registerer, metrics.Opts{Version: opts.Version, Policy: opts.Scrubber.Version(), Delivery: opts.Config.Delivery}, known)
 	if err != nil {
@@ -466,9 +470,8 @@ func KnownLabels(pol *rules.Policy) metrics.Known {
 		addType(f.Name)
 	}
 	slices.Sort(k.FindingTypes)
-	k.Actions = []string{
-		string(rules.TruncateIP), string(rules.Pseudonymize), string(rules.Redact), string(rules.Mask),
-		string(rules.DropField), string(rules.DropRecord), string(rules.Keep), string(rules.Coarsen),
+	for _, a := range rules.Actions() {
+		k.Actions = append(k.Actions, string(a))
 	}
 	return k
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/shadow"
 	"github.com/scrubd/scrubd/pipeline/vault"
+	"github.com/scrubd/scrubd/pipeline/wire"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -30,21 +31,6 @@ type Scrubber interface {
 	ScrubHeader(h rules.Header, res *rules.Result) (out rules.Header, ok bool, err error)
 	// Version is the policy version written in every output's headers.
 	Version() string
-}
-
-// reasonOutputTooLarge is the dead-letter reason of a record whose scrubbed
-// form is larger than the producer may send.
-const reasonOutputTooLarge = "output_too_large"
-
-// reasonVault is the dead-letter reason of a record whose identity-vault
-// records could not be written (no randomness): it fails closed.
-const reasonVault = "vault_error"
-
-// Reasons lists the dead-letter reasons, for metrics known in advance.
-var reasons = []string{
-	string(rules.ReasonTooLarge), string(rules.ReasonTooDeep), string(rules.ReasonDetectorTimeout),
-	string(rules.ReasonDetectorError), string(rules.ReasonInvalidJSON), string(rules.ReasonUnsupportedEncoding),
-	reasonOutputTooLarge, reasonVault, "error",
 }
 
 // processor turns one consumed record into the record to produce: the
@@ -118,7 +104,7 @@ type processed struct {
 func (p *processor) envelopeDone(m *sarama.ConsumerMessage, w *worker, v *policyView, st *stats, err error, vault []*sarama.ProducerMessage) (_ []*sarama.ProducerMessage, end *processed) {
 	switch {
 	case err != nil:
-		end = &processed{out: p.deadLetter(m, v.policy, string(rules.ReasonOf(err)), st)}
+		end = &processed{out: p.deadLetter(m, v.policy, wire.ReasonOf(err), st)}
 	case w.res.Dropped:
 		st.dropped++
 		end = &processed{}
@@ -126,7 +112,7 @@ func (p *processor) envelopeDone(m *sarama.ConsumerMessage, w *worker, v *policy
 		end = &processed{}
 	default:
 		if vault, err = p.vaultAppend(w, vault); err != nil {
-			end = &processed{out: p.deadLetter(m, v.policy, reasonVault, st)}
+			end = &processed{out: p.deadLetter(m, v.policy, wire.ReasonVault, st)}
 		}
 	}
 	if end != nil {
@@ -161,7 +147,7 @@ func (p *processor) process(m *sarama.ConsumerMessage, w *worker, v *policyView,
 		p.shadow.Observe(m.Value, out, &w.res, err, &w.shadow)
 	}
 	if err != nil {
-		return processed{out: p.deadLetter(m, v.policy, string(rules.ReasonOf(err)), st)}
+		return processed{out: p.deadLetter(m, v.policy, wire.ReasonOf(err), st)}
 	}
 	if w.res.Dropped {
 		st.dropped++
@@ -174,7 +160,7 @@ func (p *processor) process(m *sarama.ConsumerMessage, w *worker, v *policyView,
 	}
 	var vault []*sarama.ProducerMessage
 	if vault, err = p.vaultAppend(w, vault); err != nil {
-		return processed{out: p.deadLetter(m, v.policy, reasonVault, st)}
+		return processed{out: p.deadLetter(m, v.policy, wire.ReasonVault, st)}
 	}
 	// The extracted values are in w.res until the key is scrubbed.
 	var res processed
@@ -203,33 +189,33 @@ func (p *processor) process(m *sarama.ConsumerMessage, w *worker, v *policyView,
 	hs := make([]sarama.RecordHeader, 0, len(m.Headers)+5)
 	size := len(value) + len(key)
 	for _, h := range m.Headers {
-		if h == nil || hasReservedPrefix(h.Key) {
+		if h == nil || wire.Reserved(h.Key) {
 			continue
 		}
 		out, ok, err := sc.ScrubHeader(rules.Header{Name: h.Key, Value: h.Value}, &w.res)
 		if vault, end = p.envelopeDone(m, w, v, st, err, vault); end != nil {
 			return *end
 		}
-		if !ok || hasReservedPrefix(out.Name) {
+		if !ok || wire.Reserved(out.Name) {
 			continue
 		}
 		hs = append(hs, sarama.RecordHeader{Key: out.Name, Value: out.Value})
 		size += len(out.Name) + len(out.Value)
 	}
 	hs = append(hs,
-		header(HeaderClass, []byte(DataClassPseudonymous)),
-		header(HeaderPolicy, v.policy),
-		header(HeaderFindings, w.counts.header()),
+		header(wire.HeaderClass, []byte(wire.DataClassPseudonymous)),
+		header(wire.HeaderPolicy, v.policy),
+		header(wire.HeaderFindings, w.counts.header()),
 	)
 	if p.geo != nil {
 		hs = append(hs,
-			header(HeaderGeoCountry, []byte(g.geo.Country)),
-			header(HeaderGeoJurisdiction, []byte(g.geo.Jurisdiction)),
+			header(wire.HeaderGeoCountry, []byte(g.geo.Country)),
+			header(wire.HeaderGeoJurisdiction, []byte(g.geo.Jurisdiction)),
 		)
 	}
 	if size+256 > p.maxOut {
 		p.vaultDiscard(w, vault)
-		return processed{out: p.deadLetter(m, v.policy, reasonOutputTooLarge, st)}
+		return processed{out: p.deadLetter(m, v.policy, wire.ReasonOutputTooLarge, st)}
 	}
 	for i, t := range w.counts.types {
 		st.findings[t] += w.counts.counts[i]
@@ -291,29 +277,29 @@ func (p *processor) count(w *worker, st *stats) {
 
 // deadLetter returns the dead letter standing for m: no key, the value
 // sealed or left out, and headers naming the reason and the source.
-func (p *processor) deadLetter(m *sarama.ConsumerMessage, policy []byte, reason string, st *stats) *sarama.ProducerMessage {
+func (p *processor) deadLetter(m *sarama.ConsumerMessage, policy []byte, reason wire.Reason, st *stats) *sarama.ProducerMessage {
 	st.dead++
-	st.reasons[reason]++
+	st.reasons[string(reason)]++
 	hs := []sarama.RecordHeader{
-		header(HeaderClass, []byte(DataClassPersonal)),
-		header(HeaderPolicy, policy),
-		header(HeaderFindings, nil),
-		header(HeaderErrorClass, []byte("record")),
-		header(HeaderError, []byte(reason)),
-		header(HeaderSourceTopic, []byte(m.Topic)),
-		header(HeaderSourcePartition, strconv.AppendInt(nil, int64(m.Partition), 10)),
-		header(HeaderSourceOffset, strconv.AppendInt(nil, m.Offset, 10)),
+		header(wire.HeaderClass, []byte(wire.DataClassPersonal)),
+		header(wire.HeaderPolicy, policy),
+		header(wire.HeaderFindings, nil),
+		header(wire.HeaderErrorClass, []byte(wire.ErrorClassRecord)),
+		header(wire.HeaderError, []byte(reason)),
+		header(wire.HeaderSourceTopic, []byte(m.Topic)),
+		header(wire.HeaderSourcePartition, strconv.AppendInt(nil, int64(m.Partition), 10)),
+		header(wire.HeaderSourceOffset, strconv.AppendInt(nil, m.Offset, 10)),
 	}
 	var value []byte
-	kind := PayloadOmitted
+	kind := wire.PayloadOmitted
 	if p.sealer != nil && len(m.Value)+p.sealer.Overhead()+512 <= p.maxOut {
 		sealed, err := p.sealer.Seal(nil, m.Value, m.Topic, m.Partition, m.Offset)
 		if err == nil {
-			value, kind = sealed, PayloadEncrypted
-			hs = append(hs, header(HeaderKeyID, []byte(p.sealer.KeyID())))
+			value, kind = sealed, wire.PayloadEncrypted
+			hs = append(hs, header(wire.HeaderKeyID, []byte(p.sealer.KeyID())))
 		}
 	}
-	hs = append(hs, header(HeaderPayload, []byte(kind)))
+	hs = append(hs, header(wire.HeaderPayload, []byte(kind)))
 	out := &sarama.ProducerMessage{
 		Topic:     p.dlq,
 		Partition: m.Partition % p.dlqPart,
