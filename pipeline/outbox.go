@@ -5,6 +5,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/scrubd/scrubd/pipeline/decision"
 	"github.com/scrubd/scrubd/pipeline/vault"
 	"github.com/scrubd/scrubd/pipeline/wire"
 )
@@ -84,10 +85,11 @@ func (p *Pipeline) Erase(pseudonyms []string) {
 // be parsed, with its reason (never its content in clear: the payload is
 // sealed like any dead letter's, or left out).
 func (p *Pipeline) RejectRequest(m *sarama.ConsumerMessage, reason string) {
-	cp := *m
-	cp.Value = append([]byte(nil), m.Value...)
+	r := fromConsumer(m)
+	r.Value = append([]byte(nil), m.Value...)
 	p.outbox.add(func(p *Pipeline) []*sarama.ProducerMessage {
-		var st stats = newStats()
-		return []*sarama.ProducerMessage{p.proc.deadLetter(&cp, []byte("privacy-request"), wire.PrivacyReason(reason), &st)}
+		c := decision.NewCounts()
+		dl := p.dec.DeadLetter(&r, []byte("privacy-request"), wire.PrivacyReason(reason), &c)
+		return []*sarama.ProducerMessage{toProducer(&dl)}
 	})
 }

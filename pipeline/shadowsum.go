@@ -28,7 +28,7 @@ func (p *Pipeline) shadowSummary(now time.Time) *sarama.ProducerMessage {
 	if last == 0 {
 		return nil // the first call starts the first period
 	}
-	rec, ok := s.Flush(string(p.proc.views.current().policy))
+	rec, ok := s.Flush(string(p.views.Current().Policy()))
 	if !ok {
 		return nil
 	}

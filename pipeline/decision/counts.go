@@ -1,11 +1,25 @@
-package pipeline
+package decision
 
 import (
 	"slices"
 	"strconv"
-
-	"github.com/IBM/sarama"
 )
+
+// Counts are the counts of the records decided for one batch, added to the
+// metrics when the batch is done. Make them with NewCounts.
+type Counts struct {
+	Findings map[string]int // by finding type, of clean records
+	Actions  map[string]int // by action taken
+	Reasons  map[string]int // dead letters by reason
+	Topics   map[string]int // clean records per output topic
+
+	Clean, Dropped, Dead, Minor, Suppressed int
+}
+
+// NewCounts returns empty counts.
+func NewCounts() Counts {
+	return Counts{Findings: map[string]int{}, Actions: map[string]int{}, Reasons: map[string]int{}, Topics: map[string]int{}}
+}
 
 // findingCounts counts findings per type for one record.
 type findingCounts struct {
@@ -54,8 +68,4 @@ func (f *findingCounts) header() []byte {
 		b = strconv.AppendInt(b, int64(f.counts[i]), 10)
 	}
 	return b
-}
-
-func header(k string, v []byte) sarama.RecordHeader {
-	return sarama.RecordHeader{Key: []byte(k), Value: v}
 }
