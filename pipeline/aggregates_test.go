@@ -17,6 +17,7 @@ import (
 
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/embedded"
+	"github.com/scrubd/scrubd/pipeline/wire"
 )
 
 const (
@@ -143,7 +144,7 @@ func readAggregates(t *testing.T, addrs []string, want int64) (map[string]int64,
 			if err := json.Unmarshal(r.Value, &a); err != nil || a.WindowStart == "" || a.Count <= 0 || len(a.Dims) != 8 {
 				t.Fatalf("bad aggregate record %s: %v", r.Value, err)
 			}
-			if class, _ := headerOf(r, HeaderClass); class != DataClassAggregate {
+			if class, _ := headerOf(r, wire.HeaderClass); class != wire.DataClassAggregate {
 				t.Fatalf("aggregate record with class %q", class)
 			}
 			if identifying.Match(r.Value) {

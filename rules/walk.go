@@ -276,7 +276,7 @@ func isPlaceholder(v []byte) bool {
 	if len(v) < 3 || v[0] != '[' || v[len(v)-1] != ']' {
 		return false
 	}
-	return validTypeName(string(v[1 : len(v)-1]))
+	return ValidTypeName(string(v[1 : len(v)-1]))
 }
 
 func isRedacted(v []byte, name string) bool {

@@ -18,8 +18,9 @@ import (
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/embedded"
 	"github.com/scrubd/scrubd/pipeline/kafka"
+	"github.com/scrubd/scrubd/pipeline/kafka/compacted"
 	"github.com/scrubd/scrubd/pipeline/privacy"
-	"github.com/scrubd/scrubd/pipeline/privacy/compacted"
+	"github.com/scrubd/scrubd/pipeline/record"
 	"github.com/scrubd/scrubd/rules"
 	"github.com/scrubd/scrubd/rules/keyring"
 )
@@ -106,7 +107,7 @@ func TestPrivacyCompactRequests(t *testing.T) {
 		t.Fatalf("stats %+v, want %+v", st, want)
 	}
 
-	latest := map[string]*sarama.ConsumerMessage{}
+	latest := map[string]*record.Record{}
 	set, err := privacy.NewSet(keys, privacy.SetOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +156,7 @@ func TestPrivacyCompactRequests(t *testing.T) {
 }
 
 // readAll reads every committed record of topic.
-func readAll(t *testing.T, addrs []string, topic string) []*sarama.ConsumerMessage {
+func readAll(t *testing.T, addrs []string, topic string) []*record.Record {
 	t.Helper()
 	sc := sarama.NewConfig()
 	sc.Version = sarama.V3_6_0_0
@@ -165,8 +166,8 @@ func readAll(t *testing.T, addrs []string, topic string) []*sarama.ConsumerMessa
 		t.Fatal(err)
 	}
 	defer client.Close()
-	var out []*sarama.ConsumerMessage
-	err = compacted.Read(context.Background(), compacted.Options{Client: client, Topic: topic}, func(m *sarama.ConsumerMessage, _ bool) error {
+	var out []*record.Record
+	err = compacted.Read(context.Background(), compacted.Options{Client: client, Topic: topic}, func(m *record.Record, _ bool) error {
 		out = append(out, m)
 		return nil
 	}, func() {})

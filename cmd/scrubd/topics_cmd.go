@@ -12,7 +12,7 @@ import (
 	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/kafka"
-	"github.com/scrubd/scrubd/pipeline/topics"
+	"github.com/scrubd/scrubd/pipeline/kafka/topics"
 )
 
 const topicsUsage = `Usage: scrubd topics --config FILE

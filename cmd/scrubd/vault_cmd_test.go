@@ -20,6 +20,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/embedded"
 	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/privacy"
+	"github.com/scrubd/scrubd/pipeline/record"
 	"github.com/scrubd/scrubd/pipeline/vault"
 	"github.com/scrubd/scrubd/rules"
 	"github.com/scrubd/scrubd/rules/keyring"
@@ -88,7 +89,7 @@ func (f *vaultFixture) write(t *testing.T, active string, records ...string) *va
 		t.Fatal(err)
 	}
 	w := v.Writer("logs.raw", 0)
-	var msgs []*sarama.ProducerMessage
+	var msgs []*record.Record
 	for _, r := range records {
 		var res rules.Result
 		if _, err := f.engine.Scrub(nil, []byte(r), &res); err != nil {
@@ -102,7 +103,7 @@ func (f *vaultFixture) write(t *testing.T, active string, records ...string) *va
 	return v
 }
 
-func (f *vaultFixture) commit(t *testing.T, msgs []*sarama.ProducerMessage) {
+func (f *vaultFixture) commit(t *testing.T, recs []*record.Record) {
 	t.Helper()
 	sc := sarama.NewConfig()
 	sc.Version = sarama.V3_6_0_0
@@ -119,6 +120,10 @@ func (f *vaultFixture) commit(t *testing.T, msgs []*sarama.ProducerMessage) {
 	defer p.Close()
 	if err := p.BeginTxn(); err != nil {
 		t.Fatal(err)
+	}
+	msgs := make([]*sarama.ProducerMessage, len(recs))
+	for i, r := range recs {
+		msgs[i] = kafka.Message(r)
 	}
 	if err := p.SendMessages(msgs); err != nil {
 		t.Fatal(err)

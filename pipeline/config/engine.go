@@ -96,3 +96,23 @@ func LoadIfRun(path string, getenv func(string) string) (*Config, error) {
 	}
 	return LoadValid(path, getenv)
 }
+
+// LoadLookup loads and validates the run configuration at path and the
+// HMAC keys of its policy for a command that looks up the pseudonyms the
+// pipeline made (rules.LookupKeys: a policy without keys is refused).
+// Every error is an invalid configuration.
+func LoadLookup(path string, getenv func(string) string) (*Config, *rules.Keyring, error) {
+	cfg, err := LoadValid(path, getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	pol, err := cfg.LoadPolicy()
+	if err != nil {
+		return nil, nil, Invalid(err)
+	}
+	keys, _, err := rules.LoadKeys(pol.Keys, rules.LookupKeys, getenv, nil)
+	if err != nil {
+		return nil, nil, Invalid(fmt.Errorf("load keys: %w", err))
+	}
+	return cfg, keys, nil
+}

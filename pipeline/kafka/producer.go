@@ -1,13 +1,20 @@
 package kafka
 
-import "github.com/IBM/sarama"
+import (
+	"github.com/IBM/sarama"
 
-// SamePartitionProducer returns an idempotent synchronous producer, built
-// on a copy of sc, that writes each message to the partition it names: for
-// the tools that rewrite records of a compacted topic under their own key
-// (privacy compact-requests, vault rewrap), where another partition would
-// leave the old record beside the new one.
-func SamePartitionProducer(brokers []string, sc *sarama.Config) (sarama.SyncProducer, error) {
+	"github.com/scrubd/scrubd/pipeline/record"
+)
+
+// A Sender writes records to the partitions they name, idempotently, one
+// acknowledged write at a time: for the tools that rewrite records of a
+// compacted topic under their own key (privacy compact-requests, vault
+// rewrap), where another partition would leave the old record beside the
+// new one.
+type Sender struct{ p sarama.SyncProducer }
+
+// NewSender connects a Sender with a copy of sc.
+func NewSender(brokers []string, sc *sarama.Config) (*Sender, error) {
 	pc := *sc
 	pc.Producer.Idempotent = true
 	pc.Net.MaxOpenRequests = 1
@@ -15,5 +22,26 @@ func SamePartitionProducer(brokers []string, sc *sarama.Config) (sarama.SyncProd
 	pc.Producer.Retry.Max = 10
 	pc.Producer.Partitioner = sarama.NewManualPartitioner
 	pc.Producer.Return.Successes = true
-	return sarama.NewSyncProducer(brokers, &pc)
+	p, err := sarama.NewSyncProducer(brokers, &pc)
+	if err != nil {
+		return nil, err
+	}
+	return &Sender{p}, nil
 }
+
+// Send writes r and returns where it was written.
+func (s *Sender) Send(r *record.Record) (partition int32, offset int64, err error) {
+	return s.p.SendMessage(Message(r))
+}
+
+// SendAll writes rs in one batch.
+func (s *Sender) SendAll(rs []*record.Record) error {
+	msgs := make([]*sarama.ProducerMessage, len(rs))
+	for i, r := range rs {
+		msgs[i] = Message(r)
+	}
+	return s.p.SendMessages(msgs)
+}
+
+// Close closes the Sender's connections.
+func (s *Sender) Close() error { return s.p.Close() }

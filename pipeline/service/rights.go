@@ -14,6 +14,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline"
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/kafka"
+	"github.com/scrubd/scrubd/pipeline/kafka/compacted"
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/reload"
 	"github.com/scrubd/scrubd/pipeline/shadow"
@@ -169,12 +170,12 @@ func startPrivacy(ctx context.Context, cfg *config.Config, set *privacy.Set, p *
 		return nil, err
 	}
 	rd, err := privacy.StartReader(privacy.ReaderOptions{
-		Brokers: cfg.Kafka.Brokers, Config: base, Topic: cfg.Privacy.Topic, Set: set,
+		Conn: compacted.Conn{Brokers: cfg.Kafka.Brokers, Config: base}, Topic: cfg.Privacy.Topic, Set: set,
 		Logger: log.With("component", "privacy"), Registerer: reg,
 		OnRejected: func(r privacy.Rejected) {
-			log.Warn("privacy request rejected", "partition", r.Message.Partition, "offset", r.Message.Offset, "reason", r.Reason)
+			log.Warn("privacy request rejected", "partition", r.Record.Partition, "offset", r.Record.Offset, "reason", r.Reason)
 			if !r.Replay {
-				p.RejectRequest(r.Message, string(r.Reason))
+				p.RejectRequest(r.Record, string(r.Reason))
 			}
 		},
 		OnEvent: func(e privacy.Event) {

@@ -6,22 +6,20 @@ import (
 	"fmt"
 	"log/slog"
 
-	"github.com/IBM/sarama"
-
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/kafka"
+	"github.com/scrubd/scrubd/pipeline/kafka/compacted"
 	"github.com/scrubd/scrubd/rules"
 )
 
 // A Tool is what the vault commands (export, rewrap) work with: the vault
-// topic on the configuration's brokers, its master keys, and the HMAC keys
+// topic on the configuration's cluster, its master keys, and the HMAC keys
 // of the configuration's policy, which find a subject's pseudonyms.
 type Tool struct {
-	Topic   string
-	Brokers []string
-	Client  *sarama.Config
-	Keys    *rules.Keyring
-	Master  *MasterKeys
+	Topic  string
+	Conn   compacted.Conn
+	Keys   *rules.Keyring
+	Master *MasterKeys
 }
 
 // LoadTool loads the configuration at path, the policy's HMAC keys and the
@@ -36,17 +34,9 @@ func loadTool(path, masterDir, active string, getenv func(string) string) (*Tool
 	if masterDir == "" {
 		return nil, errors.New("--master-keys is required")
 	}
-	cfg, err := config.LoadValid(path, getenv)
+	cfg, keys, err := config.LoadLookup(path, getenv)
 	if err != nil {
 		return nil, err
-	}
-	pol, err := cfg.LoadPolicy()
-	if err != nil {
-		return nil, err
-	}
-	keys, _, err := rules.LoadKeys(pol.Keys, rules.LookupKeys, getenv, nil)
-	if err != nil {
-		return nil, fmt.Errorf("load keys: %w", err)
 	}
 	load := LoadMasterKeys
 	if active == "" {
@@ -64,13 +54,13 @@ func loadTool(path, masterDir, active string, getenv func(string) string) (*Tool
 	if topic == "" {
 		topic = DefaultTopic
 	}
-	return &Tool{Topic: topic, Brokers: cfg.Kafka.Brokers, Client: sc, Keys: keys, Master: master}, nil
+	return &Tool{Topic: topic, Conn: compacted.Conn{Brokers: cfg.Kafka.Brokers, Config: sc}, Keys: keys, Master: master}, nil
 }
 
 // Export reads what the vault holds for pseudonyms, from the partitions
 // they hash to or, with all, from every partition.
 func (t *Tool) Export(ctx context.Context, pseudonyms []string, all bool) (*Export, error) {
-	store, err := OpenStore(StoreOptions{Brokers: t.Brokers, Config: t.Client, Topic: t.Topic, Master: t.Master, AllPartitions: all})
+	store, err := OpenStore(StoreOptions{Conn: t.Conn, Topic: t.Topic, Master: t.Master, AllPartitions: all})
 	if err != nil {
 		return nil, err
 	}
@@ -82,17 +72,17 @@ func (t *Tool) Export(ctx context.Context, pseudonyms []string, all bool) (*Expo
 // key, writing each record back to its partition. Once the topic was read,
 // report gets the counts, before an error of the rewrap is returned.
 func (t *Tool) Rewrap(ctx context.Context, log *slog.Logger, report func(RewrapStats)) error {
-	prod, err := kafka.SamePartitionProducer(t.Brokers, t.Client)
+	send, err := kafka.NewSender(t.Conn.Brokers, t.Conn.Config)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
-	defer prod.Close()
-	store, err := OpenStore(StoreOptions{Brokers: t.Brokers, Config: t.Client, Topic: t.Topic, Master: t.Master, AllPartitions: true, Logger: log})
+	defer send.Close()
+	store, err := OpenStore(StoreOptions{Conn: t.Conn, Topic: t.Topic, Master: t.Master, AllPartitions: true, Logger: log})
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	st, err := store.Rewrap(ctx, prod.SendMessage)
+	st, err := store.Rewrap(ctx, send.Send)
 	report(st)
 	if err != nil {
 		return err

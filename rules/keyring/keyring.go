@@ -12,19 +12,18 @@ import (
 	"hash"
 	"sort"
 	"sync"
+
+	"github.com/scrubd/scrubd/detectors"
 )
 
 // MinKeyBytes is the shortest HMAC key accepted.
 const MinKeyBytes = 32
 
-// pseudonymLetters encode pseudonyms: sixteen letters that are not hex
-// digits, so that no detector (hex ids, IPv6, cards, phones, IBANs) can match
-// a pseudonym again.
-const pseudonymLetters = "ghijklmnopqrstuv"
+// pseudonymLetters encode pseudonyms; see detectors.PseudonymLetters.
+const pseudonymLetters = detectors.PseudonymLetters
 
-// pseudonymBodyLen is the length of a pseudonym's encoded HMAC: 24 letters,
-// 96 bits.
-const pseudonymBodyLen = 24
+// pseudonymBodyLen is the length of a pseudonym's encoded HMAC.
+const pseudonymBodyLen = detectors.PseudonymBodyLen
 
 // A Key is one HMAC key with its id.
 type Key struct {
