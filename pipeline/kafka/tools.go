@@ -1,8 +1,14 @@
 package kafka
 
+// The clients of the command-line tools: a Sender that rewrites records in
+// their partitions, and the admin client of scrubd topics.
+
 import (
+	"fmt"
+
 	"github.com/IBM/sarama"
 
+	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/record"
 )
 
@@ -45,3 +51,17 @@ func (s *Sender) SendAll(rs []*record.Record) error {
 
 // Close closes the Sender's connections.
 func (s *Sender) Close() error { return s.p.Close() }
+
+// NewClusterAdmin connects an admin client with cfg's admin settings
+// (Admin). Settings sarama refuses are an invalid configuration.
+func NewClusterAdmin(cfg *config.Config) (sarama.ClusterAdmin, error) {
+	sc, err := Admin(cfg)
+	if err != nil {
+		return nil, config.Invalid(err)
+	}
+	admin, err := sarama.NewClusterAdmin(cfg.Kafka.Brokers, sc)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	return admin, nil
+}
