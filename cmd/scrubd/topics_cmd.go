@@ -7,7 +7,6 @@ import (
 	"os"
 	"strings"
 
-
 	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/kafka"

@@ -100,4 +100,3 @@ func newReloader(path string, cfg *config.Config, pol *rules.Policy, eng *rules.
 		Logger: log.With("component", "reload"), Registerer: reg,
 	})
 }
-
