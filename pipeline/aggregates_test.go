@@ -16,6 +16,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/embedded"
 	"github.com/scrubd/scrubd/pipeline/internal/kafkatest"
+	"github.com/scrubd/scrubd/pipeline/wire"
 )
 
 const (
@@ -142,7 +143,7 @@ func readAggregates(t *testing.T, addrs []string, want int64) (map[string]int64,
 			if err := json.Unmarshal(r.Value, &a); err != nil || a.WindowStart == "" || a.Count <= 0 || len(a.Dims) != 8 {
 				t.Fatalf("bad aggregate record %s: %v", r.Value, err)
 			}
-			if class, _ := headerOf(r, HeaderClass); class != DataClassAggregate {
+			if class, _ := headerOf(r, wire.HeaderClass); class != wire.DataClassAggregate {
 				t.Fatalf("aggregate record with class %q", class)
 			}
 			if identifying.Match(r.Value) {

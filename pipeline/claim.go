@@ -7,6 +7,7 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/scrubd/scrubd/pipeline/decision"
 	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/metrics"
 )
@@ -49,11 +50,13 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 		lag:     h.p.m.Lag.WithLabelValues(claim.Topic(), strconv.Itoa(int(claim.Partition()))),
 	}
 	defer h.p.m.DeleteLag(claim.Topic(), claim.Partition())
+	var vs decision.Vault
 	if h.p.opts.Vault != nil {
 		// The writer remembers which subjects' data keys this partition
 		// wrote; it must not outlive the claim.
-		c.w.vault = h.p.opts.Vault.Writer(claim.Topic(), claim.Partition())
+		vs = vaultStage{h.p.opts.Vault.Writer(claim.Topic(), claim.Partition())}
 	}
+	c.w = decision.NewScratch(vs)
 	h.p.m.Assigned.Inc()
 	defer h.p.m.Assigned.Dec()
 	h.p.log.Debug("claim started", "topic", claim.Topic(), "partition", claim.Partition(), "offset", claim.InitialOffset(), "generation", sess.GenerationID())
@@ -70,7 +73,7 @@ type claimLoop struct {
 	p       *Pipeline
 	sess    sarama.ConsumerGroupSession
 	claim   sarama.ConsumerGroupClaim
-	w       worker
+	w       *decision.Scratch
 	consume metrics.StageMetrics
 	scrub   metrics.StageMetrics
 	lag     prometheus.Gauge
@@ -98,12 +101,12 @@ func (c *claimLoop) run() error {
 	msgs := c.claim.Messages()
 	sessDone := c.sess.Context().Done()
 	var flushC <-chan time.Time
-	if c.p.proc.agg != nil {
+	if c.p.agg != nil {
 		if !c.restore() {
 			return c.finish()
 		}
 		defer c.agg.release()
-		t := time.NewTicker(max(c.p.proc.agg.opts.FlushAfter/4, 50*time.Millisecond))
+		t := time.NewTicker(max(c.p.agg.opts.FlushAfter/4, 50*time.Millisecond))
 		defer t.Stop()
 		flushC = t.C
 	}
@@ -218,25 +221,23 @@ func (c *claimLoop) admit() {
 	c.held = nil
 	if c.building == nil {
 		c.building = newBatch(c.sess, c.claim.Topic(), c.claim.Partition(), c.p.now())
-		c.building.view = c.p.proc.views.current()
+		c.building.view = c.p.views.Current()
 	}
 	b := c.building
 	b.held += size
 	b.bytes += size
 	b.records++
 	b.next = m.Offset + 1
-	r := c.p.proc.process(m, &c.w, b.view, &b.stats)
-	if r.out != nil {
-		r.out.Metadata = b
-		b.out = append(b.out, r.out)
+	rec := kafka.Record(m)
+	o := c.p.dec.Decide(&rec, c.w, b.view, &b.stats.Counts)
+	if o.Kind == decision.Clean || o.Kind == decision.DeadLetter {
+		b.add(kafka.Message(&o.Out))
 	}
-	for _, v := range r.vault {
-		vm := kafka.Message(v)
-		vm.Metadata = b
-		b.out = append(b.out, vm)
+	for i := range o.Vault {
+		b.add(kafka.Message(&o.Vault[i]))
 	}
-	if r.counted {
-		c.agg.add(r.obs, c.p.now(), &b.stats.agg)
+	if o.Counted {
+		c.agg.add(o.Obs, c.p.now(), &b.stats.agg)
 	}
 	c.lag.Set(float64(max(0, c.claim.HighWaterMarkOffset()-b.next)))
 }

@@ -5,9 +5,11 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/scrubd/scrubd/pipeline/decision"
 	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/record"
 	"github.com/scrubd/scrubd/pipeline/vault"
+	"github.com/scrubd/scrubd/pipeline/wire"
 )
 
 // outbox holds records to produce that belong to no batch: the identity
@@ -89,13 +91,12 @@ func (p *Pipeline) Erase(pseudonyms []string) {
 // RejectRequest queues the dead letter of a privacy request that could not
 // be parsed, with its reason (never its content in clear: the payload is
 // sealed like any dead letter's, or left out).
-func (p *Pipeline) RejectRequest(r *record.Record, reason string) {
-	cp := sarama.ConsumerMessage{
-		Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Timestamp: r.Timestamp,
-		Key: r.Key, Value: append([]byte(nil), r.Value...),
-	}
+func (p *Pipeline) RejectRequest(req *record.Record, reason string) {
+	r := *req
+	r.Value = append([]byte(nil), req.Value...)
 	p.outbox.add(func(p *Pipeline) []*sarama.ProducerMessage {
-		var st stats = newStats()
-		return []*sarama.ProducerMessage{p.proc.deadLetter(&cp, []byte("privacy-request"), "privacy_"+reason, &st)}
+		c := decision.NewCounts()
+		dl := p.dec.DeadLetter(&r, []byte("privacy-request"), wire.PrivacyReason(reason), &c)
+		return []*sarama.ProducerMessage{kafka.Message(&dl)}
 	})
 }

@@ -37,7 +37,7 @@ import (
 //
 // On failure it returns an error; the claim retries with a new marker.
 func (c *claimLoop) restoreAggregates() error {
-	a := c.p.proc.agg
+	a := c.p.agg
 	start := c.p.now()
 	src := aggregate.Source{Topic: c.claim.Topic(), Partition: c.claim.Partition()}
 	st, err := c.readState(a, src)

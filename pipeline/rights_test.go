@@ -18,6 +18,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/kafka/compacted"
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/vault"
+	"github.com/scrubd/scrubd/pipeline/wire"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -166,7 +167,7 @@ func TestPrivacyRequestsAndVault(t *testing.T) {
 	if len(dlq) != 1 {
 		t.Fatalf("dead-letter topic: %d records, want 1", len(dlq))
 	}
-	if reason, _ := headerOf(dlq[0], HeaderError); !strings.HasPrefix(reason, "privacy_") {
+	if reason, _ := headerOf(dlq[0], wire.HeaderError); !strings.HasPrefix(reason, "privacy_") {
 		t.Errorf("dead letter reason %q", reason)
 	}
 	if bytes.Contains(dlq[0].Value, []byte(`"subject"`)) {

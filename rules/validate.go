@@ -10,6 +10,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/scrubd/scrubd/detectors"
+	"github.com/scrubd/scrubd/rules/keyring"
 )
 
 // A Problem is one thing wrong with a policy, at a line of its file.
@@ -69,17 +70,17 @@ func (p *Policy) Validate() error {
 	}
 	// Keys.
 	for id := range p.Keys.Files {
-		if err := validKeyID(id); err != nil {
+		if err := keyring.ValidID(id); err != nil {
 			add(p.Keys.line, "keys.files."+id, "%v", err)
 		}
 	}
 	for id := range p.Keys.Env {
-		if err := validKeyID(id); err != nil {
+		if err := keyring.ValidID(id); err != nil {
 			add(p.Keys.line, "keys.env."+id, "%v", err)
 		}
 	}
 	if p.Keys.Active != "" {
-		if err := validKeyID(p.Keys.Active); err != nil {
+		if err := keyring.ValidID(p.Keys.Active); err != nil {
 			add(p.Keys.line, "keys.active", "%v", err)
 		}
 		_, inFiles := p.Keys.Files[p.Keys.Active]

@@ -14,12 +14,15 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/embedded"
+	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/kafka/compacted"
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/record"
 	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/keyring"
 )
 
 // TestPrivacyCompactRequests writes requests of every kind to a broker,
@@ -29,7 +32,7 @@ import (
 // latest records of rewritten keys, and the rewritten requests still
 // suppress their subjects.
 func TestPrivacyCompactRequests(t *testing.T) {
-	newLogger(io.Discard, config.Log{Level: "warn"})
+	kafka.NewLogger(io.Discard, config.Log{Level: "warn"})
 	const topic = "privacy.requests"
 	c, err := embedded.Start([]embedded.Topic{{Name: topic, Partitions: 3}})
 	if err != nil {
@@ -43,7 +46,7 @@ func TestPrivacyCompactRequests(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "policy.yaml"), []byte("keys: {dir: keys, active: k1}\n"), 0o600)
 	cfg := filepath.Join(dir, "scrubd.yaml")
 	os.WriteFile(cfg, []byte(fmt.Sprintf("kafka: {brokers: [%s]}\npolicy_file: policy.yaml\nprivacy: {topic: %s}\n", strings.Join(c.Addrs(), ", "), topic)), 0o600)
-	keys, err := rules.NewKeyring("k1", map[string][]byte{"k1": []byte(hmacKey)})
+	keys, err := keyring.New("k1", map[string][]byte{"k1": []byte(hmacKey)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +83,7 @@ func TestPrivacyCompactRequests(t *testing.T) {
 	run := func(args ...string) compactStats {
 		t.Helper()
 		var stdout, stderr bytes.Buffer
-		if code := run(context.Background(), append([]string{"privacy", "compact-requests", "--config", cfg}, args...), nil, &stdout, &stderr); code != exitOK {
+		if code := run(context.Background(), append([]string{"privacy", "compact-requests", "--config", cfg}, args...), nil, &stdout, &stderr); code != cli.ExitOK {
 			t.Fatalf("exit %d: %s", code, stderr.String())
 		}
 		if strings.Contains(stdout.String()+stderr.String(), "example.com") {

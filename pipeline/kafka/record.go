@@ -7,16 +7,19 @@ import (
 )
 
 // Record returns the Kafka-free form of a consumed message. It shares the
-// message's key, value and header bytes rather than copying them.
+// message's key, value and header bytes rather than copying them; headers
+// sarama left nil are skipped.
 func Record(m *sarama.ConsumerMessage) record.Record {
 	r := record.Record{
 		Key: m.Key, Value: m.Value, Topic: m.Topic, Partition: m.Partition,
 		Offset: m.Offset, Timestamp: m.Timestamp,
 	}
 	if len(m.Headers) > 0 {
-		r.Headers = make([]record.Header, len(m.Headers))
-		for i, h := range m.Headers {
-			r.Headers[i] = record.Header{Key: h.Key, Value: h.Value}
+		r.Headers = make([]record.Header, 0, len(m.Headers))
+		for _, h := range m.Headers {
+			if h != nil { // sarama leaves nil entries for headers it could not decode
+				r.Headers = append(r.Headers, record.Header{Key: h.Key, Value: h.Value})
+			}
 		}
 	}
 	return r

@@ -41,3 +41,13 @@ func TestRecordMessageRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// TestRecordSkipsNilHeaders: a header sarama handed out as nil is no header
+// of the record.
+func TestRecordSkipsNilHeaders(t *testing.T) {
+	m := &sarama.ConsumerMessage{Topic: "t", Headers: []*sarama.RecordHeader{{Key: []byte("a"), Value: []byte("1")}, nil, {Key: []byte("b")}}}
+	want := []record.Header{{Key: []byte("a"), Value: []byte("1")}, {Key: []byte("b")}}
+	if d := cmp.Diff(want, Record(m).Headers); d != "" {
+		t.Errorf("headers (-want +got):\n%s", d)
+	}
+}
