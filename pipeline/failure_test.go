@@ -12,9 +12,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/scrubd/scrubd/pipeline/config"
+	"github.com/scrubd/scrubd/pipeline/internal/kafkatest"
 	"github.com/scrubd/scrubd/pipeline/internal/race"
 	"github.com/scrubd/scrubd/pipeline/wire"
 )
@@ -43,33 +43,7 @@ func TestAbortedTransactionInvisible(t *testing.T) {
 	c := startCluster(t, 1)
 	const n = 500
 	produce(t, c.Addrs(), jsonRecords(n))
-	var once sync.Once
-	failed := make(chan struct{})
-	c.Kfake().ControlKey(int16(kmsg.TxnOffsetCommit), func(r kmsg.Request) (kmsg.Response, error, bool) {
-		var out kmsg.Response
-		once.Do(func() {
-			req := r.(*kmsg.TxnOffsetCommitRequest)
-			resp := req.ResponseKind().(*kmsg.TxnOffsetCommitResponse)
-			resp.Version = req.Version
-			for _, tp := range req.Topics {
-				rt := kmsg.NewTxnOffsetCommitResponseTopic()
-				rt.Topic = tp.Topic
-				for _, p := range tp.Partitions {
-					rp := kmsg.NewTxnOffsetCommitResponseTopicPartition()
-					rp.Partition = p.Partition
-					rp.ErrorCode = kerr.UnknownMemberID.Code
-					rt.Partitions = append(rt.Partitions, rp)
-				}
-				resp.Topics = append(resp.Topics, rt)
-			}
-			close(failed)
-			out = resp
-		})
-		if out == nil {
-			return nil, nil, false
-		}
-		return out, nil, true
-	})
+	failed := kafkatest.FailTxnOffsetCommits(c.Kfake(), kerr.UnknownMemberID, 1)
 	cfg := testConfig(c.Addrs())
 	in := newInstance(t, cfg, testEngine(t, ""), "scrubd-abort", nil).start()
 	committed := readTopic(t, c.Addrs(), cleanTopic, n, false)

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/scrubd/scrubd/detectors"
+	"github.com/scrubd/scrubd/detectors/hexdig"
 	"github.com/scrubd/scrubd/rules/keyring"
 )
 
@@ -1131,15 +1132,15 @@ func decodeJSONString(dst []byte, posmap []int, raw []byte, base int) ([]byte, [
 		case 't':
 			r = '\t'
 		case 'u':
-			v, ok := hex4(raw, i+2)
+			v, ok := hexdig.Quad(raw, i+2)
 			if !ok {
 				unknown()
 				continue
 			}
-			r, n = rune(v), 6
+			r, n = v, 6
 			if utf16IsHigh(r) {
-				if lo, ok := hex4(raw, i+8); ok && i+7 < len(raw) && raw[i+6] == '\\' && raw[i+7] == 'u' && utf16IsLow(rune(lo)) {
-					r = (r-0xD800)<<10 + (rune(lo) - 0xDC00) + 0x10000
+				if lo, ok := hexdig.Quad(raw, i+8); ok && i+7 < len(raw) && raw[i+6] == '\\' && raw[i+7] == 'u' && utf16IsLow(lo) {
+					r = (r-0xD800)<<10 + (lo - 0xDC00) + 0x10000
 					n = 12
 				} else {
 					r = utf8.RuneError
@@ -1164,26 +1165,6 @@ func decodeJSONString(dst []byte, posmap []int, raw []byte, base int) ([]byte, [
 
 func utf16IsHigh(r rune) bool { return 0xD800 <= r && r < 0xDC00 }
 func utf16IsLow(r rune) bool  { return 0xDC00 <= r && r < 0xE000 }
-
-func hex4(b []byte, i int) (int, bool) {
-	if i+4 > len(b) {
-		return 0, false
-	}
-	v := 0
-	for _, c := range b[i : i+4] {
-		switch {
-		case '0' <= c && c <= '9':
-			v = v<<4 | int(c-'0')
-		case 'a' <= c && c <= 'f':
-			v = v<<4 | int(c-'a'+10)
-		case 'A' <= c && c <= 'F':
-			v = v<<4 | int(c-'A'+10)
-		default:
-			return 0, false
-		}
-	}
-	return v, true
-}
 
 const hexDigits = "0123456789abcdef"
 

@@ -15,10 +15,10 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/scrubd/scrubd/bench/gen"
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/embedded"
 	"github.com/scrubd/scrubd/pipeline/kafka"
-	"github.com/scrubd/scrubd/pipeline/loggen"
 	"github.com/scrubd/scrubd/pipeline/service"
 )
 
@@ -209,7 +209,9 @@ func (d *demo) generate(ctx context.Context, addrs []string, rate int) error {
 		return err
 	}
 	defer cl.Close()
-	g := loggen.New(uint64(time.Now().UnixNano()), time.Now())
+	g := gen.New(uint64(time.Now().UnixNano()))
+	g.SetClock(time.Now())
+	var seq int64
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	perTick := max(1, rate/100)
@@ -218,10 +220,11 @@ func (d *demo) generate(ctx context.Context, addrs []string, rate int) error {
 		case <-ctx.Done():
 			return nil
 		case now := <-tick.C:
-			g.Sync(now)
+			g.SetClock(now)
 		}
 		for range perTick {
-			seq, v := g.Next()
+			seq++
+			v := g.Line(g.Next(gen.DefaultMix))
 			d.mu.Lock()
 			d.samples[seq] = v
 			delete(d.samples, seq-demoSampleKeep)

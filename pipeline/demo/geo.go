@@ -10,13 +10,20 @@ import (
 	"github.com/maxmind/mmdbwriter/mmdbtype"
 )
 
-// demoNetworks give the demo generator's client addresses (pipeline/loggen
-// draws the first byte from these six) a country each, so that the demo's
-// aggregates and residency show countries without a downloaded database.
-// The assignments are made up: the file is for the demo only.
-var demoNetworks = []struct{ cidr, country string }{
-	{"81.0.0.0/8", "GB"}, {"93.0.0.0/8", "DE"}, {"185.0.0.0/8", "FR"},
-	{"203.0.0.0/8", "AU"}, {"198.0.0.0/8", "US"}, {"46.0.0.0/8", "SE"},
+// demoCountries are the countries of the demo's database, so that the
+// demo's aggregates and residency show countries without a downloaded
+// database. The assignments are made up: the file is for the demo only.
+var demoCountries = [...]string{"GB", "DE", "FR", "AU", "US", "SE"}
+
+// demoNetworks gives every IPv4 /8 network the demo generator (bench/gen)
+// draws public addresses from, 1.0.0.0 to 223.0.0.0, one of demoCountries
+// in turn, and global unicast IPv6 (2000::/3) the first of them.
+func demoNetworks() []struct{ cidr, country string } {
+	out := []struct{ cidr, country string }{{"2000::/3", demoCountries[0]}}
+	for a := 1; a <= 223; a++ {
+		out = append(out, struct{ cidr, country string }{fmt.Sprintf("%d.0.0.0/8", a), demoCountries[a%len(demoCountries)]})
+	}
+	return out
 }
 
 // writeDemoGeoIP writes a MaxMind-format country database of demoNetworks
@@ -29,7 +36,7 @@ func writeDemoGeoIP(dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for _, n := range demoNetworks {
+	for _, n := range demoNetworks() {
 		_, ipnet, err := net.ParseCIDR(n.cidr)
 		if err != nil {
 			return "", err
