@@ -254,7 +254,11 @@ func (p *Pipeline) run(ctx context.Context) error {
 			p.log.Warn("consumer error", "err", err)
 		}
 	})
-	h := &handler{p: p}
+	h := &handler{p: p, env: &claimEnv{
+		log: p.log, now: p.now, limits: p.cfg.Batch, budget: p.budget, dec: p.dec, views: p.views, aggs: p.agg,
+		commit: p.commit, client: client, produce: p.produce, hardStop: p.hardStop,
+		countScrubbed: p.countScrubbed, countCommitted: p.countCommitted, shadowSummary: p.shadowSummary,
+	}}
 	var runErr error
 	for ctx.Err() == nil {
 		p.updateReady()
