@@ -394,6 +394,11 @@ func matchDomain(b []byte, i int) int {
 	if end < n && (isAlnum(b[end]) || b[end] == '-' || b[end] == '@') {
 		return -1
 	}
+	if pseudonymTail(b, end) {
+		// The last label is a pseudonym's type name glued to its domain
+		// ("x@host.email_r_..."): the pseudonym is no e-mail's part.
+		return -1
+	}
 	return end
 }
 

@@ -4,13 +4,12 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scrubd/scrubd/pipeline/decision"
-	"github.com/scrubd/scrubd/pipeline/record"
+	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/vault"
 )
 
@@ -25,33 +24,6 @@ func encoded(t *testing.T, e sarama.Encoder) []byte {
 		t.Fatal(err)
 	}
 	return b
-}
-
-// TestAdapterRoundTrip: a consumed message becomes a record with its
-// bytes, without the nil headers sarama may hand out, and a record becomes
-// the message that writes it, a nil value staying a tombstone.
-func TestAdapterRoundTrip(t *testing.T) {
-	ts := time.Date(2024, 3, 5, 7, 8, 9, 0, time.UTC)
-	m := &sarama.ConsumerMessage{Topic: rawTopic, Partition: 2, Offset: 9, Key: []byte("k"), Value: []byte("v"), Timestamp: ts,
-		Headers: []*sarama.RecordHeader{{Key: []byte("a"), Value: []byte("1")}, nil, {Key: []byte("b")}}}
-	r := fromConsumer(m)
-	want := record.Record{Topic: rawTopic, Partition: 2, Offset: 9, Key: []byte("k"), Value: []byte("v"), Timestamp: ts,
-		Headers: []record.Header{{Key: []byte("a"), Value: []byte("1")}, {Key: []byte("b")}}}
-	if d := cmp.Diff(want, r); d != "" {
-		t.Errorf("fromConsumer (-want +got):\n%s", d)
-	}
-	out := toProducer(&r)
-	if out.Topic != rawTopic || out.Partition != 2 || !out.Timestamp.Equal(ts) || string(encoded(t, out.Key)) != "k" ||
-		string(encoded(t, out.Value)) != "v" || len(out.Headers) != 2 || string(out.Headers[0].Value) != "1" {
-		t.Errorf("toProducer: %+v", out)
-	}
-	tomb := toProducer(&record.Record{Topic: "t", Key: []byte("k")})
-	if tomb.Value != nil || tomb.Headers != nil {
-		t.Errorf("tombstone: value %v headers %v", tomb.Value, tomb.Headers)
-	}
-	if back := fromProducer(out); !bytes.Equal(back.Key, r.Key) || !bytes.Equal(back.Value, r.Value) || len(back.Headers) != 2 {
-		t.Errorf("fromProducer: %+v", back)
-	}
 }
 
 // TestVaultStage: through the adapter, the vault writer makes one record
@@ -78,7 +50,7 @@ func TestVaultStage(t *testing.T) {
 	view := decision.NewView(testEngine(t, "limits: {max_record_bytes: 64}"))
 	decide := func(key string, hs ...*sarama.RecordHeader) decision.Outcome {
 		c := decision.NewCounts()
-		r := fromConsumer(&sarama.ConsumerMessage{Topic: rawTopic, Key: []byte(key), Value: []byte(`{"msg":"hi"}`), Headers: hs})
+		r := kafka.Record(&sarama.ConsumerMessage{Topic: rawTopic, Key: []byte(key), Value: []byte(`{"msg":"hi"}`), Headers: hs})
 		return d.Decide(&r, w, view, &c)
 	}
 	hdr := func(k, v string) *sarama.RecordHeader { return &sarama.RecordHeader{Key: []byte(k), Value: []byte(v)} }
@@ -89,7 +61,7 @@ func TestVaultStage(t *testing.T) {
 	pseudonyms := func(o decision.Outcome) map[string]bool {
 		got := map[string]bool{}
 		for _, vr := range o.Vault {
-			m := toProducer(&vr)
+			m := kafka.Message(&vr)
 			if m.Topic != vaultTopic {
 				t.Errorf("vault record to %s", m.Topic)
 			}

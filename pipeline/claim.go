@@ -10,6 +10,7 @@ import (
 
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/decision"
+	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/metrics"
 )
 
@@ -254,13 +255,13 @@ func (c *claimLoop) admit() {
 	b.bytes += size
 	b.records++
 	b.next = m.Offset + 1
-	rec := fromConsumer(m)
+	rec := kafka.Record(m)
 	o := c.dec.Decide(&rec, c.w, b.view, &b.stats.Counts)
 	if o.Kind == decision.Clean || o.Kind == decision.DeadLetter {
-		b.add(toProducer(&o.Out))
+		b.add(kafka.Message(&o.Out))
 	}
 	for i := range o.Vault {
-		b.add(toProducer(&o.Vault[i]))
+		b.add(kafka.Message(&o.Vault[i]))
 	}
 	if o.Counted {
 		c.agg.add(o.Obs, c.now(), &b.stats.agg)

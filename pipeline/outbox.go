@@ -6,6 +6,8 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/scrubd/scrubd/pipeline/decision"
+	"github.com/scrubd/scrubd/pipeline/kafka"
+	"github.com/scrubd/scrubd/pipeline/record"
 	"github.com/scrubd/scrubd/pipeline/vault"
 	"github.com/scrubd/scrubd/pipeline/wire"
 )
@@ -77,19 +79,24 @@ func (p *Pipeline) Erase(pseudonyms []string) {
 				slots = append(slots, vault.Slot{Topic: t, Partition: part})
 			}
 		}
-		return v.Erase(nil, ps, slots)
+		recs := v.Erase(nil, ps, slots)
+		msgs := make([]*sarama.ProducerMessage, len(recs))
+		for i, r := range recs {
+			msgs[i] = kafka.Message(r)
+		}
+		return msgs
 	})
 }
 
 // RejectRequest queues the dead letter of a privacy request that could not
 // be parsed, with its reason (never its content in clear: the payload is
 // sealed like any dead letter's, or left out).
-func (p *Pipeline) RejectRequest(m *sarama.ConsumerMessage, reason string) {
-	r := fromConsumer(m)
-	r.Value = append([]byte(nil), m.Value...)
+func (p *Pipeline) RejectRequest(req *record.Record, reason string) {
+	r := *req
+	r.Value = append([]byte(nil), req.Value...)
 	p.outbox.add(func(p *Pipeline) []*sarama.ProducerMessage {
 		c := decision.NewCounts()
 		dl := p.dec.DeadLetter(&r, []byte("privacy-request"), wire.PrivacyReason(reason), &c)
-		return []*sarama.ProducerMessage{toProducer(&dl)}
+		return []*sarama.ProducerMessage{kafka.Message(&dl)}
 	})
 }

@@ -5,13 +5,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/IBM/sarama"
 
 	"github.com/scrubd/scrubd/pipeline/aggregate"
+	"github.com/scrubd/scrubd/pipeline/kafka/compacted"
+	"github.com/scrubd/scrubd/pipeline/record"
 )
 
 // restoreAggregates gives the claim its partition's aggregates State, as
@@ -84,7 +85,7 @@ func (c *claimLoop) readState(a *aggregator, src aggregate.Source) (*aggregate.S
 	st := aggregate.NewState(a.opts)
 	ctx, cancel := context.WithTimeout(c.sess.Context(), a.restoreTimeout)
 	defer cancel()
-	err := readPartition(ctx, c.client, a.changelog, a.changelogPartition(src.Partition), func(m *sarama.ConsumerMessage) bool {
+	err := compacted.ReadUntil(ctx, c.client, a.changelog, a.changelogPartition(src.Partition), func(m *record.Record) bool {
 		e, err := aggregate.DecodeEntry(m.Key, m.Value)
 		if err != nil || e.Source != src {
 			return false
@@ -101,50 +102,6 @@ func (c *claimLoop) readState(a *aggregator, src aggregate.Source) (*aggregate.S
 		return nil, fmt.Errorf("restore aggregates of %s/%d from %s: %w", src.Topic, src.Partition, a.changelog, err)
 	}
 	return st, nil
-}
-
-// errRestoreEnded reports a changelog read that ended before its marker.
-var errRestoreEnded = errors.New("changelog partition consumer closed before the marker")
-
-// readPartition reads a partition from its oldest record with a consumer
-// of its own on client (whose isolation level is read_committed), passing
-// each record to fn until fn returns true or ctx ends. Fetch errors, which
-// the consumer retries, go to onErr.
-func readPartition(ctx context.Context, client sarama.Client, topic string, partition int32, fn func(*sarama.ConsumerMessage) bool, onErr func(error)) error {
-	cons, err := sarama.NewConsumerFromClient(client)
-	if err != nil {
-		return fmt.Errorf("create consumer: %w", err)
-	}
-	defer cons.Close()
-	pc, err := cons.ConsumePartition(topic, partition, sarama.OffsetOldest)
-	if err != nil {
-		return fmt.Errorf("consume partition %d: %w", partition, err)
-	}
-	// Close waits for the partition consumer's goroutines; the errors it
-	// returns were reported to onErr already.
-	defer func() { _ = pc.Close() }()
-	errs := pc.Errors()
-	for {
-		select {
-		case m, ok := <-pc.Messages():
-			if !ok {
-				return errRestoreEnded
-			}
-			if fn(m) {
-				return nil
-			}
-		case cerr, ok := <-errs:
-			if !ok {
-				errs = nil
-				continue
-			}
-			// The consumer retries fetch errors itself; they are
-			// reported, not fatal.
-			onErr(cerr)
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
 }
 
 // restoreBackoff is the wait before a failed restore is tried again.

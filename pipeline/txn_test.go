@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/scrubd/scrubd/pipeline/metrics"
+	"github.com/scrubd/scrubd/pipeline/record"
 )
 
 // TestResolveCommitted: a commit whose answer was lost is resolved by the
@@ -90,7 +91,7 @@ func TestExtrasFlushedWhenIdle(t *testing.T) {
 	in := newInstance(t, cfg, testEngine(t, ""), "scrubd-idle-extras", nil).start()
 	defer in.stop(t)
 	waitFor(t, "the instance ready", func() bool { return testutil.ToFloat64(in.p.Metrics().Ready) == 1 })
-	in.p.RejectRequest(&sarama.ConsumerMessage{Topic: "privacy.requests", Partition: 0, Offset: 7, Value: []byte("{not json")}, "invalid_json")
+	in.p.RejectRequest(&record.Record{Topic: "privacy.requests", Partition: 0, Offset: 7, Value: []byte("{not json")}, "invalid_json")
 	recs := readTopic(t, c.Addrs(), dlqTopic, 1, false)
 	if len(recs) != 1 {
 		t.Fatalf("%d dead letters, want the rejected request's", len(recs))

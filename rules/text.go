@@ -1443,9 +1443,10 @@ func hex2(a, b byte) (byte, bool) {
 	return byte(v), ok
 }
 
-// validTypeName accepts finding type names: a lower-case letter, then lower-
-// case letters, digits and underscores.
-func validTypeName(s string) bool {
+// ValidTypeName accepts finding type names: a lower-case letter, then lower-
+// case letters, digits and underscores, at most 40. Privacy request types
+// and the vault's pseudonym types are finding types and use it too.
+func ValidTypeName(s string) bool {
 	if s == "" || len(s) > 40 || s[0] < 'a' || s[0] > 'z' {
 		return false
 	}

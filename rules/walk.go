@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/scrubd/scrubd/detectors"
+	"github.com/scrubd/scrubd/rules/keyring"
 )
 
 // errSyntax reports that a record that looked like JSON cannot be walked; it
@@ -30,7 +31,7 @@ type walker struct {
 	tmp    []byte              // scrubbed text of one string
 	found  []detectors.Finding // scanner output
 	spans  []span              // merged findings and field spans of one text
-	hash   *keyedHash          // for pseudonyms under the active key, made on first use
+	hash   keyring.Hasher      // for pseudonyms under the active key, made on first use
 	// accessLine holds the fields of the record when it is an access-log
 	// line.
 	accessLine accessFields
@@ -263,10 +264,10 @@ func (w *walker) apply(dst, v []byte, r *rule) []byte {
 
 // pseudonym is Keyring.Pseudonym with the walker's own HMAC state.
 func (w *walker) pseudonym(dst []byte, typ string, value []byte) []byte {
-	if w.hash == nil {
-		w.hash = w.e.keys.newActiveHash()
+	if w.hash == (keyring.Hasher{}) {
+		w.hash = w.e.keys.NewHasher()
 	}
-	return w.hash.appendPseudonym(dst, w.e.keys.active.ID, typ, value)
+	return w.hash.Append(dst, typ, value)
 }
 
 // isPlaceholder reports whether v is a redaction placeholder, "[type]":
@@ -275,7 +276,7 @@ func isPlaceholder(v []byte) bool {
 	if len(v) < 3 || v[0] != '[' || v[len(v)-1] != ']' {
 		return false
 	}
-	return validTypeName(string(v[1 : len(v)-1]))
+	return ValidTypeName(string(v[1 : len(v)-1]))
 }
 
 func isRedacted(v []byte, name string) bool {

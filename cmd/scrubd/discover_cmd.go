@@ -12,10 +12,12 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/discover"
 	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/linescrub"
 )
 
 const discoverUsage = `Usage: scrubd discover [--config FILE] [--sample N] [--format table|json] [--html FILE] [FILE...]
@@ -32,8 +34,8 @@ offsets. The JSON format is documented in docs/discover.md.
 
 // cmdDiscover implements `scrubd discover`.
 func cmdDiscover(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlags("discover", discoverUsage, stderr)
-	config := fs.String("config", "", "policy `file` (or a run configuration holding one, whose kafka settings --topic uses); default: the built-in policy")
+	fs := cli.NewFlags("discover", discoverUsage, stderr)
+	path := fs.String("config", "", "policy `file` (or a run configuration holding one, whose kafka settings --topic uses); default: the built-in policy")
 	sample := fs.Int64("sample", 10000, "records to read, `N`; 0 reads every record of the files (a topic: up to its end)")
 	format := fs.String("format", "table", "output `format`: table or json")
 	htmlOut := fs.String("html", "", "also write a self-contained HTML report to `file`")
@@ -41,24 +43,24 @@ func cmdDiscover(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	brokers := fs.String("brokers", "", "Kafka bootstrap `brokers`, comma-separated (default: the run configuration's)")
 	from := fs.String("from", "newest", "with --topic, read each partition's `newest` or oldest records")
 	timeout := fs.Duration("timeout", 30*time.Second, "with --topic, stop reading after this `duration` and report what was read")
-	files, code, stop := parseFlags(fs, args, stdout)
+	files, code, stop := cli.ParseFlags(fs, args, stdout)
 	if stop {
 		return code
 	}
 	if *format != "table" && *format != "json" || *sample < 0 || *from != "newest" && *from != "oldest" || *topic != "" && len(files) > 0 {
 		fs.Usage()
-		return exitUsage
+		return cli.ExitUsage
 	}
-	engine, err := loadEngine(*config, os.Getenv)
+	engine, err := config.LoadEngine(*path, os.Getenv)
 	if err != nil {
-		return fail(stderr, "discover", err)
+		return cli.Fail(stderr, "discover", err)
 	}
 	s := discover.NewSampler(engine, *sample)
 	var sources []string
 	if *topic != "" {
 		sources = []string{"topic " + *topic}
-		code, err := discoverTopic(ctx, s, *config, *brokers, *topic, *from, *timeout, stderr)
-		if code != exitOK {
+		code, err := discoverTopic(ctx, s, *path, *brokers, *topic, *from, *timeout, stderr)
+		if code != cli.ExitOK {
 			fmt.Fprintf(stderr, "scrubd discover: %v\n", err)
 			return code
 		}
@@ -69,14 +71,14 @@ func cmdDiscover(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		}
 		if err := discoverFiles(ctx, s, sources, stdin); err != nil {
 			fmt.Fprintf(stderr, "scrubd discover: %v\n", err)
-			return exitFailed
+			return cli.ExitFailed
 		}
 	}
 	rep := s.Tally().Report(sources)
 	if *htmlOut != "" {
 		if err := writeFileWith(*htmlOut, rep.WriteHTML); err != nil {
 			fmt.Fprintf(stderr, "scrubd discover: %v\n", err)
-			return exitFailed
+			return cli.ExitFailed
 		}
 	}
 	bw := bufio.NewWriter(stdout)
@@ -90,9 +92,9 @@ func cmdDiscover(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd discover: write: %v\n", err)
-		return exitFailed
+		return cli.ExitFailed
 	}
-	return exitOK
+	return cli.ExitOK
 }
 
 // discoverFiles samples the lines of the files, "-" being standard input,
@@ -119,7 +121,7 @@ func discoverFile(ctx context.Context, s *discover.Sampler, name string, stdin i
 		defer f.Close()
 		r = f
 	}
-	dr, release, err := decompress(r)
+	dr, release, err := linescrub.Decompress(r)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", name, err)
 	}
@@ -138,13 +140,13 @@ func discoverTopic(ctx context.Context, s *discover.Sampler, configFile, brokers
 	sc.ClientID = "scrubd-discover"
 	var addrs []string
 	if configFile != "" {
-		if data, err := os.ReadFile(configFile); err == nil && isRunConfig(data) {
-			cfg, err := loadConfig(configFile, os.Getenv)
+		if data, err := os.ReadFile(configFile); err == nil && config.IsRunConfig(data) {
+			cfg, err := config.LoadValid(configFile, os.Getenv)
 			if err != nil {
-				return exitInvalid, err
+				return cli.ExitInvalid, err
 			}
 			if sc, err = kafka.Base(cfg); err != nil {
-				return exitInvalid, err
+				return cli.ExitInvalid, err
 			}
 			addrs = cfg.Kafka.Brokers
 		}
@@ -153,13 +155,13 @@ func discoverTopic(ctx context.Context, s *discover.Sampler, configFile, brokers
 		addrs = strings.Split(brokers, ",")
 	}
 	if len(addrs) == 0 {
-		return exitUsage, errors.New("--topic needs --brokers or a run configuration in --config")
+		return cli.ExitUsage, errors.New("--topic needs --brokers or a run configuration in --config")
 	}
 	sc.Consumer.Return.Errors = true
-	newLogger(stderr, config.Log{Level: "warn", Format: "text"})
+	kafka.NewLogger(stderr, config.Log{Level: "warn", Format: "text"})
 	client, err := sarama.NewClient(addrs, sc)
 	if err != nil {
-		return exitFailed, fmt.Errorf("connect: %w", err)
+		return cli.ExitFailed, fmt.Errorf("connect: %w", err)
 	}
 	defer client.Close()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
@@ -181,9 +183,9 @@ func discoverTopic(ctx context.Context, s *discover.Sampler, configFile, brokers
 		err = nil
 	}
 	if err != nil {
-		return exitFailed, err
+		return cli.ExitFailed, err
 	}
-	return exitOK, nil
+	return cli.ExitOK, nil
 }
 
 // writeFileWith writes a file with write, removing it when write fails.

@@ -11,10 +11,12 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/kafka"
+	"github.com/scrubd/scrubd/pipeline/kafka/compacted"
 	"github.com/scrubd/scrubd/pipeline/privacy"
-	"github.com/scrubd/scrubd/pipeline/privacy/compacted"
+	"github.com/scrubd/scrubd/pipeline/record"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -42,17 +44,17 @@ are shredded. It prints counts as JSON; nothing of a request is printed.
 func cmdPrivacy(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, privacyUsage)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	switch args[0] {
 	case "compact-requests":
 		return privacyCompact(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, privacyUsage)
-		return exitOK
+		return cli.ExitOK
 	}
 	fmt.Fprintf(stderr, "scrubd privacy: unknown command %q\n\n%s", args[0], privacyUsage)
-	return exitUsage
+	return cli.ExitUsage
 }
 
 // compactStats are the counts compact-requests prints.
@@ -70,20 +72,20 @@ type compactStats struct {
 // success, 2 on a bad command line, 78 on an invalid configuration or
 // keys, 1 when Kafka fails.
 func privacyCompact(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("privacy compact-requests", privacyUsage, stderr)
+	fs := cli.NewFlags("privacy compact-requests", privacyUsage, stderr)
 	cfgPath := fs.String("config", "", "configuration `file` (keys overridable by SCRUBD_<PATH> variables)")
 	minAge := fs.Duration("min-age", 24*time.Hour, "rewrite only requests older than this `duration`")
 	dry := fs.Bool("dry-run", false, "count what would be rewritten, write nothing")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this `duration`")
-	rest, code, stop := parseFlags(fs, args, stdout)
+	rest, code, stop := cli.ParseFlags(fs, args, stdout)
 	if stop {
 		return code
 	}
 	if len(rest) > 0 || *minAge < 0 {
 		fmt.Fprintln(stderr, "scrubd privacy compact-requests: takes --config and flags only; --min-age must not be negative")
-		return exitUsage
+		return cli.ExitUsage
 	}
-	cfg, err := loadConfig(*cfgPath, os.Getenv)
+	cfg, err := config.LoadValid(*cfgPath, os.Getenv)
 	if err == nil && cfg.Privacy.Topic == "" {
 		err = errors.New("privacy.topic is empty")
 	}
@@ -96,9 +98,9 @@ func privacyCompact(ctx context.Context, args []string, stdout, stderr io.Writer
 		sc, err = kafka.Base(cfg)
 	}
 	if err != nil {
-		return fail(stderr, "privacy compact-requests", invalid(err))
+		return cli.Fail(stderr, "privacy compact-requests", config.Invalid(err))
 	}
-	newLogger(stderr, config.Log{Level: "warn", Format: "text"})
+	kafka.NewLogger(stderr, config.Log{Level: "warn", Format: "text"})
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	st, err := compactTopic(ctx, cfg.Kafka.Brokers, sc, cfg.Privacy.Topic, keys, time.Now().Add(-*minAge), *dry)
@@ -107,9 +109,9 @@ func privacyCompact(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd privacy compact-requests: %v\n", err)
-		return exitFailed
+		return cli.ExitFailed
 	}
-	return exitOK
+	return cli.ExitOK
 }
 
 // compactKeys loads the policy's HMAC keys; random keys would make
@@ -119,12 +121,9 @@ func compactKeys(loadPolicy func() (*rules.Policy, error)) (*rules.Keyring, erro
 	if err != nil {
 		return nil, err
 	}
-	keys, random, err := rules.LoadKeyring(pol.Keys, os.Getenv)
+	keys, _, err := rules.LoadKeys(pol.Keys, rules.LookupKeys, os.Getenv, nil)
 	if err != nil {
 		return nil, fmt.Errorf("load keys: %w", err)
-	}
-	if random {
-		return nil, errors.New("the policy configures no HMAC keys: the pseudonyms would match no record")
 	}
 	return keys, nil
 }
@@ -141,8 +140,8 @@ func compactTopic(ctx context.Context, brokers []string, sc *sarama.Config, topi
 		return st, fmt.Errorf("connect: %w", err)
 	}
 	defer client.Close()
-	latest := map[string]*sarama.ConsumerMessage{}
-	err = compacted.Read(ctx, compacted.Options{Client: client, Topic: topic}, func(m *sarama.ConsumerMessage, _ bool) error {
+	latest := map[string]*record.Record{}
+	err = compacted.Read(ctx, compacted.Options{Client: client, Topic: topic}, func(m *record.Record, _ bool) error {
 		if m.Key != nil { // a compacted topic holds no record without a key
 			latest[string(m.Key)] = m
 		}

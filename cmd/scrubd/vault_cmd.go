@@ -14,9 +14,12 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/kafka"
+	"github.com/scrubd/scrubd/pipeline/kafka/compacted"
 	"github.com/scrubd/scrubd/pipeline/privacy"
+	"github.com/scrubd/scrubd/pipeline/record"
 	"github.com/scrubd/scrubd/pipeline/vault"
 	"github.com/scrubd/scrubd/rules"
 )
@@ -49,7 +52,7 @@ pseudonyms.
 func cmdVault(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, vaultUsage)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	switch args[0] {
 	case "export":
@@ -58,10 +61,10 @@ func cmdVault(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return vaultRewrap(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, vaultUsage)
-		return exitOK
+		return cli.ExitOK
 	}
 	fmt.Fprintf(stderr, "scrubd vault: unknown command %q\n\n%s", args[0], vaultUsage)
-	return exitUsage
+	return cli.ExitUsage
 }
 
 // vaultFlags are the flags both vault commands take.
@@ -72,7 +75,7 @@ type vaultFlags struct {
 }
 
 func newVaultFlags(name string, stderr io.Writer) (*flag.FlagSet, vaultFlags) {
-	fs := newFlags("vault "+name, vaultUsage, stderr)
+	fs := cli.NewFlags("vault "+name, vaultUsage, stderr)
 	return fs, vaultFlags{
 		config:     fs.String("config", "", "configuration `file` (keys overridable by SCRUBD_<PATH> variables)"),
 		masterKeys: fs.String("master-keys", "", "`directory` with one file per vault master key id"),
@@ -95,7 +98,7 @@ func loadVaultEnv(f vaultFlags, active string) (*vaultEnv, error) {
 	if *f.masterKeys == "" {
 		return nil, errors.New("--master-keys is required")
 	}
-	cfg, err := loadConfig(*f.config, os.Getenv)
+	cfg, err := config.LoadValid(*f.config, os.Getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -103,12 +106,9 @@ func loadVaultEnv(f vaultFlags, active string) (*vaultEnv, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys, random, err := rules.LoadKeyring(pol.Keys, os.Getenv)
+	keys, _, err := rules.LoadKeys(pol.Keys, rules.LookupKeys, os.Getenv, nil)
 	if err != nil {
 		return nil, fmt.Errorf("load keys: %w", err)
-	}
-	if random {
-		return nil, errors.New("the policy configures no HMAC keys: no pseudonym of the pipeline can be found")
 	}
 	load := vault.LoadMasterKeys
 	if active == "" {
@@ -166,7 +166,7 @@ func vaultExport(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	all := fs.Bool("all-partitions", false, "read every partition of the vault topic")
 	var pseudonyms stringList
 	fs.Var(&pseudonyms, "pseudonym", "look up this `pseudonym` (repeatable)")
-	rest, code, stop := parseFlags(fs, args, stdout)
+	rest, code, stop := cli.ParseFlags(fs, args, stdout)
 	if stop {
 		return code
 	}
@@ -177,32 +177,32 @@ func vaultExport(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		if err != nil {
 			fmt.Fprintf(stderr, "scrubd vault export: %v\n", err)
 		}
-		return exitUsage
+		return cli.ExitUsage
 	}
 	env, err := loadVaultEnv(f, "")
 	if err != nil {
-		return fail(stderr, "vault export", invalid(err))
+		return cli.Fail(stderr, "vault export", config.Invalid(err))
 	}
 	out := exportOutput{Type: *typ, Topic: env.topic, Pseudonyms: pseudonyms, Entries: []exportEntry{}, NotFound: []string{}}
 	if raw != nil {
 		if out.Pseudonyms, err = privacy.DefaultTypes().Pseudonyms(env.keys, *typ, raw); err != nil {
 			fmt.Fprintf(stderr, "scrubd vault export: %v\n", err)
-			return exitUsage
+			return cli.ExitUsage
 		}
 	}
-	newLogger(stderr, config.Log{Level: "warn"})
+	kafka.NewLogger(stderr, config.Log{Level: "warn"})
 	ctx, cancel := context.WithTimeout(ctx, *f.timeout)
 	defer cancel()
-	store, err := vault.OpenStore(vault.StoreOptions{Brokers: env.brokers, Config: env.client, Topic: env.topic, Master: env.master, AllPartitions: *all})
+	store, err := vault.OpenStore(vault.StoreOptions{Conn: compacted.Conn{Brokers: env.brokers, Config: env.client}, Topic: env.topic, Master: env.master, AllPartitions: *all})
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd vault export: %v\n", err)
-		return exitFailed
+		return cli.ExitFailed
 	}
 	defer store.Close()
 	x, err := store.Export(ctx, out.Pseudonyms)
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd vault export: %v\n", err)
-		return exitFailed
+		return cli.ExitFailed
 	}
 	out.ExportedAt = time.Now().UTC()
 	out.DataKeys = x.DataKeys
@@ -223,9 +223,9 @@ func vaultExport(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(out); err != nil {
 		fmt.Fprintf(stderr, "scrubd vault export: %v\n", err)
-		return exitFailed
+		return cli.ExitFailed
 	}
-	return exitOK
+	return cli.ExitOK
 }
 
 // readSubject returns the identifier given by --subject or --subject-file,
@@ -261,19 +261,19 @@ func readSubject(subject, file string) ([]byte, error) {
 func vaultRewrap(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs, f := newVaultFlags("rewrap", stderr)
 	active := fs.String("active", "", "the master key `id` to wrap every data key with")
-	rest, code, stop := parseFlags(fs, args, stdout)
+	rest, code, stop := cli.ParseFlags(fs, args, stdout)
 	if stop {
 		return code
 	}
 	if *active == "" || len(rest) > 0 {
 		fmt.Fprintln(stderr, "scrubd vault rewrap: --active is required")
-		return exitUsage
+		return cli.ExitUsage
 	}
 	env, err := loadVaultEnv(f, *active)
 	if err != nil {
-		return fail(stderr, "vault rewrap", invalid(err))
+		return cli.Fail(stderr, "vault rewrap", config.Invalid(err))
 	}
-	log := newLogger(stderr, config.Log{Level: "info"})
+	log := kafka.NewLogger(stderr, config.Log{Level: "info"})
 	ctx, cancel := context.WithTimeout(ctx, *f.timeout)
 	defer cancel()
 	pc := *env.client
@@ -286,29 +286,29 @@ func vaultRewrap(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	prod, err := sarama.NewSyncProducer(env.brokers, &pc)
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd vault rewrap: connect: %v\n", err)
-		return exitFailed
+		return cli.ExitFailed
 	}
 	defer prod.Close()
-	store, err := vault.OpenStore(vault.StoreOptions{Brokers: env.brokers, Config: env.client, Topic: env.topic, Master: env.master, AllPartitions: true, Logger: log})
+	store, err := vault.OpenStore(vault.StoreOptions{Conn: compacted.Conn{Brokers: env.brokers, Config: env.client}, Topic: env.topic, Master: env.master, AllPartitions: true, Logger: log})
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd vault rewrap: %v\n", err)
-		return exitFailed
+		return cli.ExitFailed
 	}
 	defer store.Close()
-	st, err := store.Rewrap(ctx, prod.SendMessage)
+	st, err := store.Rewrap(ctx, func(r *record.Record) (int32, int64, error) { return prod.SendMessage(kafka.Message(r)) })
 	out := map[string]any{"master_key": *active, "rewrapped": st.Rewrapped, "repaired": st.Repaired, "unreadable": st.Unreadable}
 	if b, jerr := json.Marshal(out); jerr == nil {
 		fmt.Fprintf(stdout, "%s\n", b)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd vault rewrap: %v\n", err)
-		return exitFailed
+		return cli.ExitFailed
 	}
 	if st.Unreadable > 0 {
 		fmt.Fprintf(stderr, "scrubd vault rewrap: %d data keys could not be unwrapped with the loaded master keys\n", st.Unreadable)
-		return exitFailed
+		return cli.ExitFailed
 	}
-	return exitOK
+	return cli.ExitOK
 }
 
 // stringList is a repeatable string flag.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"io"
 	"runtime/debug"
 )
@@ -15,17 +16,17 @@ in a git checkout).
 
 // cmdVersion implements `scrubd version`.
 func cmdVersion(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("version", versionUsage, stderr)
-	rest, code, stop := parseFlags(fs, args, stdout)
+	fs := cli.NewFlags("version", versionUsage, stderr)
+	rest, code, stop := cli.ParseFlags(fs, args, stdout)
 	if stop {
 		return code
 	}
-	if noArgs(fs, rest) {
-		return exitUsage
+	if cli.NoArgs(fs, rest) {
+		return cli.ExitUsage
 	}
 	bi, _ := debug.ReadBuildInfo()
 	fmt.Fprintln(stdout, versionString(version, bi))
-	return exitOK
+	return cli.ExitOK
 }
 
 // versionString is the line `scrubd version` prints: "scrubd V" when V was

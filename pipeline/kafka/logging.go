@@ -1,4 +1,4 @@
-package main
+package kafka
 
 import (
 	"bytes"
@@ -14,10 +14,10 @@ import (
 	"github.com/scrubd/scrubd/pipeline/config"
 )
 
-// newLogger returns a logger on w at lc's level, JSON (for collectors, the
+// NewLogger returns a logger on w at lc's level, JSON (for collectors, the
 // default) or text (key=value, for people at a terminal), and routes
 // sarama's log lines into it (see saramaWriter).
-func newLogger(w io.Writer, lc config.Log) *slog.Logger {
+func NewLogger(w io.Writer, lc config.Log) *slog.Logger {
 	var l slog.Level
 	_ = l.UnmarshalText([]byte(lc.Level))
 	opts := &slog.HandlerOptions{Level: l}
@@ -33,9 +33,9 @@ func newLogger(w io.Writer, lc config.Log) *slog.Logger {
 	return lg
 }
 
-// flushSarama writes the count of sarama warnings folded since the last
+// FlushLogs writes the count of sarama warnings folded since the last
 // summary, so that a stop does not hide them.
-func flushSarama() { saramaBridge.fold.flush() }
+func FlushLogs() { saramaBridge.fold.flush() }
 
 // saramaBridge routes sarama's process-wide logger to the logger of the
 // running command. sarama.Logger is a global that sarama's goroutines read

@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"cmp"
@@ -15,11 +15,12 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/scrubd/scrubd/pipeline/metrics"
+	"github.com/scrubd/scrubd/pipeline/service"
 )
 
 // view prints, every interval, the rates, the findings per type and a
 // record before and after scrubbing.
-func (d *demo) view(ctx context.Context, w io.Writer, svc *service, interval time.Duration) {
+func (d *demo) view(ctx context.Context, w io.Writer, svc *service.Service, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	var lastProduced, lastCleaned int64
@@ -35,7 +36,7 @@ func (d *demo) view(ctx context.Context, w io.Writer, svc *service, interval tim
 			countries := d.countriesLine()
 			d.mu.Unlock()
 			secs := now.Sub(last).Seconds()
-			ready, why := svc.state.Ready()
+			ready, why := svc.State().Ready()
 			fmt.Fprintf(w, "\n== %s  ready=%v (%s)  raw in %.0f/s  clean out %.0f/s  totals: %d produced, %d clean\n",
 				now.Format("15:04:05"), ready, why, float64(produced-lastProduced)/secs, float64(cleaned-lastCleaned)/secs, produced, cleaned)
 			fmt.Fprintf(w, "   findings: %s\n", findingsLine(svc))
@@ -52,10 +53,10 @@ func (d *demo) view(ctx context.Context, w io.Writer, svc *service, interval tim
 // summary prints the totals at the end, and accounts for every generated
 // record: committed by scrubd (clean, dropped by the policy or
 // dead-lettered), or still in flight when the demo stopped.
-func (d *demo) summary(w io.Writer, svc *service) {
+func (d *demo) summary(w io.Writer, svc *service.Service) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	committed := svc.committed()
+	committed := committed(svc)
 	fmt.Fprintf(w, "\nscrubd demo: %d records generated, %d scrubbed and committed (%s); %d read back from %s, %d from %s\n",
 		d.produced, committed.total(), committed, d.cleaned, demoClean, d.dead, demoDLQ)
 	fmt.Fprintf(w, "   findings: %s\n   aggregates: %s\n   countries:  %s\n", findingsLine(svc), aggregatesLine(svc), d.countriesLine())
@@ -68,8 +69,8 @@ func (d *demo) summary(w io.Writer, svc *service) {
 
 // catchUp waits, up to limit, until the watcher has read every clean and
 // dead-lettered record the pipeline committed.
-func (d *demo) catchUp(svc *service, limit time.Duration) {
-	c := svc.committed()
+func (d *demo) catchUp(svc *service.Service, limit time.Duration) {
+	c := committed(svc)
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		d.mu.Lock()
@@ -100,9 +101,9 @@ func (o outcomes) String() string {
 	return s
 }
 
-// committed reads the pipeline's committed outcomes from its metrics.
-func (s *service) committed() outcomes {
-	r := s.p.Metrics().Records
+// committed reads the committed outcomes from the pipeline's metrics.
+func committed(s *service.Service) outcomes {
+	r := s.Metrics().Records
 	v := func(o string) int64 { return int64(counterValue(r.WithLabelValues(o))) }
 	return outcomes{
 		clean: v(metrics.OutcomeClean), dropped: v(metrics.OutcomeDropped), dead: v(metrics.OutcomeDeadLettered),
@@ -148,8 +149,8 @@ func (d *demo) countriesLine() string {
 }
 
 // aggregatesLine formats the aggregates counters.
-func aggregatesLine(svc *service) string {
-	m := svc.p.Metrics().Aggregate
+func aggregatesLine(svc *service.Service) string {
+	m := svc.Metrics().Aggregate
 	return fmt.Sprintf("%.0f records counted, %.0f windows emitted, %.0f buckets suppressed, %.0f late",
 		counterValue(m.Counted), counterValue(m.Windows), counterValue(m.Suppressed), counterValue(m.Late))
 }
@@ -164,8 +165,8 @@ func counterValue(c prometheus.Counter) float64 {
 }
 
 // findingsLine formats scrubd_scrub_findings_total by type, largest first.
-func findingsLine(svc *service) string {
-	mfs, err := svc.reg.Gather()
+func findingsLine(svc *service.Service) string {
+	mfs, err := svc.Registry().Gather()
 	if err != nil {
 		return "?"
 	}

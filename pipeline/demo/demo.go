@@ -1,4 +1,8 @@
-package main
+// Package demo is `scrubd-demo`: the whole pipeline on an embedded
+// Kafka-compatible broker with generated traffic and a live view. It is
+// linked into its own binary only, so that the production binary carries
+// neither the fake broker nor a second Kafka client.
+package demo
 
 import (
 	"context"
@@ -13,7 +17,9 @@ import (
 
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/embedded"
+	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/loggen"
+	"github.com/scrubd/scrubd/pipeline/service"
 )
 
 // Demo topic names.
@@ -27,53 +33,45 @@ const (
 	demoSeqHeader = "demo-seq"
 )
 
-const demoUsage = `Usage: scrubd demo [--duration D] [--rate N] [--interval D] [--config FILE]
+// Options are the settings of a demo.
+type Options struct {
+	// Duration stops the demo after this long; 0: when ctx ends.
+	Duration time.Duration
+	// Rate is the number of generated records per second, at least 1.
+	Rate int
+	// Interval is how often the view refreshes, positive.
+	Interval time.Duration
+	// ConfigPath is an optional configuration file; its brokers and topics
+	// are replaced by the demo's.
+	ConfigPath string
+	// Getenv reads the environment (os.Getenv).
+	Getenv func(string) string
+	// Version is the build's version.
+	Version string
+}
 
-Runs everything on this machine, with no network: an embedded Kafka-compatible
-broker, a generator of realistic raw logs, the full pipeline (aggregates in
-five-second windows, countries from a generated GeoIP database) with metrics on
-http.addr (default :9790; SCRUBD_HTTP_ADDR=127.0.0.1:0 picks a free port), and
-a live view on stdout, until Ctrl-C or --duration. Pseudonyms use a random key.
-`
-
-// cmdDemo implements `scrubd demo`: an embedded Kafka-compatible broker, a
-// generator of realistic raw logs, the full pipeline (aggregates on, in
-// five-second windows) with its HTTP listener
-// (default :9790, SCRUBD_ overrides apply), and a live view on stdout,
-// until Ctrl-C or --duration. It needs no network.
-func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("demo", demoUsage, stderr)
-	duration := fs.Duration("duration", 0, "stop after this long (0: until Ctrl-C)")
-	rate := fs.Int("rate", 2000, "generated records per second")
-	path := fs.String("config", "", "optional configuration `file` (its brokers and topics are replaced by the demo's)")
-	interval := fs.Duration("interval", 2*time.Second, "how often the view refreshes")
-	rest, code, stop := parseFlags(fs, args, stdout)
-	if stop {
-		return code
-	}
-	if noArgs(fs, rest) {
-		return exitUsage
-	}
-	if *rate < 1 || *interval <= 0 {
-		fmt.Fprintln(stderr, "scrubd demo: --rate must be at least 1 and --interval positive")
-		return exitUsage
-	}
+// Run runs the demo: an embedded Kafka-compatible broker, a generator of
+// realistic raw logs, the full pipeline (aggregates on, in five-second
+// windows) with its HTTP listener (default :9790, SCRUBD_ overrides
+// apply), and a live view on stdout, until ctx ends or o.Duration. It
+// needs no network. Errors of the configuration wrap config.ErrInvalid.
+func Run(ctx context.Context, o Options, stdout, stderr io.Writer) error {
 	// The demo brings its own broker: the configuration needs none.
-	cfg, err := loadConfig(*path, demoEnv(os.Getenv))
+	cfg, err := config.LoadValid(o.ConfigPath, demoEnv(o.Getenv))
 	if err != nil {
-		return fail(stderr, "demo", err)
+		return err
 	}
 	tmp, err := os.MkdirTemp("", "scrubd-demo-")
 	if err != nil {
-		return fail(stderr, "demo", err)
+		return err
 	}
 	defer os.RemoveAll(tmp)
 	if err := demoAggregates(cfg, tmp); err != nil {
-		return fail(stderr, "demo", err)
+		return err
 	}
-	if *duration > 0 {
+	if o.Duration > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, *duration)
+		ctx, cancel = context.WithTimeout(ctx, o.Duration)
 		defer cancel()
 	}
 	cluster, err := embedded.Start([]embedded.Topic{
@@ -81,28 +79,28 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		{Name: demoAggregate, Partitions: 1}, {Name: cfg.ChangelogTopic(), Partitions: 3},
 	})
 	if err != nil {
-		return fail(stderr, "demo", err)
+		return err
 	}
 	defer cluster.Close()
 	demoTopics(cfg, cluster.Addrs())
 	if err := cfg.Validate(); err != nil {
-		return fail(stderr, "demo", invalid(err))
+		return config.Invalid(err)
 	}
-	log := newLogger(stderr, cfg.Log)
-	defer flushSarama()
-	svc, err := newService("", cfg, log, os.Getenv, os.Hostname, true) // an ephemeral key
+	log := kafka.NewLogger(stderr, cfg.Log)
+	defer kafka.FlushLogs()
+	svc, err := service.New(service.Options{Config: cfg, Logger: log, Getenv: o.Getenv, Hostname: os.Hostname, Demo: true, Version: o.Version}) // an ephemeral key
 	if err != nil {
-		return fail(stderr, "demo", err)
+		return err
 	}
 	// Listen before anything starts: a port in use fails the demo at once,
 	// with the reason, rather than leaving a view that waits for Kafka.
-	if err := svc.listen(); err != nil {
-		svc.close()
-		return fail(stderr, "demo", err)
+	if err := svc.Listen(); err != nil {
+		svc.Close()
+		return err
 	}
 	fmt.Fprintf(stdout, "scrubd demo: embedded broker %v, %d records/s into %s, metrics on http://%s/metrics\n",
-		cluster.Addrs(), *rate, demoRaw, svc.srv.Addr())
-	return runDemo(ctx, cluster.Addrs(), svc, *rate, *interval, stdout, stderr)
+		cluster.Addrs(), o.Rate, demoRaw, svc.Addr())
+	return runDemo(ctx, cluster.Addrs(), svc, o.Rate, o.Interval, stdout)
 }
 
 // demoEnv is getenv with a placeholder broker, replaced by the embedded
@@ -136,7 +134,7 @@ func demoTopics(cfg *config.Config, addrs []string) {
 
 // runDemo runs the generator, the watcher, the view and the service until
 // ctx ends, then prints the summary.
-func runDemo(ctx context.Context, addrs []string, svc *service, rate int, interval time.Duration, stdout, stderr io.Writer) int {
+func runDemo(ctx context.Context, addrs []string, svc *service.Service, rate int, interval time.Duration, stdout io.Writer) error {
 	d := &demo{samples: map[int64][]byte{}, countries: map[string]int64{}}
 	// The watcher reads on after the stop, until it has seen what the
 	// pipeline committed, so that the summary does not count committed
@@ -149,21 +147,19 @@ func runDemo(ctx context.Context, addrs []string, svc *service, rate int, interv
 	watched := make(chan struct{})
 	go func() { defer close(watched); d.watch(watchCtx, addrs) }()
 	wg.Go(func() { d.view(ctx, stdout, svc, interval) })
-	runErr := svc.run(ctx)
+	runErr := svc.Run(ctx)
 	wg.Wait()
 	d.catchUp(svc, 5*time.Second)
 	stopWatch()
 	<-watched
 	if err := <-genErr; err != nil && ctx.Err() == nil {
-		fmt.Fprintf(stderr, "scrubd demo: generator: %v\n", err)
-		return exitFailed
+		return fmt.Errorf("generator: %w", err)
 	}
 	if runErr != nil {
-		fmt.Fprintf(stderr, "scrubd demo: %v\n", runErr)
-		return exitFailed
+		return runErr
 	}
 	d.summary(stdout, svc)
-	return exitOK
+	return nil
 }
 
 // demoAggregates turns aggregates on with windows short enough to watch:

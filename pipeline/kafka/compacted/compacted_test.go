@@ -13,6 +13,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/scrubd/scrubd/pipeline/record"
 )
 
 const topic = "privacy.requests"
@@ -86,7 +88,7 @@ func collect(t *testing.T, cl sarama.Client, opts Options) map[int32][]string {
 	opts.Client, opts.Topic, opts.Quiet = cl, topic, 100*time.Millisecond
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	err := Read(ctx, opts, func(m *sarama.ConsumerMessage, replay bool) error {
+	err := Read(ctx, opts, func(m *record.Record, replay bool) error {
 		if !replay {
 			t.Errorf("record at offset %d not marked as replay", m.Offset)
 		}
@@ -150,7 +152,7 @@ func TestFollow(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- Read(ctx, Options{Client: cl, Topic: topic, Follow: true, Quiet: 100 * time.Millisecond},
-			func(m *sarama.ConsumerMessage, replay bool) error {
+			func(m *record.Record, replay bool) error {
 				if !replay {
 					mu.Lock()
 					live = append(live, string(m.Value))
@@ -191,7 +193,7 @@ func TestHandlerErrorStops(t *testing.T) {
 	cl := saramaClient(t, addrs)
 	boom := errors.New("boom")
 	n := 0
-	err := Read(context.Background(), Options{Client: cl, Topic: topic}, func(*sarama.ConsumerMessage, bool) error {
+	err := Read(context.Background(), Options{Client: cl, Topic: topic}, func(*record.Record, bool) error {
 		n++
 		return boom
 	}, nil)
@@ -203,7 +205,7 @@ func TestHandlerErrorStops(t *testing.T) {
 func TestMissingTopic(t *testing.T) {
 	addrs := startKafka(t, 1)
 	cl := saramaClient(t, addrs)
-	err := Read(context.Background(), Options{Client: cl, Topic: "nope"}, func(*sarama.ConsumerMessage, bool) error { return nil }, nil)
+	err := Read(context.Background(), Options{Client: cl, Topic: "nope"}, func(*record.Record, bool) error { return nil }, nil)
 	if !errors.Is(err, ErrNoTopic) {
 		t.Fatalf("err = %v, want ErrNoTopic", err)
 	}
@@ -321,7 +323,7 @@ func TestFollowCheck(t *testing.T) {
 		done <- Read(ctx, Options{
 			Client: cl, Topic: topic, Follow: true, Quiet: 100 * time.Millisecond,
 			Check: 50 * time.Millisecond, Status: func(s Status) { statuses <- s },
-		}, func(m *sarama.ConsumerMessage, replay bool) error {
+		}, func(m *record.Record, replay bool) error {
 			if !replay {
 				got <- string(m.Value)
 			}
@@ -441,7 +443,7 @@ func TestReadProbesBesideLongPolls(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
 	defer cancel()
 	got, caught := 0, false
-	err = Read(ctx, Options{Client: cl, Topic: topic, Follow: true}, func(m *sarama.ConsumerMessage, _ bool) error {
+	err = Read(ctx, Options{Client: cl, Topic: topic, Follow: true}, func(m *record.Record, _ bool) error {
 		if string(m.Value) == "open" {
 			t.Errorf("a record of the open transaction was handed over (partition %d, offset %d)", m.Partition, m.Offset)
 		}

@@ -1,4 +1,8 @@
-package main
+// Package linescrub scrubs records one per line, as `scrubd scrub` does:
+// lines are cut into chunks, scrubbed by several goroutines and written in
+// input order, one output line per input line. A record that cannot be
+// scrubbed fails closed: its output line is empty.
+package linescrub
 
 import (
 	"bufio"
@@ -8,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"strconv"
 	"sync"
 
@@ -18,69 +21,9 @@ import (
 	"github.com/scrubd/scrubd/rules"
 )
 
-const scrubUsage = `Usage: scrubd scrub [--config FILE] [--findings] [--stats] [--workers N] [FILE|-]...
-
-Scrubs records, one per line, from the files (gzip and zstd are read
-transparently) or from standard input ("-", or no file), and writes one output
-line per input line, in order, on stdout. Flags may come before or after the
-files. --config takes a policy file or a run configuration; without it the
-built-in policy applies, with a random key for pseudonyms. A record that cannot
-be scrubbed fails closed: its output line is empty and the exit code is 1.
-Exit 0 when every record was scrubbed, 1 when one failed or a file could not
-be read, 78 when the configuration is invalid.
-`
-
-// cmdScrub implements `scrubd scrub`: records one per line from files or
-// standard input, one output line per input line, in order.
-func cmdScrub(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := newFlags("scrub", scrubUsage, stderr)
-	config := fs.String("config", "", "policy `file` (or a run configuration holding one); default: the built-in policy")
-	findings := fs.Bool("findings", false, "print the findings of each line as JSON instead of the scrubbed line")
-	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "scrubbing goroutines, at least 1")
-	stats := fs.Bool("stats", false, "at the end, print the findings by field and type on standard error (as scrubd discover does); on a terminal, show progress")
-	files, code, stop := parseFlags(fs, args, stdout)
-	if stop {
-		return code
-	}
-	if *workers < 1 {
-		fmt.Fprintf(stderr, "scrubd scrub: --workers %d: must be at least 1\n", *workers)
-		return exitUsage
-	}
-	engine, err := loadEngine(*config, os.Getenv)
-	if err != nil {
-		return fail(stderr, "scrub", err)
-	}
-	inputs, closeAll, err := openInputs(files, stdin)
-	defer closeAll()
-	if err != nil {
-		return fail(stderr, "scrub", err)
-	}
-	bw := bufio.NewWriterSize(stdout, 256<<10)
-	s := &scrubber{engine: engine, findings: *findings, workers: *workers, stderr: stderr}
-	if *stats {
-		s.stats = newScrubStats(engine, stderr)
-	}
-	failed, err := s.run(ctx, inputs, bw)
-	if ferr := bw.Flush(); err == nil {
-		err = ferr
-	}
-	if serr := s.stats.write(stderr, fs.Args()); err == nil {
-		err = serr
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "scrubd scrub: %v\n", err)
-		return exitFailed
-	}
-	if failed > 0 {
-		fmt.Fprintf(stderr, "scrubd scrub: %d records failed closed (their output lines are empty)\n", failed)
-		return exitFailed
-	}
-	return exitOK
-}
-
-// openInputs opens the files named, "-" being standard input, which is
+// OpenInputs opens the files named, "-" being standard input, which is
 // also the input when none is named. closeAll closes what was opened.
-func openInputs(names []string, stdin io.Reader) (inputs []input, closeAll func(), err error) {
+func OpenInputs(names []string, stdin io.Reader) (inputs []Input, closeAll func(), err error) {
 	var files []*os.File
 	closeAll = func() {
 		for _, f := range files {
@@ -92,7 +35,7 @@ func openInputs(names []string, stdin io.Reader) (inputs []input, closeAll func(
 	}
 	for _, name := range names {
 		if name == "-" {
-			inputs = append(inputs, input{name: "standard input", r: stdin})
+			inputs = append(inputs, Input{name: "standard input", r: stdin})
 			continue
 		}
 		f, err := os.Open(name)
@@ -100,25 +43,25 @@ func openInputs(names []string, stdin io.Reader) (inputs []input, closeAll func(
 			return nil, closeAll, err
 		}
 		files = append(files, f)
-		inputs = append(inputs, input{name: name, r: f})
+		inputs = append(inputs, Input{name: name, r: f})
 	}
 	return inputs, closeAll, nil
 }
 
-// scrubber runs the engine over lines on several goroutines and writes the
-// results in input order.
-type scrubber struct {
+// A Scrubber runs the engine over lines on several goroutines and writes
+// the results in input order.
+type Scrubber struct {
 	engine   *rules.Engine
 	findings bool
 	workers  int
 	stderr   io.Writer
 	// chunks recycles chunks and their buffers once written.
 	chunks sync.Pool
-	stats  *scrubStats // nil without --stats
+	stats  *stats // nil without --stats
 }
 
-// An input is a file or standard input.
-type input struct {
+// An Input is a file or standard input.
+type Input struct {
 	name string
 	r    io.Reader
 }
@@ -145,7 +88,32 @@ const (
 	chunkBytes = 512 << 10
 )
 
-func (s *scrubber) run(ctx context.Context, inputs []input, w io.Writer) (failed int, err error) {
+// Options are the settings of a Scrubber.
+type Options struct {
+	// Findings writes the findings of each line as JSON instead of the
+	// scrubbed line.
+	Findings bool
+	// Workers is the number of scrubbing goroutines, at least 1.
+	Workers int
+	// Stats tallies the findings by field and type for WriteStats and
+	// shows progress on stderr when it is a terminal.
+	Stats bool
+}
+
+// New returns a Scrubber of lines with e that reports the records failing
+// closed, and progress with Options.Stats, on stderr.
+func New(e *rules.Engine, o Options, stderr io.Writer) *Scrubber {
+	s := &Scrubber{engine: e, findings: o.Findings, workers: o.Workers, stderr: stderr}
+	if o.Stats {
+		s.stats = newStats(e, stderr)
+	}
+	return s
+}
+
+// Run scrubs the lines of the inputs, one after the other, and writes the
+// output lines to w in input order. It returns the number of records that
+// failed closed (each reported on stderr) and the first read or write error.
+func (s *Scrubber) Run(ctx context.Context, inputs []Input, w io.Writer) (failed int, err error) {
 	work := make(chan *chunk, s.workers)
 	order := make(chan *chunk, 2*s.workers)
 	var wg sync.WaitGroup
@@ -193,7 +161,7 @@ func (s *scrubber) run(ctx context.Context, inputs []input, w io.Writer) (failed
 // readAll splits the inputs, one after the other, into chunks of lines. The
 // last line of an input ends at the input's end, line end or not, so that
 // it is never joined to the first line of the next.
-func (s *scrubber) readAll(ctx context.Context, inputs []input, work, order chan<- *chunk) error {
+func (s *Scrubber) readAll(ctx context.Context, inputs []Input, work, order chan<- *chunk) error {
 	k := &chunker{s: s, work: work, order: order, limit: s.engine.MaxRecordBytes(), line: 1}
 	k.c = s.newChunk(1)
 	defer k.flush()
@@ -207,8 +175,8 @@ func (s *scrubber) readAll(ctx context.Context, inputs []input, work, order chan
 
 // readInput reads the lines of in into k, decompressing it when it is gzip
 // or zstd data.
-func (s *scrubber) readInput(ctx context.Context, k *chunker, in input) error {
-	r, closeR, err := decompress(in.r)
+func (s *Scrubber) readInput(ctx context.Context, k *chunker, in Input) error {
+	r, closeR, err := Decompress(in.r)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", in.name, err)
 	}
@@ -229,12 +197,12 @@ const (
 // window of zstd --long.
 const zstdMaxWindow = 128 << 20
 
-// decompress returns r, or a reader of its decompressed content when it
+// Decompress returns r, or a reader of its decompressed content when it
 // starts with the magic number of gzip or zstd: compressed input is
 // recognised by its content, whatever the file is called, on standard input
 // as in files. Concatenated gzip members and zstd frames are read one after
 // the other. release frees the decompressor.
-func decompress(r io.Reader) (_ io.Reader, release func(), _ error) {
+func Decompress(r io.Reader) (_ io.Reader, release func(), _ error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(len(zstdMagic)) // a short input is not compressed
 	switch {
@@ -257,7 +225,7 @@ func decompress(r io.Reader) (_ io.Reader, release func(), _ error) {
 // read splits r into lines and adds them to k. A line longer than the
 // engine's record limit is not kept in memory: it is skipped up to its
 // newline and reported as too large. The last line ends at the end of r.
-func (s *scrubber) read(ctx context.Context, k *chunker, r io.Reader) error {
+func (s *Scrubber) read(ctx context.Context, k *chunker, r io.Reader) error {
 	limit := k.limit
 	// The buffer holds many lines, whatever the limit, so that most are
 	// taken from it in blocks.
@@ -321,7 +289,7 @@ func (s *scrubber) read(ctx context.Context, k *chunker, r io.Reader) error {
 // A chunker gathers lines into chunks and hands each full chunk to the
 // workers and to the writer, in order.
 type chunker struct {
-	s           *scrubber
+	s           *Scrubber
 	work, order chan<- *chunk
 	limit       int    // the engine's record limit
 	c           *chunk // the chunk being filled
@@ -394,7 +362,7 @@ func (k *chunker) addBlock(buf []byte) {
 }
 
 // newChunk returns an empty chunk, reusing the buffers of a written one.
-func (s *scrubber) newChunk(first int) *chunk {
+func (s *Scrubber) newChunk(first int) *chunk {
 	c, _ := s.chunks.Get().(*chunk)
 	if c == nil {
 		c = &chunk{data: make([]byte, 0, chunkBytes+chunkBytes/4), out: make([]byte, 0, chunkBytes+chunkBytes/2)}
@@ -435,7 +403,7 @@ func trimEOL(b []byte) []byte {
 // ends as its input line did, with "\r\n" or "\n" ("\n" for the last line
 // of an input without a line end); a --findings line ends with "\n".
 // With --stats, t tallies the findings.
-func (s *scrubber) scrubChunk(ses *rules.Session, c *chunk, res *rules.Result, t *discover.Tally) {
+func (s *Scrubber) scrubChunk(ses *rules.Session, c *chunk, res *rules.Result, t *discover.Tally) {
 	big, start := 0, 0
 	for i, end := range c.ends {
 		lineNo := c.first + i
@@ -476,7 +444,7 @@ func (s *scrubber) scrubChunk(ses *rules.Session, c *chunk, res *rules.Result, t
 
 // lineEnd appends the end of an output line: "\r\n" when the input line
 // had it, unless the output is --findings.
-func (s *scrubber) lineEnd(dst []byte, crlf bool) []byte {
+func (s *Scrubber) lineEnd(dst []byte, crlf bool) []byte {
 	if crlf && !s.findings {
 		dst = append(dst, '\r')
 	}
@@ -489,7 +457,7 @@ func (c *chunk) fail(line int, err error) {
 
 // failedLine writes the output line of a record that failed closed: empty,
 // or in --findings mode an object naming the reason.
-func (s *scrubber) failedLine(dst []byte, err error, crlf bool) []byte {
+func (s *Scrubber) failedLine(dst []byte, err error, crlf bool) []byte {
 	if s.findings {
 		dst = append(dst, `{"findings":null,"error":"`...)
 		dst = append(dst, rules.ReasonOf(err)...)

@@ -1,11 +1,12 @@
-package main
+// Package service assembles what `scrubd run` runs: the policy and its
+// keys, the pipeline with its features (GeoIP, reload, shadow, vault,
+// privacy requests) and the HTTP listener of metrics and health checks.
+package service
 
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -15,68 +16,13 @@ import (
 	"github.com/scrubd/scrubd/pipeline/geoip"
 	"github.com/scrubd/scrubd/pipeline/health"
 	"github.com/scrubd/scrubd/pipeline/kafka"
+	"github.com/scrubd/scrubd/pipeline/metrics"
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/reload"
-	"github.com/scrubd/scrubd/rules"
 )
 
-const runUsage = `Usage: scrubd run --config FILE
-
-Runs the Kafka sidecar: reads the input topics, scrubs every record and writes
-the clean, dead-letter (and residency, aggregates) topics, with metrics and
-health on http.addr. Every key can be overridden by a SCRUBD_<PATH> variable
-(SCRUBD_KAFKA_BROKERS=a:9092,b:9092). There is no default broker: without
---config, SCRUBD_KAFKA_BROKERS is required. SIGHUP reloads the policy;
-SIGTERM or SIGINT stops cleanly.
-Exit 0 after a stop, 78 when the configuration is invalid, 1 on a failure.
-`
-
-// cmdRun implements `scrubd run --config FILE`: the Kafka sidecar. It exits
-// 0 after a clean stop on SIGTERM or SIGINT, whether Kafka answered or
-// not, 78 when the configuration is invalid and 1 on a runtime failure.
-func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("run", runUsage, stderr)
-	path := fs.String("config", "", "configuration `file` (keys overridable by SCRUBD_<PATH> variables)")
-	rest, code, stop := parseFlags(fs, args, stdout)
-	if stop {
-		return code
-	}
-	if noArgs(fs, rest) {
-		return exitUsage
-	}
-	if *path == "" && os.Getenv("SCRUBD_KAFKA_BROKERS") == "" {
-		fmt.Fprintln(stderr, "scrubd run: no --config and no SCRUBD_KAFKA_BROKERS: scrubd does not guess where Kafka is; "+
-			"give --config FILE (deploy/examples/scrubd.yaml is a complete one) or set SCRUBD_KAFKA_BROKERS=host:port")
-		return exitInvalid
-	}
-	cfg, err := loadConfig(*path, os.Getenv)
-	if err != nil {
-		return fail(stderr, "run", err)
-	}
-	log := newLogger(stderr, cfg.Log)
-	defer flushSarama()
-	svc, err := newService(*path, cfg, log, os.Getenv, os.Hostname, false)
-	if err != nil {
-		log.Error("scrubd run: setup failed", "err", message(err))
-		return exitCode(err)
-	}
-	if err := svc.run(ctx); err != nil {
-		log.Error("scrubd run: stopped with an error", "err", err)
-		return exitFailed
-	}
-	return exitOK
-}
-
-// loadConfig loads and validates the run configuration: the one way every
-// command reads one. Any error is an invalid configuration, with the line
-// of each problem.
-func loadConfig(path string, getenv func(string) string) (*config.Config, error) {
-	cfg, err := config.LoadValid(path, getenv)
-	return cfg, invalid(err)
-}
-
-// service is a pipeline with its HTTP listener.
-type service struct {
+// A Service is a pipeline with its HTTP listener.
+type Service struct {
 	cfg        *config.Config
 	log        *slog.Logger
 	p          *pipeline.Pipeline
@@ -90,42 +36,57 @@ type service struct {
 	policyVersion string
 }
 
-// close releases what newService opened, for a service that is not run
-// (scrubd validate).
-func (s *service) close() { closeGeo(s.geo, s.log) }
+// Close releases what New opened, for a service that is not run (scrubd
+// validate).
+func (s *Service) Close() { closeGeo(s.geo, s.log) }
 
-// newService loads the policy, keys and dead-letter key the configuration
-// names and creates the pipeline. A policy without HMAC keys is refused
-// unless it sets keys.ephemeral; demo allows the ephemeral key whatever the
-// policy says.
-func newService(path string, cfg *config.Config, log *slog.Logger, getenv func(string) string, hostname func() (string, error), demo bool) (*service, error) {
+// Options are what a Service is made of.
+type Options struct {
+	// Path is the configuration file, reloaded on change; empty (the demo):
+	// nothing to reload from.
+	Path   string
+	Config *config.Config
+	Logger *slog.Logger
+	// Getenv reads the environment (os.Getenv), Hostname names the host
+	// (os.Hostname) for the default transactional id.
+	Getenv   func(string) string
+	Hostname func() (string, error)
+	// Demo allows the ephemeral key whatever the policy says.
+	Demo bool
+	// Version is the build's version, exported and logged.
+	Version string
+}
+
+// New loads the policy, keys and dead-letter key the configuration names
+// and creates the pipeline. A policy without HMAC keys is refused unless it
+// sets keys.ephemeral or o.Demo. Every error of the configuration is an
+// invalid configuration (config.ErrInvalid).
+func New(o Options) (*Service, error) {
+	path, cfg, log, getenv, hostname, demo, version := o.Path, o.Config, o.Logger, o.Getenv, o.Hostname, o.Demo, o.Version
 	pol, err := cfg.LoadPolicy()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errInvalid, err)
+		return nil, fmt.Errorf("%w: %w", config.ErrInvalid, err)
 	}
 	ks := &keySource{getenv: getenv, demo: demo}
-	keys, ephemeral, err := ks.load(pol)
+	eng, ephemeral, err := ks.compile(pol)
 	if err != nil {
-		return nil, fmt.Errorf("%w: load keys: %w", errInvalid, err)
+		return nil, err
 	}
 	if ephemeral {
 		log.Warn("keys.ephemeral: pseudonyms use a random key of this process; they change at every restart and differ between instances")
 	}
-	eng, err := rules.Compile(pol, keys)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errInvalid, err)
-	}
+	keys := eng.Keyring()
 	var sealer *pipeline.Sealer
 	if cfg.DeadLetter.KeyFile != "" {
 		if sealer, err = pipeline.LoadSealer(cfg.Resolve(cfg.DeadLetter.KeyFile)); err != nil {
-			return nil, fmt.Errorf("%w: %w", errInvalid, err)
+			return nil, fmt.Errorf("%w: %w", config.ErrInvalid, err)
 		}
 	} else {
 		log.Warn("no dead_letter.key_file: dead letters carry no payload")
 	}
 	txnID, err := cfg.TransactionalIDOrDefault(hostname)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errInvalid, err)
+		return nil, fmt.Errorf("%w: %w", config.ErrInvalid, err)
 	}
 	if err := checkKafka(cfg, txnID); err != nil {
 		return nil, err
@@ -148,7 +109,7 @@ func newService(path string, cfg *config.Config, log *slog.Logger, getenv func(s
 	if geo != nil {
 		opts.Geo = geo
 	}
-	svc := &service{cfg: cfg, log: log, reg: reg, state: state, geo: geo, policyVersion: eng.Version()}
+	svc := &Service{cfg: cfg, log: log, reg: reg, state: state, geo: geo, policyVersion: eng.Version()}
 	if svc.reloader, err = newReloader(path, cfg, pol, eng, ks, log, reg); err != nil {
 		closeGeo(geo, log)
 		return nil, err
@@ -181,8 +142,9 @@ func newService(path string, cfg *config.Config, log *slog.Logger, getenv func(s
 	return svc, nil
 }
 
-// listen opens the HTTP listener of metrics and health checks.
-func (s *service) listen() error {
+// Listen opens the HTTP listener of metrics and health checks. Run opens it
+// when it is not open yet.
+func (s *Service) Listen() error {
 	h := s.cfg.HTTP
 	srv, err := health.ListenWith(h.ListenAddr(), health.Handler(s.reg, s.state), s.log,
 		health.Timeouts{Read: h.ReadTimeout.D(), Write: h.WriteTimeout.D(), Idle: h.IdleTimeout.D()})
@@ -194,11 +156,11 @@ func (s *service) listen() error {
 	return nil
 }
 
-// run serves HTTP and runs the pipeline until ctx ends, then stops both
+// Run serves HTTP and runs the pipeline until ctx ends, then stops both
 // within the shutdown timeout.
-func (s *service) run(ctx context.Context) error {
+func (s *Service) Run(ctx context.Context) error {
 	if s.srv == nil {
-		if err := s.listen(); err != nil {
+		if err := s.Listen(); err != nil {
 			closeGeo(s.geo, s.log)
 			return err
 		}
@@ -258,3 +220,18 @@ func (s *service) run(ctx context.Context) error {
 	}
 	return runErr
 }
+
+// PolicyVersion is the version of the policy at the start.
+func (s *Service) PolicyVersion() string { return s.policyVersion }
+
+// Addr is the address of the HTTP listener, once Listen has opened it.
+func (s *Service) Addr() string { return s.srv.Addr() }
+
+// State is the service's liveness and readiness.
+func (s *Service) State() *health.State { return s.state }
+
+// Metrics are the pipeline's metrics.
+func (s *Service) Metrics() *metrics.Metrics { return s.p.Metrics() }
+
+// Registry holds every metric the service exports.
+func (s *Service) Registry() *prometheus.Registry { return s.reg }

@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"context"
@@ -26,7 +26,7 @@ func openGeo(cfg *config.Config, log *slog.Logger, reg prometheus.Registerer) (*
 		Logger: log.With("component", "geoip"), Registerer: reg,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%w: geoip: %w", errInvalid, err)
+		return nil, fmt.Errorf("%w: geoip: %w", config.ErrInvalid, err)
 	}
 	return r, nil
 }
@@ -53,14 +53,14 @@ func checkKafka(cfg *config.Config, txnID string) error {
 		err = cc.Validate()
 	}
 	if err != nil {
-		return fmt.Errorf("%w: kafka consumer settings: %w", errInvalid, err)
+		return fmt.Errorf("%w: kafka consumer settings: %w", config.ErrInvalid, err)
 	}
 	pc, err := kafka.Producer(cfg, txnID, cfg.Kafka.MaxMessageBytes)
 	if err == nil {
 		err = pc.Validate()
 	}
 	if err != nil {
-		return fmt.Errorf("%w: kafka producer settings: %w", errInvalid, err)
+		return fmt.Errorf("%w: kafka producer settings: %w", config.ErrInvalid, err)
 	}
 	return nil
 }

@@ -1,4 +1,6 @@
-// Package compacted reads a topic the way a table is loaded from its
+// Package compacted is scrubd's one loader of tables kept in compacted
+// topics (privacy requests, the vault, the aggregates changelog). It reads a
+// topic the way a table is loaded from its
 // compacted changelog: every partition from its oldest offset, with
 // read_committed, outside any consumer group, up to the end offsets the
 // partitions had when reading started (the snapshot), and then, if asked,
@@ -28,6 +30,9 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/scrubd/scrubd/pipeline/kafka"
+	"github.com/scrubd/scrubd/pipeline/record"
 )
 
 // Options configure a Read.
@@ -93,7 +98,8 @@ type Status struct {
 // Handler receives each record, in offset order per partition, on the
 // goroutine that called Read. Replay is true for records before the
 // snapshot end of their partition. A Handler error stops Read.
-type Handler func(m *sarama.ConsumerMessage, replay bool) error
+// Each call gets a record of its own, which the Handler may keep.
+type Handler func(r *record.Record, replay bool) error
 
 // ErrNoTopic reports that the topic does not exist.
 var ErrNoTopic = errors.New("topic does not exist")
@@ -284,7 +290,8 @@ func (r *reader) run(ctx context.Context, handle Handler, caughtUp func()) error
 				pt.next = it.msg.Offset + 1
 				pt.active = time.Now()
 				pt.restarts = 0
-				if err := handle(it.msg, replay); err != nil {
+				rec := kafka.Record(it.msg)
+				if err := handle(&rec, replay); err != nil {
 					return err
 				}
 				if !pt.reached && pt.next >= pt.end {

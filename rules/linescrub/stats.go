@@ -1,4 +1,4 @@
-package main
+package linescrub
 
 import (
 	"fmt"
@@ -9,9 +9,9 @@ import (
 	"github.com/scrubd/scrubd/rules"
 )
 
-// scrubStats gathers the findings of `scrubd scrub --stats` by field and
+// stats gathers the findings of `scrubd scrub --stats` by field and
 // type, one tally per worker, and shows progress on a terminal.
-type scrubStats struct {
+type stats struct {
 	e        *rules.Engine
 	mu       sync.Mutex
 	tallies  []*discover.Tally
@@ -21,12 +21,12 @@ type scrubStats struct {
 	records, failed, bytes int64
 }
 
-func newScrubStats(e *rules.Engine, stderr io.Writer) *scrubStats {
-	return &scrubStats{e: e, progress: discover.NewProgress(stderr, "scrubd scrub")}
+func newStats(e *rules.Engine, stderr io.Writer) *stats {
+	return &stats{e: e, progress: discover.NewProgress(stderr, "scrubd scrub")}
 }
 
 // tally returns a new tally for one worker.
-func (st *scrubStats) tally() *discover.Tally {
+func (st *stats) tally() *discover.Tally {
 	if st == nil {
 		return nil
 	}
@@ -38,7 +38,7 @@ func (st *scrubStats) tally() *discover.Tally {
 }
 
 // written counts a chunk written and updates the progress line.
-func (st *scrubStats) written(c *chunk) {
+func (st *stats) written(c *chunk) {
 	if st == nil {
 		return
 	}
@@ -51,9 +51,16 @@ func (st *scrubStats) written(c *chunk) {
 	st.progress.Update(st.records, st.failed, st.bytes)
 }
 
+// WriteStats clears the progress line and writes the totals of the
+// workers' tallies, once Run is done, as `scrubd discover` does; sources
+// name the inputs. Without Options.Stats it writes nothing.
+func (s *Scrubber) WriteStats(w io.Writer, sources []string) error {
+	return s.stats.write(w, sources)
+}
+
 // write clears the progress line and writes the totals of the workers'
 // tallies, once they are done, as `scrubd discover` does.
-func (st *scrubStats) write(w io.Writer, sources []string) error {
+func (st *stats) write(w io.Writer, sources []string) error {
 	if st == nil {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"errors"
@@ -7,9 +7,9 @@ import (
 	"io"
 )
 
-// newFlags returns the flag set of a command whose usage text is text: -h
+// NewFlags returns the flag set of a command whose usage text is text: -h
 // and `scrubd help NAME` print text followed by the flags.
-func newFlags(name, text string, stderr io.Writer) *flag.FlagSet {
+func NewFlags(name, text string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -25,12 +25,12 @@ func newFlags(name, text string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args with fs, flags and arguments in any order
+// ParseFlags parses args with fs, flags and arguments in any order
 // (`scrub a.log --findings` as `scrub --findings a.log`); "--" ends the
 // flags and "-" is an argument (standard input). It returns the arguments
 // and, when the command should stop, its exit code: 0 after -h (the usage
 // on stdout), 2 after a bad flag (the usage on stderr).
-func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (rest []string, code int, stop bool) {
+func ParseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (rest []string, code int, stop bool) {
 	stderr := fs.Output()
 	for {
 		fs.SetOutput(io.Discard)
@@ -41,27 +41,27 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (rest []strin
 			fs.SetOutput(stdout)
 			fs.Usage()
 			fs.SetOutput(stderr)
-			return nil, exitOK, true
+			return nil, ExitOK, true
 		case err != nil:
 			fmt.Fprintf(stderr, "scrubd %s: %v\n", fs.Name(), err)
 			fs.Usage()
-			return nil, exitUsage, true
+			return nil, ExitUsage, true
 		}
 		left := fs.Args()
 		if len(left) == 0 {
-			return rest, exitOK, false
+			return rest, ExitOK, false
 		}
 		if n := len(args) - len(left); n > 0 && args[n-1] == "--" {
-			return append(rest, left...), exitOK, false
+			return append(rest, left...), ExitOK, false
 		}
 		rest = append(rest, left[0])
 		args = left[1:]
 	}
 }
 
-// noArgs reports, and returns true, when a command that takes no arguments
+// NoArgs reports, and returns true, when a command that takes no arguments
 // was given some.
-func noArgs(fs *flag.FlagSet, args []string) bool {
+func NoArgs(fs *flag.FlagSet, args []string) bool {
 	if len(args) == 0 {
 		return false
 	}

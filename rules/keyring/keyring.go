@@ -1,4 +1,6 @@
-package rules
+// Package keyring holds the HMAC keys that pseudonyms are made with: one
+// active key, older keys still recognised, and the pseudonyms' shape.
+package keyring
 
 import (
 	"bytes"
@@ -8,24 +10,20 @@ import (
 	"errors"
 	"fmt"
 	"hash"
-	"os"
-	"path/filepath"
 	"sort"
-	"strings"
 	"sync"
+
+	"github.com/scrubd/scrubd/detectors"
 )
 
 // MinKeyBytes is the shortest HMAC key accepted.
 const MinKeyBytes = 32
 
-// pseudonymLetters encode pseudonyms: sixteen letters that are not hex
-// digits, so that no detector (hex ids, IPv6, cards, phones, IBANs) can match
-// a pseudonym again.
-const pseudonymLetters = "ghijklmnopqrstuv"
+// pseudonymLetters encode pseudonyms; see detectors.PseudonymLetters.
+const pseudonymLetters = detectors.PseudonymLetters
 
-// pseudonymBodyLen is the length of a pseudonym's encoded HMAC: 24 letters,
-// 96 bits.
-const pseudonymBodyLen = 24
+// pseudonymBodyLen is the length of a pseudonym's encoded HMAC.
+const pseudonymBodyLen = detectors.PseudonymBodyLen
 
 // A Key is one HMAC key with its id.
 type Key struct {
@@ -45,20 +43,21 @@ type Keyring struct {
 // keyedHash is an HMAC with the buffers it writes and sums into, pooled so
 // that making a pseudonym allocates nothing.
 type keyedHash struct {
+	kid string // the id of the key, for Hasher
 	h   hash.Hash
 	msg []byte
 	sum []byte
 }
 
-// NewKeyring builds a keyring from keys (id to secret) with active as the
+// New builds a keyring from keys (id to secret) with active as the
 // active key id.
-func NewKeyring(active string, keys map[string][]byte) (*Keyring, error) {
+func New(active string, keys map[string][]byte) (*Keyring, error) {
 	if len(keys) == 0 {
 		return nil, errors.New("keyring: no keys")
 	}
 	kr := &Keyring{keys: map[string]Key{}}
 	for id, secret := range keys {
-		if err := validKeyID(id); err != nil {
+		if err := ValidID(id); err != nil {
 			return nil, err
 		}
 		if len(secret) < MinKeyBytes {
@@ -83,24 +82,24 @@ func NewKeyring(active string, keys map[string][]byte) (*Keyring, error) {
 	return kr, nil
 }
 
-// RandomKeyring returns a keyring with one random key, id "r", for runs
+// Random returns a keyring with one random key, id "r", for runs
 // without configured keys: its pseudonyms are consistent within the process
 // and unlinkable to anything after it.
-func RandomKeyring() *Keyring {
+func Random() *Keyring {
 	secret := make([]byte, MinKeyBytes)
 	if _, err := rand.Read(secret); err != nil {
-		panic("rules: no randomness: " + err.Error())
+		panic("keyring: no randomness: " + err.Error())
 	}
-	kr, err := NewKeyring("r", map[string][]byte{"r": secret})
+	kr, err := New("r", map[string][]byte{"r": secret})
 	if err != nil {
 		panic(err)
 	}
 	return kr
 }
 
-// validKeyID accepts ids of a lower-case letter then up to 15 lower-case
+// ValidID accepts ids of a lower-case letter then up to 15 lower-case
 // letters or digits: they appear inside pseudonyms.
-func validKeyID(id string) error {
+func ValidID(id string) error {
 	if id == "" || len(id) > 16 || id[0] < 'a' || id[0] > 'z' {
 		return fmt.Errorf("keyring: key id %q must be a lower-case letter followed by up to 15 lower-case letters or digits", id)
 	}
@@ -128,7 +127,41 @@ func (kr *Keyring) IDs() []string {
 
 // newActiveHash returns a new keyedHash of the active key.
 func (kr *Keyring) newActiveHash() *keyedHash {
-	return &keyedHash{h: hmac.New(sha256.New, kr.active.secret)}
+	return &keyedHash{h: hmac.New(sha256.New, kr.active.secret), kid: kr.active.ID}
+}
+
+// A Hasher makes pseudonyms under the active key of its keyring. Unlike
+// Keyring.Pseudonym it takes no pooled state: one goroutine owns it (the
+// engine keeps one per session), so that a pseudonym allocates nothing.
+type Hasher struct{ kh *keyedHash }
+
+// NewHasher returns a Hasher of the active key.
+func (kr *Keyring) NewHasher() Hasher { return Hasher{kr.newActiveHash()} }
+
+// Append appends the pseudonym of value, of type typ, under the active key.
+func (h Hasher) Append(dst []byte, typ string, value []byte) []byte {
+	return h.kh.appendPseudonym(dst, h.kh.kid, typ, value)
+}
+
+// Equal reports whether two keyrings hold the same keys under the same ids
+// with the same active one, by the pseudonyms they make.
+func (kr *Keyring) Equal(o *Keyring) bool {
+	ia, ib := kr.IDs(), o.IDs()
+	if len(ia) != len(ib) || kr.ActiveID() != o.ActiveID() {
+		return false
+	}
+	probe := []byte("scrubd-key-probe")
+	for i, id := range ia {
+		if ib[i] != id {
+			return false
+		}
+		pa, _ := kr.PseudonymWith(nil, id, "probe", probe)
+		pb, _ := o.PseudonymWith(nil, id, "probe", probe)
+		if string(pa) != string(pb) {
+			return false
+		}
+	}
+	return true
 }
 
 // Pseudonym appends the pseudonym of value, of type typ, under the active key.
@@ -196,127 +229,17 @@ func (kr *Keyring) IsPseudonym(typ string, v []byte) bool {
 	return true
 }
 
-// LoadKeyring loads the keys that cfg names. getenv reads environment
-// variables (os.Getenv in production). With no keys configured it returns a
-// random keyring and random true. Long-running processes use
-// LoadServiceKeyring instead.
-func LoadKeyring(cfg KeysConfig, getenv func(string) string) (kr *Keyring, random bool, err error) {
-	keys, err := loadKeys(cfg, getenv)
-	if err != nil {
-		return nil, false, err
-	}
-	if len(keys) == 0 {
-		return RandomKeyring(), true, nil
-	}
-	kr, err = NewKeyring(cfg.Active, keys)
-	return kr, false, err
-}
-
-// ErrNoKeys reports a policy that configures no HMAC key (or whose key
-// directory is empty) and does not set keys.ephemeral.
-var ErrNoKeys = errors.New("no HMAC key configured: give the policy keys " +
-	"(keys.dir: a directory with one file per key id, keys.files or keys.env; each key at least 32 bytes), " +
-	"or set keys.ephemeral: true for a random key that lives as long as the process " +
-	"(its pseudonyms change at every restart and differ between instances)")
-
-// An EphemeralKey is the random HMAC key of one process, for policies that
+// An Ephemeral is the random HMAC key of one process, for policies that
 // set keys.ephemeral: made on first use, then the same keyring for every
 // load, so that a policy reload keeps it. The zero value is ready to use;
 // it is safe for concurrent use.
-type EphemeralKey struct {
+type Ephemeral struct {
 	once sync.Once
 	kr   *Keyring
 }
 
 // Keyring returns the process's random keyring (key id "r").
-func (k *EphemeralKey) Keyring() *Keyring {
-	k.once.Do(func() { k.kr = RandomKeyring() })
+func (k *Ephemeral) Keyring() *Keyring {
+	k.once.Do(func() { k.kr = Random() })
 	return k.kr
-}
-
-// LoadServiceKeyring loads the keys that cfg names for a long-running
-// process (`scrubd run`): without any, it returns eph's keyring when
-// cfg.Ephemeral is set (ephemeral true), and ErrNoKeys otherwise.
-func LoadServiceKeyring(cfg KeysConfig, getenv func(string) string, eph *EphemeralKey) (kr *Keyring, ephemeral bool, err error) {
-	keys, err := loadKeys(cfg, getenv)
-	if err != nil {
-		return nil, false, err
-	}
-	if len(keys) == 0 {
-		if !cfg.Ephemeral {
-			return nil, false, ErrNoKeys
-		}
-		return eph.Keyring(), true, nil
-	}
-	kr, err = NewKeyring(cfg.Active, keys)
-	return kr, false, err
-}
-
-// loadKeys reads the keys that cfg names, by id.
-func loadKeys(cfg KeysConfig, getenv func(string) string) (map[string][]byte, error) {
-	keys := map[string][]byte{}
-	resolve := func(p string) string {
-		if cfg.base == "" || filepath.IsAbs(p) {
-			return p
-		}
-		return filepath.Join(cfg.base, p)
-	}
-	if cfg.Dir != "" {
-		dir := resolve(cfg.Dir)
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			return nil, fmt.Errorf("read key directory: %w", err)
-		}
-		for _, e := range entries {
-			name := e.Name()
-			// Kubernetes Secret volumes hold "..data" and timestamped
-			// directories beside symlinks named by key.
-			if strings.HasPrefix(name, ".") || e.IsDir() && e.Type()&os.ModeSymlink == 0 {
-				continue
-			}
-			secret, err := readKeyFile(filepath.Join(dir, name))
-			if err != nil {
-				return nil, err
-			}
-			if secret == nil {
-				continue
-			}
-			keys[name] = secret
-		}
-	}
-	for id, path := range cfg.Files {
-		secret, err := readKeyFile(resolve(path))
-		if err != nil {
-			return nil, err
-		}
-		if secret == nil {
-			return nil, fmt.Errorf("key %q: %s is a directory", id, path)
-		}
-		keys[id] = secret
-	}
-	for id, name := range cfg.Env {
-		v := getenv(name)
-		if v == "" {
-			return nil, fmt.Errorf("key %q: environment variable %s is empty or unset", id, name)
-		}
-		keys[id] = []byte(v)
-	}
-	return keys, nil
-}
-
-// readKeyFile reads a key file, without the trailing newline editors add. It
-// returns nil for a directory.
-func readKeyFile(path string) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("read key: %w", err)
-	}
-	if st.IsDir() {
-		return nil, nil
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read key: %w", err)
-	}
-	return bytes.TrimRight(b, "\r\n"), nil
 }

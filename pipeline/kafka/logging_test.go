@@ -1,4 +1,4 @@
-package main
+package kafka
 
 import (
 	"bytes"
@@ -75,12 +75,12 @@ func TestFolderOutage(t *testing.T) {
 // TestLogFormatText: log.format text writes key=value lines for people.
 func TestLogFormatText(t *testing.T) {
 	var buf bytes.Buffer
-	newLogger(&buf, config.Log{Level: "info", Format: "text"}).Info("starting", "policy", "p@1")
+	NewLogger(&buf, config.Log{Level: "info", Format: "text"}).Info("starting", "policy", "p@1")
 	if got := buf.String(); !strings.Contains(got, "level=INFO msg=starting policy=p@1") {
 		t.Errorf("text log: %q", got)
 	}
 	buf.Reset()
-	newLogger(&buf, config.Log{Level: "info", Format: "json"}).Info("starting")
+	NewLogger(&buf, config.Log{Level: "info", Format: "json"}).Info("starting")
 	if !strings.HasPrefix(buf.String(), "{") {
 		t.Errorf("json log: %q", buf.String())
 	}

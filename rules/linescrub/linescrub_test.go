@@ -1,4 +1,4 @@
-package main
+package linescrub
 
 import (
 	"bytes"
@@ -9,18 +9,60 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
 
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/scrubd/scrubd/rules"
 )
 
-func runCmd(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+// engine compiles the built-in policy, or the policy file named, with the
+// test keyring.
+func engine(t testing.TB, policy string) *rules.Engine {
 	t.Helper()
+	p := rules.Default()
+	if policy != "" {
+		var err error
+		if p, err = rules.Load(policy); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e, err := rules.Compile(p, rules.TestKeyring())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// scrub runs a Scrubber with e over the files named ("-" or none: stdin)
+// as `scrubd scrub` does, with GOMAXPROCS workers unless o names a number,
+// and returns the records failed closed, the output, stderr and the error.
+func scrub(t *testing.T, e *rules.Engine, o Options, stdin io.Reader, files ...string) (failed int, stdout, stderr string, err error) {
+	t.Helper()
+	if o.Workers == 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	inputs, closeAll, err := OpenInputs(files, stdin)
+	defer closeAll()
+	if err != nil {
+		return 0, "", "", err
+	}
 	var out, errb bytes.Buffer
-	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
-	return code, out.String(), errb.String()
+	s := New(e, o, &errb)
+	failed, err = s.Run(context.Background(), inputs, &out)
+	if serr := s.WriteStats(&errb, files); err == nil {
+		err = serr
+	}
+	return failed, out.String(), errb.String(), err
+}
+
+// scrubString scrubs in with the built-in policy.
+func scrubString(t *testing.T, in string, o Options, files ...string) (failed int, stdout, stderr string, err error) {
+	t.Helper()
+	return scrub(t, engine(t, ""), o, strings.NewReader(in), files...)
 }
 
 // TestScrubBadInput feeds the CLI the inputs that must fail closed or be
@@ -39,9 +81,9 @@ func TestScrubBadInput(t *testing.T) {
 		`{"a":1,} {"ip":"10.0.0.7"}`,
 		"last 10.0.0.5",
 	}, "\n") + "\n"
-	code, out, errOut := runCmd(t, in, "scrub")
-	if code != exitFailed {
-		t.Errorf("exit %d, want %d", code, exitFailed)
+	failed, out, errOut, err := scrubString(t, in, Options{})
+	if failed != 5 || err != nil {
+		t.Errorf("%d failed closed, error %v; want 5, nil", failed, err)
 	}
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	want := []string{
@@ -67,7 +109,7 @@ func TestScrubBadInput(t *testing.T) {
 	for _, w := range []string{
 		"line 2: record failed closed: too_large", "line 3: record failed closed: unsupported_encoding: binary",
 		"line 5: record failed closed: invalid_json", "line 6: record failed closed: too_deep",
-		"line 8: record failed closed: unsupported_encoding: gzip", "5 records failed closed",
+		"line 8: record failed closed: unsupported_encoding: gzip",
 	} {
 		if !strings.Contains(errOut, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, errOut)
@@ -87,9 +129,9 @@ func trunc(s string) string {
 
 func TestScrubFindingsContract(t *testing.T) {
 	line := `client 203.0.113.77 sent mail to jo@example.com`
-	code, out, _ := runCmd(t, line+"\n"+strings.Repeat("y", 2<<20)+"\n", "scrub", "--findings")
-	if code != exitFailed {
-		t.Errorf("exit %d", code)
+	failed, out, _, err := scrubString(t, line+"\n"+strings.Repeat("y", 2<<20)+"\n", Options{Findings: true})
+	if failed != 1 || err != nil {
+		t.Errorf("%d failed closed, error %v", failed, err)
 	}
 	rows := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	var got struct {
@@ -120,9 +162,9 @@ func TestScrubKeepsOrder(t *testing.T) {
 	for i := range 20000 {
 		fmt.Fprintf(&in, "seq=%d ip=10.%d.%d.%d\n", i, i%250, (i/250)%250, i%200)
 	}
-	code, out, errOut := runCmd(t, in.String(), "scrub", "--workers", "4")
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errOut)
+	failed, out, errOut, err := scrubString(t, in.String(), Options{Workers: 4})
+	if failed != 0 || err != nil {
+		t.Fatalf("%d failed closed, error %v: %s", failed, err, errOut)
 	}
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	if len(lines) != 20000 {
@@ -133,43 +175,6 @@ func TestScrubKeepsOrder(t *testing.T) {
 		if l != want {
 			t.Fatalf("line %d: %q, want %q", i, l, want)
 		}
-	}
-}
-
-func TestValidateAndTestCommands(t *testing.T) {
-	if code, out, _ := runCmd(t, "", "validate", "--config", "../../rules/testdata/policy.yaml"); code != exitOK || !strings.Contains(out, "valid") {
-		t.Errorf("validate good policy: exit %d %s", code, out)
-	}
-	code, _, errOut := runCmd(t, "", "validate", "--config", "../../rules/testdata/invalid.yaml")
-	if code != exitInvalid || !strings.Contains(errOut, "line 3: detectors.ipv4.prefix") || strings.Count(errOut, "\n  line") < 10 {
-		t.Errorf("validate bad policy: exit %d\n%s", code, errOut)
-	}
-	if code, _, _ := runCmd(t, "", "validate"); code != exitUsage {
-		t.Errorf("validate without --config: exit %d", code)
-	}
-	if code, out, _ := runCmd(t, "", "test", "--config", "../../rules/testdata/policy.yaml"); code != exitOK || !strings.Contains(out, "3 passed, 0 failed") {
-		t.Errorf("test: exit %d %s", code, out)
-	}
-	if code, _, _ := runCmd(t, "", "nope"); code != exitUsage {
-		t.Errorf("unknown command: exit %d", code)
-	}
-	if code, out, _ := runCmd(t, "", "version"); code != exitOK || !strings.HasPrefix(out, "scrubd ") {
-		t.Errorf("version: %d %q", code, out)
-	}
-}
-
-// TestScrubWithRunConfig checks that --config takes a run configuration too,
-// using the policy it holds.
-func TestScrubWithRunConfig(t *testing.T) {
-	dir := t.TempDir()
-	cfg := dir + "/scrubd.yaml"
-	writeTestFile(t, cfg, "kafka: {brokers: [127.0.0.1:9092]}\npolicy:\n  keys: {ephemeral: true}\n  detectors:\n    ipv4: {prefix: 16}\n")
-	code, out, errOut := runCmd(t, "from 10.1.2.3\n", "scrub", "--config", cfg)
-	if code != exitOK || out != "from 10.1.0.0\n" {
-		t.Errorf("exit %d, out %q, stderr %s", code, out, errOut)
-	}
-	if code, _, errOut := runCmd(t, "", "validate", "--config", cfg); code != exitOK {
-		t.Errorf("validate run config: exit %d: %s", code, errOut)
 	}
 }
 
@@ -225,14 +230,14 @@ func TestScrubLineSplitting(t *testing.T) {
 		"half":     func(s string) io.Reader { return iotest.HalfReader(strings.NewReader(s)) },
 		"data+EOF": func(s string) io.Reader { return iotest.DataErrReader(strings.NewReader(s)) },
 	}
+	e := engine(t, policy)
 	for name, mk := range readers {
 		t.Run(name, func(t *testing.T) {
-			var out, errb bytes.Buffer
-			code := run(context.Background(), []string{"scrub", "--config", policy, "--workers", "3"}, mk(in.String()), &out, &errb)
-			if code != exitFailed {
-				t.Errorf("exit %d, want %d", code, exitFailed)
+			failed, out, errOut, err := scrub(t, e, Options{Workers: 3}, mk(in.String()))
+			if failed != len(tooLarge) || err != nil {
+				t.Errorf("%d failed closed, error %v; want %d, nil", failed, err, len(tooLarge))
 			}
-			got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+			got := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 			if len(got) != len(want) {
 				t.Fatalf("%d output lines, want %d", len(got), len(want))
 			}
@@ -241,9 +246,9 @@ func TestScrubLineSplitting(t *testing.T) {
 					t.Fatalf("line %d: got %q, want %q", i+1, trunc(got[i]), trunc(want[i]))
 				}
 			}
-			msgs := strings.Split(strings.TrimSpace(errb.String()), "\n")
-			if len(msgs) != len(tooLarge)+1 {
-				t.Fatalf("%d stderr lines, want %d", len(msgs), len(tooLarge)+1)
+			msgs := strings.Split(strings.TrimSpace(errOut), "\n")
+			if len(msgs) != len(tooLarge) {
+				t.Fatalf("%d stderr lines, want %d", len(msgs), len(tooLarge))
 			}
 			for k, n := range tooLarge {
 				if w := fmt.Sprintf("scrubd scrub: line %d: record failed closed: too_large", n); !strings.HasPrefix(msgs[k], w) {
@@ -264,9 +269,9 @@ func TestScrubFilesEndTheirLines(t *testing.T) {
 	writeTestFile(t, a, "first 10.0.0.1\nlevel=info msg=x")
 	writeTestFile(t, empty, "")
 	writeTestFile(t, b, "user_id=42 ok\r\nlast 10.0.0.2")
-	code, out, errOut := runCmd(t, "", "scrub", a, empty, b)
-	if code != exitOK {
-		t.Fatalf("exit %d: %s", code, errOut)
+	failed, out, errOut, err := scrubString(t, "", Options{}, a, empty, b)
+	if failed != 0 || err != nil {
+		t.Fatalf("%d failed closed, error %v: %s", failed, err, errOut)
 	}
 	lines := strings.Split(out, "\n")
 	if len(lines) != 5 || lines[4] != "" {
@@ -285,11 +290,11 @@ func TestScrubFilesEndTheirLines(t *testing.T) {
 // --findings lines end with "\n".
 func TestScrubLineEnds(t *testing.T) {
 	in := "a 10.0.0.1\r\nb 10.0.0.2\n{\"cut\": \r\nc\r"
-	code, out, _ := runCmd(t, in, "scrub")
-	if want := "a 10.0.0.0\r\nb 10.0.0.0\n\r\nc\r\n"; out != want || code != exitFailed {
-		t.Errorf("scrub: exit %d, %q, want %q", code, out, want)
+	failed, out, _, _ := scrubString(t, in, Options{})
+	if want := "a 10.0.0.0\r\nb 10.0.0.0\n\r\nc\r\n"; out != want || failed != 1 {
+		t.Errorf("scrub: %d failed closed, %q, want %q", failed, out, want)
 	}
-	_, out, _ = runCmd(t, in, "scrub", "--findings")
+	_, out, _, _ = scrubString(t, in, Options{Findings: true})
 	want := `{"findings":[{"type":"ipv4","start":2,"end":10}]}` + "\n" +
 		`{"findings":[{"type":"ipv4","start":2,"end":10}]}` + "\n" +
 		`{"findings":null,"error":"invalid_json"}` + "\n" +
@@ -346,9 +351,9 @@ func TestScrubCompressedInput(t *testing.T) {
 		}
 	}
 	path := func(n string) string { return filepath.Join(dir, n) }
-	code, out, errOut := runCmd(t, "", "scrub", path("a.log.gz"), path("b.zst"), path("c.log"), path("d.gz"))
-	if want := "a 10.0.0.0\nb 10.0.0.0\nc 10.0.0.0\nd 10.0.0.0\ne 10.0.0.0\nf 10.0.0.0\n"; code != exitOK || out != want {
-		t.Errorf("files: exit %d, %q, want %q (%s)", code, out, want, errOut)
+	failed, out, errOut, err := scrubString(t, "", Options{}, path("a.log.gz"), path("b.zst"), path("c.log"), path("d.gz"))
+	if want := "a 10.0.0.0\nb 10.0.0.0\nc 10.0.0.0\nd 10.0.0.0\ne 10.0.0.0\nf 10.0.0.0\n"; failed != 0 || err != nil || out != want {
+		t.Errorf("files: %d failed closed, error %v, %q, want %q (%s)", failed, err, out, want, errOut)
 	}
 	for name, tt := range map[string]struct {
 		in   []byte
@@ -357,47 +362,19 @@ func TestScrubCompressedInput(t *testing.T) {
 		"gzip": {files["a.log.gz"], "a 10.0.0.0\nb 10.0.0.0\n"},
 		"zstd": {files["b.zst"], "c 10.0.0.0\nd 10.0.0.0\n"},
 	} {
-		var stdout, stderr bytes.Buffer
-		code := run(context.Background(), []string{"scrub"}, bytes.NewReader(tt.in), &stdout, &stderr)
-		if code != exitOK || stdout.String() != tt.want {
-			t.Errorf("%s on standard input: exit %d, %q, want %q (%s)", name, code, stdout.String(), tt.want, stderr.String())
+		failed, stdout, stderr, err := scrub(t, engine(t, ""), Options{}, bytes.NewReader(tt.in))
+		if failed != 0 || err != nil || stdout != tt.want {
+			t.Errorf("%s on standard input: %d failed closed, error %v, %q, want %q (%s)", name, failed, err, stdout, tt.want, stderr)
 		}
 	}
-	code, _, errOut = runCmd(t, "", "scrub", path("corrupt.gz"))
-	if code != exitFailed || !strings.Contains(errOut, "corrupt.gz") {
-		t.Errorf("corrupt gzip: exit %d, stderr %q", code, errOut)
+	if _, _, _, err := scrubString(t, "", Options{}, path("corrupt.gz")); err == nil || !strings.Contains(err.Error(), "corrupt.gz") {
+		t.Errorf("corrupt gzip: error %v", err)
 	}
 	// Compressed bytes after text on standard input are not decompressed:
 	// their first line fails closed.
 	mixed := append([]byte("h 10.0.0.8\n"), files["a.log.gz"]...)
-	var stdout, stderr bytes.Buffer
-	code = run(context.Background(), []string{"scrub"}, bytes.NewReader(mixed), &stdout, &stderr)
-	if code != exitFailed || !strings.HasPrefix(stdout.String(), "h 10.0.0.0\n\n") || !strings.Contains(stderr.String(), "line 2: record failed closed: unsupported_encoding") {
-		t.Errorf("gzip after text: exit %d, %q, %s", code, stdout.String(), stderr.String())
-	}
-}
-
-// TestScrubCommandLine: "-" is standard input, among files too; flags
-// after file names apply; --workers below 1 is a usage error.
-func TestScrubCommandLine(t *testing.T) {
-	dir := t.TempDir()
-	a := filepath.Join(dir, "a.log")
-	writeTestFile(t, a, "a from 10.1.2.3\n")
-	code, out, errOut := runCmd(t, "stdin from 10.9.8.7\n", "scrub", a, "-", "--findings")
-	want := `{"findings":[{"type":"ipv4","start":7,"end":15}]}` + "\n" + `{"findings":[{"type":"ipv4","start":11,"end":19}]}` + "\n"
-	if code != exitOK || out != want {
-		t.Errorf("scrub a.log - --findings: exit %d\n%s\nwant\n%s%s", code, out, want, errOut)
-	}
-	if code, out, _ := runCmd(t, "from 10.1.2.3\n", "scrub", "-"); code != exitOK || out != "from 10.1.2.0\n" {
-		t.Errorf("scrub -: exit %d %q", code, out)
-	}
-	for _, w := range []string{"0", "-3"} {
-		code, out, errOut := runCmd(t, "x\n", "scrub", "--workers", w)
-		if code != exitUsage || out != "" || !strings.Contains(errOut, "must be at least 1") {
-			t.Errorf("--workers %s: exit %d %q %s", w, code, out, errOut)
-		}
-	}
-	if code, _, errOut := runCmd(t, "", "scrub", filepath.Join(dir, "missing.log")); code != exitFailed || !strings.Contains(errOut, "missing.log") {
-		t.Errorf("missing file: exit %d %s", code, errOut)
+	failed, stdout, stderr, _ := scrub(t, engine(t, ""), Options{}, bytes.NewReader(mixed))
+	if failed == 0 || !strings.HasPrefix(stdout, "h 10.0.0.0\n\n") || !strings.Contains(stderr, "line 2: record failed closed: unsupported_encoding") {
+		t.Errorf("gzip after text: %d failed closed, %q, %s", failed, stdout, stderr)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline"
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/kafka"
+	"github.com/scrubd/scrubd/pipeline/kafka/compacted"
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/reload"
 	"github.com/scrubd/scrubd/pipeline/shadow"
@@ -37,7 +38,18 @@ func (k *keySource) load(pol *rules.Policy) (*rules.Keyring, bool, error) {
 	if k.demo {
 		kc.Ephemeral = true
 	}
-	return rules.LoadServiceKeyring(kc, k.getenv, &k.ephemeral)
+	return rules.LoadKeys(kc, rules.ServiceKeys, k.getenv, &k.ephemeral)
+}
+
+// compile compiles pol with its keys (load); ephemeral reports the
+// process's random key.
+func (k *keySource) compile(pol *rules.Policy) (e *rules.Engine, ephemeral bool, err error) {
+	keys, ephemeral, err := k.load(pol)
+	if err != nil {
+		return nil, false, config.Invalid(fmt.Errorf("load keys: %w", err))
+	}
+	e, err = rules.Compile(pol, keys)
+	return e, ephemeral, config.Invalid(err)
 }
 
 // buildEngine loads the configuration file again and compiles the policy it
@@ -45,7 +57,7 @@ func (k *keySource) load(pol *rules.Policy) (*rules.Keyring, bool, error) {
 // that a changed inline policy, policy file or key file is picked up.
 func buildEngine(path string, keys *keySource) reload.Build {
 	return func() (*rules.Engine, error) {
-		cfg, err := loadConfig(path, keys.getenv)
+		cfg, err := config.LoadValid(path, keys.getenv)
 		if err != nil {
 			return nil, err
 		}
@@ -53,11 +65,8 @@ func buildEngine(path string, keys *keySource) reload.Build {
 		if err != nil {
 			return nil, err
 		}
-		kr, _, err := keys.load(pol)
-		if err != nil {
-			return nil, fmt.Errorf("load keys: %w", err)
-		}
-		return rules.Compile(pol, kr)
+		e, _, err := keys.compile(pol)
+		return e, err
 	}
 }
 
@@ -90,7 +99,7 @@ func newReloader(path string, cfg *config.Config, pol *rules.Policy, eng *rules.
 			if err != nil {
 				return nil, err
 			}
-			if !sameKeys(eng.Keyring(), e.Keyring()) {
+			if !eng.Keyring().Equal(e.Keyring()) {
 				return nil, fmt.Errorf("the HMAC keys changed: with privacy requests or the vault on, rotating keys needs a restart")
 			}
 			return e, nil
@@ -103,27 +112,6 @@ func newReloader(path string, cfg *config.Config, pol *rules.Policy, eng *rules.
 	})
 }
 
-// sameKeys reports whether two keyrings hold the same keys under the same
-// ids with the same active one, by the pseudonyms they make.
-func sameKeys(a, b *rules.Keyring) bool {
-	ia, ib := a.IDs(), b.IDs()
-	if len(ia) != len(ib) || a.ActiveID() != b.ActiveID() {
-		return false
-	}
-	probe := []byte("scrubd-key-probe")
-	for i, id := range ia {
-		if ib[i] != id {
-			return false
-		}
-		pa, _ := a.PseudonymWith(nil, id, "probe", probe)
-		pb, _ := b.PseudonymWith(nil, id, "probe", probe)
-		if string(pa) != string(pb) {
-			return false
-		}
-	}
-	return true
-}
-
 // newShadow compiles the candidate policy of shadow.policy_file with the
 // active keyring, so that their outputs compare.
 func newShadow(cfg *config.Config, keys *rules.Keyring, reg prometheus.Registerer) (*shadow.Shadow, error) {
@@ -132,11 +120,11 @@ func newShadow(cfg *config.Config, keys *rules.Keyring, reg prometheus.Registere
 	}
 	pol, err := rules.Load(cfg.Resolve(cfg.Shadow.PolicyFile))
 	if err != nil {
-		return nil, fmt.Errorf("%w: shadow policy: %w", errInvalid, err)
+		return nil, fmt.Errorf("%w: shadow policy: %w", config.ErrInvalid, err)
 	}
 	eng, err := rules.Compile(pol, keys)
 	if err != nil {
-		return nil, fmt.Errorf("%w: shadow policy: %w", errInvalid, err)
+		return nil, fmt.Errorf("%w: shadow policy: %w", config.ErrInvalid, err)
 	}
 	return shadow.New(eng, reg, nil)
 }
@@ -150,7 +138,7 @@ func newVault(cfg *config.Config, reg prometheus.Registerer) (*vault.Vault, erro
 		Active: cfg.Vault.MasterKeys.Active, Dir: cfg.Vault.MasterKeys.Dir, Files: cfg.Vault.MasterKeys.Files,
 	}, cfg.Dir())
 	if err != nil {
-		return nil, fmt.Errorf("%w: vault master keys: %w", errInvalid, err)
+		return nil, fmt.Errorf("%w: vault master keys: %w", config.ErrInvalid, err)
 	}
 	return vault.New(vault.Options{
 		Master: mk, Topic: cfg.Topics.Vault, Partitions: cfg.Topics.Create.Partitions, Registerer: reg,
@@ -182,12 +170,12 @@ func startPrivacy(ctx context.Context, cfg *config.Config, set *privacy.Set, p *
 		return nil, err
 	}
 	rd, err := privacy.StartReader(privacy.ReaderOptions{
-		Brokers: cfg.Kafka.Brokers, Config: base, Topic: cfg.Privacy.Topic, Set: set,
+		Conn: compacted.Conn{Brokers: cfg.Kafka.Brokers, Config: base}, Topic: cfg.Privacy.Topic, Set: set,
 		Logger: log.With("component", "privacy"), Registerer: reg,
 		OnRejected: func(r privacy.Rejected) {
-			log.Warn("privacy request rejected", "partition", r.Message.Partition, "offset", r.Message.Offset, "reason", r.Reason)
+			log.Warn("privacy request rejected", "partition", r.Record.Partition, "offset", r.Record.Offset, "reason", r.Reason)
 			if !r.Replay {
-				p.RejectRequest(r.Message, string(r.Reason))
+				p.RejectRequest(r.Record, string(r.Reason))
 			}
 		},
 		OnEvent: func(e privacy.Event) {
