@@ -382,7 +382,8 @@ func (p *Pipeline) startCommitter(ctx context.Context) (func(), error) {
 		c.instanceID = &id
 	}
 	c.beforeCommit = p.testBeforeCommit
-	c.extras = func() ([]*sarama.ProducerMessage, int) { return p.outbox.take(p) }
+	env := outboxEnv{log: p.log, partitions: p.client.Partitions, dec: p.dec}
+	c.extras = func() ([]*sarama.ProducerMessage, int) { return p.outbox.take(env) }
 	c.extrasDone = p.outbox.done
 	c.extrasWaiting = p.outbox.waiting
 	c.committedOffset = p.committedOffset
