@@ -72,6 +72,13 @@ func New(o Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	scrub, err := scrubberOf(cfg, eng, getenv)
+	if err != nil {
+		return nil, err
+	}
+	if passthroughBuild {
+		log.Warn("passthrough build: records reach the clean topic UNSCRUBBED; for benchmarks only")
+	}
 	if ephemeral {
 		log.Warn("keys.ephemeral: pseudonyms use a random key of this process; they change at every restart and differ between instances")
 	}
@@ -101,7 +108,7 @@ func New(o Options) (*Service, error) {
 		return nil, err
 	}
 	opts := pipeline.Options{
-		Config: cfg, Scrubber: eng, Sealer: sealer, TransactionalID: txnID,
+		Config: cfg, Scrubber: scrub, Sealer: sealer, TransactionalID: txnID,
 		Logger: log, Registerer: reg,
 		Known: pipeline.KnownLabels(pol), Version: version, State: state,
 		ShadowTopic: cfg.Shadow.Topic, ShadowInterval: cfg.Shadow.Interval.D(),
@@ -114,7 +121,11 @@ func New(o Options) (*Service, error) {
 		closeGeo(geo, log)
 		return nil, err
 	}
-	opts.Policies = svc.reloader
+	if !passthroughBuild {
+		// A reload would swap the engine back in: a passthrough build keeps
+		// its copy for the whole run.
+		opts.Policies = svc.reloader
+	}
 	if opts.Shadow, err = newShadow(cfg, keys, reg); err != nil {
 		closeGeo(geo, log)
 		return nil, err
