@@ -131,6 +131,22 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./detectors/ ./rules/ ./bench/...
 	$(GO) run ./bench/report
 
+## bench-e2e: issue 20's end-to-end comparison on the real broker of deploy/kafka (started and
+## stopped here; not part of `make test`): `scrubd run`, exactly once, on a backlog of
+## BENCH_E2E_N generated records in BENCH_E2E_PARTITIONS partitions, the default build and the
+## passthrough build (-tags passthrough: records copied unscrubbed) alternating, BENCH_E2E_ROUNDS
+## runs each; records per CPU-second, peak RSS and the ratio (bench/e2e).
+BENCH_E2E_N ?= 300000
+BENCH_E2E_PARTITIONS ?= 12
+BENCH_E2E_ROUNDS ?= 3
+.PHONY: bench-e2e
+bench-e2e: build
+	CGO_ENABLED=0 $(GO) build -trimpath -tags passthrough -ldflags "$(LDFLAGS)" -o bin/scrubd-passthrough ./cmd/scrubd
+	$(KAFKA) kcat
+	$(KAFKA) up
+	@set -o pipefail; $(GO) run ./bench/e2e -broker 127.0.0.1:$${SCRUBD_KAFKA_PORT:-9092} -n $(BENCH_E2E_N) -partitions $(BENCH_E2E_PARTITIONS) -rounds $(BENCH_E2E_ROUNDS) \
+	  -scrubd bin/scrubd -passthrough bin/scrubd-passthrough ; rc=$$?; $(KAFKA) down; exit $$rc
+
 ## kafka-up: the local Kafka; KAFKA_BROKERS=3 for a three-node cluster (9092, 9094, 9096),
 ## KAFKA_SECURE=1 to add a TLS+SCRAM-SHA-512 listener (deploy/kafka/kafka.sh secure-env).
 KAFKA_BROKERS ?= 1
