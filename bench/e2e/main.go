@@ -58,6 +58,7 @@ type options struct {
 	broker, kcat          string
 	scrubd, passthrough   string
 	policy                string
+	compression           string
 	timeout               time.Duration
 }
 
@@ -83,6 +84,7 @@ func run(args []string, stdout io.Writer) error {
 	fs.StringVar(&o.scrubd, "scrubd", "bin/scrubd", "the default build")
 	fs.StringVar(&o.passthrough, "passthrough", "bin/scrubd-passthrough", "the passthrough build (-tags passthrough)")
 	fs.StringVar(&o.policy, "policy", "deploy/examples/policy-dev.yaml", "policy file: the default policy with an ephemeral key")
+	fs.StringVar(&o.compression, "compression", "lz4", "codec of the backlog's record batches (kcat -z): none, gzip, snappy, lz4, zstd")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "longest wait for one run to commit every record")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -108,8 +110,8 @@ func run(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "backlog: %d records, %d bytes (%.0f B/record), %d partitions, topic %s\n",
-		o.n, bytesIn, float64(bytesIn)/float64(o.n), o.partitions, input)
+	fmt.Fprintf(stdout, "backlog: %d records, %d bytes (%.0f B/record), %d partitions, %s batches, topic %s\n",
+		o.n, bytesIn, float64(bytesIn)/float64(o.n), o.partitions, o.compression, input)
 	load, _ := os.ReadFile("/proc/loadavg")
 	fmt.Fprintf(stdout, "load average before: %s", load)
 
@@ -214,14 +216,15 @@ func topics(o options, dir, input, name string) error {
 }
 
 // produce writes o.n generated records of the default mix into topic with
-// kcat, lz4-compressed as the end-to-end tests do, and returns their bytes.
+// kcat, compressed with o.compression (lz4 by default, as the end-to-end
+// tests produce), and returns their bytes.
 func produce(o options, topic string) (int64, error) {
 	var buf bytes.Buffer
 	if _, err := gen.New(1).Write(&buf, o.n, gen.DefaultMix); err != nil {
 		return 0, err
 	}
 	size := int64(buf.Len() - o.n) // without the newlines
-	cmd := exec.Command(o.kcat, "-P", "-b", o.broker, "-t", topic, "-z", "lz4", "-X", "linger.ms=20")
+	cmd := exec.Command(o.kcat, "-P", "-b", o.broker, "-t", topic, "-z", o.compression, "-X", "linger.ms=20")
 	cmd.Stdin = &buf
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return 0, fmt.Errorf("kcat produce: %w\n%s", err, out)
