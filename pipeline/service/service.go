@@ -104,10 +104,10 @@ func New(o Options) (*Service, error) {
 		Config: cfg, Scrubber: eng, Sealer: sealer, TransactionalID: txnID,
 		Logger: log, Registerer: reg,
 		Known: pipeline.KnownLabels(pol), Version: version, State: state,
-		ShadowTopic: cfg.Shadow.Topic, ShadowInterval: cfg.Shadow.Interval.D(),
+		Stages: pipeline.Stages{ShadowTopic: cfg.Shadow.Topic, ShadowInterval: cfg.Shadow.Interval.D()},
 	}
 	if geo != nil {
-		opts.Geo = geo
+		opts.Stages.Geo = geo
 	}
 	svc := &Service{cfg: cfg, log: log, reg: reg, state: state, geo: geo, policyVersion: eng.Version()}
 	if svc.reloader, err = newReloader(path, cfg, pol, eng, ks, log, reg); err != nil {
@@ -115,11 +115,11 @@ func New(o Options) (*Service, error) {
 		return nil, err
 	}
 	opts.Policies = svc.reloader
-	if opts.Shadow, err = newShadow(cfg, keys, reg); err != nil {
+	if opts.Stages.Shadow, err = newShadow(cfg, keys, reg); err != nil {
 		closeGeo(geo, log)
 		return nil, err
 	}
-	if opts.Vault, err = newVault(cfg, reg); err != nil {
+	if opts.Stages.Vault, err = newVault(cfg, reg); err != nil {
 		closeGeo(geo, log)
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func New(o Options) (*Service, error) {
 		closeGeo(geo, log)
 		return nil, err
 	}
-	opts.Privacy = svc.privacySet
+	opts.Stages.Privacy = svc.privacySet
 	p, err := pipeline.New(opts)
 	if err != nil {
 		closeGeo(geo, log)
