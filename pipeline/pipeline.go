@@ -254,7 +254,11 @@ func (p *Pipeline) run(ctx context.Context) error {
 			p.log.Warn("consumer error", "err", err)
 		}
 	})
-	h := &handler{p: p}
+	h := &handler{p: p, env: &claimEnv{
+		log: p.log, now: p.now, limits: p.cfg.Batch, budget: p.budget, dec: p.dec, views: p.views, aggs: p.agg,
+		commit: p.commit, client: client, produce: p.produce, hardStop: p.hardStop,
+		countScrubbed: p.countScrubbed, countCommitted: p.countCommitted, shadowSummary: p.shadowSummary,
+	}}
 	var runErr error
 	for ctx.Err() == nil {
 		p.updateReady()
@@ -378,7 +382,8 @@ func (p *Pipeline) startCommitter(ctx context.Context) (func(), error) {
 		c.instanceID = &id
 	}
 	c.beforeCommit = p.testBeforeCommit
-	c.extras = func() ([]*sarama.ProducerMessage, int) { return p.outbox.take(p) }
+	env := outboxEnv{log: p.log, partitions: p.client.Partitions, dec: p.dec}
+	c.extras = func() ([]*sarama.ProducerMessage, int) { return p.outbox.take(env) }
 	c.extrasDone = p.outbox.done
 	c.extrasWaiting = p.outbox.waiting
 	c.committedOffset = p.committedOffset

@@ -37,8 +37,8 @@ import (
 //
 // On failure it returns an error; the claim retries with a new marker.
 func (c *claimLoop) restoreAggregates() error {
-	a := c.p.agg
-	start := c.p.now()
+	a := c.aggs
+	start := c.now()
 	src := aggregate.Source{Topic: c.claim.Topic(), Partition: c.claim.Partition()}
 	st, err := c.readState(a, src)
 	if err != nil {
@@ -46,15 +46,15 @@ func (c *claimLoop) restoreAggregates() error {
 		return err
 	}
 	if c.committed < 0 && st.Pending() {
-		c.p.log.Warn("aggregates state found for a partition without a committed offset; deleting it, its records are read again",
+		c.log.Warn("aggregates state found for a partition without a committed offset; deleting it, its records are read again",
 			"topic", src.Topic, "partition", src.Partition, "buckets", st.Buckets())
 		st.Discard()
 	}
-	c.agg = &partitionAgg{a: a, src: src, state: st, lastInput: c.p.now()}
+	c.agg = &partitionAgg{a: a, src: src, state: st, lastInput: c.now()}
 	a.m.Restores.WithLabelValues("ok").Inc()
-	a.m.RestoreDuration.Observe(c.p.now().Sub(start).Seconds())
-	c.p.log.Debug("aggregates state restored", "topic", src.Topic, "partition", src.Partition,
-		"buckets", st.Buckets(), "duration", c.p.now().Sub(start))
+	a.m.RestoreDuration.Observe(c.now().Sub(start).Seconds())
+	c.log.Debug("aggregates state restored", "topic", src.Topic, "partition", src.Partition,
+		"buckets", st.Buckets(), "duration", c.now().Sub(start))
 	return nil
 }
 
@@ -65,14 +65,14 @@ func (c *claimLoop) readState(a *aggregator, src aggregate.Source) (*aggregate.S
 		return nil, fmt.Errorf("restore aggregates: nonce: %w", err)
 	}
 	nonce = []byte(hex.EncodeToString(nonce))
-	b := newBatch(c.sess, src.Topic, src.Partition, c.p.now())
+	b := newBatch(c.sess, src.Topic, src.Partition, c.now())
 	b.noOffset = true
 	b.out = []*sarama.ProducerMessage{{
 		Topic: a.changelog, Partition: a.changelogPartition(src.Partition),
 		Key: sarama.ByteEncoder(aggregate.MarkerKey(src)), Value: sarama.ByteEncoder(nonce),
 		Headers: a.headers(), Metadata: b,
 	}}
-	c.p.commit.submit(b)
+	c.commit.submit(b)
 	select {
 	case err := <-b.done:
 		if err != nil {
@@ -85,7 +85,7 @@ func (c *claimLoop) readState(a *aggregator, src aggregate.Source) (*aggregate.S
 	st := aggregate.NewState(a.opts)
 	ctx, cancel := context.WithTimeout(c.sess.Context(), a.restoreTimeout)
 	defer cancel()
-	err := compacted.ReadUntil(ctx, c.p.client, a.changelog, a.changelogPartition(src.Partition), func(m *record.Record) bool {
+	err := compacted.ReadUntil(ctx, c.client, a.changelog, a.changelogPartition(src.Partition), func(m *record.Record) bool {
 		e, err := aggregate.DecodeEntry(m.Key, m.Value)
 		if err != nil || e.Source != src {
 			return false
@@ -96,7 +96,7 @@ func (c *claimLoop) readState(a *aggregator, src aggregate.Source) (*aggregate.S
 		st.Restore(e.Change)
 		return false
 	}, func(err error) {
-		c.p.log.Warn("restore aggregates: fetch failed; retrying", "topic", a.changelog, "err", err)
+		c.log.Warn("restore aggregates: fetch failed; retrying", "topic", a.changelog, "err", err)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("restore aggregates of %s/%d from %s: %w", src.Topic, src.Partition, a.changelog, err)

@@ -10,13 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/IBM/sarama"
-
 	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/discover"
 	"github.com/scrubd/scrubd/pipeline/kafka"
-	"github.com/scrubd/scrubd/rules"
 	"github.com/scrubd/scrubd/rules/linescrub"
 )
 
@@ -69,14 +66,14 @@ func cmdDiscover(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		if len(sources) == 0 {
 			sources = []string{"-"}
 		}
-		if err := discoverFiles(ctx, s, sources, stdin); err != nil {
+		if err := linescrub.Sample(ctx, s, sources, stdin); err != nil {
 			fmt.Fprintf(stderr, "scrubd discover: %v\n", err)
 			return cli.ExitFailed
 		}
 	}
 	rep := s.Tally().Report(sources)
 	if *htmlOut != "" {
-		if err := writeFileWith(*htmlOut, rep.WriteHTML); err != nil {
+		if err := rep.WriteHTMLFile(*htmlOut); err != nil {
 			fmt.Fprintf(stderr, "scrubd discover: %v\n", err)
 			return cli.ExitFailed
 		}
@@ -97,114 +94,29 @@ func cmdDiscover(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	return cli.ExitOK
 }
 
-// discoverFiles samples the lines of the files, "-" being standard input,
-// one after the other until the sample is full.
-func discoverFiles(ctx context.Context, s *discover.Sampler, names []string, stdin io.Reader) error {
-	for _, name := range names {
-		if s.Full() {
-			return nil
-		}
-		if err := discoverFile(ctx, s, name, stdin); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func discoverFile(ctx context.Context, s *discover.Sampler, name string, stdin io.Reader) error {
-	r := stdin
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		r = f
-	}
-	dr, release, err := linescrub.Decompress(r)
-	if err != nil {
-		return fmt.Errorf("read %s: %w", name, err)
-	}
-	defer release()
-	if err := s.ReadLines(ctx, dr); err != nil {
-		return fmt.Errorf("read %s: %w", name, err)
-	}
-	return nil
-}
-
 // discoverTopic samples a topic. A run configuration in --config gives the
 // client settings (TLS, SASL, version) and, without --brokers, the brokers.
 // Reaching the timeout is not an error: what was read is reported.
 func discoverTopic(ctx context.Context, s *discover.Sampler, configFile, brokers, topic, from string, timeout time.Duration, stderr io.Writer) (int, error) {
-	sc := sarama.NewConfig()
-	sc.ClientID = "scrubd-discover"
-	var addrs []string
-	if configFile != "" {
-		if data, err := os.ReadFile(configFile); err == nil && config.IsRunConfig(data) {
-			cfg, err := config.LoadValid(configFile, os.Getenv)
-			if err != nil {
-				return cli.ExitInvalid, err
-			}
-			if sc, err = kafka.Base(cfg); err != nil {
-				return cli.ExitInvalid, err
-			}
-			addrs = cfg.Kafka.Brokers
-		}
+	cfg, err := config.LoadIfRun(configFile, os.Getenv)
+	if err != nil {
+		return cli.ExitInvalid, err
 	}
+	o := kafka.SampleOptions{Config: cfg, Topic: topic, Limit: int(s.Limit()), Oldest: from == "oldest", Timeout: timeout}
 	if brokers != "" {
-		addrs = strings.Split(brokers, ",")
+		o.Brokers = strings.Split(brokers, ",")
 	}
-	if len(addrs) == 0 {
-		return cli.ExitUsage, errors.New("--topic needs --brokers or a run configuration in --config")
-	}
-	sc.Consumer.Return.Errors = true
 	kafka.NewLogger(stderr, config.Log{Level: "warn", Format: "text"})
-	client, err := sarama.NewClient(addrs, sc)
-	if err != nil {
-		return cli.ExitFailed, fmt.Errorf("connect: %w", err)
-	}
-	defer client.Close()
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	fromOffset := kafka.SampleNewest
-	if from == "oldest" {
-		fromOffset = kafka.SampleOldest
-	}
-	var headers []rules.Header
-	err = kafka.Sample(ctx, client, topic, int(s.Limit()), fromOffset, func(m *sarama.ConsumerMessage) {
-		headers = headers[:0]
-		for _, h := range m.Headers {
-			headers = append(headers, rules.Header{Name: h.Key, Value: h.Value})
-		}
-		s.Message(m.Key, m.Value, headers)
-	})
-	if errors.Is(err, context.DeadlineExceeded) {
+	err = kafka.SampleTopic(ctx, o, s.Message)
+	switch {
+	case errors.Is(err, kafka.ErrNoBrokers):
+		return cli.ExitUsage, errors.New("--topic needs --brokers or a run configuration in --config")
+	case errors.Is(err, context.DeadlineExceeded):
 		fmt.Fprintf(stderr, "scrubd discover: stopped after %v; reporting the %d records read\n", timeout, s.Tally().Records())
-		err = nil
-	}
-	if err != nil {
+	case config.IsInvalid(err):
+		return cli.ExitInvalid, err
+	case err != nil:
 		return cli.ExitFailed, err
 	}
 	return cli.ExitOK, nil
-}
-
-// writeFileWith writes a file with write, removing it when write fails.
-func writeFileWith(name string, write func(io.Writer) error) error {
-	f, err := os.Create(name)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriter(f)
-	err = write(bw)
-	if ferr := bw.Flush(); err == nil {
-		err = ferr
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(name)
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	return nil
 }

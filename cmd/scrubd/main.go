@@ -15,7 +15,7 @@ import (
 
 // version is stamped at build time with -ldflags "-X main.version=..."
 // (`make build` stamps `git describe`). Left at "dev", `scrubd version`
-// reads the build information instead (see versionString).
+// reads the build information instead (see cli.Version).
 var version = "dev"
 
 const usage = `scrubd scrubs personal data from log records.

@@ -80,7 +80,7 @@ func TestPrivacyCompactRequests(t *testing.T) {
 	}
 	prod.Close()
 
-	run := func(args ...string) compactStats {
+	run := func(args ...string) privacy.CompactStats {
 		t.Helper()
 		var stdout, stderr bytes.Buffer
 		if code := run(context.Background(), append([]string{"privacy", "compact-requests", "--config", cfg}, args...), nil, &stdout, &stderr); code != cli.ExitOK {
@@ -89,13 +89,13 @@ func TestPrivacyCompactRequests(t *testing.T) {
 		if strings.Contains(stdout.String()+stderr.String(), "example.com") {
 			t.Fatalf("output holds a subject: %s %s", stdout.String(), stderr.String())
 		}
-		var st compactStats
+		var st privacy.CompactStats
 		if err := json.Unmarshal(stdout.Bytes(), &st); err != nil {
 			t.Fatal(err)
 		}
 		return st
 	}
-	want := compactStats{Topic: topic, Keys: 5, Rewritten: 2, Already: 1, TooRecent: 1, Rejected: 1, DryRun: true}
+	want := privacy.CompactStats{Topic: topic, Keys: 5, Rewritten: 2, Already: 1, TooRecent: 1, Rejected: 1, DryRun: true}
 	if st := run("--dry-run"); st != want {
 		t.Fatalf("dry run %+v, want %+v", st, want)
 	}

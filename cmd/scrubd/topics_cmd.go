@@ -7,8 +7,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/IBM/sarama"
-
 	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/kafka"
@@ -45,14 +43,9 @@ func cmdTopics(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	kafka.NewLogger(stderr, config.Log{Level: "warn", Format: cfg.Log.Format})
 	defer kafka.FlushLogs()
-	sc, err := kafka.Admin(cfg)
+	admin, err := kafka.NewClusterAdmin(cfg)
 	if err != nil {
-		return cli.Fail(stderr, "topics", config.Invalid(err))
-	}
-	admin, err := sarama.NewClusterAdmin(cfg.Kafka.Brokers, sc)
-	if err != nil {
-		fmt.Fprintf(stderr, "scrubd topics: connect: %v\n", err)
-		return cli.ExitFailed
+		return cli.Fail(stderr, "topics", err)
 	}
 	defer admin.Close()
 	statuses, err := topics.Ensure(admin, topics.Specs(cfg))

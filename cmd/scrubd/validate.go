@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 
 	"github.com/scrubd/scrubd/cmd/internal/cli"
@@ -39,46 +38,12 @@ func cmdValidate(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "scrubd validate: --config is required")
 		return cli.ExitUsage
 	}
-	version, err := validate(*path, stderr)
+	policyVersion, err := service.Validate(*path, os.Getenv, stderr, version)
 	if err != nil {
 		return cli.Fail(stderr, "validate", err)
 	}
-	fmt.Fprintf(stdout, "%s: valid (policy %s)\n", *path, version)
+	fmt.Fprintf(stdout, "%s: valid (policy %s)\n", *path, policyVersion)
 	return cli.ExitOK
-}
-
-// validate checks the file at path and returns the version of its policy.
-// A run configuration is checked by building the service `scrubd run`
-// would start, up to the network: the same code, so validate cannot
-// approve what run refuses. Its warnings go to stderr.
-func validate(path string, stderr io.Writer) (string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return "", config.Invalid(err)
-	}
-	if !config.IsRunConfig(data) {
-		p, err := config.ReadPolicy(path, os.Getenv)
-		if err != nil {
-			return "", err
-		}
-		// A policy file alone may leave the keys out (scrub then uses a
-		// random key), but keys it names must load.
-		if _, _, err := rules.LoadKeys(p.Keys, rules.OfflineKeys, os.Getenv, nil); err != nil {
-			return "", config.Invalid(err)
-		}
-		return p.Version(), nil
-	}
-	cfg, err := config.LoadValid(path, os.Getenv)
-	if err != nil {
-		return "", err
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc, err := service.New(service.Options{Path: path, Config: cfg, Logger: log, Getenv: os.Getenv, Hostname: os.Hostname, Version: version})
-	if err != nil {
-		return "", err
-	}
-	defer svc.Close()
-	return svc.PolicyVersion(), nil
 }
 
 const testUsage = `Usage: scrubd test --config FILE

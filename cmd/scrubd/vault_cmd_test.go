@@ -143,13 +143,13 @@ func (f *vaultFixture) vault(t *testing.T, args ...string) (int, string, string)
 	return code, out.String(), errb.String()
 }
 
-func (f *vaultFixture) export(t *testing.T, args ...string) exportOutput {
+func (f *vaultFixture) export(t *testing.T, args ...string) privacy.Access {
 	t.Helper()
 	code, out, errb := f.vault(t, append([]string{"export", "--config", f.config, "--master-keys", f.masterKeys}, args...)...)
 	if code != cli.ExitOK {
 		t.Fatalf("export exited %d: %s", code, errb)
 	}
-	var x exportOutput
+	var x privacy.Access
 	if err := json.Unmarshal([]byte(out), &x); err != nil {
 		t.Fatalf("%v in\n%s", err, out)
 	}

@@ -37,6 +37,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/geoip"
 	"github.com/scrubd/scrubd/pipeline/kafka"
+	"github.com/scrubd/scrubd/pipeline/kafka/compacted"
 	"github.com/scrubd/scrubd/pipeline/metrics"
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/reload"
@@ -156,7 +157,7 @@ func exported(t *testing.T) map[string]bool {
 		t.Fatalf("privacy.NewSet: %v", err)
 	}
 	// A reader of an unreachable broker: only its metrics matter.
-	rd, err := privacy.StartReader(privacy.ReaderOptions{Brokers: []string{"127.0.0.1:1"}, Config: sarama.NewConfig(), Set: set, Registerer: other})
+	rd, err := privacy.StartReader(privacy.ReaderOptions{Conn: compacted.Conn{Brokers: []string{"127.0.0.1:1"}, Config: sarama.NewConfig()}, Set: set, Registerer: other})
 	if err != nil {
 		t.Fatalf("privacy.StartReader: %v", err)
 	}

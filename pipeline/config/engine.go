@@ -83,3 +83,36 @@ func CompileWith(p *rules.Policy, use rules.KeyUse, getenv func(string) string, 
 	e, err := rules.Compile(p, keys)
 	return e, Invalid(err)
 }
+
+// LoadIfRun loads and validates the file at path (LoadValid) when it is a
+// run configuration (IsRunConfig); a policy file, an empty path or a file
+// that cannot be read give nil, for commands whose --config takes either.
+func LoadIfRun(path string, getenv func(string) string) (*Config, error) {
+	if path == "" {
+		return nil, nil
+	}
+	if data, err := os.ReadFile(path); err != nil || !IsRunConfig(data) {
+		return nil, nil
+	}
+	return LoadValid(path, getenv)
+}
+
+// LoadLookup loads and validates the run configuration at path and the
+// HMAC keys of its policy for a command that looks up the pseudonyms the
+// pipeline made (rules.LookupKeys: a policy without keys is refused).
+// Every error is an invalid configuration.
+func LoadLookup(path string, getenv func(string) string) (*Config, *rules.Keyring, error) {
+	cfg, err := LoadValid(path, getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	pol, err := cfg.LoadPolicy()
+	if err != nil {
+		return nil, nil, Invalid(err)
+	}
+	keys, _, err := rules.LoadKeys(pol.Keys, rules.LookupKeys, getenv, nil)
+	if err != nil {
+		return nil, nil, Invalid(fmt.Errorf("load keys: %w", err))
+	}
+	return cfg, keys, nil
+}

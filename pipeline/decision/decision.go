@@ -197,8 +197,9 @@ func NewScratch(v Vault) *Scratch {
 }
 
 // Decide scrubs r with the policy view v and returns what to produce and
-// count, counting what it did in c. r is only read; Out and Vault share
-// no memory with it except its topic name.
+// count, counting what it did in c. r is only read, but Out may share the
+// bytes of headers the policy keeps as they are: r must not be modified
+// until Out is produced.
 func (d *Decider) Decide(r *record.Record, w *Scratch, v *View, c *Counts) Outcome {
 	w.counts.reset()
 	buf := make([]byte, 0, len(r.Value)+len(r.Value)/4+64)
@@ -240,9 +241,10 @@ func (d *Decider) Decide(r *record.Record, w *Scratch, v *View, c *Counts) Outco
 	var key []byte
 	if len(r.Key) > 0 {
 		key, err = sc.ScrubKey(nil, r.Key, &w.res)
-		var end *Outcome
-		if vault, end = d.envelopeDone(r, w, v, c, err, vault); end != nil {
-			return *end
+		var end Outcome
+		var stop bool
+		if vault, end, stop = d.envelopeDone(r, w, v, c, err, vault); stop {
+			return end
 		}
 	}
 	hs := make([]record.Header, 0, len(r.Headers)+5)
@@ -252,9 +254,10 @@ func (d *Decider) Decide(r *record.Record, w *Scratch, v *View, c *Counts) Outco
 			continue
 		}
 		out, ok, err := sc.ScrubHeader(rules.Header{Name: h.Key, Value: h.Value}, &w.res)
-		var end *Outcome
-		if vault, end = d.envelopeDone(r, w, v, c, err, vault); end != nil {
-			return *end
+		var end Outcome
+		var stop bool
+		if vault, end, stop = d.envelopeDone(r, w, v, c, err, vault); stop {
+			return end
 		}
 		if !ok || wire.Reserved(out.Name) {
 			continue
@@ -296,31 +299,30 @@ func (d *Decider) Decide(r *record.Record, w *Scratch, v *View, c *Counts) Outco
 // envelopeDone takes the outcome of scrubbing a record's key or one of its
 // headers, after its value, in w.res, with the value's consequences: a
 // failure dead-letters the record, a dropped record or a suppressed subject
-// ends it, and the vault records of the subjects found join vault. end is
-// non-nil when the record ends there, with what Decide returns; the vault
-// records gathered are then discarded.
-func (d *Decider) envelopeDone(r *record.Record, w *Scratch, v *View, c *Counts, err error, vault []record.Record) (_ []record.Record, end *Outcome) {
+// ends it, and the vault records of the subjects found join vault. stop is
+// true when the record ends there, with end what Decide returns; the vault
+// records gathered are then discarded. (The outcome is returned by value:
+// a pointer to it would cost an allocation per key and header.)
+func (d *Decider) envelopeDone(r *record.Record, w *Scratch, v *View, c *Counts, err error, vault []record.Record) (_ []record.Record, end Outcome, stop bool) {
 	switch {
 	case err != nil:
-		o := d.deadLetter(r, v.policy, wire.ReasonOf(err), c)
-		end = &o
+		end, stop = d.deadLetter(r, v.policy, wire.ReasonOf(err), c), true
 	case w.res.Dropped:
 		c.Dropped++
-		end = &Outcome{Kind: Dropped}
+		end, stop = Outcome{Kind: Dropped}, true
 	default:
-		if o, stop := d.suppressed(w, c); stop {
-			end = &o
-		} else if vault, err = w.vault.Append(vault, &w.res); err != nil {
-			o := d.deadLetter(r, v.policy, wire.ReasonVault, c)
-			end = &o
+		if end, stop = d.suppressed(w, c); !stop {
+			if vault, err = w.vault.Append(vault, &w.res); err != nil {
+				end, stop = d.deadLetter(r, v.policy, wire.ReasonVault, c), true
+			}
 		}
 	}
-	if end != nil {
+	if stop {
 		discard(w, vault)
-		return nil, end
+		return nil, end, true
 	}
 	count(w, c)
-	return vault, nil
+	return vault, Outcome{}, false
 }
 
 // suppressed reports whether the subjects in w.res include one whose
