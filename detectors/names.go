@@ -156,6 +156,9 @@ func (s *Scanner) scanNames(dst []Finding, base int, b []byte) []Finding {
 			i += utf8Len(c)
 		}
 	}
+	if nm.person && len(dst) > mainEnd {
+		dst = nm.personRepeats(dst, mainEnd, dst[base:mainEnd], b)
+	}
 	if len(dst) > mainEnd && mainEnd > base {
 		sortFindings(dst[base:])
 	}
