@@ -1,5 +1,7 @@
 package detectors
 
+import "bytes"
+
 // Once a line names a person in full ("directed by Maciej Borkowski"), the
 // same words stand for that person elsewhere in it ("and starring
 // Borkowski", "everyone calls me Ján"), though alone they would need a cue;
@@ -8,7 +10,8 @@ package detectors
 // and only on the few lines where it found a person, so log lines pay
 // nothing for them.
 
-// maxRepeatWords bounds the name words whose repeats are looked for.
+// maxRepeatWords bounds the name words whose repeats are looked for, and
+// the names a list adds.
 const maxRepeatWords = 8
 
 // personRepeats appends to dst the repeats in b of the words of the person
@@ -22,76 +25,90 @@ func (nm *nameMatchers) personRepeats(dst []Finding, from int, main []Finding, b
 		if f.Type != Person {
 			continue
 		}
+		// A finding holds no title ("Dr", "Dear": personAt drops them),
+		// so its capitalized words are name words.
 		for i := f.Start; i < f.End && nw < maxRepeatWords; {
 			e := wordEnd(b, i)
-			if e-i >= 3 && (b[i] >= 'A' && b[i] <= 'Z' || capitalAt(b, i)) && nm.lex.get(foldHash(b[i:e]))&(lxTitle|lxSalute|lxJob) == 0 {
+			if e-i >= 3 && (b[i] >= 'A' && b[i] <= 'Z' || capitalAt(b, i)) {
 				words[nw] = [2]int{i, e}
 				nw++
 			}
-			if e == i {
-				e++
-			}
-			i = e
+			i = max(e, i+1)
 		}
 	}
 	if nw == 0 {
 		return dst
 	}
 	n0 := len(dst)
-	for i := 0; i < len(b); {
-		if b[i] < 'A' || b[i] > 'Z' && b[i] < 0x80 || i > 0 && (class[b[i-1]]&cAlnum != 0 || b[i-1] >= 0x80) {
-			i++
-			continue
+	for _, x := range words[:nw] {
+		w := b[x[0]:x[1]]
+		for off := 0; off < len(b); {
+			k := bytes.Index(b[off:], w)
+			if k < 0 {
+				break
+			}
+			i := off + k
+			e := i + len(w)
+			off = e
+			if i == x[0] || i > 0 && (class[b[i-1]]&cAlnum != 0 || b[i-1] >= 0x80) || e < len(b) && (class[b[e]]&cAlnum != 0 || b[e] >= 0x80) {
+				continue // the word itself, or inside another word
+			}
+			if !codeAround(b, i, e) && !overlapsMain(dst[from:], i, e) && !overlapsMain(main, i, e) {
+				dst = append(dst, Finding{Type: Person, Start: i, End: e})
+			}
 		}
-		e := wordEnd(b, i)
-		if e == i {
-			i++
-			continue
-		}
-		if nm.repeatOf(b, i, e, words[:nw]) && !codeAround(b, i, e) && !overlapsMain(dst[from:], i, e) && !overlapsMain(main, i, e) {
-			dst = append(dst, Finding{Type: Person, Start: i, End: e})
-		}
-		i = e
 	}
 	// The names listed with a person: each finding of the pass, the
-	// repeats too, extends its list both ways, when a given name stands in
-	// it: "Owens, Duran and Oneal", surnames alone, is how firms are named.
+	// repeats too, extends its list both ways.
 	for x := from; x < len(dst); x++ {
 		if dst[x].Type != Person {
 			continue
 		}
-		var mates [maxRepeatWords][2]int
-		nm8 := 0
-		given := nm.givenAt(b, dst[x].Start)
-		for st := dst[x].Start; nm8 < maxRepeatWords; {
-			ws, we := nm.listMateBefore(b, st)
-			if we == 0 || overlapsMain(dst[from:], ws, we) || overlapsMain(main, ws, we) {
-				break
+		if _, we := nm.listMateBefore(b, dst[x].Start); we == 0 {
+			if _, we := nm.listMateAfter(b, dst[x].End); we == 0 {
+				continue // no list: most names
 			}
-			mates[nm8] = [2]int{ws, we}
-			nm8++
-			given = given || nm.givenAt(b, ws)
-			st = ws
 		}
-		for end := dst[x].End; nm8 < maxRepeatWords; {
-			ws, we := nm.listMateAfter(b, end)
-			if we == 0 || overlapsMain(dst[from:], ws, we) || overlapsMain(main, ws, we) {
-				break
-			}
-			mates[nm8] = [2]int{ws, we}
-			nm8++
-			given = given || nm.givenAt(b, ws)
-			end = we
-		}
-		if !given {
-			continue
-		}
-		for _, m := range mates[:nm8] {
-			dst = append(dst, Finding{Type: Person, Start: m[0], End: m[1]})
-		}
+		dst = nm.listMates(dst, from, main, b, dst[x])
 	}
 	if len(dst) > n0 {
 		sortFindings(dst[from:])
+	}
+	return dst
+}
+
+// listMates appends the names listed with the person f, when a given name
+// stands in the list: "Owens, Duran and Oneal", surnames alone, is how
+// firms are named.
+func (nm *nameMatchers) listMates(dst []Finding, from int, main []Finding, b []byte, f Finding) []Finding {
+	var mates [maxRepeatWords][2]int
+	n := 0
+	given := false
+	for st := f.Start; n < maxRepeatWords; {
+		ws, we := nm.listMateBefore(b, st)
+		if we == 0 || overlapsMain(dst[from:], ws, we) || overlapsMain(main, ws, we) {
+			break
+		}
+		mates[n] = [2]int{ws, we}
+		n++
+		given = given || nm.givenAt(b, ws)
+		st = ws
+	}
+	for end := f.End; n < maxRepeatWords; {
+		ws, we := nm.listMateAfter(b, end)
+		if we == 0 || overlapsMain(dst[from:], ws, we) || overlapsMain(main, ws, we) {
+			break
+		}
+		mates[n] = [2]int{ws, we}
+		n++
+		given = given || nm.givenAt(b, ws)
+		end = we
+	}
+	if !given && !nm.givenAt(b, f.Start) {
+		return dst
+	}
+	for _, m := range mates[:n] {
+		dst = append(dst, Finding{Type: Person, Start: m[0], End: m[1]})
 	}
 	return dst
 }
@@ -108,6 +125,9 @@ var listSeps = [...]string{", and ", ", ", " and ", " or "}
 // listMateAfter returns the span of the name listed right after the item
 // ending at b[end] ("Rogers" in "Morrison, Rogers and"), or 0, 0.
 func (nm *nameMatchers) listMateAfter(b []byte, end int) (int, int) {
+	if end+2 >= len(b) || b[end] != ',' && b[end] != ' ' {
+		return 0, 0
+	}
 	for _, sep := range listSeps {
 		if end+len(sep) < len(b) && string(b[end:end+len(sep)]) == sep {
 			st := end + len(sep)
@@ -132,6 +152,9 @@ func (nm *nameMatchers) listMateAfter(b []byte, end int) (int, int) {
 // listMateBefore returns the span of the name listed right before the item
 // starting at b[st], or 0, 0.
 func (nm *nameMatchers) listMateBefore(b []byte, st int) (int, int) {
+	if st < 3 || b[st-1] != ' ' || b[st-2] != ',' && b[st-2] != 'd' && b[st-2] != 'r' {
+		return 0, 0 // every separator ends in ", ", "d " or "r "
+	}
 	for _, sep := range listSeps {
 		if st-len(sep) > 0 && string(b[st-len(sep):st]) == sep {
 			e := st - len(sep)
@@ -179,15 +202,4 @@ func prevLetters(b []byte, end int) []byte {
 		s--
 	}
 	return b[s:end]
-}
-
-// repeatOf reports whether the word b[st:end] is one of words (spans of b).
-func (nm *nameMatchers) repeatOf(b []byte, st, end int, words [][2]int) bool {
-	w := b[st:end]
-	for _, x := range words {
-		if x[0] != st && string(b[x[0]:x[1]]) == string(w) {
-			return true
-		}
-	}
-	return false
 }
