@@ -214,7 +214,7 @@ const (
 func (nm *nameMatchers) personAt(b []byte, toks []nameTok, runEnd int) (int, int) {
 	// One word that is in no lexicon (most capitalized words of a log
 	// line): a name only after a strong cue.
-	if len(toks) == 1 && toks[0].flags == 0 && !mailDisplayName(b, runEnd) && !strongCueBefore(b, toks[0].st) {
+	if len(toks) == 1 && toks[0].flags == 0 && !mailDisplayName(b, runEnd) && !strongCueBefore(b, toks[0].st) && !strongCueAfter(b, toks[0].st, runEnd) {
 		return 0, 0
 	}
 	// A leading title or salutation is a strong cue, a job a weak one.
@@ -265,10 +265,15 @@ func (nm *nameMatchers) decidePerson(b []byte, toks []nameTok, runEnd int, stron
 	if toks[len(toks)-1].end < runEnd && runEnd > toks[len(toks)-1].end+4 {
 		runEnd = toks[len(toks)-1].end
 	}
+	// A company, a place or a street named after someone ("Johnson Inc",
+	// "Shelly Park", "Victor Hugo Street") is no person; after a title a
+	// street word is a surname ("Dr. Wells").
+	reject := uint16(lxStop | lxOrg | lxStreetAfter | lxStreetBefore | lxUnit | lxPOBox)
+	if strong {
+		reject &^= lxStreetAfter
+	}
 	for _, t := range toks {
-		// A company, a place or a street named after someone ("Johnson
-		// Inc", "Shelly Park", "Victor Hugo Street") is no person.
-		if t.flags&(lxStop|lxOrg|lxStreetAfter|lxStreetBefore|lxUnit|lxPOBox) != 0 && t.flags&lxTitle == 0 {
+		if t.flags&reject != 0 && t.flags&lxTitle == 0 {
 			return 0, 0
 		}
 	}
@@ -276,7 +281,7 @@ func (nm *nameMatchers) decidePerson(b []byte, toks []nameTok, runEnd int, stron
 		return 0, 0
 	}
 	if !strong {
-		strong = mailDisplayName(b, runEnd) || strongCueBefore(b, st)
+		strong = mailDisplayName(b, runEnd) || strongCueBefore(b, st) || strongCueAfter(b, st, runEnd)
 	}
 	if strong {
 		return st, runEnd
@@ -335,7 +340,7 @@ func (nm *nameMatchers) decidePerson(b []byte, toks []nameTok, runEnd int, stron
 	}
 	// One word and no cue: a given name that is no English word and no
 	// common surname, standing in prose.
-	if givenFirst(first) && proseAround(b, st, runEnd) {
+	if givenFirst(first) && proseAround(b, st, runEnd) || first&lxGiven != 0 && vocative(b, st, runEnd) {
 		return st, runEnd
 	}
 	// A surname that is no English word, capitalized after a small word
@@ -410,6 +415,9 @@ func orgAfter(lex *lexTable, b []byte, end int) bool {
 	}
 	if j < len(b) && b[j] == '&' {
 		return true
+	}
+	if j+4 < len(b) && string(b[j:j+4]) == "and " {
+		j += 4 // "Thomas and Sons"
 	}
 	if j >= len(b) || b[j] < 'A' || b[j] > 'Z' {
 		return false // "Smith points out": a company word is capitalized
@@ -549,6 +557,44 @@ func strongCueBefore(b []byte, st int) bool {
 		}
 	}
 	return false
+}
+
+// strongCueAfter reports whether what follows the words b[st:end] makes
+// them a person's name: a verb only people are the subject of ("Timotea
+// lives on", "Zak shouted at").
+func strongCueAfter(b []byte, st, end int) bool {
+	if end+4 >= len(b) || b[end] != ' ' || !humanVerbFirst[b[end+1]] {
+		return false
+	}
+	e := end + 1
+	for e < len(b) && b[e] >= 'a' && b[e] <= 'z' {
+		e++
+	}
+	if e < len(b) && class[b[e]]&cAlnum != 0 {
+		return false
+	}
+	switch string(b[end+1 : e]) {
+	case "lives", "lived", "shouted", "yelled", "whispered", "screamed", "smiled", "laughed", "cried", "replied",
+		"married", "said", "says", "told", "explained":
+		return true
+	}
+	return false
+}
+
+// humanVerbFirst holds the first letters of the verbs strongCueAfter
+// looks for.
+var humanVerbFirst = func() (t [256]bool) {
+	for _, c := range "lsywcrmte" {
+		t[c] = true
+	}
+	return t
+}()
+
+// vocative reports whether the name word b[st:end] is addressed to
+// someone, between a comma and the end of the clause ("Remember me,
+// Maria?", "Don't go to town, Mark!").
+func vocative(b []byte, st, end int) bool {
+	return st >= 2 && b[st-1] == ' ' && b[st-2] == ',' && end < len(b) && (b[end] == '?' || b[end] == '!')
 }
 
 // weakCueBefore reports whether the word before b[st] makes a name likely

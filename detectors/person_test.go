@@ -55,6 +55,17 @@ func TestPerson(t *testing.T) {
 		{"I would like to remove my kid Tadzio from the will", []string{"Tadzio"}},
 		{"Sometimes people call me Piusz", []string{"Piusz"}},
 		{"I'd like to join accounts with ms. Quinzia", []string{"Quinzia"}},
+		{"For my take on Dr. Wells, see below", []string{"Wells"}}, // a street word after a title
+		// Cues after the name: a verb of people, a name called out.
+		{"Timotea lives on Via dei Fiorentini 17", []string{"Timotea"}},
+		{"Zak shouted at Scott", []string{"Zak", "Scott"}},
+		{"Reason: \"timeout\"", nil},
+		{"Remember me, Maria? I do.", []string{"Maria"}},
+		{"He lives on the north side", nil},
+		{"You said your e-mail is wrong", nil},
+		// A town after a street is no person.
+		{"Apt. 397, Mora de Rubielos, Spain 16200", nil},
+		{"Thomas and Sons is a multinational", nil},
 		// Not people.
 		// Surnames alone list a firm: "Oneal" after the weak cue "and"
 		// is taken (as before), but not its list mates.

@@ -19,6 +19,7 @@ const maxRepeatWords = 8
 // them, and keeps dst[from:] in order. main holds the findings of the main
 // pass, which a new finding may not overlap.
 func (nm *nameMatchers) personRepeats(dst []Finding, from int, main []Finding, b []byte) []Finding {
+	dst = dropCityAfterStreet(dst, from, b)
 	var words [maxRepeatWords][2]int
 	nw := 0
 	for _, f := range dst[from:] {
@@ -111,6 +112,37 @@ func (nm *nameMatchers) listMates(dst []Finding, from int, main []Finding, b []b
 		dst = append(dst, Finding{Type: Person, Start: m[0], End: m[1]})
 	}
 	return dst
+}
+
+// dropCityAfterStreet drops from dst[from:] the person findings that follow
+// an address finding with only spaces, line breaks or a comma between: a
+// postal address goes on with its town ("Suite 084\n María Albina\n
+// Uruguay", "Apt. 397, Mora de Rubielos"), and many towns bear a person's
+// name.
+func dropCityAfterStreet(dst []Finding, from int, b []byte) []Finding {
+	out := from
+	for x := from; x < len(dst); x++ {
+		f := dst[x]
+		if f.Type == Person && out > from && dst[out-1].Type == Address && onlyBreaks(b[dst[out-1].End:f.Start]) {
+			continue
+		}
+		dst[out] = f
+		out++
+	}
+	return dst[:out]
+}
+
+// onlyBreaks reports whether gap holds nothing but spaces, line breaks,
+// commas and the quote marks of a mail reply ('>').
+func onlyBreaks(gap []byte) bool {
+	for _, c := range gap {
+		switch c {
+		case ' ', '\t', '\r', '\n', ',', '>':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // givenAt reports whether the word at b[i] is above all a given name.

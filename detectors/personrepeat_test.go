@@ -39,6 +39,9 @@ func TestPersonCodeLines(t *testing.T) {
 		func(a, b, w string) string {
 			return fmt.Sprintf("ERROR [%s-%s-1] %s::%s panicked", strings.ToLower(a), strings.ToLower(w), a, b)
 		},
+		func(a, b, w string) string { return fmt.Sprintf("%s%s: \"%s%s\" said the upstream", a, w, b, w) },
+		func(a, b, w string) string { return fmt.Sprintf("Message: \"%s%s lives on\"", a, w) },
+		func(a, b, w string) string { return fmt.Sprintf("%s.%s failed, Retry?", strings.ToLower(a), w) },
 	}
 	r := rand.New(rand.NewPCG(3, 4))
 	for range 500 {
