@@ -214,7 +214,7 @@ const (
 func (nm *nameMatchers) personAt(b []byte, toks []nameTok, runEnd int) (int, int) {
 	// One word that is in no lexicon (most capitalized words of a log
 	// line): a name only after a strong cue.
-	if len(toks) == 1 && toks[0].flags == 0 && !mailDisplayName(b, runEnd) && !strongCueBefore(b, toks[0].st) && !strongCueAfter(b, toks[0].st, runEnd) {
+	if len(toks) == 1 && toks[0].flags == 0 && !mailDisplayName(b, runEnd) && !strongCueBefore(b, toks[0].st) && !strongCueAfter(b, runEnd) {
 		return 0, 0
 	}
 	// A leading title or salutation is a strong cue, a job a weak one.
@@ -281,7 +281,7 @@ func (nm *nameMatchers) decidePerson(b []byte, toks []nameTok, runEnd int, stron
 		return 0, 0
 	}
 	if !strong {
-		strong = mailDisplayName(b, runEnd) || strongCueBefore(b, st) || strongCueAfter(b, st, runEnd)
+		strong = mailDisplayName(b, runEnd) || strongCueBefore(b, st) || strongCueAfter(b, runEnd)
 	}
 	if strong {
 		return st, runEnd
@@ -559,10 +559,10 @@ func strongCueBefore(b []byte, st int) bool {
 	return false
 }
 
-// strongCueAfter reports whether what follows the words b[st:end] makes
+// strongCueAfter reports whether what follows the words ending at b[end] makes
 // them a person's name: a verb only people are the subject of ("Timotea
 // lives on", "Zak shouted at").
-func strongCueAfter(b []byte, st, end int) bool {
+func strongCueAfter(b []byte, end int) bool {
 	if end+4 >= len(b) || b[end] != ' ' {
 		return false
 	}
