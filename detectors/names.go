@@ -156,6 +156,9 @@ func (s *Scanner) scanNames(dst []Finding, base int, b []byte) []Finding {
 			i += utf8Len(c)
 		}
 	}
+	if nm.person && len(dst) > mainEnd {
+		dst = nm.personRepeats(dst, mainEnd, dst[base:mainEnd], b)
+	}
 	if len(dst) > mainEnd && mainEnd > base {
 		sortFindings(dst[base:])
 	}
@@ -318,7 +321,7 @@ func (nm *nameMatchers) loneWord(b []byte, i int) int {
 			}
 		}
 	}
-	if mailDisplayName(b, end) || strongCueBefore(b, i) {
+	if mailDisplayName(b, end) || strongCueBefore(b, i) || strongCueAfter(b, end) {
 		return 0
 	}
 	return end

@@ -96,7 +96,7 @@ func BenchmarkPipelineEndToEnd(b *testing.B) {
 			}
 			in := newInstance(b, cfg, bc.s(b), "scrubd-bench", nil)
 			if full {
-				in.p.opts.Geo = openGeo(b, in.reg)
+				in.p.opts.Stages.Geo = openGeo(b, in.reg)
 			}
 			clean := in.p.Metrics().Records.WithLabelValues("clean")
 			b.SetBytes(300)

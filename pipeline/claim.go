@@ -78,10 +78,10 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 	}
 	defer h.p.m.DeleteLag(claim.Topic(), claim.Partition())
 	var vs decision.Vault
-	if h.p.opts.Vault != nil {
+	if h.p.opts.Stages.Vault != nil {
 		// The writer remembers which subjects' data keys this partition
 		// wrote; it must not outlive the claim.
-		vs = vaultStage{h.p.opts.Vault.Writer(claim.Topic(), claim.Partition())}
+		vs = vaultStage{h.p.opts.Stages.Vault.Writer(claim.Topic(), claim.Partition())}
 	}
 	c.w = decision.NewScratch(vs)
 	h.p.m.Assigned.Inc()

@@ -71,7 +71,7 @@ jurisdictions:
     EEA: {detectors: {ipv4: {prefix: 16}}}
 `
 	in := newInstance(t, cfg, testEngine(t, policy), "scrubd-geo", nil)
-	in.p.opts.Geo = openGeo(t, in.reg)
+	in.p.opts.Stages.Geo = openGeo(t, in.reg)
 	in.start()
 	clean := readTopic(t, c.Addrs(), cleanTopic, 3, false)
 	eeaRecs := readTopic(t, c.Addrs(), eea, 3, false)

@@ -73,7 +73,7 @@ func (o *outbox) done(n int, committed bool) {
 // partition, so that nothing about the subject can be decrypted. They are
 // written with the next transaction. The vault must be on.
 func (p *Pipeline) Erase(pseudonyms []string) {
-	v := p.opts.Vault
+	v := p.opts.Stages.Vault
 	if v == nil || len(pseudonyms) == 0 {
 		return
 	}

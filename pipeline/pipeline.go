@@ -26,14 +26,12 @@ import (
 	"github.com/scrubd/scrubd/rules"
 )
 
-// Options are the dependencies of a Pipeline.
+// Options are the dependencies of a Pipeline: the transport settings and
+// the runtime, the policy, and the Stages that plug features into the
+// record decision and the stream.
 type Options struct {
 	// Config is the validated configuration.
 	Config *config.Config
-	// Scrubber scrubs records; usually a *rules.Engine.
-	Scrubber decision.Scrubber
-	// Sealer encrypts dead-letter payloads; nil leaves them out.
-	Sealer *Sealer
 	// TransactionalID is the producer's transactional id (exactly once).
 	TransactionalID string
 	// Logger receives the pipeline's logs; never record content.
@@ -42,15 +40,36 @@ type Options struct {
 	Registerer prometheus.Registerer
 	// Known lists label values exported at 0 (finding types, actions).
 	Known metrics.Known
+	// Version is scrubd's version, for scrubd_build_info.
+	Version string
+	// State receives liveness and readiness; nil creates one.
+	State *health.State
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+
+	// Scrubber scrubs records; usually a *rules.Engine.
+	Scrubber decision.Scrubber
+	// Policies, when set, supplies the engine in force for each batch
+	// (policy hot reload, see the reload package); Scrubber must then be
+	// its first engine, for the metrics and the aggregates' setup.
+	Policies decision.PolicySource
+	// Sealer encrypts dead-letter payloads; nil leaves them out.
+	Sealer *Sealer
+
+	// Stages are the features on; the zero Stages has none.
+	Stages Stages
+}
+
+// Stages are the features that plug into the record decision (see package
+// decision) and the stream. A nil one is off. Aggregates are not among
+// them: the configuration turns them on, since their state lives in the
+// stream's transactions.
+type Stages struct {
 	// Geo looks up the country of client addresses, usually a
 	// *geoip.Reader; nil turns geo off: no geo member or headers, no
 	// jurisdiction profiles, no residency routing. Geo needs a Scrubber
 	// that implements decision.Profiles, as *rules.Engine does.
 	Geo decision.Locator
-	// Policies, when set, supplies the engine in force for each batch
-	// (policy hot reload, see the reload package); Scrubber must then be
-	// its first engine, for the metrics and the aggregates' setup.
-	Policies decision.PolicySource
 	// Privacy suppresses the records of subjects who withdrew consent or
 	// asked for restriction or erasure; nil turns privacy requests off.
 	Privacy *privacy.Set
@@ -64,12 +83,6 @@ type Options struct {
 	// means metrics only.
 	ShadowTopic    string
 	ShadowInterval time.Duration
-	// Version is scrubd's version, for scrubd_build_info.
-	Version string
-	// State receives liveness and readiness; nil creates one.
-	State *health.State
-	// Now is the clock; nil means time.Now.
-	Now func() time.Time
 }
 
 // Pipeline consumes the input topics with a consumer group, scrubs every
@@ -114,7 +127,7 @@ func New(opts Options) (*Pipeline, error) {
 	if opts.State == nil {
 		opts.State = health.NewState(opts.Now, 30*time.Second)
 	}
-	if _, ok := opts.Scrubber.(decision.Profiles); opts.Geo != nil && !ok {
+	if _, ok := opts.Scrubber.(decision.Profiles); opts.Stages.Geo != nil && !ok {
 		return nil, errors.New("pipeline: Geo needs a Scrubber with jurisdiction profiles (a *rules.Engine)")
 	}
 	known := opts.Known
@@ -317,32 +330,32 @@ func (p *Pipeline) newDecider(client sarama.Client) (*decision.Decider, error) {
 			return nil, err
 		}
 	}
-	if p.opts.Vault != nil {
+	if p.opts.Stages.Vault != nil {
 		// A pseudonym's vault records go to a partition chosen from the
 		// partition count the vault was made with: the topic must have it.
 		n, err := topicPartitions(client, p.cfg.Topics.Vault)
 		if err != nil {
 			return nil, err
 		}
-		if n != p.opts.Vault.Partitions() {
+		if n != p.opts.Stages.Vault.Partitions() {
 			return nil, fmt.Errorf("vault topic %s has %d partitions, the vault expects %d (topics.create.partitions); a vault topic's partitions must never change",
-				p.cfg.Topics.Vault, n, p.opts.Vault.Partitions())
+				p.cfg.Topics.Vault, n, p.opts.Stages.Vault.Partitions())
 		}
 	}
 	opts := decision.Options{
 		Outputs: outs, DeadLetter: decision.Output{Topic: p.cfg.Topics.DeadLetter, Partitions: dlqParts},
-		MaxOut: p.maxMessageBytes(), Geo: p.opts.Geo, Now: p.now,
+		MaxOut: p.maxMessageBytes(), Geo: p.opts.Stages.Geo, Now: p.now,
 	}
 	// Typed nils must not reach the decision's interfaces: a stage that is
 	// off is left out.
 	if p.opts.Sealer != nil {
 		opts.Sealer = p.opts.Sealer
 	}
-	if p.opts.Privacy != nil {
-		opts.Privacy = privacyStage{p.opts.Privacy}
+	if p.opts.Stages.Privacy != nil {
+		opts.Privacy = privacyStage{p.opts.Stages.Privacy}
 	}
-	if p.opts.Shadow != nil {
-		opts.Shadow = p.opts.Shadow
+	if p.opts.Stages.Shadow != nil {
+		opts.Shadow = p.opts.Stages.Shadow
 	}
 	if p.agg != nil {
 		opts.Aggregates, opts.CountMinors = p.agg.observer, p.agg.minors

@@ -85,7 +85,7 @@ func TestPrivacyRequestsAndVault(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := newInstance(t, cfg, testEngine(t, ""), "scrubd-rights", nil)
-	in.p.opts.Privacy, in.p.opts.Vault = set, v
+	in.p.opts.Stages.Privacy, in.p.opts.Stages.Vault = set, v
 
 	base, err := kafka.Base(cfg)
 	if err != nil {

@@ -34,7 +34,7 @@ func TestShadowMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := newInstance(t, cfg, testEngine(t, ""), "scrubd-shadow", nil)
-	in.p.opts.Shadow, in.p.opts.ShadowTopic, in.p.opts.ShadowInterval = sh, shadowTopic, 50*time.Millisecond
+	in.p.opts.Stages.Shadow, in.p.opts.Stages.ShadowTopic, in.p.opts.Stages.ShadowInterval = sh, shadowTopic, 50*time.Millisecond
 	in.start()
 	// Two waves, so that a summary period ends while records flow.
 	produce(t, c.Addrs(), jsonRecords(n/2))

@@ -13,12 +13,12 @@ import (
 // It carries counts only (data class aggregate) and commits with the batch
 // it rides in.
 func (p *Pipeline) shadowSummary(now time.Time) *sarama.ProducerMessage {
-	s := p.opts.Shadow
-	if s == nil || p.opts.ShadowTopic == "" {
+	s := p.opts.Stages.Shadow
+	if s == nil || p.opts.Stages.ShadowTopic == "" {
 		return nil
 	}
 	last := p.shadowAt.Load()
-	interval := p.opts.ShadowInterval
+	interval := p.opts.Stages.ShadowInterval
 	if interval <= 0 {
 		interval = time.Minute
 	}
@@ -33,7 +33,7 @@ func (p *Pipeline) shadowSummary(now time.Time) *sarama.ProducerMessage {
 		return nil
 	}
 	return &sarama.ProducerMessage{
-		Topic: p.opts.ShadowTopic, Partition: 0, Value: sarama.ByteEncoder(rec), Timestamp: now,
+		Topic: p.opts.Stages.ShadowTopic, Partition: 0, Value: sarama.ByteEncoder(rec), Timestamp: now,
 		Headers: []sarama.RecordHeader{
 			header(wire.HeaderClass, []byte(wire.DataClassAggregate)),
 			header(wire.HeaderPolicy, []byte(s.Version())),

@@ -111,10 +111,10 @@ func New(o Options) (*Service, error) {
 		Config: cfg, Scrubber: scrub, Sealer: sealer, TransactionalID: txnID,
 		Logger: log, Registerer: reg,
 		Known: pipeline.KnownLabels(pol), Version: version, State: state,
-		ShadowTopic: cfg.Shadow.Topic, ShadowInterval: cfg.Shadow.Interval.D(),
+		Stages: pipeline.Stages{ShadowTopic: cfg.Shadow.Topic, ShadowInterval: cfg.Shadow.Interval.D()},
 	}
 	if geo != nil {
-		opts.Geo = geo
+		opts.Stages.Geo = geo
 	}
 	svc := &Service{cfg: cfg, log: log, reg: reg, state: state, geo: geo, policyVersion: eng.Version()}
 	if svc.reloader, err = newReloader(path, cfg, pol, eng, ks, log, reg); err != nil {
@@ -126,11 +126,11 @@ func New(o Options) (*Service, error) {
 		// its copy for the whole run.
 		opts.Policies = svc.reloader
 	}
-	if opts.Shadow, err = newShadow(cfg, keys, reg); err != nil {
+	if opts.Stages.Shadow, err = newShadow(cfg, keys, reg); err != nil {
 		closeGeo(geo, log)
 		return nil, err
 	}
-	if opts.Vault, err = newVault(cfg, reg); err != nil {
+	if opts.Stages.Vault, err = newVault(cfg, reg); err != nil {
 		closeGeo(geo, log)
 		return nil, err
 	}
@@ -138,7 +138,7 @@ func New(o Options) (*Service, error) {
 		closeGeo(geo, log)
 		return nil, err
 	}
-	opts.Privacy = svc.privacySet
+	opts.Stages.Privacy = svc.privacySet
 	p, err := pipeline.New(opts)
 	if err != nil {
 		closeGeo(geo, log)
