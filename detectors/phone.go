@@ -131,6 +131,15 @@ type phoneMatcher struct {
 	// cued are the regions whose national numbers are found after a cue
 	// (phonecue.go).
 	cued []*phoneRegion
+	// cuedBare is the union of the cued regions' valid tables, and
+	// cuedNP[d] that of the cued regions whose national prefix is the one
+	// digit d: together they answer cuedPlausible with two look-ups, where
+	// the loop over the regions cost hundreds of instructions per long
+	// digit run (pids, offsets, ids). cuedLongNP is true when some cued
+	// region has a longer national prefix, which only the loop handles.
+	cuedBare   [phoneMaxNSN + 1][16]uint64
+	cuedNP     [10][phoneMaxNSN + 1][16]uint64
+	cuedLongNP bool
 }
 
 // newPhoneMatcher builds a matcher that recognises international numbers of
@@ -199,6 +208,17 @@ func newPhoneMatcher(regions, cueRegions []string) (*phoneMatcher, error) {
 		if md.GetCountryCode() == 1 {
 			m.idd011 = true
 		}
+	}
+	for _, r := range m.cued {
+		for n := range r.valid {
+			for w, bits := range r.valid[n] {
+				m.cuedBare[n][w] |= bits
+				if len(r.np) == 1 {
+					m.cuedNP[r.np[0]-'0'][n][w] |= bits
+				}
+			}
+		}
+		m.cuedLongNP = m.cuedLongNP || len(r.np) > 1
 	}
 	m.quickOK = true
 	for k := range m.regions {
