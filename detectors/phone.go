@@ -131,6 +131,15 @@ type phoneMatcher struct {
 	// cued are the regions whose national numbers are found after a cue
 	// (phonecue.go).
 	cued []*phoneRegion
+	// cuedBare is the union of the cued regions' valid tables, and
+	// cuedNP[d] that of the cued regions whose national prefix is the one
+	// digit d: together they answer cuedPlausible with two look-ups, where
+	// the loop over the regions cost hundreds of instructions per long
+	// digit run (pids, offsets, ids). cuedLongNP is true when some cued
+	// region has a longer national prefix, which only the loop handles.
+	cuedBare   [phoneMaxNSN + 1][16]uint64
+	cuedNP     [10][phoneMaxNSN + 1][16]uint64
+	cuedLongNP bool
 }
 
 // newPhoneMatcher builds a matcher that recognises international numbers of
@@ -199,6 +208,17 @@ func newPhoneMatcher(regions, cueRegions []string) (*phoneMatcher, error) {
 		if md.GetCountryCode() == 1 {
 			m.idd011 = true
 		}
+	}
+	for _, r := range m.cued {
+		for n := range r.valid {
+			for w, bits := range r.valid[n] {
+				m.cuedBare[n][w] |= bits
+				if len(r.np) == 1 {
+					m.cuedNP[r.np[0]-'0'][n][w] |= bits
+				}
+			}
+		}
+		m.cuedLongNP = m.cuedLongNP || len(r.np) > 1
 	}
 	m.quickOK = true
 	for k := range m.regions {
@@ -388,6 +408,44 @@ func (m *phoneMatcher) match(b []byte, i int) int {
 	if i > 0 && b[i-1] == '+' || numContinuesBefore(b, i) || phoneInsideGroups(b, i) {
 		return -1
 	}
+	if c != '(' && m.runRejected(b, i) {
+		return -1
+	}
+	return m.matchNationalAt(b, i)
+}
+
+// runRejected reports whether the digits at b[i] cannot start a national or
+// "00"-prefixed number, by what tokenize would make of them, without
+// tokenizing: most digit runs in logs (pids, offsets, sizes, ids) stand
+// alone, and one group of digits is only ever a cued national number
+// (matchCued) of seven to phoneMaxNSN digits that ends where a number may
+// end and that some cue region's tables allow. A run longer than
+// phoneMaxDigits is no number at all: tokenize keeps no group of it.
+// TestPhoneRunRejected checks that match answers as matchNationalAt alone.
+func (m *phoneMatcher) runRejected(b []byte, i int) bool {
+	p := numRun(b, i, phoneMaxDigits+1)
+	l := p - i
+	if l > phoneMaxDigits {
+		return true
+	}
+	if p < len(b) {
+		// Where tokenize would read a second group, the run is not alone:
+		// the same conditions as its own (parenOK for a first group of
+		// one or two digits).
+		c := b[p]
+		if c == '(' && l <= 2 {
+			return false
+		}
+		if (c == ' ' || c == '-' || c == '.' || c == '/') && p+1 < len(b) && (numDigit(b[p+1]) || b[p+1] == '(' && l <= 2) {
+			return false
+		}
+	}
+	return l < phoneCueMinDigits || l > phoneMaxNSN || len(m.cued) == 0 || phoneEnd(b, p) < 0 || !m.cuedPlausible(b[i:p])
+}
+
+// matchNationalAt is match for a national or "00"-prefixed candidate at
+// b[i], a digit or '(' that match has let through.
+func (m *phoneMatcher) matchNationalAt(b []byte, i int) int {
 	var t phoneToks
 	t.tokenize(b, i, false)
 	if phoneDateLike(&t) || phoneVersionLike(&t) {

@@ -2,6 +2,7 @@ package detectors
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"sort"
 	"strconv"
 	"strings"
@@ -402,6 +403,7 @@ func FuzzMatchPhone(f *testing.F) {
 	}
 	m := newTestPhoneMatcher(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
+		checkRunRejected(t, m, b)
 		for i := range b {
 			end := m.match(b, i)
 			checkMatcherResult(t, "phone.match", b, i, end)
@@ -551,4 +553,52 @@ func FuzzIntlNumber(f *testing.F) {
 			t.Fatalf("phoneValidIntl(%s) = %v, Parse and IsValidNumber say %v", d, got, want)
 		}
 	})
+}
+
+// checkRunRejected fails when runRejected rules out a digit of b that the
+// full national matching finds a number at: the prefilter must not change
+// what match finds.
+func checkRunRejected(t *testing.T, m *phoneMatcher, b []byte) {
+	t.Helper()
+	for i := range b {
+		// match's contract: no letter or digit before the candidate.
+		if numDigit(b[i]) && (i == 0 || !numAlnum(b[i-1])) && m.runRejected(b, i) {
+			if end := m.matchNationalAt(b, i); end >= 0 {
+				t.Fatalf("runRejected(%q, %d), but matchNationalAt finds %q", b, i, b[i:end])
+			}
+		}
+	}
+}
+
+// TestPhoneRunRejected compares the prefilter with the full national
+// matching on random runs of digits, separators, cue words and units, with
+// and without cue regions.
+func TestPhoneRunRejected(t *testing.T) {
+	parts := []string{
+		" ", " ", "-", ".", "/", "(", ")", "+", "_", ",", ":", "=", "\n", "x", " ext. ", " ms", "KB", "id=", "pid ",
+		"tel ", "phone: ", "mobile ", " mobile", " (office)", "Tel.", "call me at ", "手机", "customer_phone=", "order ",
+		"(800)", "(415)", "(20)", "(0)", "555-0199", " 555-2671", "1-800-", "8 (495) ", "0(30)",
+		"0", "00", "011", "1", "44", "49", "86", "91", "020", "030", "0151", "138", "415", "555", "2671", "7946", "0958",
+	}
+	for _, cue := range [][]string{nil, DefaultPhoneCueRegions} {
+		m, err := newPhoneMatcher(DefaultPhoneRegions, cue)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(20, uint64(len(cue))))
+		var b []byte
+		for range 20000 {
+			b = b[:0]
+			for range 1 + rng.IntN(8) {
+				if rng.IntN(3) == 0 {
+					b = append(b, parts[rng.IntN(len(parts))]...)
+					continue
+				}
+				for range 1 + rng.IntN(20) {
+					b = append(b, byte('0'+rng.IntN(10)))
+				}
+			}
+			checkRunRejected(t, m, b)
+		}
+	}
 }

@@ -144,15 +144,18 @@ func (m *phoneMatcher) matchCued(b []byte, i int, t *phoneToks) int {
 		if end < 0 {
 			continue
 		}
-		// The cue first: most long numbers in logs have none, and looking
-		// for one costs less than the regions' tables.
+		// The regions' tables first, now two look-ups (cuedPlausible),
+		// then the cue: most long numbers in logs have none.
+		if !m.cuedPlausible(t.d[:n]) {
+			continue
+		}
 		if before == 0 {
 			before = -1
 			if phoneCues.before(b, i, phoneCueWindow, phoneCueMaxWords) {
 				before = 1
 			}
 		}
-		if before < 0 && !phoneCueAfter(b, end) || !m.cuedPlausible(t.d[:n]) {
+		if before < 0 && !phoneCueAfter(b, end) {
 			continue
 		}
 		if tries++; tries > phoneMaxTries {
@@ -173,7 +176,21 @@ func (m *phoneMatcher) matchCued(b []byte, i int, t *phoneToks) int {
 
 // cuedPlausible reports whether the digits d may be a valid national number
 // of some cue region, by the regions' tables of 3-digit prefixes per length.
+// It answers as cuedPlausibleLoop does, from the union tables when no cued
+// region has a national prefix of two digits or more.
 func (m *phoneMatcher) cuedPlausible(d []byte) bool {
+	if m.cuedLongNP {
+		return m.cuedPlausibleLoop(d)
+	}
+	n := len(d)
+	if n <= phoneMaxNSN && phoneBit(&m.cuedBare[n], d) {
+		return true
+	}
+	return n >= 4 && numDigit(d[0]) && phoneBit(&m.cuedNP[d[0]-'0'][n-1], d[1:])
+}
+
+// cuedPlausibleLoop is cuedPlausible region by region.
+func (m *phoneMatcher) cuedPlausibleLoop(d []byte) bool {
 	for _, r := range m.cued {
 		if r.validPrefix(d) {
 			return true

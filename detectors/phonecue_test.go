@@ -249,3 +249,28 @@ func FuzzPhoneCue(f *testing.F) {
 		}
 	})
 }
+
+// TestCuedPlausibleTables checks that the union tables answer as the loop
+// over the cued regions does, for every length and 3-digit prefix, with
+// and without a leading national prefix digit.
+func TestCuedPlausibleTables(t *testing.T) {
+	m, err := newPhoneMatcher([]string{"US", "GB", "DE"}, DefaultPhoneCueRegions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.cuedLongNP {
+		t.Skip("a cued region has a national prefix of two digits: the loop answers")
+	}
+	d := make([]byte, phoneMaxNSN)
+	for n := phoneCueMinDigits; n <= phoneMaxNSN; n++ {
+		for p := range 10000 {
+			for k := range d[:n] {
+				d[k] = '0' + byte(k*7%10)
+			}
+			d[0], d[1], d[2], d[3] = '0'+byte(p/1000), '0'+byte(p/100%10), '0'+byte(p/10%10), '0'+byte(p%10)
+			if got, want := m.cuedPlausible(d[:n]), m.cuedPlausibleLoop(d[:n]); got != want {
+				t.Fatalf("cuedPlausible(%s) = %v, loop says %v", d[:n], got, want)
+			}
+		}
+	}
+}
