@@ -166,14 +166,25 @@ func (nc *nameCands) fill(b []byte, to int) {
 		return
 	}
 	for p := nc.complete; p < to; p++ {
-		// Eight bytes without a capital or a non-ASCII byte at once.
-		for p+8 <= to {
-			if w := binary.LittleEndian.Uint64(b[p:]); w&swarHi|upperMask(w) != 0 {
-				break
+		// Eight bytes at a time where b holds them, as nextCandidate
+		// reads them, the bytes from to on masked off.
+		if p+8 <= len(b) {
+			carry := uint64(' ')
+			if p > 0 {
+				carry = uint64(b[p-1])
 			}
-			p += 8
+			w := binary.LittleEndian.Uint64(b[p:])
+			m := candidateMask(w<<8|carry, w)
+			if k := to - p; k < 8 {
+				m &= 1<<(8*k) - 1
+			}
+			if m == 0 {
+				p += 7
+				continue
+			}
+			p += bits.TrailingZeros64(m) >> 3
 		}
-		if p < to && candidateAt(b, p) {
+		if candidateAt(b, p) {
 			nc.add(p, p+1)
 			if nc.full {
 				return
