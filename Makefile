@@ -120,8 +120,10 @@ e2e-cluster e2e-cluster-big: build
 	  SCRUBD_CLUSTER_PORT=$(CLUSTER_PORT) SCRUBD_E2E_BIN=$(CURDIR)/bin/scrubd \
 	  $(GO) test -count=1 -tags e2e -timeout 60m -run '^TestFaultsCluster$$' -v ./pipeline/e2e/ ; rc=$$?; SCRUBD_KAFKA_DIR=$(CLUSTER_KAFKA_DIR) $(KAFKA) down; exit $$rc
 
-demo: build
-	./bin/scrubd demo
+## demo: the demo's own binary (the production one links no embedded broker).
+demo:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/scrubd-demo ./cmd/scrubd-demo
+	./bin/scrubd-demo
 
 ## bench: the package benchmarks, then bench/report's tables: per format, `scrubd scrub` in MB
 ## per CPU-second on one core against its target, beside the regexp baseline (issue 20).

@@ -21,6 +21,7 @@ import (
 	"github.com/scrubd/scrubd/bench/gen"
 	"github.com/scrubd/scrubd/detectors"
 	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/keyring"
 )
 
 // A Workload is a named set of log lines, without their newlines.
@@ -129,7 +130,7 @@ func LoadLines(name, path string) (Workload, error) {
 
 // DefaultEngine compiles scrubd's default policy with a random key.
 func DefaultEngine() (*rules.Engine, error) {
-	e, err := rules.Compile(rules.Default(), rules.RandomKeyring())
+	e, err := rules.Compile(rules.Default(), keyring.Random())
 	if err != nil {
 		return nil, fmt.Errorf("compile default policy: %w", err)
 	}

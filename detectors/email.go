@@ -3,6 +3,8 @@ package detectors
 import (
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/scrubd/scrubd/detectors/hexdig"
 )
 
 // typePerson is the type of the display name before an address in angle
@@ -167,7 +169,7 @@ func matchEmailAt(b []byte, at, domStart, last int) (int, int) {
 		// ("mailto%3Ajo%40"): an escaped local character belongs to it,
 		// any other escape ends it (without its two hex digits).
 		if st > last && st+2 <= at && b[st-1] == '%' && isHex(b[st]) && isHex(b[st+1]) {
-			if h, ok := unhex2(b[st], b[st+1]); ok && localChar(h) && script != scriptCJK {
+			if h, ok := hexdig.Pair(b[st], b[st+1]); ok && localChar(h) && script != scriptCJK {
 				script = scriptAlpha
 				st--
 				continue
@@ -206,7 +208,7 @@ func pctRuneBefore(b []byte, lo, end int) (int, int) {
 	n := 0
 	p := end
 	for n < 4 && p-3 >= lo && b[p-3] == '%' {
-		h, ok := unhex2(b[p-2], b[p-1])
+		h, ok := hexdig.Pair(b[p-2], b[p-1])
 		if !ok || h < utf8.RuneSelf {
 			break
 		}
@@ -237,7 +239,7 @@ func pctRuneAt(b []byte, k int) (int, int) {
 	var buf [4]byte
 	n := 0
 	for p := k; n < 4 && p+2 < len(b) && b[p] == '%'; p += 3 {
-		h, ok := unhex2(b[p+1], b[p+2])
+		h, ok := hexdig.Pair(b[p+1], b[p+2])
 		if !ok || h < utf8.RuneSelf || n > 0 && utf8.RuneStart(h) {
 			break
 		}
@@ -274,24 +276,6 @@ func atEntity(b []byte, i int) int {
 	return 0
 }
 
-// unhex2 decodes two hex digits.
-func unhex2(a, b byte) (byte, bool) {
-	v := 0
-	for _, c := range [2]byte{a, b} {
-		switch {
-		case '0' <= c && c <= '9':
-			v = v<<4 | int(c-'0')
-		case 'a' <= c && c <= 'f':
-			v = v<<4 | int(c-'a'+10)
-		case 'A' <= c && c <= 'F':
-			v = v<<4 | int(c-'A'+10)
-		default:
-			return 0, false
-		}
-	}
-	return byte(v), true
-}
-
 // Scripts of the characters of internationalised addresses (idnScript).
 const (
 	scriptNone  = iota // not a letter, digit or mark
@@ -326,7 +310,7 @@ func domainUnit(b []byte, k int) (c byte, script, w int) {
 		return c, scriptAlpha, 1
 	case c == '%':
 		if k+2 < len(b) {
-			if d, ok := unhex2(b[k+1], b[k+2]); ok && (isAlnum(d) || d == '-' || d == '.') {
+			if d, ok := hexdig.Pair(b[k+1], b[k+2]); ok && (isAlnum(d) || d == '-' || d == '.') {
 				return d, scriptAlpha, 3
 			}
 			if w, sc := pctRuneAt(b, k); w > 0 {
@@ -392,6 +376,11 @@ func matchDomain(b []byte, i int) int {
 		return -1
 	}
 	if end < n && (isAlnum(b[end]) || b[end] == '-' || b[end] == '@') {
+		return -1
+	}
+	if pseudonymTail(b, end) {
+		// The last label is a pseudonym's type name glued to its domain
+		// ("x@host.email_r_..."): the pseudonym is no e-mail's part.
 		return -1
 	}
 	return end

@@ -38,6 +38,11 @@ func TestScanEmailShapes(t *testing.T) {
 		{"one word label", "Contact <jo@example.com>", []string{"email:jo@example.com"}},
 		{"upper-case words", "ERROR Failed <jo@example.com>", []string{"email:jo@example.com"}},
 		{"address as name", `"jo@example.com" <jo@example.com>`, []string{"email:jo@example.com", "email:jo@example.com"}},
+		// A pseudonym glued after a dot: its type name is no top-level domain.
+		{"pseudonym glued", "0000&#64;0000.email_r_ghijklmnopqrstuvghijklmn end", nil},
+		{"pseudonym key id", "jo@host.email_k2_ghijklmnopqrstuvghijklmn", nil},
+		{"underscore not a pseudonym", "jo@example.com_old jo@example.com_r_ghij", []string{"email:jo@example.com", "email:jo@example.com"}},
+		{"body too short", "jo@example.email_r_ghijklmnopqrstuvghijklm x", []string{"email:jo@example.email"}},
 		{"other entities", "a=1&amp;b=2&#65;&#x41;&lt;x@y&gt;", nil},
 		{"java object", "com.example.Foo@6d06d69c and Foo&#64;6d06d69c", nil},
 		{"asset", "icon%402x.png and icon&#64;2x.png", nil},

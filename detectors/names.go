@@ -266,6 +266,9 @@ func (s *Scanner) scanNames(dst []Finding, base int, b []byte, nc *nameCands) []
 			i += utf8Len(c)
 		}
 	}
+	if nm.person && len(dst) > mainEnd {
+		dst = nm.personRepeats(dst, mainEnd, dst[base:mainEnd], b)
+	}
 	if len(dst) > mainEnd && mainEnd > base {
 		sortFindings(dst[base:])
 	}
@@ -428,7 +431,7 @@ func (nm *nameMatchers) loneWord(b []byte, i int) int {
 			}
 		}
 	}
-	if mailDisplayName(b, end) || strongCueBefore(b, i) {
+	if mailDisplayName(b, end) || strongCueBefore(b, i) || strongCueAfter(b, i, end) {
 		return 0
 	}
 	return end

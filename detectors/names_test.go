@@ -101,6 +101,8 @@ func FuzzNames(f *testing.F) {
 		"ул. Ленина, д. 5 P.O. Box 12 Pohlstraße 9",
 		"at org.Foo.Bar(Foo.java:1) Faina D. Yefremova O'Brien-Smith McDowell",
 		"\xc5\xbd\xc3\x89 \xe5\x85\x88 Ab \xd1\x83",
+		"directed by Maciej Borkowski and starring Borkowski, says Lundberg. my kid Tadzio, ms. Quinzia",
+		"They had 3: Gaetane, Hannah and Derek, Borkowski and Borkowski's",
 	} {
 		f.Add([]byte(s))
 	}

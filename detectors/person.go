@@ -118,7 +118,7 @@ func codeAround(b []byte, st, end int) bool {
 func particle(w []byte) bool {
 	switch string(w) {
 	case "van", "von", "de", "da", "del", "della", "der", "den", "di", "do", "dos", "das", "du", "la", "le",
-		"bin", "ibn", "al", "el", "ter", "ten", "y", "e", "zu", "af", "dei", "degli", "des":
+		"bin", "ibn", "al", "el", "ter", "ten", "y", "e", "zu", "af", "dei", "degli", "delle", "des":
 		return true
 	}
 	return false
@@ -214,7 +214,7 @@ const (
 func (nm *nameMatchers) personAt(b []byte, toks []nameTok, runEnd int) (int, int) {
 	// One word that is in no lexicon (most capitalized words of a log
 	// line): a name only after a strong cue.
-	if len(toks) == 1 && toks[0].flags == 0 && !mailDisplayName(b, runEnd) && !strongCueBefore(b, toks[0].st) {
+	if len(toks) == 1 && toks[0].flags == 0 && !mailDisplayName(b, runEnd) && !strongCueBefore(b, toks[0].st) && !strongCueAfter(b, toks[0].st, runEnd) {
 		return 0, 0
 	}
 	// A leading title or salutation is a strong cue, a job a weak one.
@@ -265,10 +265,15 @@ func (nm *nameMatchers) decidePerson(b []byte, toks []nameTok, runEnd int, stron
 	if toks[len(toks)-1].end < runEnd && runEnd > toks[len(toks)-1].end+4 {
 		runEnd = toks[len(toks)-1].end
 	}
+	// A company, a place or a street named after someone ("Johnson Inc",
+	// "Shelly Park", "Victor Hugo Street") is no person; after a title a
+	// street word is a surname ("Dr. Wells").
+	reject := uint16(lxStop | lxOrg | lxStreetAfter | lxStreetBefore | lxUnit | lxPOBox)
+	if strong {
+		reject &^= lxStreetAfter
+	}
 	for _, t := range toks {
-		// A company, a place or a street named after someone ("Johnson
-		// Inc", "Shelly Park", "Victor Hugo Street") is no person.
-		if t.flags&(lxStop|lxOrg|lxStreetAfter|lxStreetBefore|lxUnit|lxPOBox) != 0 && t.flags&lxTitle == 0 {
+		if t.flags&reject != 0 && t.flags&lxTitle == 0 {
 			return 0, 0
 		}
 	}
@@ -276,7 +281,7 @@ func (nm *nameMatchers) decidePerson(b []byte, toks []nameTok, runEnd int, stron
 		return 0, 0
 	}
 	if !strong {
-		strong = mailDisplayName(b, runEnd) || strongCueBefore(b, st)
+		strong = mailDisplayName(b, runEnd) || strongCueBefore(b, st) || strongCueAfter(b, st, runEnd)
 	}
 	if strong {
 		return st, runEnd
@@ -335,10 +340,60 @@ func (nm *nameMatchers) decidePerson(b []byte, toks []nameTok, runEnd int, stron
 	}
 	// One word and no cue: a given name that is no English word and no
 	// common surname, standing in prose.
-	if givenFirst(first) && proseAround(b, st, runEnd) {
+	if givenFirst(first) && proseAround(b, st, runEnd) || first&lxGiven != 0 && vocative(b, st, runEnd) {
+		return st, runEnd
+	}
+	// A surname that is no English word, capitalized after a small word
+	// in prose ("says Hartvigsson.", "than early Bulgakov?"): a proper
+	// noun there, and a surname's.
+	if first&lxSurname != 0 && first&lxCommon == 0 && afterSmallWord(b, st) && proseAround(b, st, runEnd) {
 		return st, runEnd
 	}
 	return 0, 0
+}
+
+// afterSmallWord reports whether the word at b[st] follows a word in small
+// letters and one space: it stands inside a sentence, where a capital marks
+// a proper noun, not at the start of a line, a field or a sentence.
+//
+// The word before must be all small letters ("Station Nord" is a name of
+// two words), and no article, possessive or preposition that makes the
+// name an attribute ("the Uber website", "her Uber resignation", "University
+// of Nicosia") or a particle of a place ("avenue de Provence").
+func afterSmallWord(b []byte, st int) bool {
+	j := smallWordBefore(b, st)
+	if j < 0 {
+		return false
+	}
+	w := b[j : st-1]
+	if string(w) == "of" {
+		// "the gender of Vehbija", but "University of Nicosia".
+		return smallWordBefore(b, j) >= 0
+	}
+	if particle(w) {
+		return false
+	}
+	switch string(w) {
+	case "the", "an", "and", "or", "her", "his", "its", "our", "their", "my", "your", "this", "that", "these", "those", "in", "at", "on", "into", "onto", "via", "near":
+		return false
+	}
+	return true
+}
+
+// smallWordBefore returns the start of the word of two or more small
+// letters that ends one space before b[st], or -1.
+func smallWordBefore(b []byte, st int) int {
+	if st < 3 || b[st-1] != ' ' {
+		return -1
+	}
+	j := st - 1
+	for j > 0 && b[j-1] >= 'a' && b[j-1] <= 'z' {
+		j--
+	}
+	if st-1-j < 2 || j > 0 && (class[b[j-1]]&cAlnum != 0 || b[j-1] >= 0x80) {
+		return -1
+	}
+	return j
 }
 
 // givenFirst reports whether a word with flags f is above all a given name:
@@ -360,6 +415,9 @@ func orgAfter(lex *lexTable, b []byte, end int) bool {
 	}
 	if j < len(b) && b[j] == '&' {
 		return true
+	}
+	if j+4 < len(b) && string(b[j:j+4]) == "and " {
+		j += 4 // "Thomas and Sons"
 	}
 	if j >= len(b) || b[j] < 'A' || b[j] > 'Z' {
 		return false // "Smith points out": a company word is capitalized
@@ -451,20 +509,92 @@ func strongCueBefore(b []byte, st int) bool {
 	for j >= 0 && (b[j] == ' ' || b[j] == ':' || b[j] == ',' || b[j] == '"' || b[j] == '?' || b[j] == '\t' || b[j] == '\n') {
 		j--
 	}
+	if j > 0 && b[j] == '.' && b[j-1] != '.' {
+		// A title abbreviated in small letters ("ms. Quinzia"); one
+		// with a capital is read with the name (readNameRun).
+		e := j
+		for j > 0 && b[j-1] >= 'a' && b[j-1] <= 'z' {
+			j--
+		}
+		if j > 0 && class[b[j-1]]&cAlnum != 0 {
+			return false
+		}
+		switch string(b[j:e]) {
+		case "mr", "mrs", "ms", "dr", "prof":
+			return true
+		}
+		return false
+	}
 	if j < 0 || !strongCueLast[b[j]|0x20] {
 		return false
 	}
 	var buf [16]byte
 	w, ws := prevWord(b, st, &buf)
 	switch string(w) {
-	case "named", "called", "dear", "mr", "mrs", "ms", "dr", "sig", "sra", "name", "signed", "regards", "sincerely":
+	case "named", "called", "dear", "mr", "mrs", "ms", "dr", "sig", "sra", "name", "signed", "regards", "sincerely",
+		"says", "said", "starring", "featuring":
 		return true
 	case "is", "am":
 		var buf2 [16]byte
 		w2, _ := prevWord(b, ws, &buf2)
 		return string(w2) == "name"
+	case "me", "him", "her":
+		// "everyone calls me Ján", "she named him Luís".
+		var buf2 [16]byte
+		w2, _ := prevWord(b, ws, &buf2)
+		switch string(w2) {
+		case "call", "calls", "called", "named", "name":
+			return true
+		}
+	case "kid", "son", "daughter", "child", "wife", "husband", "brother", "sister", "nephew", "niece", "cousin",
+		"uncle", "aunt", "grandson", "granddaughter", "mother", "father", "mom", "dad", "boyfriend", "girlfriend":
+		// Kin after a possessive: "my kid Tadzio".
+		var buf2 [16]byte
+		w2, _ := prevWord(b, ws, &buf2)
+		switch string(w2) {
+		case "my", "your", "his", "her", "our", "their":
+			return true
+		}
 	}
 	return false
+}
+
+// strongCueAfter reports whether what follows the words b[st:end] makes
+// them a person's name: a verb only people are the subject of ("Timotea
+// lives on", "Zak shouted at").
+func strongCueAfter(b []byte, st, end int) bool {
+	if end+4 >= len(b) || b[end] != ' ' || !humanVerbFirst[b[end+1]] {
+		return false
+	}
+	e := end + 1
+	for e < len(b) && b[e] >= 'a' && b[e] <= 'z' {
+		e++
+	}
+	if e < len(b) && class[b[e]]&cAlnum != 0 {
+		return false
+	}
+	switch string(b[end+1 : e]) {
+	case "lives", "lived", "shouted", "yelled", "whispered", "screamed", "smiled", "laughed", "cried", "replied",
+		"married", "said", "says", "told", "explained":
+		return true
+	}
+	return false
+}
+
+// humanVerbFirst holds the first letters of the verbs strongCueAfter
+// looks for.
+var humanVerbFirst = func() (t [256]bool) {
+	for _, c := range "lsywcrmte" {
+		t[c] = true
+	}
+	return t
+}()
+
+// vocative reports whether the name word b[st:end] is addressed to
+// someone, between a comma and the end of the clause ("Remember me,
+// Maria?", "Don't go to town, Mark!").
+func vocative(b []byte, st, end int) bool {
+	return st >= 2 && b[st-1] == ' ' && b[st-2] == ',' && end < len(b) && (b[end] == '?' || b[end] == '!')
 }
 
 // weakCueBefore reports whether the word before b[st] makes a name likely
@@ -587,7 +717,7 @@ var surnameLast = func() (t [256]bool) {
 // strongCueLast holds the last letters of the words strongCueBefore looks
 // for, in lower case.
 var strongCueLast = func() (t [256]bool) {
-	for _, c := range "dlrsgameyp" {
+	for _, c := range "dlrsgameypnt" {
 		t[c] = true
 	}
 	return t

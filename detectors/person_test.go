@@ -40,6 +40,40 @@ func TestPerson(t *testing.T) {
 		{"MAX_RETRIES=3 JENNIFER SMITH", nil},
 		{"I will be travelling to France next week", nil},
 		{"lives on Rue de Rivoli", nil},
+		// A name's words again later in the line, either side.
+		{"directed by Maciej Borkowski and starring Borkowski", []string{"Maciej Borkowski", "Borkowski"}},
+		{"Borkowski wrote it; Maciej Borkowski signed it", []string{"Borkowski", "Maciej Borkowski"}},
+		{"my name is Ján M. Novák but everyone calls me Ján", []string{"Ján M. Novák", "Ján"}},
+		// Names listed with a given name.
+		{"They had 3: Gaetane, Hannah and Derek.", []string{"Gaetane", "Hannah", "Derek"}},
+		// A surname inside a sentence.
+		{"the market is moving in that direction, says Christiansen.", []string{"Christiansen"}},
+		{"a perfect example of unbridled creativity than early Lundberg?", []string{"Lundberg"}},
+		{"the true gender of Kowalczyk has been under debate", []string{"Kowalczyk"}},
+		// Cues: speech, kin after a possessive, a small title with a dot.
+		{"I'm so jealous! said Maslin to Antonio", []string{"Maslin", "Antonio"}},
+		{"I would like to remove my kid Tadzio from the will", []string{"Tadzio"}},
+		{"Sometimes people call me Piusz", []string{"Piusz"}},
+		{"I'd like to join accounts with ms. Quinzia", []string{"Quinzia"}},
+		{"For my take on Dr. Wells, see below", []string{"Wells"}}, // a street word after a title
+		// Cues after the name: a verb of people, a name called out.
+		{"Timotea lives on Via dei Fiorentini 17", []string{"Timotea"}},
+		{"Zak shouted at Scott", []string{"Zak", "Scott"}},
+		{"Reason: \"timeout\"", nil},
+		{"Remember me, Maria? I do.", []string{"Maria"}},
+		{"He lives on the north side", nil},
+		{"You said your e-mail is wrong", nil},
+		// A town after a street is no person.
+		{"Apt. 397, Mora de Rubielos, Spain 16200", nil},
+		{"Thomas and Sons is a multinational", nil},
+		// Not people.
+		// Surnames alone list a firm: "Oneal" after the weak cue "and"
+		// is taken (as before), but not its list mates.
+		{"Owens, Duran and Oneal is a design agency", []string{"Oneal"}},
+		{"send it to Katrina and Rúa do Paseo 46", []string{"Katrina"}}, // a street is no list mate
+		{"studied at the University of Nicosia", nil},
+		{"according to the Uber website", nil},
+		{"lives on 33 avenue de Provence", nil},
 	} {
 		if got := findingsOf(t, s, c.line, Person); !slices.Equal(got, c.want) {
 			t.Errorf("%q: got %q, want %q", c.line, got, c.want)

@@ -9,6 +9,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/aggregate"
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/metrics"
+	"github.com/scrubd/scrubd/pipeline/wire"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -109,9 +110,9 @@ func (a *aggregator) changelogPartition(p int32) int32 { return p % a.changelogP
 // headers are the headers of aggregate and changelog records.
 func (a *aggregator) headers() []sarama.RecordHeader {
 	return []sarama.RecordHeader{
-		header(HeaderClass, []byte(DataClassAggregate)),
-		header(HeaderPolicy, a.policy),
-		header(HeaderFindings, nil),
+		header(wire.HeaderClass, []byte(wire.DataClassAggregate)),
+		header(wire.HeaderPolicy, a.policy),
+		header(wire.HeaderFindings, nil),
 	}
 }
 

@@ -6,17 +6,17 @@ import (
 	"fmt"
 	"maps"
 	"regexp"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/embedded"
+	"github.com/scrubd/scrubd/pipeline/internal/kafkatest"
+	"github.com/scrubd/scrubd/pipeline/wire"
 )
 
 const (
@@ -143,7 +143,7 @@ func readAggregates(t *testing.T, addrs []string, want int64) (map[string]int64,
 			if err := json.Unmarshal(r.Value, &a); err != nil || a.WindowStart == "" || a.Count <= 0 || len(a.Dims) != 8 {
 				t.Fatalf("bad aggregate record %s: %v", r.Value, err)
 			}
-			if class, _ := headerOf(r, HeaderClass); class != DataClassAggregate {
+			if class, _ := headerOf(r, wire.HeaderClass); class != wire.DataClassAggregate {
 				t.Fatalf("aggregate record with class %q", class)
 			}
 			if identifying.Match(r.Value) {
@@ -204,33 +204,7 @@ func TestAggregatesExactlyOnce(t *testing.T) {
 	input := aggRecords(0, 3000)
 	want := input.want
 	produce(t, c.Addrs(), input.values)
-	var once sync.Once
-	failed := make(chan struct{})
-	c.Kfake().ControlKey(int16(kmsg.TxnOffsetCommit), func(r kmsg.Request) (kmsg.Response, error, bool) {
-		var out kmsg.Response
-		once.Do(func() {
-			req := r.(*kmsg.TxnOffsetCommitRequest)
-			resp := req.ResponseKind().(*kmsg.TxnOffsetCommitResponse)
-			resp.Version = req.Version
-			for _, tp := range req.Topics {
-				rt := kmsg.NewTxnOffsetCommitResponseTopic()
-				rt.Topic = tp.Topic
-				for _, p := range tp.Partitions {
-					rp := kmsg.NewTxnOffsetCommitResponseTopicPartition()
-					rp.Partition = p.Partition
-					rp.ErrorCode = kerr.UnknownMemberID.Code
-					rt.Partitions = append(rt.Partitions, rp)
-				}
-				resp.Topics = append(resp.Topics, rt)
-			}
-			close(failed)
-			out = resp
-		})
-		if out == nil {
-			return nil, nil, false
-		}
-		return out, nil, true
-	})
+	failed := kafkatest.FailTxnOffsetCommits(c.Kfake(), kerr.UnknownMemberID, 1)
 	cfg := aggConfig(c.Addrs(), 300*time.Millisecond)
 	in := newInstance(t, cfg, testEngine(t, aggPolicy), "scrubd-agg", nil).start()
 	got, recs := readAggregates(t, c.Addrs(), sum(want))

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/scrubd/scrubd/pipeline/decision"
 )
 
 // batch is a run of consecutive records of one partition, scrubbed, with
@@ -26,7 +28,7 @@ type batch struct {
 	stats    stats
 	started  time.Time
 	// view is the policy the batch's records are scrubbed with.
-	view *policyView
+	view *decision.View
 	// done receives the outcome of each submission: nil when committed.
 	done chan error
 	// acks counts the records still unacknowledged (at least once).
@@ -35,11 +37,23 @@ type batch struct {
 	ackErr error
 }
 
+// stats are the counts of one batch, added to the metrics when it is done.
+type stats struct {
+	decision.Counts
+	agg aggStats
+}
+
 func newBatch(sess sarama.ConsumerGroupSession, topic string, partition int32, now time.Time) *batch {
 	return &batch{
 		sess: sess, topic: topic, partition: partition, started: now,
-		stats: newStats(), done: make(chan error, 1),
+		stats: stats{Counts: decision.NewCounts()}, done: make(chan error, 1),
 	}
+}
+
+// add appends a record to produce with b.
+func (b *batch) add(m *sarama.ProducerMessage) {
+	m.Metadata = b
+	b.out = append(b.out, m)
 }
 
 // committer commits batches: their records and their offsets.

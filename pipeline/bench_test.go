@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/scrubd/scrubd/pipeline/config"
+	"github.com/scrubd/scrubd/pipeline/decision"
 	"github.com/scrubd/scrubd/pipeline/embedded"
 	"github.com/scrubd/scrubd/rules"
 )
@@ -67,14 +68,14 @@ func records300(n int, clientIP bool) [][]byte {
 func BenchmarkPipelineEndToEnd(b *testing.B) {
 	for _, bc := range []struct {
 		name string
-		s    func(testing.TB) Scrubber
+		s    func(testing.TB) decision.Scrubber
 	}{
-		{"scrub=off", func(testing.TB) Scrubber { return passthrough{} }},
-		{"scrub=on", func(t testing.TB) Scrubber { return testEngine(t, "") }},
-		{"scrub=on,geo,aggregates", func(t testing.TB) Scrubber { return testEngine(t, "") }},
+		{"scrub=off", func(testing.TB) decision.Scrubber { return passthrough{} }},
+		{"scrub=on", func(t testing.TB) decision.Scrubber { return testEngine(t, "") }},
+		{"scrub=on,geo,aggregates", func(t testing.TB) decision.Scrubber { return testEngine(t, "") }},
 		// At least once: each batch's offset committed before the
 		// partition's next batch (the bound on duplicates after a crash).
-		{"scrub=on,at_least_once", func(t testing.TB) Scrubber { return testEngine(t, "") }},
+		{"scrub=on,at_least_once", func(t testing.TB) decision.Scrubber { return testEngine(t, "") }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			full := bc.name == "scrub=on,geo,aggregates"

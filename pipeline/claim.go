@@ -1,12 +1,16 @@
 package pipeline
 
 import (
+	"log/slog"
 	"strconv"
 	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/scrubd/scrubd/pipeline/config"
+	"github.com/scrubd/scrubd/pipeline/decision"
+	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/metrics"
 )
 
@@ -14,7 +18,32 @@ import (
 // ConsumeClaim on its own goroutine for every partition assigned; each runs
 // a claimLoop.
 type handler struct {
-	p *Pipeline
+	p   *Pipeline
+	env *claimEnv
+}
+
+// claimEnv is what the claims of a run share, set up once the run has
+// connected and read-only afterwards: a claim reaches nothing of the
+// Pipeline but this.
+type claimEnv struct {
+	log      *slog.Logger
+	now      func() time.Time
+	limits   config.Batch
+	budget   *budget
+	dec      *decision.Decider
+	views    *decision.Views
+	aggs     *aggregator // nil: aggregates are off
+	commit   committer
+	client   sarama.Client // restores read the changelog with it
+	produce  metrics.StageMetrics
+	hardStop <-chan struct{}
+	// countScrubbed and countCommitted add a batch's counts to the
+	// metrics when it is submitted and when it is committed.
+	countScrubbed  func(*stats)
+	countCommitted func(*batch, time.Time)
+	// shadowSummary returns the shadow summary to ride with a batch when
+	// one is due, or nil.
+	shadowSummary func(time.Time) *sarama.ProducerMessage
 }
 
 // Setup runs when the instance joins the group.
@@ -40,19 +69,21 @@ func (h *handler) Cleanup(sess sarama.ConsumerGroupSession) error {
 func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
 	h.p.noteGeneration(sess.GenerationID())
 	c := &claimLoop{
-		p:       h.p,
-		sess:    sess,
-		claim:   claim,
-		consume: h.p.m.Stage(metrics.StageConsume),
-		scrub:   h.p.m.Stage(metrics.StageScrub),
-		lag:     h.p.m.Lag.WithLabelValues(claim.Topic(), strconv.Itoa(int(claim.Partition()))),
+		claimEnv: h.env,
+		sess:     sess,
+		claim:    claim,
+		consume:  h.p.m.Stage(metrics.StageConsume),
+		scrub:    h.p.m.Stage(metrics.StageScrub),
+		lag:      h.p.m.Lag.WithLabelValues(claim.Topic(), strconv.Itoa(int(claim.Partition()))),
 	}
 	defer h.p.m.DeleteLag(claim.Topic(), claim.Partition())
+	var vs decision.Vault
 	if h.p.opts.Vault != nil {
 		// The writer remembers which subjects' data keys this partition
 		// wrote; it must not outlive the claim.
-		c.w.vault = h.p.opts.Vault.Writer(claim.Topic(), claim.Partition())
+		vs = vaultStage{h.p.opts.Vault.Writer(claim.Topic(), claim.Partition())}
 	}
+	c.w = decision.NewScratch(vs)
 	h.p.m.Assigned.Inc()
 	defer h.p.m.Assigned.Dec()
 	h.p.log.Debug("claim started", "topic", claim.Topic(), "partition", claim.Partition(), "offset", claim.InitialOffset(), "generation", sess.GenerationID())
@@ -66,10 +97,10 @@ func (h *handler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.Co
 // (building). It stops reading when the building batch is full or the
 // in-flight budget is spent, until the pending batch is committed.
 type claimLoop struct {
-	p       *Pipeline
+	*claimEnv
 	sess    sarama.ConsumerGroupSession
 	claim   sarama.ConsumerGroupClaim
-	w       worker
+	w       *decision.Scratch
 	consume metrics.StageMetrics
 	scrub   metrics.StageMetrics
 	lag     prometheus.Gauge
@@ -97,12 +128,12 @@ func (c *claimLoop) run() error {
 	msgs := c.claim.Messages()
 	sessDone := c.sess.Context().Done()
 	var flushC <-chan time.Time
-	if c.p.proc.agg != nil {
+	if c.aggs != nil {
 		if !c.restore() {
 			return c.finish()
 		}
 		defer c.agg.release()
-		t := time.NewTicker(max(c.p.proc.agg.opts.FlushAfter/4, 50*time.Millisecond))
+		t := time.NewTicker(max(c.aggs.opts.FlushAfter/4, 50*time.Millisecond))
 		defer t.Stop()
 		flushC = t.C
 	}
@@ -113,17 +144,17 @@ func (c *claimLoop) run() error {
 	// a stuck or idle claim does not freeze it.
 	lagTick := time.NewTicker(5 * time.Second)
 	defer lagTick.Stop()
-	lim := c.p.cfg.Batch
+	lim := c.limits
 	for {
 		var budgetC <-chan struct{}
 		if c.held != nil {
-			budgetC = c.p.budget.wait()
+			budgetC = c.budget.wait()
 			c.admit()
 		}
 		b := c.building
 		full := b != nil && (b.records >= lim.MaxRecords || b.bytes >= lim.MaxBytes || c.held != nil)
 		if b != nil && c.pending == nil {
-			wait := lim.Linger.D() - c.p.now().Sub(b.started)
+			wait := lim.Linger.D() - c.now().Sub(b.started)
 			if full || wait <= 0 {
 				c.submit()
 				continue
@@ -177,7 +208,7 @@ func (c *claimLoop) restore() bool {
 		if c.sess.Context().Err() != nil {
 			return false
 		}
-		c.p.log.Warn("restore aggregates failed; retrying", "topic", c.claim.Topic(), "partition", c.claim.Partition(), "attempt", attempt+1, "err", err)
+		c.log.Warn("restore aggregates failed; retrying", "topic", c.claim.Topic(), "partition", c.claim.Partition(), "attempt", attempt+1, "err", err)
 		t := time.NewTimer(restoreBackoff(attempt))
 		select {
 		case <-t.C:
@@ -194,7 +225,7 @@ func (c *claimLoop) restore() bool {
 // partition's offset again, unchanged, which fences it like any batch; a
 // partition that has never committed an offset has nothing to flush.
 func (c *claimLoop) flushIdle() {
-	now := c.p.now()
+	now := c.now()
 	if c.building != nil || c.pending != nil || c.held != nil || c.committed < 0 || !c.agg.idle(now) {
 		return
 	}
@@ -202,8 +233,8 @@ func (c *claimLoop) flushIdle() {
 	b.next = c.committed
 	c.agg.seal(b, now, true)
 	c.pending = b
-	c.p.produce.Enter(len(b.out))
-	c.p.commit.submit(b)
+	c.produce.Enter(len(b.out))
+	c.commit.submit(b)
 }
 
 // admit scrubs the held record into the building batch if the budget has
@@ -211,30 +242,29 @@ func (c *claimLoop) flushIdle() {
 func (c *claimLoop) admit() {
 	m := c.held
 	size := len(m.Value) + len(m.Key)
-	if !c.p.budget.tryTake(size, c.building == nil && c.pending == nil) {
+	if !c.budget.tryTake(size, c.building == nil && c.pending == nil) {
 		return
 	}
 	c.held = nil
 	if c.building == nil {
-		c.building = newBatch(c.sess, c.claim.Topic(), c.claim.Partition(), c.p.now())
-		c.building.view = c.p.proc.views.current()
+		c.building = newBatch(c.sess, c.claim.Topic(), c.claim.Partition(), c.now())
+		c.building.view = c.views.Current()
 	}
 	b := c.building
 	b.held += size
 	b.bytes += size
 	b.records++
 	b.next = m.Offset + 1
-	r := c.p.proc.process(m, &c.w, b.view, &b.stats)
-	if r.out != nil {
-		r.out.Metadata = b
-		b.out = append(b.out, r.out)
+	rec := kafka.Record(m)
+	o := c.dec.Decide(&rec, c.w, b.view, &b.stats.Counts)
+	if o.Kind == decision.Clean || o.Kind == decision.DeadLetter {
+		b.add(kafka.Message(&o.Out))
 	}
-	for _, v := range r.vault {
-		v.Metadata = b
-		b.out = append(b.out, v)
+	for i := range o.Vault {
+		b.add(kafka.Message(&o.Vault[i]))
 	}
-	if r.counted {
-		c.agg.add(r.obs, c.p.now(), &b.stats.agg)
+	if o.Counted {
+		c.agg.add(o.Obs, c.now(), &b.stats.agg)
 	}
 	c.lag.Set(float64(max(0, c.claim.HighWaterMarkOffset()-b.next)))
 }
@@ -258,19 +288,19 @@ func (c *claimLoop) updateLag() {
 func (c *claimLoop) submit() {
 	b := c.building
 	c.building, c.pending = nil, b
-	now := c.p.now()
+	now := c.now()
 	c.scrub.Enter(b.records)
 	c.scrub.Leave(b.records, now)
-	c.p.countScrubbed(&b.stats)
+	c.countScrubbed(&b.stats)
 	if c.agg != nil {
 		c.agg.seal(b, now, false)
 	}
-	if m := c.p.shadowSummary(now); m != nil {
+	if m := c.shadowSummary(now); m != nil {
 		m.Metadata = b
 		b.out = append(b.out, m)
 	}
-	c.p.produce.Enter(len(b.out))
-	c.p.commit.submit(b)
+	c.produce.Enter(len(b.out))
+	c.commit.submit(b)
 }
 
 // completed handles the outcome of the pending batch. It reports false when
@@ -283,11 +313,11 @@ func (c *claimLoop) completed(err error) bool {
 		if !b.noOffset {
 			c.committed = b.next
 		}
-		now := c.p.now()
-		c.p.budget.give(b.held)
+		now := c.now()
+		c.budget.give(b.held)
 		c.consume.Leave(b.records, now)
-		c.p.produce.Leave(len(b.out), now)
-		c.p.countCommitted(b, now)
+		c.produce.Leave(len(b.out), now)
+		c.countCommitted(b, now)
 		return true
 	}
 	// Nothing of the batch counts: submit it again, in order, unless the
@@ -295,7 +325,7 @@ func (c *claimLoop) completed(err error) bool {
 	// records again from the committed offset).
 	c.retries++
 	backoff := min(50*time.Millisecond<<min(c.retries, 6), 2*time.Second)
-	c.p.log.Warn("batch not committed; retrying", "topic", b.topic, "partition", b.partition,
+	c.log.Warn("batch not committed; retrying", "topic", b.topic, "partition", b.partition,
 		"records", b.records, "attempt", c.retries, "backoff", backoff, "err", err)
 	t := time.NewTimer(backoff)
 	defer t.Stop()
@@ -308,7 +338,7 @@ func (c *claimLoop) completed(err error) bool {
 		return false
 	}
 	b.out = resubmittable(b.out)
-	c.p.commit.submit(b)
+	c.commit.submit(b)
 	return true
 }
 
@@ -338,10 +368,10 @@ func (c *claimLoop) finish() error {
 			if err == nil {
 				c.completed(nil)
 			}
-		case <-c.p.hardStop:
+		case <-c.hardStop:
 		}
 	}
-	c.p.commit.claimDone(c.sess)
+	c.commit.claimDone(c.sess)
 	return nil
 }
 
@@ -353,10 +383,10 @@ func (c *claimLoop) abandon() {
 		if b == nil {
 			continue
 		}
-		c.p.budget.give(b.held)
+		c.budget.give(b.held)
 		c.consume.Drop(b.records)
 		if b == c.pending {
-			c.p.produce.Drop(len(b.out))
+			c.produce.Drop(len(b.out))
 		}
 	}
 	c.pending, c.building = nil, nil

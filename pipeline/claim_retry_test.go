@@ -6,9 +6,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/twmb/franz-go/pkg/kerr"
-	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/scrubd/scrubd/pipeline/config"
+	"github.com/scrubd/scrubd/pipeline/internal/kafkatest"
 )
 
 // TestSessionEndsDuringRetry: every transactional offset commit fails, so
@@ -20,25 +20,7 @@ import (
 func TestSessionEndsDuringRetry(t *testing.T) {
 	c := startCluster(t, 2)
 	produce(t, c.Addrs(), jsonRecords(200))
-	k := c.Kfake()
-	k.ControlKey(int16(kmsg.TxnOffsetCommit), func(r kmsg.Request) (kmsg.Response, error, bool) {
-		k.KeepControl()
-		req := r.(*kmsg.TxnOffsetCommitRequest)
-		resp := req.ResponseKind().(*kmsg.TxnOffsetCommitResponse)
-		resp.Version = req.Version
-		for _, tp := range req.Topics {
-			rt := kmsg.NewTxnOffsetCommitResponseTopic()
-			rt.Topic = tp.Topic
-			for _, p := range tp.Partitions {
-				rp := kmsg.NewTxnOffsetCommitResponseTopicPartition()
-				rp.Partition = p.Partition
-				rp.ErrorCode = kerr.UnknownMemberID.Code
-				rt.Partitions = append(rt.Partitions, rp)
-			}
-			resp.Topics = append(resp.Topics, rt)
-		}
-		return resp, nil, true
-	})
+	kafkatest.FailTxnOffsetCommits(c.Kfake(), kerr.UnknownMemberID, 0)
 	cfg := testConfig(c.Addrs())
 	cfg.Shutdown.Timeout = config.Duration(10 * time.Second)
 	in := newInstance(t, cfg, testEngine(t, ""), "scrubd-retry", nil).start()

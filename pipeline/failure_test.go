@@ -12,10 +12,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/scrubd/scrubd/pipeline/config"
+	"github.com/scrubd/scrubd/pipeline/internal/kafkatest"
 	"github.com/scrubd/scrubd/pipeline/internal/race"
+	"github.com/scrubd/scrubd/pipeline/wire"
 )
 
 // checkExactlyOnce fails unless recs hold every seq in [0, n) once.
@@ -42,33 +43,7 @@ func TestAbortedTransactionInvisible(t *testing.T) {
 	c := startCluster(t, 1)
 	const n = 500
 	produce(t, c.Addrs(), jsonRecords(n))
-	var once sync.Once
-	failed := make(chan struct{})
-	c.Kfake().ControlKey(int16(kmsg.TxnOffsetCommit), func(r kmsg.Request) (kmsg.Response, error, bool) {
-		var out kmsg.Response
-		once.Do(func() {
-			req := r.(*kmsg.TxnOffsetCommitRequest)
-			resp := req.ResponseKind().(*kmsg.TxnOffsetCommitResponse)
-			resp.Version = req.Version
-			for _, tp := range req.Topics {
-				rt := kmsg.NewTxnOffsetCommitResponseTopic()
-				rt.Topic = tp.Topic
-				for _, p := range tp.Partitions {
-					rp := kmsg.NewTxnOffsetCommitResponseTopicPartition()
-					rp.Partition = p.Partition
-					rp.ErrorCode = kerr.UnknownMemberID.Code
-					rt.Partitions = append(rt.Partitions, rp)
-				}
-				resp.Topics = append(resp.Topics, rt)
-			}
-			close(failed)
-			out = resp
-		})
-		if out == nil {
-			return nil, nil, false
-		}
-		return out, nil, true
-	})
+	failed := kafkatest.FailTxnOffsetCommits(c.Kfake(), kerr.UnknownMemberID, 1)
 	cfg := testConfig(c.Addrs())
 	in := newInstance(t, cfg, testEngine(t, ""), "scrubd-abort", nil).start()
 	committed := readTopic(t, c.Addrs(), cleanTopic, n, false)
@@ -209,12 +184,12 @@ fields:
 	}
 	wantReason := map[string]string{"0": "too_large", "1": "too_deep", "2": "invalid_json", "3": "unsupported_encoding", "4": "unsupported_encoding"}
 	for i, r := range dead {
-		reason, _ := headerOf(r, HeaderError)
-		off, _ := headerOf(r, HeaderSourceOffset)
-		class, _ := headerOf(r, HeaderClass)
-		payload, _ := headerOf(r, HeaderPayload)
-		src, _ := headerOf(r, HeaderSourceTopic)
-		if class != DataClassPersonal || payload != PayloadEncrypted || src != rawTopic {
+		reason, _ := headerOf(r, wire.HeaderError)
+		off, _ := headerOf(r, wire.HeaderSourceOffset)
+		class, _ := headerOf(r, wire.HeaderClass)
+		payload, _ := headerOf(r, wire.HeaderPayload)
+		src, _ := headerOf(r, wire.HeaderSourceTopic)
+		if class != wire.DataClassPersonal || payload != wire.PayloadEncrypted || src != rawTopic {
 			t.Errorf("dead letter %d: class %q payload %q source %q", i, class, payload, src)
 		}
 		if bytes.Contains(r.Value, []byte("seq")) {
@@ -249,7 +224,7 @@ func TestDeadLetterWithoutKey(t *testing.T) {
 	if len(dead) != 1 {
 		t.Fatalf("dead letters: %d", len(dead))
 	}
-	if p, _ := headerOf(dead[0], HeaderPayload); p != PayloadOmitted || len(dead[0].Value) != 0 {
+	if p, _ := headerOf(dead[0], wire.HeaderPayload); p != wire.PayloadOmitted || len(dead[0].Value) != 0 {
 		t.Errorf("payload %q with %d bytes, want omitted and empty", p, len(dead[0].Value))
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/embedded"
 	"github.com/scrubd/scrubd/pipeline/geoip"
 	"github.com/scrubd/scrubd/pipeline/internal/geotest"
+	"github.com/scrubd/scrubd/pipeline/wire"
 )
 
 // openGeo writes the standard test database and opens a Reader on it,
@@ -79,8 +80,8 @@ jurisdictions:
 	type geo struct{ Country, Jurisdiction string }
 	got := map[string]geo{}
 	for _, r := range append(append([]*kgo.Record{}, clean...), eeaRecs...) {
-		country, ok1 := headerOf(r, HeaderGeoCountry)
-		j, ok2 := headerOf(r, HeaderGeoJurisdiction)
+		country, ok1 := headerOf(r, wire.HeaderGeoCountry)
+		j, ok2 := headerOf(r, wire.HeaderGeoJurisdiction)
 		if !ok1 || !ok2 {
 			t.Fatalf("geo headers missing on %s", r.Value)
 		}

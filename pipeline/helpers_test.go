@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/scrubd/scrubd/pipeline/config"
+	"github.com/scrubd/scrubd/pipeline/decision"
 	"github.com/scrubd/scrubd/pipeline/embedded"
 	"github.com/scrubd/scrubd/rules"
 )
@@ -90,7 +91,7 @@ type instance struct {
 	done   chan error
 }
 
-func newInstance(t testing.TB, cfg *config.Config, s Scrubber, txnID string, edit func(*Pipeline)) *instance {
+func newInstance(t testing.TB, cfg *config.Config, s decision.Scrubber, txnID string, edit func(*Pipeline)) *instance {
 	t.Helper()
 	reg := prometheus.NewRegistry()
 	p, err := New(Options{

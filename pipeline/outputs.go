@@ -1,33 +1,16 @@
 package pipeline
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/IBM/sarama"
+
+	"github.com/scrubd/scrubd/pipeline/decision"
 )
 
-// output is a clean topic and its partition count.
-type output struct {
-	topic string
-	parts int32
-}
-
-// outputs routes clean records: to the residency topic of their
-// jurisdiction when it has one, else to the clean topic. Records of a
-// source partition p go to partition p modulo the output's partitions, so
-// that the order of a source partition is kept.
-type outputs struct {
-	clean     output
-	residency map[string]output // by jurisdiction
-}
-
-// of returns the output of a record of jurisdiction j ("" when unknown).
-func (o outputs) of(j string) output {
-	if r, ok := o.residency[j]; ok {
-		return r
-	}
-	return o.clean
-}
+// errNoPartitions reports an output topic without partitions.
+var errNoPartitions = errors.New("output topic has no partitions")
 
 // topicPartitions returns the partition count of an output topic.
 func topicPartitions(client sarama.Client, topic string) (int32, error) {
@@ -42,18 +25,18 @@ func topicPartitions(client sarama.Client, topic string) (int32, error) {
 }
 
 // newOutputs reads the partition counts of the clean and residency topics.
-func newOutputs(client sarama.Client, clean string, residency map[string]string) (outputs, error) {
+func newOutputs(client sarama.Client, clean string, residency map[string]string) (decision.Outputs, error) {
 	n, err := topicPartitions(client, clean)
 	if err != nil {
-		return outputs{}, err
+		return decision.Outputs{}, err
 	}
-	o := outputs{clean: output{topic: clean, parts: n}, residency: map[string]output{}}
+	o := decision.Outputs{Clean: decision.Output{Topic: clean, Partitions: n}, Residency: map[string]decision.Output{}}
 	for j, topic := range residency {
 		n, err := topicPartitions(client, topic)
 		if err != nil {
-			return outputs{}, fmt.Errorf("residency topic of %s: %w", j, err)
+			return decision.Outputs{}, fmt.Errorf("residency topic of %s: %w", j, err)
 		}
-		o.residency[j] = output{topic: topic, parts: n}
+		o.Residency[j] = decision.Output{Topic: topic, Partitions: n}
 	}
 	return o, nil
 }

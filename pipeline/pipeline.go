@@ -15,12 +15,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/scrubd/scrubd/pipeline/config"
+	"github.com/scrubd/scrubd/pipeline/decision"
 	"github.com/scrubd/scrubd/pipeline/health"
 	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/metrics"
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/shadow"
 	"github.com/scrubd/scrubd/pipeline/vault"
+	"github.com/scrubd/scrubd/pipeline/wire"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -29,7 +31,7 @@ type Options struct {
 	// Config is the validated configuration.
 	Config *config.Config
 	// Scrubber scrubs records; usually a *rules.Engine.
-	Scrubber Scrubber
+	Scrubber decision.Scrubber
 	// Sealer encrypts dead-letter payloads; nil leaves them out.
 	Sealer *Sealer
 	// TransactionalID is the producer's transactional id (exactly once).
@@ -43,12 +45,12 @@ type Options struct {
 	// Geo looks up the country of client addresses, usually a
 	// *geoip.Reader; nil turns geo off: no geo member or headers, no
 	// jurisdiction profiles, no residency routing. Geo needs a Scrubber
-	// that implements Profiles, as *rules.Engine does.
-	Geo Locator
+	// that implements decision.Profiles, as *rules.Engine does.
+	Geo decision.Locator
 	// Policies, when set, supplies the engine in force for each batch
 	// (policy hot reload, see the reload package); Scrubber must then be
 	// its first engine, for the metrics and the aggregates' setup.
-	Policies PolicySource
+	Policies decision.PolicySource
 	// Privacy suppresses the records of subjects who withdrew consent or
 	// asked for restriction or erasure; nil turns privacy requests off.
 	Privacy *privacy.Set
@@ -83,7 +85,8 @@ type Pipeline struct {
 	budget  *budget
 	produce metrics.StageMetrics
 
-	proc   *processor
+	views  *decision.Views
+	dec    *decision.Decider
 	commit committer
 	client sarama.Client // the consumer group's client; restores read with it
 	agg    *aggregator   // nil: aggregates are off
@@ -111,11 +114,14 @@ func New(opts Options) (*Pipeline, error) {
 	if opts.State == nil {
 		opts.State = health.NewState(opts.Now, 30*time.Second)
 	}
-	if _, ok := opts.Scrubber.(Profiles); opts.Geo != nil && !ok {
+	if _, ok := opts.Scrubber.(decision.Profiles); opts.Geo != nil && !ok {
 		return nil, errors.New("pipeline: Geo needs a Scrubber with jurisdiction profiles (a *rules.Engine)")
 	}
 	known := opts.Known
-	known.Reasons = append(slices.Clone(known.Reasons), reasons...)
+	known.Reasons = slices.Clone(known.Reasons)
+	for _, r := range wire.Reasons() {
+		known.Reasons = append(known.Reasons, string(r))
+	}
 	known.CleanTopics = append([]string{opts.Config.Topics.Clean}, slices.Sorted(maps.Values(opts.Config.Topics.Residency))...)
 	m, err := metrics.New(opts.Registerer, metrics.Opts{Version: opts.Version, Policy: opts.Scrubber.Version(), Delivery: opts.Config.Delivery}, known)
 	if err != nil {
@@ -124,6 +130,7 @@ func New(opts Options) (*Pipeline, error) {
 	p := &Pipeline{
 		cfg: opts.Config, opts: opts, log: opts.Logger, m: m, state: opts.State, now: opts.Now,
 		budget:   newBudget(opts.Config.Batch.MaxInFlightBytes),
+		views:    decision.NewViews(opts.Scrubber, opts.Policies),
 		produce:  m.Stage(metrics.StageProduce),
 		hardStop: make(chan struct{}),
 	}
@@ -229,7 +236,7 @@ func (p *Pipeline) run(ctx context.Context) error {
 	p.state.SetConnected(true)
 	defer p.state.SetConnected(false)
 	defer p.watchKafka(client, kafkaProbeInterval, kafkaStallAfter)()
-	if p.proc, err = p.newProcessor(client); err != nil {
+	if p.dec, err = p.newDecider(client); err != nil {
 		return err
 	}
 	closeCommitter, err := p.startCommitter(ctx)
@@ -247,7 +254,11 @@ func (p *Pipeline) run(ctx context.Context) error {
 			p.log.Warn("consumer error", "err", err)
 		}
 	})
-	h := &handler{p: p}
+	h := &handler{p: p, env: &claimEnv{
+		log: p.log, now: p.now, limits: p.cfg.Batch, budget: p.budget, dec: p.dec, views: p.views, aggs: p.agg,
+		commit: p.commit, client: client, produce: p.produce, hardStop: p.hardStop,
+		countScrubbed: p.countScrubbed, countCommitted: p.countCommitted, shadowSummary: p.shadowSummary,
+	}}
 	var runErr error
 	for ctx.Err() == nil {
 		p.updateReady()
@@ -290,8 +301,9 @@ func (p *Pipeline) connect(ctx context.Context, cfg *sarama.Config) (sarama.Clie
 	}
 }
 
-// newProcessor reads the output topics' partition counts.
-func (p *Pipeline) newProcessor(client sarama.Client) (*processor, error) {
+// newDecider reads the output topics' partition counts and builds the
+// record decision with the stages of the options.
+func (p *Pipeline) newDecider(client sarama.Client) (*decision.Decider, error) {
 	outs, err := newOutputs(client, p.cfg.Topics.Clean, p.cfg.Topics.Residency)
 	if err != nil {
 		return nil, err
@@ -317,16 +329,25 @@ func (p *Pipeline) newProcessor(client sarama.Client) (*processor, error) {
 				p.cfg.Topics.Vault, n, p.opts.Vault.Partitions())
 		}
 	}
-	pr := &processor{
-		views: newViews(p.opts.Scrubber, p.opts.Policies), outputs: outs,
-		dlq: p.cfg.Topics.DeadLetter, dlqPart: dlqParts, sealer: p.opts.Sealer,
-		maxOut: p.maxMessageBytes(), agg: p.agg, now: p.now,
-		privacy: p.opts.Privacy, shadow: p.opts.Shadow,
+	opts := decision.Options{
+		Outputs: outs, DeadLetter: decision.Output{Topic: p.cfg.Topics.DeadLetter, Partitions: dlqParts},
+		MaxOut: p.maxMessageBytes(), Geo: p.opts.Geo, Now: p.now,
 	}
-	if p.opts.Geo != nil {
-		pr.geo = p.opts.Geo
+	// Typed nils must not reach the decision's interfaces: a stage that is
+	// off is left out.
+	if p.opts.Sealer != nil {
+		opts.Sealer = p.opts.Sealer
 	}
-	return pr, nil
+	if p.opts.Privacy != nil {
+		opts.Privacy = privacyStage{p.opts.Privacy}
+	}
+	if p.opts.Shadow != nil {
+		opts.Shadow = p.opts.Shadow
+	}
+	if p.agg != nil {
+		opts.Aggregates, opts.CountMinors = p.agg.observer, p.agg.minors
+	}
+	return decision.New(opts)
 }
 
 // startCommitter creates the producer and the committer of the delivery
@@ -361,7 +382,8 @@ func (p *Pipeline) startCommitter(ctx context.Context) (func(), error) {
 		c.instanceID = &id
 	}
 	c.beforeCommit = p.testBeforeCommit
-	c.extras = func() ([]*sarama.ProducerMessage, int) { return p.outbox.take(p) }
+	env := outboxEnv{log: p.log, partitions: p.client.Partitions, dec: p.dec}
+	c.extras = func() ([]*sarama.ProducerMessage, int) { return p.outbox.take(env) }
 	c.extrasDone = p.outbox.done
 	c.extrasWaiting = p.outbox.waiting
 	c.committedOffset = p.committedOffset
@@ -410,10 +432,10 @@ func (p *Pipeline) noteGeneration(gen int32) {
 
 // countScrubbed adds a batch's findings and actions to the metrics.
 func (p *Pipeline) countScrubbed(st *stats) {
-	for t, n := range st.findings {
+	for t, n := range st.Findings {
 		p.m.Findings.WithLabelValues(t).Add(float64(n))
 	}
-	for a, n := range st.actions {
+	for a, n := range st.Actions {
 		p.m.Actions.WithLabelValues(a).Add(float64(n))
 	}
 }
@@ -421,15 +443,15 @@ func (p *Pipeline) countScrubbed(st *stats) {
 // countCommitted adds a committed batch's outcomes to the metrics.
 func (p *Pipeline) countCommitted(b *batch, now time.Time) {
 	st := &b.stats
-	p.m.Records.WithLabelValues(metrics.OutcomeClean).Add(float64(st.clean))
-	p.m.Records.WithLabelValues(metrics.OutcomeDropped).Add(float64(st.dropped))
-	p.m.Records.WithLabelValues(metrics.OutcomeDeadLettered).Add(float64(st.dead))
-	p.m.Records.WithLabelValues(metrics.OutcomeMinor).Add(float64(st.minor))
-	p.m.Records.WithLabelValues(metrics.OutcomeSuppressed).Add(float64(st.suppressed))
-	for r, n := range st.reasons {
+	p.m.Records.WithLabelValues(metrics.OutcomeClean).Add(float64(st.Clean))
+	p.m.Records.WithLabelValues(metrics.OutcomeDropped).Add(float64(st.Dropped))
+	p.m.Records.WithLabelValues(metrics.OutcomeDeadLettered).Add(float64(st.Dead))
+	p.m.Records.WithLabelValues(metrics.OutcomeMinor).Add(float64(st.Minor))
+	p.m.Records.WithLabelValues(metrics.OutcomeSuppressed).Add(float64(st.Suppressed))
+	for r, n := range st.Reasons {
 		p.m.DeadLetters.WithLabelValues(r).Add(float64(n))
 	}
-	for t, n := range st.topics {
+	for t, n := range st.Topics {
 		p.m.CleanRecords.WithLabelValues(t).Add(float64(n))
 	}
 	if p.agg != nil {
@@ -466,9 +488,8 @@ func KnownLabels(pol *rules.Policy) metrics.Known {
 		addType(f.Name)
 	}
 	slices.Sort(k.FindingTypes)
-	k.Actions = []string{
-		string(rules.TruncateIP), string(rules.Pseudonymize), string(rules.Redact), string(rules.Mask),
-		string(rules.DropField), string(rules.DropRecord), string(rules.Keep), string(rules.Coarsen),
+	for _, a := range rules.Actions() {
+		k.Actions = append(k.Actions, string(a))
 	}
 	return k
 }

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/scrubd/scrubd/pipeline/wire"
 )
 
 // TestExactlyOnceEndToEnd runs the pipeline on the embedded broker: every
@@ -36,13 +38,13 @@ func TestExactlyOnceEndToEnd(t *testing.T) {
 		if bytes.Contains(r.Value, []byte("@example.com")) || bytes.Contains(r.Value, []byte(fmt.Sprintf(`"acct-%d"`, s))) {
 			t.Fatalf("personal data left in %q", r.Value)
 		}
-		if class, _ := headerOf(r, HeaderClass); class != DataClassPseudonymous {
+		if class, _ := headerOf(r, wire.HeaderClass); class != wire.DataClassPseudonymous {
 			t.Fatalf("class header %q", class)
 		}
-		if pol, _ := headerOf(r, HeaderPolicy); !strings.HasPrefix(pol, "default@") {
+		if pol, _ := headerOf(r, wire.HeaderPolicy); !strings.HasPrefix(pol, "default@") {
 			t.Fatalf("policy header %q", pol)
 		}
-		if f, _ := headerOf(r, HeaderFindings); f != "account_id=1,email=1,ipv4=1" {
+		if f, _ := headerOf(r, wire.HeaderFindings); f != "account_id=1,email=1,ipv4=1" {
 			t.Fatalf("findings header %q", f)
 		}
 	}

@@ -5,13 +5,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/IBM/sarama"
 
 	"github.com/scrubd/scrubd/pipeline/aggregate"
+	"github.com/scrubd/scrubd/pipeline/kafka/compacted"
+	"github.com/scrubd/scrubd/pipeline/record"
 )
 
 // restoreAggregates gives the claim its partition's aggregates State, as
@@ -36,8 +37,8 @@ import (
 //
 // On failure it returns an error; the claim retries with a new marker.
 func (c *claimLoop) restoreAggregates() error {
-	a := c.p.proc.agg
-	start := c.p.now()
+	a := c.aggs
+	start := c.now()
 	src := aggregate.Source{Topic: c.claim.Topic(), Partition: c.claim.Partition()}
 	st, err := c.readState(a, src)
 	if err != nil {
@@ -45,15 +46,15 @@ func (c *claimLoop) restoreAggregates() error {
 		return err
 	}
 	if c.committed < 0 && st.Pending() {
-		c.p.log.Warn("aggregates state found for a partition without a committed offset; deleting it, its records are read again",
+		c.log.Warn("aggregates state found for a partition without a committed offset; deleting it, its records are read again",
 			"topic", src.Topic, "partition", src.Partition, "buckets", st.Buckets())
 		st.Discard()
 	}
-	c.agg = &partitionAgg{a: a, src: src, state: st, lastInput: c.p.now()}
+	c.agg = &partitionAgg{a: a, src: src, state: st, lastInput: c.now()}
 	a.m.Restores.WithLabelValues("ok").Inc()
-	a.m.RestoreDuration.Observe(c.p.now().Sub(start).Seconds())
-	c.p.log.Debug("aggregates state restored", "topic", src.Topic, "partition", src.Partition,
-		"buckets", st.Buckets(), "duration", c.p.now().Sub(start))
+	a.m.RestoreDuration.Observe(c.now().Sub(start).Seconds())
+	c.log.Debug("aggregates state restored", "topic", src.Topic, "partition", src.Partition,
+		"buckets", st.Buckets(), "duration", c.now().Sub(start))
 	return nil
 }
 
@@ -64,14 +65,14 @@ func (c *claimLoop) readState(a *aggregator, src aggregate.Source) (*aggregate.S
 		return nil, fmt.Errorf("restore aggregates: nonce: %w", err)
 	}
 	nonce = []byte(hex.EncodeToString(nonce))
-	b := newBatch(c.sess, src.Topic, src.Partition, c.p.now())
+	b := newBatch(c.sess, src.Topic, src.Partition, c.now())
 	b.noOffset = true
 	b.out = []*sarama.ProducerMessage{{
 		Topic: a.changelog, Partition: a.changelogPartition(src.Partition),
 		Key: sarama.ByteEncoder(aggregate.MarkerKey(src)), Value: sarama.ByteEncoder(nonce),
 		Headers: a.headers(), Metadata: b,
 	}}
-	c.p.commit.submit(b)
+	c.commit.submit(b)
 	select {
 	case err := <-b.done:
 		if err != nil {
@@ -84,7 +85,7 @@ func (c *claimLoop) readState(a *aggregator, src aggregate.Source) (*aggregate.S
 	st := aggregate.NewState(a.opts)
 	ctx, cancel := context.WithTimeout(c.sess.Context(), a.restoreTimeout)
 	defer cancel()
-	err := readPartition(ctx, c.p.client, a.changelog, a.changelogPartition(src.Partition), func(m *sarama.ConsumerMessage) bool {
+	err := compacted.ReadUntil(ctx, c.client, a.changelog, a.changelogPartition(src.Partition), func(m *record.Record) bool {
 		e, err := aggregate.DecodeEntry(m.Key, m.Value)
 		if err != nil || e.Source != src {
 			return false
@@ -95,56 +96,12 @@ func (c *claimLoop) readState(a *aggregator, src aggregate.Source) (*aggregate.S
 		st.Restore(e.Change)
 		return false
 	}, func(err error) {
-		c.p.log.Warn("restore aggregates: fetch failed; retrying", "topic", a.changelog, "err", err)
+		c.log.Warn("restore aggregates: fetch failed; retrying", "topic", a.changelog, "err", err)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("restore aggregates of %s/%d from %s: %w", src.Topic, src.Partition, a.changelog, err)
 	}
 	return st, nil
-}
-
-// errRestoreEnded reports a changelog read that ended before its marker.
-var errRestoreEnded = errors.New("changelog partition consumer closed before the marker")
-
-// readPartition reads a partition from its oldest record with a consumer
-// of its own on client (whose isolation level is read_committed), passing
-// each record to fn until fn returns true or ctx ends. Fetch errors, which
-// the consumer retries, go to onErr.
-func readPartition(ctx context.Context, client sarama.Client, topic string, partition int32, fn func(*sarama.ConsumerMessage) bool, onErr func(error)) error {
-	cons, err := sarama.NewConsumerFromClient(client)
-	if err != nil {
-		return fmt.Errorf("create consumer: %w", err)
-	}
-	defer cons.Close()
-	pc, err := cons.ConsumePartition(topic, partition, sarama.OffsetOldest)
-	if err != nil {
-		return fmt.Errorf("consume partition %d: %w", partition, err)
-	}
-	// Close waits for the partition consumer's goroutines; the errors it
-	// returns were reported to onErr already.
-	defer func() { _ = pc.Close() }()
-	errs := pc.Errors()
-	for {
-		select {
-		case m, ok := <-pc.Messages():
-			if !ok {
-				return errRestoreEnded
-			}
-			if fn(m) {
-				return nil
-			}
-		case cerr, ok := <-errs:
-			if !ok {
-				errs = nil
-				continue
-			}
-			// The consumer retries fetch errors itself; they are
-			// reported, not fatal.
-			onErr(cerr)
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
 }
 
 // restoreBackoff is the wait before a failed restore is tried again.

@@ -15,8 +15,10 @@ import (
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/embedded"
 	"github.com/scrubd/scrubd/pipeline/kafka"
+	"github.com/scrubd/scrubd/pipeline/kafka/compacted"
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/vault"
+	"github.com/scrubd/scrubd/pipeline/wire"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -91,10 +93,10 @@ func TestPrivacyRequestsAndVault(t *testing.T) {
 	}
 	rejected := make(chan privacy.Reason, 4)
 	rd, err := privacy.StartReader(privacy.ReaderOptions{
-		Brokers: addrs, Config: base, Topic: privacyTopic, Set: set,
+		Conn: compacted.Conn{Brokers: addrs, Config: base}, Topic: privacyTopic, Set: set,
 		OnRejected: func(r privacy.Rejected) {
 			rejected <- r.Reason
-			in.p.RejectRequest(r.Message, string(r.Reason))
+			in.p.RejectRequest(r.Record, string(r.Reason))
 		},
 		OnEvent: func(e privacy.Event) {
 			if e.Erased() {
@@ -116,7 +118,7 @@ func TestPrivacyRequestsAndVault(t *testing.T) {
 	recs := readTopic(t, addrs, cleanTopic, n-2, false)
 	keys9 := string(keys.Pseudonym(nil, "account_id", []byte("acct-9")))
 	waitFor(t, "acct-9 in the vault", func() bool {
-		st, err := vault.OpenStore(vault.StoreOptions{Brokers: addrs, Config: mustBase(t, cfg), Topic: vaultTopic, Master: vaultMaster(t)})
+		st, err := vault.OpenStore(vault.StoreOptions{Conn: compacted.Conn{Brokers: addrs, Config: mustBase(t, cfg)}, Topic: vaultTopic, Master: vaultMaster(t)})
 		if err != nil {
 			return false
 		}
@@ -165,7 +167,7 @@ func TestPrivacyRequestsAndVault(t *testing.T) {
 	if len(dlq) != 1 {
 		t.Fatalf("dead-letter topic: %d records, want 1", len(dlq))
 	}
-	if reason, _ := headerOf(dlq[0], HeaderError); !strings.HasPrefix(reason, "privacy_") {
+	if reason, _ := headerOf(dlq[0], wire.HeaderError); !strings.HasPrefix(reason, "privacy_") {
 		t.Errorf("dead letter reason %q", reason)
 	}
 	if bytes.Contains(dlq[0].Value, []byte(`"subject"`)) {
@@ -174,7 +176,7 @@ func TestPrivacyRequestsAndVault(t *testing.T) {
 
 	// The vault holds the other subjects, decryptable; the erased
 	// account's entries are tombstoned.
-	store, err := vault.OpenStore(vault.StoreOptions{Brokers: addrs, Config: base, Topic: vaultTopic, Master: master})
+	store, err := vault.OpenStore(vault.StoreOptions{Conn: compacted.Conn{Brokers: addrs, Config: base}, Topic: vaultTopic, Master: master})
 	if err != nil {
 		t.Fatal(err)
 	}

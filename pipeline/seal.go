@@ -1,17 +1,17 @@
 package pipeline
 
 import (
-	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"strconv"
+
+	"github.com/scrubd/scrubd/pipeline/internal/keyfile"
 )
 
 // Sealer encrypts dead-letter payloads with AES-256-GCM. A sealed payload is
@@ -47,14 +47,7 @@ func LoadSealer(path string) (*Sealer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read dead-letter key: %w", err)
 	}
-	if len(b) == 32 {
-		return NewSealer(b)
-	}
-	t := bytes.TrimSpace(b)
-	if k, err := hex.DecodeString(string(t)); err == nil && len(k) == 32 {
-		return NewSealer(k)
-	}
-	if k, err := base64.StdEncoding.DecodeString(string(t)); err == nil && len(k) == 32 {
+	if k, ok := keyfile.Decode(b); ok {
 		return NewSealer(k)
 	}
 	return nil, errors.New("dead-letter key: the file holds neither 32 bytes, 64 hex digits nor base64 of 32 bytes")

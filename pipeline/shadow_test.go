@@ -12,6 +12,7 @@ import (
 
 	"github.com/scrubd/scrubd/pipeline/embedded"
 	"github.com/scrubd/scrubd/pipeline/shadow"
+	"github.com/scrubd/scrubd/pipeline/wire"
 )
 
 // TestShadowMode runs a candidate policy beside the active one: the clean
@@ -66,7 +67,7 @@ func TestShadowMode(t *testing.T) {
 	if sum.Records == 0 || !strings.HasPrefix(sum.ShadowPolicy, "candidate@") || !strings.HasPrefix(sum.ActivePolicy, "default@") {
 		t.Errorf("summary: %s", sums[0].Value)
 	}
-	if class, _ := headerOf(sums[0], HeaderClass); class != DataClassAggregate {
+	if class, _ := headerOf(sums[0], wire.HeaderClass); class != wire.DataClassAggregate {
 		t.Errorf("summary class %q", class)
 	}
 	if strings.Contains(string(sums[0].Value), "@example.com") || strings.Contains(string(sums[0].Value), "203.0.") {

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/scrubd/scrubd/pipeline/wire"
 )
 
 // shadowSummary returns the shadow policy's summary record when one is due
@@ -26,15 +28,15 @@ func (p *Pipeline) shadowSummary(now time.Time) *sarama.ProducerMessage {
 	if last == 0 {
 		return nil // the first call starts the first period
 	}
-	rec, ok := s.Flush(string(p.proc.views.current().policy))
+	rec, ok := s.Flush(string(p.views.Current().Policy()))
 	if !ok {
 		return nil
 	}
 	return &sarama.ProducerMessage{
 		Topic: p.opts.ShadowTopic, Partition: 0, Value: sarama.ByteEncoder(rec), Timestamp: now,
 		Headers: []sarama.RecordHeader{
-			header(HeaderClass, []byte(DataClassAggregate)),
-			header(HeaderPolicy, []byte(s.Version())),
+			header(wire.HeaderClass, []byte(wire.DataClassAggregate)),
+			header(wire.HeaderPolicy, []byte(s.Version())),
 		},
 	}
 }

@@ -366,7 +366,7 @@ func (f *FieldRule) name() string {
 	}
 	segs := strings.Split(f.Path, ".")
 	last := strings.ToLower(segs[len(segs)-1])
-	if last == "" || strings.ContainsAny(last, "*?") || !validTypeName(last) {
+	if last == "" || strings.ContainsAny(last, "*?") || !ValidTypeName(last) {
 		return "field"
 	}
 	return last

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/scrubd/scrubd/rules/keyring"
 )
 
 func compileTest(t testing.TB, policy string) *Engine {
@@ -226,11 +227,11 @@ custom:
 func TestPseudonymsStableAndRotating(t *testing.T) {
 	k1 := []byte(strings.Repeat("1", 32))
 	k2 := []byte(strings.Repeat("2", 32))
-	old, err := NewKeyring("k1", map[string][]byte{"k1": k1})
+	old, err := keyring.New("k1", map[string][]byte{"k1": k1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rotated, err := NewKeyring("k2", map[string][]byte{"k1": k1, "k2": k2})
+	rotated, err := keyring.New("k2", map[string][]byte{"k1": k1, "k2": k2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,17 +260,17 @@ func TestPseudonymsStableAndRotating(t *testing.T) {
 
 func TestKeyringErrors(t *testing.T) {
 	short := map[string][]byte{"k1": []byte("short")}
-	if _, err := NewKeyring("k1", short); err == nil {
+	if _, err := keyring.New("k1", short); err == nil {
 		t.Error("short key accepted")
 	}
 	long := []byte(strings.Repeat("x", 32))
-	if _, err := NewKeyring("K1", map[string][]byte{"K1": long}); err == nil {
+	if _, err := keyring.New("K1", map[string][]byte{"K1": long}); err == nil {
 		t.Error("upper-case key id accepted")
 	}
-	if _, err := NewKeyring("k9", map[string][]byte{"k1": long}); err == nil {
+	if _, err := keyring.New("k9", map[string][]byte{"k1": long}); err == nil {
 		t.Error("missing active key accepted")
 	}
-	if _, err := NewKeyring("", map[string][]byte{"k1": long, "k2": long}); err == nil {
+	if _, err := keyring.New("", map[string][]byte{"k1": long, "k2": long}); err == nil {
 		t.Error("two keys without an active one accepted")
 	}
 }

@@ -109,7 +109,7 @@ func (r *KeyRule) withDefaults() KeyRule {
 // validateEnvelope checks the key rule and the header rules.
 func (p *Policy) validateEnvelope(add func(int, string, string, ...any)) {
 	k := p.Key.withDefaults()
-	if !validTypeName(k.Name) {
+	if !ValidTypeName(k.Name) {
 		add(k.line, "key.name", "%q must be a lower-case letter followed by lower-case letters, digits or _", k.Name)
 	}
 	checkAction(add, k.line, "key", k.Action, true, k.KeepFirst, k.KeepLast, k.Decimals)

@@ -83,8 +83,10 @@ func (e *Engine) Jurisdictions() []string {
 	return out
 }
 
-// validJurisdiction accepts names like EEA, UK, US_CA.
-func validJurisdiction(j string) bool {
+// ValidJurisdiction accepts jurisdiction names like EEA, UK, US_CA: an
+// upper-case letter, then upper-case letters, digits and underscores, at
+// most 32. The policy's and the configuration's residency maps both use it.
+func ValidJurisdiction(j string) bool {
 	if j == "" || len(j) > 32 || j[0] < 'A' || j[0] > 'Z' {
 		return false
 	}

@@ -3,6 +3,7 @@ package rules
 import (
 	"crypto/sha256"
 	"fmt"
+	"github.com/scrubd/scrubd/rules/keyring"
 	"strings"
 )
 
@@ -14,7 +15,7 @@ const TestKeyID = "test"
 // "test", derived from the text "scrubd-test-key". Never use it for real data.
 func TestKeyring() *Keyring {
 	sum := sha256.Sum256([]byte("scrubd-test-key"))
-	kr, err := NewKeyring(TestKeyID, map[string][]byte{TestKeyID: sum[:]})
+	kr, err := keyring.New(TestKeyID, map[string][]byte{TestKeyID: sum[:]})
 	if err != nil {
 		panic(err)
 	}

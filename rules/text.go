@@ -7,6 +7,7 @@ import (
 	"net/netip"
 
 	"github.com/scrubd/scrubd/detectors"
+	"github.com/scrubd/scrubd/detectors/hexdig"
 )
 
 // A span is one replacement in a text: a detector finding or the value of a
@@ -1396,7 +1397,7 @@ func normalize(dst []byte, typ string, v []byte) []byte {
 		for i := 0; i < len(v); i++ {
 			c := v[i]
 			if c == '%' && i+2 < len(v) {
-				if h, ok := hex2(v[i+1], v[i+2]); ok {
+				if h, ok := hexdig.Pair(v[i+1], v[i+2]); ok {
 					c = h
 					i += 2
 				}
@@ -1438,14 +1439,10 @@ func normalize(dst []byte, typ string, v []byte) []byte {
 	return append(dst, v...)
 }
 
-func hex2(a, b byte) (byte, bool) {
-	v, ok := hex4([]byte{'0', '0', a, b}, 0)
-	return byte(v), ok
-}
-
-// validTypeName accepts finding type names: a lower-case letter, then lower-
-// case letters, digits and underscores.
-func validTypeName(s string) bool {
+// ValidTypeName accepts finding type names: a lower-case letter, then lower-
+// case letters, digits and underscores, at most 40. Privacy request types
+// and the vault's pseudonym types are finding types and use it too.
+func ValidTypeName(s string) bool {
 	if s == "" || len(s) > 40 || s[0] < 'a' || s[0] > 'z' {
 		return false
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 
 	"github.com/scrubd/scrubd/detectors"
+	"github.com/scrubd/scrubd/rules/keyring"
 )
 
 // A Problem is one thing wrong with a policy, at a line of its file.
@@ -69,17 +70,17 @@ func (p *Policy) Validate() error {
 	}
 	// Keys.
 	for id := range p.Keys.Files {
-		if err := validKeyID(id); err != nil {
+		if err := keyring.ValidID(id); err != nil {
 			add(p.Keys.line, "keys.files."+id, "%v", err)
 		}
 	}
 	for id := range p.Keys.Env {
-		if err := validKeyID(id); err != nil {
+		if err := keyring.ValidID(id); err != nil {
 			add(p.Keys.line, "keys.env."+id, "%v", err)
 		}
 	}
 	if p.Keys.Active != "" {
-		if err := validKeyID(p.Keys.Active); err != nil {
+		if err := keyring.ValidID(p.Keys.Active); err != nil {
 			add(p.Keys.line, "keys.active", "%v", err)
 		}
 		_, inFiles := p.Keys.Files[p.Keys.Active]
@@ -100,7 +101,7 @@ func (p *Policy) Validate() error {
 			continue
 		}
 		switch {
-		case !validTypeName(c.Name):
+		case !ValidTypeName(c.Name):
 			add(c.line, path+".name", "%q must be a lower-case letter followed by lower-case letters, digits or _", c.Name)
 		case detectors.IsBuiltin(detectors.Type(c.Name)):
 			add(c.line, path+".name", "%q is a built-in detector", c.Name)
@@ -128,7 +129,7 @@ func (p *Policy) Validate() error {
 		if _, err := compilePath(f.Path); err != nil {
 			add(f.line, path+".path", "%v", err)
 		}
-		if f.Name != "" && !validTypeName(f.Name) {
+		if f.Name != "" && !ValidTypeName(f.Name) {
 			add(f.line, path+".name", "%q must be a lower-case letter followed by lower-case letters, digits or _", f.Name)
 		}
 		checkAction(add, f.line, path, f.Action, true, f.KeepFirst, f.KeepLast, f.Decimals)
@@ -168,7 +169,7 @@ func (p *Policy) Validate() error {
 		if tc.Country != "" && !validCountry(strings.ToUpper(tc.Country)) {
 			add(tc.line, path+".country", "not an ISO 3166-1 alpha-2 code")
 		}
-		if tc.Jurisdiction != "" && !validJurisdiction(tc.Jurisdiction) {
+		if tc.Jurisdiction != "" && !ValidJurisdiction(tc.Jurisdiction) {
 			add(tc.line, path+".jurisdiction", "jurisdiction %q must be upper case letters, digits and _", tc.Jurisdiction)
 		}
 	}
@@ -247,7 +248,7 @@ func (p *Policy) validateSections(add func(int, string, string, ...any)) {
 		}
 	}
 	for i, t := range p.Subjects {
-		if !validTypeName(t) {
+		if !ValidTypeName(t) {
 			add(0, fmt.Sprintf("subjects[%d]", i), "%q is not a type name", t)
 		}
 	}
@@ -258,7 +259,7 @@ func (p *Policy) validateSections(add func(int, string, string, ...any)) {
 		if !validCountry(strings.ToUpper(c)) {
 			add(0, "jurisdictions.countries."+c, "not an ISO 3166-1 alpha-2 code")
 		}
-		if !validJurisdiction(j) {
+		if !ValidJurisdiction(j) {
 			add(0, "jurisdictions.countries."+c, "jurisdiction %q must be upper case letters, digits and _", j)
 		}
 	}
@@ -269,7 +270,7 @@ func (p *Policy) validateSections(add func(int, string, string, ...any)) {
 	sort.Strings(names)
 	for _, j := range names {
 		prof := p.Jurisdictions.Profiles[j]
-		if !validJurisdiction(j) {
+		if !ValidJurisdiction(j) {
 			add(0, "jurisdictions.profiles."+j, "jurisdiction %q must be upper case letters, digits and _", j)
 		}
 		if prof != nil {

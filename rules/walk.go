@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/scrubd/scrubd/detectors"
+	"github.com/scrubd/scrubd/detectors/hexdig"
+	"github.com/scrubd/scrubd/rules/keyring"
 )
 
 // errSyntax reports that a record that looked like JSON cannot be walked; it
@@ -30,7 +32,7 @@ type walker struct {
 	tmp    []byte              // scrubbed text of one string
 	found  []detectors.Finding // scanner output
 	spans  []span              // merged findings and field spans of one text
-	hash   *keyedHash          // for pseudonyms under the active key, made on first use
+	hash   keyring.Hasher      // for pseudonyms under the active key, made on first use
 	// accessLine holds the fields of the record when it is an access-log
 	// line.
 	accessLine accessFields
@@ -263,10 +265,10 @@ func (w *walker) apply(dst, v []byte, r *rule) []byte {
 
 // pseudonym is Keyring.Pseudonym with the walker's own HMAC state.
 func (w *walker) pseudonym(dst []byte, typ string, value []byte) []byte {
-	if w.hash == nil {
-		w.hash = w.e.keys.newActiveHash()
+	if w.hash == (keyring.Hasher{}) {
+		w.hash = w.e.keys.NewHasher()
 	}
-	return w.hash.appendPseudonym(dst, w.e.keys.active.ID, typ, value)
+	return w.hash.Append(dst, typ, value)
 }
 
 // isPlaceholder reports whether v is a redaction placeholder, "[type]":
@@ -275,7 +277,7 @@ func isPlaceholder(v []byte) bool {
 	if len(v) < 3 || v[0] != '[' || v[len(v)-1] != ']' {
 		return false
 	}
-	return validTypeName(string(v[1 : len(v)-1]))
+	return ValidTypeName(string(v[1 : len(v)-1]))
 }
 
 func isRedacted(v []byte, name string) bool {
@@ -1166,15 +1168,15 @@ func decodeJSONString(dst []byte, posmap []int, raw []byte, base int) ([]byte, [
 		case 't':
 			r = '\t'
 		case 'u':
-			v, ok := hex4(raw, i+2)
+			v, ok := hexdig.Quad(raw, i+2)
 			if !ok {
 				unknown()
 				continue
 			}
-			r, n = rune(v), 6
+			r, n = v, 6
 			if utf16IsHigh(r) {
-				if lo, ok := hex4(raw, i+8); ok && i+7 < len(raw) && raw[i+6] == '\\' && raw[i+7] == 'u' && utf16IsLow(rune(lo)) {
-					r = (r-0xD800)<<10 + (rune(lo) - 0xDC00) + 0x10000
+				if lo, ok := hexdig.Quad(raw, i+8); ok && i+7 < len(raw) && raw[i+6] == '\\' && raw[i+7] == 'u' && utf16IsLow(lo) {
+					r = (r-0xD800)<<10 + (lo - 0xDC00) + 0x10000
 					n = 12
 				} else {
 					r = utf8.RuneError
@@ -1199,26 +1201,6 @@ func decodeJSONString(dst []byte, posmap []int, raw []byte, base int) ([]byte, [
 
 func utf16IsHigh(r rune) bool { return 0xD800 <= r && r < 0xDC00 }
 func utf16IsLow(r rune) bool  { return 0xDC00 <= r && r < 0xE000 }
-
-func hex4(b []byte, i int) (int, bool) {
-	if i+4 > len(b) {
-		return 0, false
-	}
-	v := 0
-	for _, c := range b[i : i+4] {
-		switch {
-		case '0' <= c && c <= '9':
-			v = v<<4 | int(c-'0')
-		case 'a' <= c && c <= 'f':
-			v = v<<4 | int(c-'a'+10)
-		case 'A' <= c && c <= 'F':
-			v = v<<4 | int(c-'A'+10)
-		default:
-			return 0, false
-		}
-	}
-	return v, true
-}
 
 const hexDigits = "0123456789abcdef"
 

@@ -195,6 +195,8 @@ type Generator struct {
 	users []*user
 	pid   int
 	seq   int
+	// subjects counts the people Subject made, outside the population.
+	subjects int
 }
 
 // epoch is the time of the first line: the generator's clock runs from it.

@@ -15,6 +15,7 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kfake"
 
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"github.com/scrubd/scrubd/pipeline/discover"
 	"github.com/scrubd/scrubd/pipeline/discover/rendertest"
 )
@@ -77,7 +78,7 @@ func TestDiscoverFiles(t *testing.T) {
 	}
 	html := filepath.Join(dir, "report.html")
 	code, out, errOut := runCmd(t, "", "discover", "--format", "json", "--html", html, plain, gz)
-	if code != exitOK {
+	if code != cli.ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	r := decodeReport(t, out)
@@ -98,7 +99,7 @@ func TestDiscoverFiles(t *testing.T) {
 		t.Errorf("html report: %v", err)
 	}
 	code, table, _ := runCmd(t, in, "discover", "--sample", "7", "-")
-	if code != exitOK || !strings.HasPrefix(table, "7 records (") || !strings.Contains(table, "PLACE") {
+	if code != cli.ExitOK || !strings.HasPrefix(table, "7 records (") || !strings.Contains(table, "PLACE") {
 		t.Errorf("exit %d, table:\n%s", code, table)
 	}
 	for _, o := range []string{out, table, string(page)} {
@@ -119,13 +120,13 @@ func TestDiscoverUsage(t *testing.T) {
 		args []string
 		code int
 	}{
-		{[]string{"discover", "--format", "xml"}, exitUsage},
-		{[]string{"discover", "--sample", "-1"}, exitUsage},
-		{[]string{"discover", "--from", "middle", "--topic", "t", "--brokers", "x:1"}, exitUsage},
-		{[]string{"discover", "--topic", "t", "file.log"}, exitUsage},
-		{[]string{"discover", "--topic", "t"}, exitUsage}, // no brokers
-		{[]string{"discover", "--config", bad}, exitInvalid},
-		{[]string{"discover", filepath.Join(t.TempDir(), "missing.log")}, exitFailed},
+		{[]string{"discover", "--format", "xml"}, cli.ExitUsage},
+		{[]string{"discover", "--sample", "-1"}, cli.ExitUsage},
+		{[]string{"discover", "--from", "middle", "--topic", "t", "--brokers", "x:1"}, cli.ExitUsage},
+		{[]string{"discover", "--topic", "t", "file.log"}, cli.ExitUsage},
+		{[]string{"discover", "--topic", "t"}, cli.ExitUsage}, // no brokers
+		{[]string{"discover", "--config", bad}, cli.ExitInvalid},
+		{[]string{"discover", filepath.Join(t.TempDir(), "missing.log")}, cli.ExitFailed},
 	} {
 		if code, _, errOut := runCmd(t, "", tt.args...); code != tt.code {
 			t.Errorf("%v: exit %d, want %d: %s", tt.args, code, tt.code, errOut)
@@ -162,7 +163,7 @@ func TestDiscoverTopic(t *testing.T) {
 	defer cancel()
 	var out, errb bytes.Buffer
 	code := run(ctx, []string{"discover", "--topic", "logs.raw", "--brokers", strings.Join(c.ListenAddrs(), ","), "--from", "oldest", "--format", "json"}, strings.NewReader(""), &out, &errb)
-	if code != exitOK {
+	if code != cli.ExitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	r := decodeReport(t, out.String())
@@ -193,12 +194,12 @@ func TestDiscoverCorpora(t *testing.T) {
 	html := filepath.Join(t.TempDir(), "report.html")
 	files := []string{dir + "apache_logs", dir + "nginxplus_json_logs"}
 	code, table, errOut := runCmd(t, "", append([]string{"discover", "--sample", "0", "--html", html}, files...)...)
-	if code != exitOK || !strings.HasPrefix(table, "10500 records (access 10000, json 500)") || !strings.Contains(table, "remote_addr") {
+	if code != cli.ExitOK || !strings.HasPrefix(table, "10500 records (access 10000, json 500)") || !strings.Contains(table, "remote_addr") {
 		t.Fatalf("exit %d: %s\n%s", code, errOut, table)
 	}
 	code, out, _ := runCmd(t, "", append([]string{"discover", "--sample", "0", "--format", "json"}, files...)...)
 	r := decodeReport(t, out)
-	if f, ok := reportField(r, "access", "remote_addr"); code != exitOK || !ok || f.Share != 10000.0/10500 {
+	if f, ok := reportField(r, "access", "remote_addr"); code != cli.ExitOK || !ok || f.Share != 10000.0/10500 {
 		t.Errorf("remote_addr: %+v", f)
 	}
 	page := rendertest.Render(t, html)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -20,11 +21,11 @@ func TestExamples(t *testing.T) {
 	summary := regexp.MustCompile(`(?m)^([1-9][0-9]*) passed, 0 failed$`)
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
-			if code, _, errOut := runCmd(t, "", "validate", "--config", f); code != exitOK {
+			if code, _, errOut := runCmd(t, "", "validate", "--config", f); code != cli.ExitOK {
 				t.Errorf("validate: exit %d\n%s", code, errOut)
 			}
 			code, out, errOut := runCmd(t, "", "test", "--config", f)
-			if code != exitOK || !summary.MatchString(out) || strings.Contains(out, "FAIL") {
+			if code != cli.ExitOK || !summary.MatchString(out) || strings.Contains(out, "FAIL") {
 				t.Errorf("test: exit %d\n%s%s", code, out, errOut)
 			}
 		})

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -46,9 +47,9 @@ func TestScrubGolden(t *testing.T) {
 				var stdout, stderr bytes.Buffer
 				code := run(context.Background(), args, nil, &stdout, &stderr)
 				switch fail, ok := failing[filepath.Base(in)]; {
-				case ok && (code != exitFailed || !strings.Contains(stderr.String(), fail)):
-					t.Fatalf("exit %d, want %d and %q: %s", code, exitFailed, fail, stderr.String())
-				case !ok && strings.HasSuffix(in, ".jsonl") && code != exitOK:
+				case ok && (code != cli.ExitFailed || !strings.Contains(stderr.String(), fail)):
+					t.Fatalf("exit %d, want %d and %q: %s", code, cli.ExitFailed, fail, stderr.String())
+				case !ok && strings.HasSuffix(in, ".jsonl") && code != cli.ExitOK:
 					t.Fatalf("exit %d: %s", code, stderr.String())
 				}
 				golden := in + "." + mode + ".golden"

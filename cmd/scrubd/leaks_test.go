@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"os"
 	"path/filepath"
 	"strings"
@@ -158,7 +159,7 @@ func runLeakScrub(t *testing.T, in []byte, findings bool) []string {
 	}
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(), args, bytes.NewReader(in), &stdout, &stderr)
-	if code != exitOK && code != exitFailed {
+	if code != cli.ExitOK && code != cli.ExitFailed {
 		t.Fatalf("scrubd scrub exit %d: %s", code, stderr.String())
 	}
 	out := strings.TrimSuffix(stdout.String(), "\n")

@@ -6,23 +6,16 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
 )
 
-// Exit codes.
-const (
-	exitOK      = 0
-	exitFailed  = 1  // records failed closed, test cases failed, runtime error
-	exitUsage   = 2  // bad command line
-	exitInvalid = 78 // EX_CONFIG: the configuration is invalid
-)
-
 // version is stamped at build time with -ldflags "-X main.version=..."
 // (`make build` stamps `git describe`). Left at "dev", `scrubd version`
-// reads the build information instead (see versionString).
+// reads the build information instead (see cli.Version).
 var version = "dev"
 
 const usage = `scrubd scrubs personal data from log records.
@@ -33,7 +26,6 @@ Usage:
   scrubd validate --config FILE
   scrubd test     --config FILE
   scrubd run      --config FILE
-  scrubd demo     [--duration D] [--rate N] [--config FILE]
   scrubd topics   --config FILE
   scrubd vault    export|rewrap --config FILE --master-keys DIR ...
   scrubd privacy  compact-requests --config FILE [--min-age D] [--dry-run]
@@ -41,6 +33,7 @@ Usage:
   scrubd help     [COMMAND]
 
 Run "scrubd help COMMAND" or "scrubd COMMAND -h" for a command's flags.
+The demo is its own binary: scrubd-demo (make demo, or go run ./cmd/scrubd-demo).
 Exit codes: 0 ok, 1 failure, 2 bad command line, 78 invalid configuration.
 `
 
@@ -62,7 +55,7 @@ var commands = map[string]command{
 	"validate": func(_ context.Context, a []string, _ io.Reader, o, e io.Writer) int { return cmdValidate(a, o, e) },
 	"test":     func(_ context.Context, a []string, _ io.Reader, o, e io.Writer) int { return cmdTest(a, o, e) },
 	"run":      func(c context.Context, a []string, _ io.Reader, o, e io.Writer) int { return cmdRun(c, a, o, e) },
-	"demo":     func(c context.Context, a []string, _ io.Reader, o, e io.Writer) int { return cmdDemo(c, a, o, e) },
+	"demo":     func(_ context.Context, _ []string, _ io.Reader, _, e io.Writer) int { return cmdDemo(e) },
 	"topics":   func(c context.Context, a []string, _ io.Reader, o, e io.Writer) int { return cmdTopics(c, a, o, e) },
 	"vault":    func(c context.Context, a []string, _ io.Reader, o, e io.Writer) int { return cmdVault(c, a, o, e) },
 	"privacy":  func(c context.Context, a []string, _ io.Reader, o, e io.Writer) int { return cmdPrivacy(c, a, o, e) },
@@ -72,7 +65,7 @@ var commands = map[string]command{
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return exitUsage
+		return cli.ExitUsage
 	}
 	verb, rest := args[0], args[1:]
 	switch verb {
@@ -85,7 +78,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return c(ctx, rest, stdin, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "scrubd: unknown command %q\n\n%s", verb, usage)
-	return exitUsage
+	return cli.ExitUsage
 }
 
 // cmdHelp implements `scrubd help [COMMAND]`: the overview, or the usage
@@ -93,15 +86,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func cmdHelp(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stdout, usage)
-		return exitOK
+		return cli.ExitOK
 	}
 	if len(args) > 1 {
 		fmt.Fprintln(stderr, "scrubd help: one command at a time")
-		return exitUsage
+		return cli.ExitUsage
 	}
 	if args[0] == "help" {
 		fmt.Fprint(stdout, usage)
-		return exitOK
+		return cli.ExitOK
 	}
 	if c, ok := commands[args[0]]; ok {
 		// Every command answers -h with its usage on stdout and exit 0.
@@ -111,5 +104,13 @@ func cmdHelp(args []string, stdout, stderr io.Writer) int {
 		return cmdVersion([]string{"-h"}, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "scrubd help: unknown command %q\n\n%s", args[0], usage)
-	return exitUsage
+	return cli.ExitUsage
+}
+
+// cmdDemo points `scrubd demo` to the demo's own binary, which keeps the
+// embedded broker out of this one.
+func cmdDemo(stderr io.Writer) int {
+	fmt.Fprintln(stderr, "scrubd demo: the demo is its own binary, so that this one links no fake broker: "+
+		"run make demo, or go run ./cmd/scrubd-demo [--duration D] [--rate N] [--config FILE]")
+	return cli.ExitUsage
 }

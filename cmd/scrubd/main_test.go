@@ -2,11 +2,11 @@ package main
 
 import (
 	"bufio"
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"syscall"
 	"testing"
@@ -27,53 +27,29 @@ func TestMain(m *testing.M) {
 // text and flags on stdout and exit 0; a bad flag prints it on stderr with
 // exit 2.
 func TestUsageOfEveryVerb(t *testing.T) {
-	verbs := []string{"scrub", "validate", "test", "run", "demo", "topics", "vault", "version"}
+	verbs := []string{"scrub", "validate", "test", "run", "topics", "vault", "version"}
 	for _, v := range verbs {
 		for _, args := range [][]string{{"help", v}, {v, "-h"}, {v, "--help"}} {
 			code, out, errOut := runCmd(t, "", args...)
-			if code != exitOK || !strings.Contains(out, "Usage: scrubd "+v) && !strings.Contains(out, "scrubd "+v+" ") {
+			if code != cli.ExitOK || !strings.Contains(out, "Usage: scrubd "+v) && !strings.Contains(out, "scrubd "+v+" ") {
 				t.Errorf("%v: exit %d, stdout:\n%s\nstderr:\n%s", args, code, out, errOut)
 			}
 		}
 	}
-	for _, v := range []string{"scrub", "validate", "test", "run", "demo", "topics", "version"} {
+	for _, v := range []string{"scrub", "validate", "test", "run", "topics", "version"} {
 		code, out, errOut := runCmd(t, "", v, "--no-such-flag")
-		if code != exitUsage || out != "" || !strings.Contains(errOut, "flag provided but not defined: -no-such-flag") || !strings.Contains(errOut, "Usage: scrubd "+v) {
+		if code != cli.ExitUsage || out != "" || !strings.Contains(errOut, "flag provided but not defined: -no-such-flag") || !strings.Contains(errOut, "Usage: scrubd "+v) {
 			t.Errorf("%s --no-such-flag: exit %d\nstdout %q\nstderr:\n%s", v, code, out, errOut)
 		}
 	}
-	if code, out, _ := runCmd(t, "", "help"); code != exitOK || !strings.Contains(out, "scrubd help     [COMMAND]") {
+	if code, out, errOut := runCmd(t, "", "demo", "--duration", "1s"); code != cli.ExitUsage || out != "" || !strings.Contains(errOut, "go run ./cmd/scrubd-demo") {
+		t.Errorf("demo: exit %d, stdout %q, stderr %s; want exit 2 and a pointer to scrubd-demo", code, out, errOut)
+	}
+	if code, out, _ := runCmd(t, "", "help"); code != cli.ExitOK || !strings.Contains(out, "scrubd help     [COMMAND]") {
 		t.Errorf("help: exit %d\n%s", code, out)
 	}
-	if code, _, _ := runCmd(t, "", "help", "nope"); code != exitUsage {
+	if code, _, _ := runCmd(t, "", "help", "nope"); code != cli.ExitUsage {
 		t.Errorf("help nope: exit %d", code)
-	}
-}
-
-// TestVersionString: a stamped version is printed alone (the image test
-// compares it); otherwise the module version, the VCS revision and the Go
-// version come from the build information.
-func TestVersionString(t *testing.T) {
-	bi := &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v0.4.0"}, Settings: []debug.BuildSetting{
-		{Key: "vcs.revision", Value: "0123456789abcdef0123"}, {Key: "vcs.time", Value: "2026-12-07T10:00:00Z"}, {Key: "vcs.modified", Value: "true"},
-	}}
-	for _, tt := range []struct {
-		stamped string
-		bi      *debug.BuildInfo
-		want    string
-	}{
-		{"v1.2.3", bi, "scrubd v1.2.3"},
-		{"dev", bi, "scrubd v0.4.0 (revision 0123456789ab, 2026-12-07T10:00:00Z, modified) go1.26.8"},
-		{"dev", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}}, "scrubd devel go1.26.8"},
-		{"dev", nil, "scrubd dev"},
-	} {
-		if got := versionString(tt.stamped, tt.bi); got != tt.want {
-			t.Errorf("versionString(%q) = %q, want %q", tt.stamped, got, tt.want)
-		}
-	}
-	code, out, _ := runCmd(t, "", "version")
-	if code != exitOK || !strings.HasPrefix(out, "scrubd ") || !strings.Contains(out, " go1.") {
-		t.Errorf("version: exit %d %q", code, out)
 	}
 }
 
@@ -144,11 +120,20 @@ wait:
 // TestParseFlagsAnywhere: flags after arguments work, "-" is an argument
 // and "--" ends the flags.
 func TestParseFlagsAnywhere(t *testing.T) {
-	fs := newFlags("x", "Usage: scrubd x\n", io.Discard)
+	fs := cli.NewFlags("x", "Usage: scrubd x\n", io.Discard)
 	b := fs.Bool("b", false, "")
 	n := fs.Int("n", 0, "")
-	rest, code, stop := parseFlags(fs, []string{"a", "-b", "-", "--n", "3", "c", "--", "-d", "e"}, io.Discard)
-	if stop || code != exitOK || !*b || *n != 3 || strings.Join(rest, " ") != "a - c -d e" {
+	rest, code, stop := cli.ParseFlags(fs, []string{"a", "-b", "-", "--n", "3", "c", "--", "-d", "e"}, io.Discard)
+	if stop || code != cli.ExitOK || !*b || *n != 3 || strings.Join(rest, " ") != "a - c -d e" {
 		t.Errorf("rest %q b %v n %d code %d stop %v", rest, *b, *n, code, stop)
+	}
+}
+
+// TestVersion: `scrubd version` prints the version from the build
+// information (cli.Version) when none was stamped.
+func TestVersion(t *testing.T) {
+	code, out, _ := runCmd(t, "", "version")
+	if code != cli.ExitOK || !strings.HasPrefix(out, "scrubd ") || !strings.Contains(out, " go1.") {
+		t.Errorf("version: exit %d %q", code, out)
 	}
 }

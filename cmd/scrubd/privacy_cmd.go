@@ -3,19 +3,15 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"time"
 
-	"github.com/IBM/sarama"
-
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/privacy"
-	"github.com/scrubd/scrubd/pipeline/privacy/compacted"
-	"github.com/scrubd/scrubd/rules"
 )
 
 const privacyUsage = `scrubd privacy maintains the privacy-requests topic.
@@ -40,159 +36,42 @@ are shredded. It prints counts as JSON; nothing of a request is printed.
 
 // cmdPrivacy dispatches `scrubd privacy`.
 func cmdPrivacy(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, privacyUsage)
-		return exitUsage
-	}
-	switch args[0] {
-	case "compact-requests":
-		return privacyCompact(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, privacyUsage)
-		return exitOK
-	}
-	fmt.Fprintf(stderr, "scrubd privacy: unknown command %q\n\n%s", args[0], privacyUsage)
-	return exitUsage
-}
-
-// compactStats are the counts compact-requests prints.
-type compactStats struct {
-	Topic     string `json:"topic"`
-	Keys      int    `json:"keys"`
-	Rewritten int    `json:"rewritten"`
-	Already   int    `json:"already"`
-	TooRecent int    `json:"too_recent"`
-	Rejected  int    `json:"rejected"`
-	DryRun    bool   `json:"dry_run,omitempty"`
+	return cli.Sub("privacy", privacyUsage, map[string]func([]string) int{
+		"compact-requests": func(a []string) int { return privacyCompact(ctx, a, stdout, stderr) },
+	}, args, stdout, stderr)
 }
 
 // privacyCompact implements `scrubd privacy compact-requests`: exit 0 on
 // success, 2 on a bad command line, 78 on an invalid configuration or
 // keys, 1 when Kafka fails.
 func privacyCompact(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("privacy compact-requests", privacyUsage, stderr)
+	fs := cli.NewFlags("privacy compact-requests", privacyUsage, stderr)
 	cfgPath := fs.String("config", "", "configuration `file` (keys overridable by SCRUBD_<PATH> variables)")
 	minAge := fs.Duration("min-age", 24*time.Hour, "rewrite only requests older than this `duration`")
 	dry := fs.Bool("dry-run", false, "count what would be rewritten, write nothing")
 	timeout := fs.Duration("timeout", 5*time.Minute, "give up after this `duration`")
-	rest, code, stop := parseFlags(fs, args, stdout)
+	rest, code, stop := cli.ParseFlags(fs, args, stdout)
 	if stop {
 		return code
 	}
 	if len(rest) > 0 || *minAge < 0 {
 		fmt.Fprintln(stderr, "scrubd privacy compact-requests: takes --config and flags only; --min-age must not be negative")
-		return exitUsage
+		return cli.ExitUsage
 	}
-	cfg, err := loadConfig(*cfgPath, os.Getenv)
-	if err == nil && cfg.Privacy.Topic == "" {
-		err = errors.New("privacy.topic is empty")
-	}
-	var keys *rules.Keyring
-	if err == nil {
-		keys, err = compactKeys(cfg.LoadPolicy)
-	}
-	var sc *sarama.Config
-	if err == nil {
-		sc, err = kafka.Base(cfg)
-	}
+	c, err := privacy.LoadCompactor(*cfgPath, os.Getenv)
 	if err != nil {
-		return fail(stderr, "privacy compact-requests", invalid(err))
+		return cli.Fail(stderr, "privacy compact-requests", err)
 	}
-	newLogger(stderr, config.Log{Level: "warn", Format: "text"})
+	kafka.NewLogger(stderr, config.Log{Level: "warn", Format: "text"})
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
-	st, err := compactTopic(ctx, cfg.Kafka.Brokers, sc, cfg.Privacy.Topic, keys, time.Now().Add(-*minAge), *dry)
+	st, err := c.Compact(ctx, time.Now().Add(-*minAge), *dry)
 	if b, jerr := json.Marshal(st); jerr == nil {
 		fmt.Fprintf(stdout, "%s\n", b)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd privacy compact-requests: %v\n", err)
-		return exitFailed
+		return cli.ExitFailed
 	}
-	return exitOK
-}
-
-// compactKeys loads the policy's HMAC keys; random keys would make
-// pseudonyms that no record carries.
-func compactKeys(loadPolicy func() (*rules.Policy, error)) (*rules.Keyring, error) {
-	pol, err := loadPolicy()
-	if err != nil {
-		return nil, err
-	}
-	keys, random, err := rules.LoadKeyring(pol.Keys, os.Getenv)
-	if err != nil {
-		return nil, fmt.Errorf("load keys: %w", err)
-	}
-	if random {
-		return nil, errors.New("the policy configures no HMAC keys: the pseudonyms would match no record")
-	}
-	return keys, nil
-}
-
-// compactTopic reads the topic to its end, keeps the latest record of each
-// key (what compaction keeps) and rewrites those written before cutoff
-// that still name a raw subject.
-func compactTopic(ctx context.Context, brokers []string, sc *sarama.Config, topic string, keys *rules.Keyring, cutoff time.Time, dry bool) (compactStats, error) {
-	st := compactStats{Topic: topic, DryRun: dry}
-	cc := *sc
-	cc.Consumer.IsolationLevel = sarama.ReadCommitted
-	client, err := sarama.NewClient(brokers, &cc)
-	if err != nil {
-		return st, fmt.Errorf("connect: %w", err)
-	}
-	defer client.Close()
-	latest := map[string]*sarama.ConsumerMessage{}
-	err = compacted.Read(ctx, compacted.Options{Client: client, Topic: topic}, func(m *sarama.ConsumerMessage, _ bool) error {
-		if m.Key != nil { // a compacted topic holds no record without a key
-			latest[string(m.Key)] = m
-		}
-		return nil
-	}, func() {})
-	if err != nil {
-		return st, fmt.Errorf("read %s: %w", topic, err)
-	}
-	st.Keys = len(latest)
-	var out []*sarama.ProducerMessage
-	for _, m := range latest {
-		v, outcome, _ := privacy.CompactRequest(m.Value, m.Timestamp, privacy.DefaultTypes(), keys)
-		if outcome == privacy.CompactRewritten && m.Timestamp.After(cutoff) {
-			// Written too recently to be sure every instance applied it.
-			outcome = "too_recent"
-		}
-		switch outcome {
-		case "too_recent":
-			st.TooRecent++
-		case privacy.CompactAlready:
-			st.Already++
-		case privacy.CompactRejected:
-			st.Rejected++
-		case privacy.CompactRewritten:
-			st.Rewritten++
-			out = append(out, &sarama.ProducerMessage{Topic: topic, Partition: m.Partition, Key: sarama.ByteEncoder(m.Key), Value: sarama.ByteEncoder(v)})
-		}
-	}
-	if dry || len(out) == 0 {
-		return st, nil
-	}
-	return st, produceSame(brokers, sc, out)
-}
-
-// produceSame writes msgs to the partitions they name, idempotently.
-func produceSame(brokers []string, sc *sarama.Config, msgs []*sarama.ProducerMessage) error {
-	pc := *sc
-	pc.Producer.Idempotent = true
-	pc.Net.MaxOpenRequests = 1
-	pc.Producer.RequiredAcks = sarama.WaitForAll
-	pc.Producer.Retry.Max = 10
-	pc.Producer.Partitioner = sarama.NewManualPartitioner
-	pc.Producer.Return.Successes = true
-	p, err := sarama.NewSyncProducer(brokers, &pc)
-	if err != nil {
-		return fmt.Errorf("producer: %w", err)
-	}
-	defer p.Close()
-	if err := p.SendMessages(msgs); err != nil {
-		return fmt.Errorf("write: %w", err)
-	}
-	return nil
+	return cli.ExitOK
 }

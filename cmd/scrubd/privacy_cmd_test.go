@@ -14,11 +14,15 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/embedded"
+	"github.com/scrubd/scrubd/pipeline/kafka"
+	"github.com/scrubd/scrubd/pipeline/kafka/compacted"
 	"github.com/scrubd/scrubd/pipeline/privacy"
-	"github.com/scrubd/scrubd/pipeline/privacy/compacted"
+	"github.com/scrubd/scrubd/pipeline/record"
 	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/keyring"
 )
 
 // TestPrivacyCompactRequests writes requests of every kind to a broker,
@@ -28,7 +32,7 @@ import (
 // latest records of rewritten keys, and the rewritten requests still
 // suppress their subjects.
 func TestPrivacyCompactRequests(t *testing.T) {
-	newLogger(io.Discard, config.Log{Level: "warn"})
+	kafka.NewLogger(io.Discard, config.Log{Level: "warn"})
 	const topic = "privacy.requests"
 	c, err := embedded.Start([]embedded.Topic{{Name: topic, Partitions: 3}})
 	if err != nil {
@@ -42,7 +46,7 @@ func TestPrivacyCompactRequests(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "policy.yaml"), []byte("keys: {dir: keys, active: k1}\n"), 0o600)
 	cfg := filepath.Join(dir, "scrubd.yaml")
 	os.WriteFile(cfg, []byte(fmt.Sprintf("kafka: {brokers: [%s]}\npolicy_file: policy.yaml\nprivacy: {topic: %s}\n", strings.Join(c.Addrs(), ", "), topic)), 0o600)
-	keys, err := rules.NewKeyring("k1", map[string][]byte{"k1": []byte(hmacKey)})
+	keys, err := keyring.New("k1", map[string][]byte{"k1": []byte(hmacKey)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,22 +80,22 @@ func TestPrivacyCompactRequests(t *testing.T) {
 	}
 	prod.Close()
 
-	run := func(args ...string) compactStats {
+	run := func(args ...string) privacy.CompactStats {
 		t.Helper()
 		var stdout, stderr bytes.Buffer
-		if code := run(context.Background(), append([]string{"privacy", "compact-requests", "--config", cfg}, args...), nil, &stdout, &stderr); code != exitOK {
+		if code := run(context.Background(), append([]string{"privacy", "compact-requests", "--config", cfg}, args...), nil, &stdout, &stderr); code != cli.ExitOK {
 			t.Fatalf("exit %d: %s", code, stderr.String())
 		}
 		if strings.Contains(stdout.String()+stderr.String(), "example.com") {
 			t.Fatalf("output holds a subject: %s %s", stdout.String(), stderr.String())
 		}
-		var st compactStats
+		var st privacy.CompactStats
 		if err := json.Unmarshal(stdout.Bytes(), &st); err != nil {
 			t.Fatal(err)
 		}
 		return st
 	}
-	want := compactStats{Topic: topic, Keys: 5, Rewritten: 2, Already: 1, TooRecent: 1, Rejected: 1, DryRun: true}
+	want := privacy.CompactStats{Topic: topic, Keys: 5, Rewritten: 2, Already: 1, TooRecent: 1, Rejected: 1, DryRun: true}
 	if st := run("--dry-run"); st != want {
 		t.Fatalf("dry run %+v, want %+v", st, want)
 	}
@@ -103,7 +107,7 @@ func TestPrivacyCompactRequests(t *testing.T) {
 		t.Fatalf("stats %+v, want %+v", st, want)
 	}
 
-	latest := map[string]*sarama.ConsumerMessage{}
+	latest := map[string]*record.Record{}
 	set, err := privacy.NewSet(keys, privacy.SetOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -152,7 +156,7 @@ func TestPrivacyCompactRequests(t *testing.T) {
 }
 
 // readAll reads every committed record of topic.
-func readAll(t *testing.T, addrs []string, topic string) []*sarama.ConsumerMessage {
+func readAll(t *testing.T, addrs []string, topic string) []*record.Record {
 	t.Helper()
 	sc := sarama.NewConfig()
 	sc.Version = sarama.V3_6_0_0
@@ -162,8 +166,8 @@ func readAll(t *testing.T, addrs []string, topic string) []*sarama.ConsumerMessa
 		t.Fatal(err)
 	}
 	defer client.Close()
-	var out []*sarama.ConsumerMessage
-	err = compacted.Read(context.Background(), compacted.Options{Client: client, Topic: topic}, func(m *sarama.ConsumerMessage, _ bool) error {
+	var out []*record.Record
+	err = compacted.Read(context.Background(), compacted.Options{Client: client, Topic: topic}, func(m *record.Record, _ bool) error {
 		out = append(out, m)
 		return nil
 	}, func() {})

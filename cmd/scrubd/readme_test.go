@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"github.com/scrubd/scrubd/pipeline/config"
 )
 
@@ -44,7 +45,7 @@ func TestReadmeNotDetected(t *testing.T) {
 			continue
 		}
 		code, out, errOut := runCmd(t, ex+"\n", "scrub")
-		if code != exitOK || out != ex+"\n" {
+		if code != cli.ExitOK || out != ex+"\n" {
 			t.Errorf("%q is scrubbed now (%q, exit %d %s): the README says it is not detected", ex, out, code, errOut)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"github.com/scrubd/scrubd/pipeline/embedded"
 )
 
@@ -106,7 +107,7 @@ policy_file: policy.yaml
 	cancel()
 	select {
 	case code := <-done:
-		if code != exitOK {
+		if code != cli.ExitOK {
 			t.Fatalf("run exited %d\n%s", code, logs.String())
 		}
 	case <-time.After(60 * time.Second):

@@ -3,15 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"net"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"github.com/scrubd/scrubd/pipeline/embedded"
 )
 
@@ -19,12 +17,12 @@ func TestRunInvalidConfig(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "bad.yaml")
 	os.WriteFile(path, []byte("kafka: {brokres: [a:1]}\n"), 0o600)
 	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{"run", "--config", path}, nil, &out, &errb); code != exitInvalid {
-		t.Fatalf("exit %d, want %d; stderr %s", code, exitInvalid, errb.String())
+	if code := run(context.Background(), []string{"run", "--config", path}, nil, &out, &errb); code != cli.ExitInvalid {
+		t.Fatalf("exit %d, want %d; stderr %s", code, cli.ExitInvalid, errb.String())
 	}
 	t.Setenv("SCRUBD_DELIVERY", "sometimes")
-	if code := run(context.Background(), []string{"topics"}, nil, &out, &errb); code != exitInvalid {
-		t.Fatalf("topics with a bad override: exit %d, want %d", code, exitInvalid)
+	if code := run(context.Background(), []string{"topics"}, nil, &out, &errb); code != cli.ExitInvalid {
+		t.Fatalf("topics with a bad override: exit %d, want %d", code, cli.ExitInvalid)
 	}
 }
 
@@ -56,8 +54,8 @@ func TestRunRefusesWithoutKeys(t *testing.T) {
 			var out, errb bytes.Buffer
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			if code := run(ctx, []string{"run"}, nil, &out, &errb); code != exitInvalid {
-				t.Fatalf("exit %d, want %d\n%s", code, exitInvalid, errb.String())
+			if code := run(ctx, []string{"run"}, nil, &out, &errb); code != cli.ExitInvalid {
+				t.Fatalf("exit %d, want %d\n%s", code, cli.ExitInvalid, errb.String())
 			}
 			for _, want := range []string{"no HMAC key configured", "keys.dir", "keys.env", "keys.ephemeral: true"} {
 				if !strings.Contains(errb.String(), want) {
@@ -78,57 +76,17 @@ func TestValidateRunConfigKeys(t *testing.T) {
 		name, content string
 		want          int
 	}{
-		{"run.yaml", "kafka: {brokers: [127.0.0.1:9092]}\n", exitInvalid},
-		{"run-ephemeral.yaml", "kafka: {brokers: [127.0.0.1:9092]}\npolicy: {keys: {ephemeral: true}}\n", exitOK},
-		{"policy.yaml", "name: nokeys\n", exitOK},
+		{"run.yaml", "kafka: {brokers: [127.0.0.1:9092]}\n", cli.ExitInvalid},
+		{"run-ephemeral.yaml", "kafka: {brokers: [127.0.0.1:9092]}\npolicy: {keys: {ephemeral: true}}\n", cli.ExitOK},
+		{"policy.yaml", "name: nokeys\n", cli.ExitOK},
 	} {
 		path := filepath.Join(dir, tt.name)
 		os.WriteFile(path, []byte(tt.content), 0o600)
 		var out, errb bytes.Buffer
 		code := run(context.Background(), []string{"validate", "--config", path}, nil, &out, &errb)
-		if code != tt.want || tt.want == exitInvalid && !strings.Contains(errb.String(), "keys.ephemeral: true") {
+		if code != tt.want || tt.want == cli.ExitInvalid && !strings.Contains(errb.String(), "keys.ephemeral: true") {
 			t.Errorf("%s: exit %d, want %d\n%s", tt.name, code, tt.want, errb.String())
 		}
-	}
-}
-
-// TestReloadKeepsEphemeralKey: every engine a service builds from a policy
-// with keys.ephemeral, at the start and at each reload, pseudonymizes with
-// the same key; another process (keySource) has another.
-func TestReloadKeepsEphemeralKey(t *testing.T) {
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "scrubd.yaml")
-	os.WriteFile(cfg, []byte("kafka: {brokers: [127.0.0.1:1]}\npolicy: {name: first, keys: {ephemeral: true}}\n"), 0o600)
-	ks := &keySource{getenv: func(string) string { return "" }}
-	build := buildEngine(cfg, ks)
-	first, err := build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.WriteFile(cfg, []byte("kafka: {brokers: [127.0.0.1:1]}\npolicy: {name: second, keys: {ephemeral: true}}\n"), 0o600)
-	second, err := build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if first.Version() == second.Version() {
-		t.Fatal("the policy did not change")
-	}
-	p1 := first.Keyring().Pseudonym(nil, "account_id", []byte("42"))
-	p2 := second.Keyring().Pseudonym(nil, "account_id", []byte("42"))
-	if string(p1) != string(p2) {
-		t.Errorf("the reload made another key: %s then %s", p1, p2)
-	}
-	other, err := buildEngine(cfg, &keySource{getenv: ks.getenv})()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p3 := other.Keyring().Pseudonym(nil, "account_id", []byte("42")); string(p3) == string(p1) {
-		t.Error("two processes share an ephemeral key")
-	}
-	// A reload to a policy without keys and without ephemeral is refused.
-	os.WriteFile(cfg, []byte("kafka: {brokers: [127.0.0.1:1]}\npolicy: {name: third}\n"), 0o600)
-	if _, err := build(); err == nil || !strings.Contains(err.Error(), "no HMAC key configured") {
-		t.Errorf("a policy without keys reloaded: %v", err)
 	}
 }
 
@@ -148,7 +106,7 @@ func TestRunAndTopicsOnEmbeddedBroker(t *testing.T) {
 	ephemeralPolicy(t)
 	for i, want := range []string{"created", "ok"} {
 		var out, errb bytes.Buffer
-		if code := run(context.Background(), []string{"topics"}, nil, &out, &errb); code != exitOK {
+		if code := run(context.Background(), []string{"topics"}, nil, &out, &errb); code != cli.ExitOK {
 			t.Fatalf("topics run %d: exit %d\n%s%s", i+1, code, out.String(), errb.String())
 		}
 		if !strings.Contains(out.String(), want+" ") {
@@ -163,7 +121,7 @@ func TestRunAndTopicsOnEmbeddedBroker(t *testing.T) {
 	cancel()
 	select {
 	case code := <-done:
-		if code != exitOK {
+		if code != cli.ExitOK {
 			t.Fatalf("run exited %d\n%s", code, errb.String())
 		}
 	case <-time.After(60 * time.Second):
@@ -171,73 +129,6 @@ func TestRunAndTopicsOnEmbeddedBroker(t *testing.T) {
 	}
 	if strings.Contains(errb.String(), `"level":"ERROR"`) {
 		t.Errorf("errors logged:\n%s", errb.String())
-	}
-}
-
-// TestDemo runs `scrubd demo` briefly: records flow, the view shows
-// findings and, once a five-second window has closed, the countries of the
-// generated GeoIP database in the aggregates; the summary accounts for
-// every generated record, committed or in flight.
-func TestDemo(t *testing.T) {
-	t.Setenv("SCRUBD_HTTP_ADDR", "127.0.0.1:0")
-	var out, errb bytes.Buffer
-	code := run(context.Background(), []string{"demo", "--duration", "9s", "--interval", "1s", "--rate", "300"}, nil, &out, &errb)
-	if code != exitOK {
-		t.Fatalf("demo exited %d\n%s", code, errb.String())
-	}
-	s := out.String()
-	if !strings.Contains(s, "findings: ") || !strings.Contains(s, "email=") {
-		t.Fatalf("demo output lacks findings:\n%s", s)
-	}
-	if !regexp.MustCompile(`aggregates: [1-9][0-9]* records counted`).MatchString(s) {
-		t.Fatalf("demo output counts no aggregates:\n%s", s)
-	}
-	if !regexp.MustCompile(`countries:  .*\b(GB|DE|FR|AU|US|SE)=[1-9]`).MatchString(s) {
-		t.Errorf("demo output shows no countries:\n%s", s)
-	}
-	m := regexp.MustCompile(`(\d+) records generated, (\d+) scrubbed and committed \((\d+) clean[^)]*\); (\d+) read back from logs.clean`).FindStringSubmatch(s)
-	if m == nil {
-		t.Fatalf("no summary:\n%s", s)
-	}
-	gen, committed, clean, read := atoi(t, m[1]), atoi(t, m[2]), atoi(t, m[3]), atoi(t, m[4])
-	if gen == 0 || committed > gen || read != clean {
-		t.Errorf("generated %d, committed %d, clean %d, read back %d:\n%s", gen, committed, clean, read, s)
-	}
-	inFlight := regexp.MustCompile(`(\d+) records were still in flight at the stop`).FindStringSubmatch(s)
-	switch {
-	case committed < gen && (inFlight == nil || atoi(t, inFlight[1]) != gen-committed):
-		t.Errorf("%d records not committed, but the summary does not explain them:\n%s", gen-committed, s)
-	case committed == gen && inFlight != nil:
-		t.Errorf("every record committed, yet some are said in flight:\n%s", s)
-	}
-}
-
-func atoi(t *testing.T, s string) int {
-	t.Helper()
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-// TestDemoPortInUse: a demo whose HTTP address is taken fails at once,
-// with the reason, instead of waiting for Kafka.
-func TestDemoPortInUse(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	t.Setenv("SCRUBD_HTTP_ADDR", ln.Addr().String())
-	start := time.Now()
-	var out, errb bytes.Buffer
-	code := run(context.Background(), []string{"demo", "--duration", "60s"}, nil, &out, &errb)
-	if code != exitFailed || !strings.Contains(errb.String(), "address already in use") || strings.Contains(out.String(), "==") {
-		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errb.String())
-	}
-	if d := time.Since(start); d > 20*time.Second {
-		t.Errorf("took %v to fail", d)
 	}
 }
 
@@ -260,7 +151,7 @@ func TestRunGeoAggregatesResidency(t *testing.T) {
 	t.Setenv("SCRUBD_TOPICS_RESIDENCY", "EEA=logs.clean.eea")
 	t.Setenv("SCRUBD_GEOIP_DATABASE", filepath.Join(t.TempDir(), "missing.mmdb"))
 	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{"topics"}, nil, &out, &errb); code != exitOK {
+	if code := run(context.Background(), []string{"topics"}, nil, &out, &errb); code != cli.ExitOK {
 		t.Fatalf("topics: exit %d\n%s%s", code, out.String(), errb.String())
 	}
 	for _, topic := range []string{"logs.clean.eea", "logs.aggregates.changelog"} {
@@ -276,7 +167,7 @@ func TestRunGeoAggregatesResidency(t *testing.T) {
 	cancel()
 	select {
 	case code := <-done:
-		if code != exitOK {
+		if code != cli.ExitOK {
 			t.Fatalf("run exited %d\n%s", code, errb.String())
 		}
 	case <-time.After(60 * time.Second):
@@ -317,7 +208,7 @@ func TestRunStopWhileReadingPrivacy(t *testing.T) {
 	cancel()
 	select {
 	case code := <-done:
-		if code != exitOK {
+		if code != cli.ExitOK {
 			t.Fatalf("run exited %d\n%s", code, errb.String())
 		}
 	case <-time.After(60 * time.Second):

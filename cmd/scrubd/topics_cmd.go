@@ -7,11 +7,10 @@ import (
 	"os"
 	"strings"
 
-	"github.com/IBM/sarama"
-
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/kafka"
-	"github.com/scrubd/scrubd/pipeline/topics"
+	"github.com/scrubd/scrubd/pipeline/kafka/topics"
 )
 
 const topicsUsage = `Usage: scrubd topics --config FILE
@@ -29,40 +28,35 @@ Kafka fails, 78 when the configuration is invalid.
 // after creating some), 1 when a topic differs or Kafka fails, and 78 when
 // the configuration is invalid. It is idempotent.
 func cmdTopics(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("topics", topicsUsage, stderr)
+	fs := cli.NewFlags("topics", topicsUsage, stderr)
 	path := fs.String("config", "", "configuration `file` (keys overridable by SCRUBD_<PATH> variables)")
-	rest, code, stop := parseFlags(fs, args, stdout)
+	rest, code, stop := cli.ParseFlags(fs, args, stdout)
 	if stop {
 		return code
 	}
-	if noArgs(fs, rest) {
-		return exitUsage
+	if cli.NoArgs(fs, rest) {
+		return cli.ExitUsage
 	}
-	cfg, err := loadConfig(*path, os.Getenv)
+	cfg, err := config.LoadValid(*path, os.Getenv)
 	if err != nil {
-		return fail(stderr, "topics", err)
+		return cli.Fail(stderr, "topics", err)
 	}
-	newLogger(stderr, config.Log{Level: "warn", Format: cfg.Log.Format})
-	defer flushSarama()
-	sc, err := kafka.Admin(cfg)
+	kafka.NewLogger(stderr, config.Log{Level: "warn", Format: cfg.Log.Format})
+	defer kafka.FlushLogs()
+	admin, err := kafka.NewClusterAdmin(cfg)
 	if err != nil {
-		return fail(stderr, "topics", invalid(err))
-	}
-	admin, err := sarama.NewClusterAdmin(cfg.Kafka.Brokers, sc)
-	if err != nil {
-		fmt.Fprintf(stderr, "scrubd topics: connect: %v\n", err)
-		return exitFailed
+		return cli.Fail(stderr, "topics", err)
 	}
 	defer admin.Close()
 	statuses, err := topics.Ensure(admin, topics.Specs(cfg))
-	code = exitOK
+	code = cli.ExitOK
 	for _, st := range statuses {
 		s := st.Spec
 		switch {
 		case st.Created:
 			fmt.Fprintf(stdout, "created   %s (class %s, %d partitions, replication %d)\n", s.Name, s.Class, s.Partitions, s.Replication)
 		case len(st.Mismatches) > 0:
-			code = exitFailed
+			code = cli.ExitFailed
 			fmt.Fprintf(stdout, "mismatch  %s (class %s): %s\n", s.Name, s.Class, strings.Join(st.Mismatches, "; "))
 		default:
 			fmt.Fprintf(stdout, "ok        %s (class %s)\n", s.Name, s.Class)
@@ -70,7 +64,7 @@ func cmdTopics(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd topics: %v\n", err)
-		return exitFailed
+		return cli.ExitFailed
 	}
 	return code
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +20,7 @@ func TestPlainWithoutTLSRefused(t *testing.T) {
 	for _, verb := range []string{"validate", "run"} {
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), []string{verb, "--config", cfg}, nil, &stdout, &stderr)
-		if code != exitInvalid || !strings.Contains(stdout.String()+stderr.String(), "kafka.sasl.mechanism: PLAIN sends the secret in clear: it needs kafka.tls") {
+		if code != cli.ExitInvalid || !strings.Contains(stdout.String()+stderr.String(), "kafka.sasl.mechanism: PLAIN sends the secret in clear: it needs kafka.tls") {
 			t.Errorf("%s: exit %d\nstdout %s\nstderr %s", verb, code, stdout.String(), stderr.String())
 		}
 		if strings.Contains(stdout.String()+stderr.String(), "s3cret") {

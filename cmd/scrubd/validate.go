@@ -3,9 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 
+	"github.com/scrubd/scrubd/cmd/internal/cli"
+	"github.com/scrubd/scrubd/pipeline/config"
+	"github.com/scrubd/scrubd/pipeline/service"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -23,59 +25,25 @@ Exit 0 when valid, 78 when not, 2 on a bad command line.
 // cmdValidate implements `scrubd validate --config FILE`: exit 0 when the
 // configuration is valid, 78 when not, with every problem and its line.
 func cmdValidate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("validate", validateUsage, stderr)
-	config := fs.String("config", "", "policy or run configuration `file` to check")
-	rest, code, stop := parseFlags(fs, args, stdout)
+	fs := cli.NewFlags("validate", validateUsage, stderr)
+	path := fs.String("config", "", "policy or run configuration `file` to check")
+	rest, code, stop := cli.ParseFlags(fs, args, stdout)
 	if stop {
 		return code
 	}
-	if noArgs(fs, rest) {
-		return exitUsage
+	if cli.NoArgs(fs, rest) {
+		return cli.ExitUsage
 	}
-	if *config == "" {
+	if *path == "" {
 		fmt.Fprintln(stderr, "scrubd validate: --config is required")
-		return exitUsage
+		return cli.ExitUsage
 	}
-	version, err := validate(*config, stderr)
+	policyVersion, err := service.Validate(*path, os.Getenv, stderr, version)
 	if err != nil {
-		return fail(stderr, "validate", err)
+		return cli.Fail(stderr, "validate", err)
 	}
-	fmt.Fprintf(stdout, "%s: valid (policy %s)\n", *config, version)
-	return exitOK
-}
-
-// validate checks the file at path and returns the version of its policy.
-// A run configuration is checked by building the service `scrubd run`
-// would start, up to the network: the same code, so validate cannot
-// approve what run refuses. Its warnings go to stderr.
-func validate(path string, stderr io.Writer) (string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return "", invalid(err)
-	}
-	if !isRunConfig(data) {
-		p, err := loadPolicy(path, os.Getenv)
-		if err != nil {
-			return "", err
-		}
-		// A policy file alone may leave the keys out (scrub then uses a
-		// random key), but keys it names must load.
-		if _, _, err := rules.LoadKeyring(p.Keys, os.Getenv); err != nil {
-			return "", invalid(err)
-		}
-		return p.Version(), nil
-	}
-	cfg, err := loadConfig(path, os.Getenv)
-	if err != nil {
-		return "", err
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc, err := newService(path, cfg, log, os.Getenv, os.Hostname, false)
-	if err != nil {
-		return "", err
-	}
-	defer svc.close()
-	return svc.policyVersion, nil
+	fmt.Fprintf(stdout, "%s: valid (policy %s)\n", *path, policyVersion)
+	return cli.ExitOK
 }
 
 const testUsage = `Usage: scrubd test --config FILE
@@ -88,26 +56,26 @@ when one fails or there are none, 78 when the policy is invalid.
 // cmdTest implements `scrubd test --config FILE`: it runs the policy's test
 // cases and prints a diff for each failure.
 func cmdTest(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("test", testUsage, stderr)
-	config := fs.String("config", "", "policy `file` whose tests to run")
-	rest, code, stop := parseFlags(fs, args, stdout)
+	fs := cli.NewFlags("test", testUsage, stderr)
+	path := fs.String("config", "", "policy `file` whose tests to run")
+	rest, code, stop := cli.ParseFlags(fs, args, stdout)
 	if stop {
 		return code
 	}
-	if noArgs(fs, rest) {
-		return exitUsage
+	if cli.NoArgs(fs, rest) {
+		return cli.ExitUsage
 	}
-	if *config == "" {
+	if *path == "" {
 		fmt.Fprintln(stderr, "scrubd test: --config is required")
-		return exitUsage
+		return cli.ExitUsage
 	}
-	p, err := loadPolicy(*config, os.Getenv)
+	p, err := config.ReadPolicy(*path, os.Getenv)
 	if err != nil {
-		return fail(stderr, "test", err)
+		return cli.Fail(stderr, "test", err)
 	}
 	results, err := rules.RunTests(p)
 	if err != nil {
-		return fail(stderr, "test", invalid(err))
+		return cli.Fail(stderr, "test", config.Invalid(err))
 	}
 	failed := 0
 	for _, r := range results {
@@ -123,7 +91,7 @@ func cmdTest(args []string, stdout, stderr io.Writer) int {
 		if len(results) == 0 {
 			fmt.Fprintln(stderr, "scrubd test: the policy has no test cases")
 		}
-		return exitFailed
+		return cli.ExitFailed
 	}
-	return exitOK
+	return cli.ExitOK
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,8 +35,8 @@ func TestValidateRunsRunChecks(t *testing.T) {
 			path := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "_")+".yaml")
 			writeTestFile(t, path, tt.content)
 			code, _, errOut := runCmd(t, "", "validate", "--config", path)
-			if code != exitInvalid || !strings.Contains(errOut, tt.want) {
-				t.Errorf("validate: exit %d, want %d and %q in\n%s", code, exitInvalid, tt.want, errOut)
+			if code != cli.ExitInvalid || !strings.Contains(errOut, tt.want) {
+				t.Errorf("validate: exit %d, want %d and %q in\n%s", code, cli.ExitInvalid, tt.want, errOut)
 			}
 			// run refuses it the same way, before connecting to anything
 			// (the timeout stops a run that would start).
@@ -43,14 +44,14 @@ func TestValidateRunsRunChecks(t *testing.T) {
 			defer cancel()
 			var out, errb bytes.Buffer
 			code = run(ctx, []string{"run", "--config", path}, nil, &out, &errb)
-			if code != exitInvalid {
-				t.Errorf("run: exit %d, want %d\n%s", code, exitInvalid, errb.String())
+			if code != cli.ExitInvalid {
+				t.Errorf("run: exit %d, want %d\n%s", code, cli.ExitInvalid, errb.String())
 			}
 		})
 	}
 	path := filepath.Join(dir, "good.yaml")
 	writeTestFile(t, path, good)
-	if code, out, errOut := runCmd(t, "", "validate", "--config", path); code != exitOK || !strings.Contains(out, "valid (policy ") {
+	if code, out, errOut := runCmd(t, "", "validate", "--config", path); code != cli.ExitOK || !strings.Contains(out, "valid (policy ") {
 		t.Errorf("validate good: exit %d\n%s%s", code, out, errOut)
 	}
 }
@@ -62,7 +63,7 @@ func TestValidateEnvOverride(t *testing.T) {
 	writeTestFile(t, path, "kafka: {brokers: [127.0.0.1:9092]}\ndelivery: exactly_once\npolicy: {keys: {ephemeral: true}}\n")
 	t.Setenv("SCRUBD_DELIVERY", "sometimes")
 	code, _, errOut := runCmd(t, "", "validate", "--config", path)
-	if code != exitInvalid || !strings.Contains(errOut, `delivery: "sometimes" is not exactly_once or at_least_once (set by SCRUBD_DELIVERY)`) {
+	if code != cli.ExitInvalid || !strings.Contains(errOut, `delivery: "sometimes" is not exactly_once or at_least_once (set by SCRUBD_DELIVERY)`) {
 		t.Errorf("exit %d\n%s", code, errOut)
 	}
 }
@@ -82,12 +83,12 @@ func TestOneInvalidPath(t *testing.T) {
 		{"test", "--config", broken}, {"test", "--config", badPolicy},
 		{"scrub", "--config", broken}, {"scrub", "--config", missing}, {"scrub", "--config", badPolicy},
 		{"run", "--config", broken}, {"run", "--config", missing},
-		{"topics", "--config", broken}, {"demo", "--config", broken},
+		{"topics", "--config", broken},
 		{"vault", "export", "--config", broken, "--master-keys", dir, "--pseudonym", "p"},
 	} {
 		code, _, errOut := runCmd(t, "", args...)
-		if code != exitInvalid || !strings.HasPrefix(errOut, "scrubd "+args[0]) || strings.Contains(errOut, "invalid configuration: ") {
-			t.Errorf("%v: exit %d, want %d\n%s", args, code, exitInvalid, errOut)
+		if code != cli.ExitInvalid || !strings.HasPrefix(errOut, "scrubd "+args[0]) || strings.Contains(errOut, "invalid configuration: ") {
+			t.Errorf("%v: exit %d, want %d\n%s", args, code, cli.ExitInvalid, errOut)
 		}
 	}
 }
@@ -97,7 +98,7 @@ func TestOneInvalidPath(t *testing.T) {
 func TestRunWithoutConfig(t *testing.T) {
 	t.Setenv("SCRUBD_KAFKA_BROKERS", "")
 	code, _, errOut := runCmd(t, "", "run")
-	if code != exitInvalid || !strings.Contains(errOut, "no --config and no SCRUBD_KAFKA_BROKERS") || !strings.Contains(errOut, "--config FILE") {
+	if code != cli.ExitInvalid || !strings.Contains(errOut, "no --config and no SCRUBD_KAFKA_BROKERS") || !strings.Contains(errOut, "--config FILE") {
 		t.Errorf("exit %d\n%s", code, errOut)
 	}
 	// The example the message points to exists.

@@ -3,22 +3,17 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/IBM/sarama"
-
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/vault"
-	"github.com/scrubd/scrubd/rules"
 )
 
 const vaultUsage = `scrubd vault reads the identity vault.
@@ -47,21 +42,10 @@ pseudonyms.
 // exits 0 on success, 2 on a bad command line, 78 when the configuration or
 // the keys are invalid and 1 when Kafka fails.
 func cmdVault(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, vaultUsage)
-		return exitUsage
-	}
-	switch args[0] {
-	case "export":
-		return vaultExport(ctx, args[1:], stdout, stderr)
-	case "rewrap":
-		return vaultRewrap(ctx, args[1:], stdout, stderr)
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, vaultUsage)
-		return exitOK
-	}
-	fmt.Fprintf(stderr, "scrubd vault: unknown command %q\n\n%s", args[0], vaultUsage)
-	return exitUsage
+	return cli.Sub("vault", vaultUsage, map[string]func([]string) int{
+		"export": func(a []string) int { return vaultExport(ctx, a, stdout, stderr) },
+		"rewrap": func(a []string) int { return vaultRewrap(ctx, a, stdout, stderr) },
+	}, args, stdout, stderr)
 }
 
 // vaultFlags are the flags both vault commands take.
@@ -72,89 +56,12 @@ type vaultFlags struct {
 }
 
 func newVaultFlags(name string, stderr io.Writer) (*flag.FlagSet, vaultFlags) {
-	fs := newFlags("vault "+name, vaultUsage, stderr)
+	fs := cli.NewFlags("vault "+name, vaultUsage, stderr)
 	return fs, vaultFlags{
 		config:     fs.String("config", "", "configuration `file` (keys overridable by SCRUBD_<PATH> variables)"),
 		masterKeys: fs.String("master-keys", "", "`directory` with one file per vault master key id"),
 		timeout:    fs.Duration("timeout", 5*time.Minute, "give up after this `duration`"),
 	}
-}
-
-// vaultEnv is what both vault commands load.
-type vaultEnv struct {
-	topic   string
-	brokers []string
-	client  *sarama.Config
-	keys    *rules.Keyring
-	master  *vault.MasterKeys
-}
-
-// loadVaultEnv loads the configuration, the policy's HMAC keys and the
-// master keys, with active as the active one (none: unwrap only).
-func loadVaultEnv(f vaultFlags, active string) (*vaultEnv, error) {
-	if *f.masterKeys == "" {
-		return nil, errors.New("--master-keys is required")
-	}
-	cfg, err := loadConfig(*f.config, os.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	pol, err := cfg.LoadPolicy()
-	if err != nil {
-		return nil, err
-	}
-	keys, random, err := rules.LoadKeyring(pol.Keys, os.Getenv)
-	if err != nil {
-		return nil, fmt.Errorf("load keys: %w", err)
-	}
-	if random {
-		return nil, errors.New("the policy configures no HMAC keys: no pseudonym of the pipeline can be found")
-	}
-	load := vault.LoadMasterKeys
-	if active == "" {
-		load = vault.LoadUnwrapKeys
-	}
-	master, err := load(vault.KeyConfig{Dir: *f.masterKeys, Active: active}, "")
-	if err != nil {
-		return nil, err
-	}
-	sc, err := kafka.Base(cfg)
-	if err != nil {
-		return nil, err
-	}
-	topic := cfg.Topics.Vault
-	if topic == "" {
-		topic = vault.DefaultTopic
-	}
-	return &vaultEnv{topic: topic, brokers: cfg.Kafka.Brokers, client: sc, keys: keys, master: master}, nil
-}
-
-// exportOutput is the JSON document `scrubd vault export` writes.
-type exportOutput struct {
-	// Type is the request type the subject was given with.
-	Type string `json:"type,omitempty"`
-	// Pseudonyms are the subject's pseudonyms looked up.
-	Pseudonyms []string      `json:"pseudonyms"`
-	Entries    []exportEntry `json:"entries"`
-	// NotFound lists the pseudonyms the vault holds nothing for.
-	NotFound []string `json:"not_found"`
-	// DataKeys counts the subject's data keys; zero after an erasure.
-	DataKeys   int       `json:"data_keys"`
-	Topic      string    `json:"topic"`
-	ExportedAt time.Time `json:"exported_at"`
-}
-
-type exportEntry struct {
-	Type      string `json:"type"`
-	Pseudonym string `json:"pseudonym"`
-	// Value is the original value; ValueBase64 replaces it when it is not
-	// UTF-8. Both are empty when Problem says why it cannot be read.
-	Value       *string   `json:"value,omitempty"`
-	ValueBase64 []byte    `json:"value_base64,omitempty"`
-	Written     time.Time `json:"written"`
-	DataKey     string    `json:"data_key"`
-	MasterKey   string    `json:"master_key,omitempty"`
-	Problem     string    `json:"problem,omitempty"`
 }
 
 // vaultExport implements `scrubd vault export`.
@@ -164,159 +71,77 @@ func vaultExport(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	subjectFile := fs.String("subject-file", "", "read the identifier from `file` (- for standard input)")
 	typ := fs.String("type", "", "the identifier's request `type`: user_id, email, phone, device_id")
 	all := fs.Bool("all-partitions", false, "read every partition of the vault topic")
-	var pseudonyms stringList
+	var pseudonyms cli.StringList
 	fs.Var(&pseudonyms, "pseudonym", "look up this `pseudonym` (repeatable)")
-	rest, code, stop := parseFlags(fs, args, stdout)
+	rest, code, stop := cli.ParseFlags(fs, args, stdout)
 	if stop {
 		return code
 	}
-	raw, err := readSubject(*subject, *subjectFile)
+	raw, err := privacy.ReadSubject(*subject, *subjectFile, os.Stdin)
 	defer clear(raw)
 	if err != nil || len(rest) > 0 || (raw == nil) == (len(pseudonyms) == 0) || (raw != nil) != (*typ != "") {
 		fmt.Fprintln(stderr, "scrubd vault export: give --subject (or --subject-file) with --type, or --pseudonym")
 		if err != nil {
 			fmt.Fprintf(stderr, "scrubd vault export: %v\n", err)
 		}
-		return exitUsage
+		return cli.ExitUsage
 	}
-	env, err := loadVaultEnv(f, "")
+	tool, err := vault.LoadTool(*f.config, *f.masterKeys, "", os.Getenv)
 	if err != nil {
-		return fail(stderr, "vault export", invalid(err))
+		return cli.Fail(stderr, "vault export", err)
 	}
-	out := exportOutput{Type: *typ, Topic: env.topic, Pseudonyms: pseudonyms, Entries: []exportEntry{}, NotFound: []string{}}
 	if raw != nil {
-		if out.Pseudonyms, err = privacy.DefaultTypes().Pseudonyms(env.keys, *typ, raw); err != nil {
+		if pseudonyms, err = privacy.DefaultTypes().Pseudonyms(tool.Keys, *typ, raw); err != nil {
 			fmt.Fprintf(stderr, "scrubd vault export: %v\n", err)
-			return exitUsage
+			return cli.ExitUsage
 		}
 	}
-	newLogger(stderr, config.Log{Level: "warn"})
+	kafka.NewLogger(stderr, config.Log{Level: "warn"})
 	ctx, cancel := context.WithTimeout(ctx, *f.timeout)
 	defer cancel()
-	store, err := vault.OpenStore(vault.StoreOptions{Brokers: env.brokers, Config: env.client, Topic: env.topic, Master: env.master, AllPartitions: *all})
+	x, err := tool.Export(ctx, pseudonyms, *all)
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd vault export: %v\n", err)
-		return exitFailed
+		return cli.ExitFailed
 	}
-	defer store.Close()
-	x, err := store.Export(ctx, out.Pseudonyms)
-	if err != nil {
-		fmt.Fprintf(stderr, "scrubd vault export: %v\n", err)
-		return exitFailed
-	}
-	out.ExportedAt = time.Now().UTC()
-	out.DataKeys = x.DataKeys
-	out.NotFound = append(out.NotFound, x.Missing...)
-	for _, e := range x.Entries {
-		ee := exportEntry{Type: e.Type, Pseudonym: e.Pseudonym, Written: e.Written.UTC(), DataKey: e.DataKey, MasterKey: e.MasterKey, Problem: e.Problem}
-		switch {
-		case e.Value == nil:
-		case utf8.Valid(e.Value):
-			s := string(e.Value)
-			ee.Value = &s
-		default:
-			ee.ValueBase64 = e.Value
-		}
-		out.Entries = append(out.Entries, ee)
-	}
+	out := privacy.NewAccess(*typ, tool.Topic, pseudonyms, x, time.Now())
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(out); err != nil {
 		fmt.Fprintf(stderr, "scrubd vault export: %v\n", err)
-		return exitFailed
+		return cli.ExitFailed
 	}
-	return exitOK
-}
-
-// readSubject returns the identifier given by --subject or --subject-file,
-// or nil when neither is set.
-func readSubject(subject, file string) ([]byte, error) {
-	switch {
-	case subject != "" && file != "":
-		return nil, errors.New("--subject and --subject-file exclude each other")
-	case subject != "":
-		return []byte(subject), nil
-	case file == "":
-		return nil, nil
-	}
-	var b []byte
-	var err error
-	if file == "-" {
-		b, err = io.ReadAll(io.LimitReader(os.Stdin, privacy.MaxSubjectBytes+2))
-	} else {
-		b, err = os.ReadFile(file)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read subject: %w", err)
-	}
-	v := []byte(strings.TrimRight(string(b), "\r\n"))
-	clear(b)
-	if len(v) == 0 {
-		return nil, errors.New("the subject file is empty")
-	}
-	return v, nil
+	return cli.ExitOK
 }
 
 // vaultRewrap implements `scrubd vault rewrap`.
 func vaultRewrap(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs, f := newVaultFlags("rewrap", stderr)
 	active := fs.String("active", "", "the master key `id` to wrap every data key with")
-	rest, code, stop := parseFlags(fs, args, stdout)
+	rest, code, stop := cli.ParseFlags(fs, args, stdout)
 	if stop {
 		return code
 	}
 	if *active == "" || len(rest) > 0 {
 		fmt.Fprintln(stderr, "scrubd vault rewrap: --active is required")
-		return exitUsage
+		return cli.ExitUsage
 	}
-	env, err := loadVaultEnv(f, *active)
+	tool, err := vault.LoadTool(*f.config, *f.masterKeys, *active, os.Getenv)
 	if err != nil {
-		return fail(stderr, "vault rewrap", invalid(err))
+		return cli.Fail(stderr, "vault rewrap", err)
 	}
-	log := newLogger(stderr, config.Log{Level: "info"})
+	log := kafka.NewLogger(stderr, config.Log{Level: "info"})
 	ctx, cancel := context.WithTimeout(ctx, *f.timeout)
 	defer cancel()
-	pc := *env.client
-	pc.Producer.Idempotent = true
-	pc.Net.MaxOpenRequests = 1
-	pc.Producer.RequiredAcks = sarama.WaitForAll
-	pc.Producer.Retry.Max = 10
-	pc.Producer.Partitioner = sarama.NewManualPartitioner
-	pc.Producer.Return.Successes = true
-	prod, err := sarama.NewSyncProducer(env.brokers, &pc)
-	if err != nil {
-		fmt.Fprintf(stderr, "scrubd vault rewrap: connect: %v\n", err)
-		return exitFailed
-	}
-	defer prod.Close()
-	store, err := vault.OpenStore(vault.StoreOptions{Brokers: env.brokers, Config: env.client, Topic: env.topic, Master: env.master, AllPartitions: true, Logger: log})
+	err = tool.Rewrap(ctx, log, func(st vault.RewrapStats) {
+		out := map[string]any{"master_key": *active, "rewrapped": st.Rewrapped, "repaired": st.Repaired, "unreadable": st.Unreadable}
+		if b, jerr := json.Marshal(out); jerr == nil {
+			fmt.Fprintf(stdout, "%s\n", b)
+		}
+	})
 	if err != nil {
 		fmt.Fprintf(stderr, "scrubd vault rewrap: %v\n", err)
-		return exitFailed
+		return cli.ExitFailed
 	}
-	defer store.Close()
-	st, err := store.Rewrap(ctx, prod.SendMessage)
-	out := map[string]any{"master_key": *active, "rewrapped": st.Rewrapped, "repaired": st.Repaired, "unreadable": st.Unreadable}
-	if b, jerr := json.Marshal(out); jerr == nil {
-		fmt.Fprintf(stdout, "%s\n", b)
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "scrubd vault rewrap: %v\n", err)
-		return exitFailed
-	}
-	if st.Unreadable > 0 {
-		fmt.Fprintf(stderr, "scrubd vault rewrap: %d data keys could not be unwrapped with the loaded master keys\n", st.Unreadable)
-		return exitFailed
-	}
-	return exitOK
-}
-
-// stringList is a repeatable string flag.
-type stringList []string
-
-func (l *stringList) String() string { return strings.Join(*l, ",") }
-
-func (l *stringList) Set(v string) error {
-	*l = append(*l, v)
-	return nil
+	return cli.ExitOK
 }

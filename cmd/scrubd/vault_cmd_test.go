@@ -15,11 +15,15 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/embedded"
+	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/privacy"
+	"github.com/scrubd/scrubd/pipeline/record"
 	"github.com/scrubd/scrubd/pipeline/vault"
 	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/keyring"
 )
 
 // vaultFixture is a broker with a vault topic, a configuration whose
@@ -36,7 +40,7 @@ func newVaultFixture(t *testing.T) *vaultFixture {
 	t.Helper()
 	// Route sarama's process-wide logger now, before the fixture's own
 	// sarama clients start goroutines that read it.
-	newLogger(io.Discard, config.Log{Level: "warn"})
+	kafka.NewLogger(io.Discard, config.Log{Level: "warn"})
 	c, err := embedded.Start([]embedded.Topic{{Name: vault.DefaultTopic, Partitions: 3}})
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +65,7 @@ func newVaultFixture(t *testing.T) *vaultFixture {
 		sum := sha256.Sum256([]byte(id))
 		write("master/"+id, fmt.Sprintf("%x\n", sum))
 	}
-	keys, err := rules.NewKeyring("k1", map[string][]byte{"k1": []byte(hmacKey)})
+	keys, err := keyring.New("k1", map[string][]byte{"k1": []byte(hmacKey)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +89,7 @@ func (f *vaultFixture) write(t *testing.T, active string, records ...string) *va
 		t.Fatal(err)
 	}
 	w := v.Writer("logs.raw", 0)
-	var msgs []*sarama.ProducerMessage
+	var msgs []*record.Record
 	for _, r := range records {
 		var res rules.Result
 		if _, err := f.engine.Scrub(nil, []byte(r), &res); err != nil {
@@ -99,7 +103,7 @@ func (f *vaultFixture) write(t *testing.T, active string, records ...string) *va
 	return v
 }
 
-func (f *vaultFixture) commit(t *testing.T, msgs []*sarama.ProducerMessage) {
+func (f *vaultFixture) commit(t *testing.T, recs []*record.Record) {
 	t.Helper()
 	sc := sarama.NewConfig()
 	sc.Version = sarama.V3_6_0_0
@@ -116,6 +120,10 @@ func (f *vaultFixture) commit(t *testing.T, msgs []*sarama.ProducerMessage) {
 	defer p.Close()
 	if err := p.BeginTxn(); err != nil {
 		t.Fatal(err)
+	}
+	msgs := make([]*sarama.ProducerMessage, len(recs))
+	for i, r := range recs {
+		msgs[i] = kafka.Message(r)
 	}
 	if err := p.SendMessages(msgs); err != nil {
 		t.Fatal(err)
@@ -135,13 +143,13 @@ func (f *vaultFixture) vault(t *testing.T, args ...string) (int, string, string)
 	return code, out.String(), errb.String()
 }
 
-func (f *vaultFixture) export(t *testing.T, args ...string) exportOutput {
+func (f *vaultFixture) export(t *testing.T, args ...string) privacy.Access {
 	t.Helper()
 	code, out, errb := f.vault(t, append([]string{"export", "--config", f.config, "--master-keys", f.masterKeys}, args...)...)
-	if code != exitOK {
+	if code != cli.ExitOK {
 		t.Fatalf("export exited %d: %s", code, errb)
 	}
-	var x exportOutput
+	var x privacy.Access
 	if err := json.Unmarshal([]byte(out), &x); err != nil {
 		t.Fatalf("%v in\n%s", err, out)
 	}
@@ -191,7 +199,7 @@ func TestVaultRewrap(t *testing.T) {
 	f := newVaultFixture(t)
 	f.write(t, "m1", `{"uid":1}`, `{"uid":2}`)
 	code, out, errb := f.vault(t, "rewrap", "--config", f.config, "--master-keys", f.masterKeys, "--active", "m2")
-	if code != exitOK || !strings.Contains(out, `"rewrapped":2`) {
+	if code != cli.ExitOK || !strings.Contains(out, `"rewrapped":2`) {
 		t.Fatalf("rewrap exited %d: %s %s", code, out, errb)
 	}
 	// m1 can go.
@@ -213,18 +221,18 @@ func TestVaultUsage(t *testing.T) {
 		args []string
 		code int
 	}{
-		{nil, exitUsage},
-		{[]string{"shred"}, exitUsage},
-		{[]string{"help"}, exitOK},
-		{append([]string{"export"}, base...), exitUsage},
-		{append([]string{"export", "--subject", "x"}, base...), exitUsage},
-		{append([]string{"export", "--subject", "x", "--pseudonym", "y", "--type", "email"}, base...), exitUsage},
-		{append([]string{"export", "--subject", "x", "--subject-file", "y", "--type", "email"}, base...), exitUsage},
-		{append([]string{"export", "--subject", "jo.example.com", "--type", "email"}, base...), exitUsage},
-		{[]string{"export", "--config", f.config, "--subject", "x", "--type", "user_id"}, exitInvalid},
-		{[]string{"export", "--config", f.config, "--master-keys", "/nonexistent", "--subject", "x", "--type", "user_id"}, exitInvalid},
-		{append([]string{"rewrap"}, base...), exitUsage},
-		{append([]string{"rewrap", "--active", "m9"}, base...), exitInvalid},
+		{nil, cli.ExitUsage},
+		{[]string{"shred"}, cli.ExitUsage},
+		{[]string{"help"}, cli.ExitOK},
+		{append([]string{"export"}, base...), cli.ExitUsage},
+		{append([]string{"export", "--subject", "x"}, base...), cli.ExitUsage},
+		{append([]string{"export", "--subject", "x", "--pseudonym", "y", "--type", "email"}, base...), cli.ExitUsage},
+		{append([]string{"export", "--subject", "x", "--subject-file", "y", "--type", "email"}, base...), cli.ExitUsage},
+		{append([]string{"export", "--subject", "jo.example.com", "--type", "email"}, base...), cli.ExitUsage},
+		{[]string{"export", "--config", f.config, "--subject", "x", "--type", "user_id"}, cli.ExitInvalid},
+		{[]string{"export", "--config", f.config, "--master-keys", "/nonexistent", "--subject", "x", "--type", "user_id"}, cli.ExitInvalid},
+		{append([]string{"rewrap"}, base...), cli.ExitUsage},
+		{append([]string{"rewrap", "--active", "m9"}, base...), cli.ExitInvalid},
 	} {
 		code, _, errb := f.vault(t, c.args...)
 		if code != c.code {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/scrubd/scrubd/cmd/internal/cli"
 	"io"
 	"runtime/debug"
 )
@@ -15,54 +16,15 @@ in a git checkout).
 
 // cmdVersion implements `scrubd version`.
 func cmdVersion(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("version", versionUsage, stderr)
-	rest, code, stop := parseFlags(fs, args, stdout)
+	fs := cli.NewFlags("version", versionUsage, stderr)
+	rest, code, stop := cli.ParseFlags(fs, args, stdout)
 	if stop {
 		return code
 	}
-	if noArgs(fs, rest) {
-		return exitUsage
+	if cli.NoArgs(fs, rest) {
+		return cli.ExitUsage
 	}
 	bi, _ := debug.ReadBuildInfo()
-	fmt.Fprintln(stdout, versionString(version, bi))
-	return exitOK
-}
-
-// versionString is the line `scrubd version` prints: "scrubd V" when V was
-// stamped, else the main module's version with the VCS revision, its time
-// and whether the tree was modified, and the Go version, when the build
-// information has them.
-func versionString(stamped string, bi *debug.BuildInfo) string {
-	if stamped != "dev" || bi == nil {
-		return "scrubd " + stamped
-	}
-	v := bi.Main.Version
-	if v == "" || v == "(devel)" {
-		v = "devel" // built in a checkout, not from a module version
-	}
-	s := "scrubd " + v
-	var rev, at, dirty string
-	for _, kv := range bi.Settings {
-		switch kv.Key {
-		case "vcs.revision":
-			rev = kv.Value
-		case "vcs.time":
-			at = kv.Value
-		case "vcs.modified":
-			if kv.Value == "true" {
-				dirty = ", modified"
-			}
-		}
-	}
-	if rev != "" {
-		s += " (revision " + rev[:min(12, len(rev))]
-		if at != "" {
-			s += ", " + at
-		}
-		s += dirty + ")"
-	}
-	if bi.GoVersion != "" {
-		s += " " + bi.GoVersion
-	}
-	return s
+	fmt.Fprintln(stdout, cli.Version(version, bi))
+	return cli.ExitOK
 }

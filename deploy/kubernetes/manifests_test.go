@@ -37,7 +37,7 @@ import (
 const (
 	httpPort = 9790
 	// runExtra is what `scrubd run` may take beyond shutdown.timeout: 5 s
-	// more for the pipeline and 5 s for the HTTP server (cmd/scrubd/run.go).
+	// more for the pipeline and 5 s for the HTTP server (pipeline/service/service.go).
 	runExtra = 10 * time.Second
 	// minMargin is the least slack required on top of that.
 	minMargin = 5 * time.Second

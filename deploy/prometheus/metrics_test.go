@@ -1,7 +1,7 @@
 // Package prometheus_test checks the alert rules (alerts.yaml) and the Grafana
 // dashboard (../grafana/scrubd-dashboard.json) against what the binary
 // exports: every metric they query must be a metric pipeline/metrics
-// registers, and one that a running `scrubd demo` serves on /metrics. It also checks that each alert has its runbook section and that
+// registers, and one that a running `scrubd-demo` serves on /metrics. It also checks that each alert has its runbook section and that
 // the Helm chart's copies of both files are current.
 //
 // promtool checks the rules' syntax and behaviour (deploy/check.sh runs
@@ -37,6 +37,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/geoip"
 	"github.com/scrubd/scrubd/pipeline/kafka"
+	"github.com/scrubd/scrubd/pipeline/kafka/compacted"
 	"github.com/scrubd/scrubd/pipeline/metrics"
 	"github.com/scrubd/scrubd/pipeline/privacy"
 	"github.com/scrubd/scrubd/pipeline/reload"
@@ -46,7 +47,7 @@ import (
 )
 
 // conditionalMetrics are the prefixes of metrics exported only when a
-// feature is configured, so that a running `scrubd demo` (no GeoIP
+// feature is configured, so that a running `scrubd-demo` (no GeoIP
 // database, privacy requests, vault or shadow policy) does not serve them;
 // exported registers their collectors like the binary does when the feature
 // is on.
@@ -156,7 +157,7 @@ func exported(t *testing.T) map[string]bool {
 		t.Fatalf("privacy.NewSet: %v", err)
 	}
 	// A reader of an unreachable broker: only its metrics matter.
-	rd, err := privacy.StartReader(privacy.ReaderOptions{Brokers: []string{"127.0.0.1:1"}, Config: sarama.NewConfig(), Set: set, Registerer: other})
+	rd, err := privacy.StartReader(privacy.ReaderOptions{Conn: compacted.Conn{Brokers: []string{"127.0.0.1:1"}, Config: sarama.NewConfig()}, Set: set, Registerer: other})
 	if err != nil {
 		t.Fatalf("privacy.StartReader: %v", err)
 	}
@@ -635,7 +636,7 @@ func TestChartCopies(t *testing.T) {
 	}
 }
 
-// TestRunningBinaryExports runs the real binary (`scrubd demo`: the whole
+// TestRunningBinaryExports runs the real binary (`scrubd-demo`: the whole
 // pipeline on an embedded broker with generated traffic), scrapes its
 // /metrics once it has committed records, and checks that every metric the
 // alerts and the dashboard query is among the scraped families (or pending).
@@ -648,8 +649,8 @@ func TestRunningBinaryExports(t *testing.T) {
 	if err != nil {
 		t.Skip("no go command")
 	}
-	bin := filepath.Join(t.TempDir(), "scrubd")
-	if out, err := exec.Command(goBin, "build", "-o", bin, "../../cmd/scrubd").CombinedOutput(); err != nil {
+	bin := filepath.Join(t.TempDir(), "scrubd-demo")
+	if out, err := exec.Command(goBin, "build", "-o", bin, "../../cmd/scrubd-demo").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -661,7 +662,7 @@ func TestRunningBinaryExports(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "demo", "--duration", "2m", "--rate", "500", "--interval", "1h")
+	cmd := exec.CommandContext(ctx, bin, "--duration", "2m", "--rate", "500", "--interval", "1h")
 	cmd.Env = append(os.Environ(), "SCRUBD_HTTP_ADDR="+addr)
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
@@ -684,11 +685,11 @@ func TestRunningBinaryExports(t *testing.T) {
 		select {
 		case err := <-exited:
 			exited <- err
-			t.Fatalf("scrubd demo exited early: %v\n%s", err, stderr.String())
+			t.Fatalf("scrubd-demo exited early: %v\n%s", err, stderr.String())
 		case <-time.After(500 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("scrubd demo committed nothing within 90 s\n%s", stderr.String())
+			t.Fatalf("scrubd-demo committed nothing within 90 s\n%s", stderr.String())
 		}
 		resp, err := http.Get("http://" + addr + "/metrics")
 		if err != nil {

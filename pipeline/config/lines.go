@@ -15,8 +15,14 @@ import (
 // run configuration. Each problem Validate finds is prefixed with the line
 // of its key in the file ("line 7: delivery: ..."), when the file holds the
 // key, and names the SCRUBD_ variable when one overrode it, so that an
-// operator goes straight to what to fix.
+// operator goes straight to what to fix. Every error is an invalid
+// configuration (Invalid), a file that cannot be read included.
 func LoadValid(path string, getenv func(string) string) (*Config, error) {
+	c, err := loadValid(path, getenv)
+	return c, Invalid(err)
+}
+
+func loadValid(path string, getenv func(string) string) (*Config, error) {
 	data, err := readFile(path)
 	if err != nil {
 		return nil, err

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net"
 	"strings"
-
-	"github.com/IBM/sarama"
 )
 
 // ErrInvalid is wrapped by every error Validate returns, so that callers can
@@ -26,11 +24,6 @@ func (e *ValidationError) Error() string {
 // Unwrap makes errors.Is(err, ErrInvalid) true.
 func (e *ValidationError) Unwrap() error { return ErrInvalid }
 
-// MinVersion is the oldest Kafka protocol version scrubd speaks: 2.5.0 sends
-// consumer group metadata with transactional offset commits (KIP-447) and
-// fetches offsets with require_stable.
-var MinVersion = sarama.V2_5_0_0
-
 // Validate checks the configuration and returns a *ValidationError listing
 // every problem, or nil. It reads no file.
 func (c *Config) Validate() error {
@@ -47,10 +40,10 @@ func (c *Config) Validate() error {
 			add(fmt.Sprintf("kafka.brokers[%d]", i), "%q is not host:port", b)
 		}
 	}
-	if v, err := sarama.ParseKafkaVersion(k.Version); err != nil {
+	if v, err := ParseKafkaVersion(k.Version); err != nil {
 		add("kafka.version", "%q is not a Kafka version", k.Version)
-	} else if !v.IsAtLeast(MinVersion) {
-		add("kafka.version", "%s is older than %s, which transactions with consumer group metadata need", v, MinVersion)
+	} else if !v.AtLeast(MinKafkaVersion()) {
+		add("kafka.version", "%s is older than %s, which transactions with consumer group metadata need", v, MinKafkaVersion())
 	}
 	if k.ClientID == "" {
 		add("kafka.client_id", "must not be empty")

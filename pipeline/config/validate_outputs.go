@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/scrubd/scrubd/pipeline/aggregate"
+	"github.com/scrubd/scrubd/rules"
 )
 
 // validateOutputs checks the residency and aggregates topics: each is a
@@ -34,7 +35,7 @@ func (c *Config) validateOutputs(add func(path, format string, args ...any)) {
 	}
 	for _, j := range slices.Sorted(maps.Keys(t.Residency)) {
 		path := fmt.Sprintf("topics.residency.%s", j)
-		if !validJurisdiction(j) {
+		if !rules.ValidJurisdiction(j) {
 			add(path, "%q is not a jurisdiction name ([A-Z][A-Z0-9_]*, at most 32 characters)", j)
 		}
 		if t.Residency[j] == "" {
@@ -83,18 +84,4 @@ func (c *Config) validateAggregates(add func(path, format string, args ...any)) 
 	if a.UACacheSize < 1 {
 		add("aggregates.ua_cache_size", "must be at least 1")
 	}
-}
-
-// validJurisdiction accepts names like EEA, UK, US_CA, as the policy does.
-func validJurisdiction(j string) bool {
-	if j == "" || len(j) > 32 || j[0] < 'A' || j[0] > 'Z' {
-		return false
-	}
-	for i := 1; i < len(j); i++ {
-		c := j[i]
-		if !('A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
 }

@@ -26,13 +26,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scrubd/scrubd/pipeline/loggen"
+	"github.com/scrubd/scrubd/bench/gen"
 )
 
 // seeded are the personal values written into one record.
-type seeded struct {
-	IP, Email, Phone, IMEI, Account string
-}
+type seeded gen.Subject
 
 func env(t *testing.T, name string) string {
 	v := os.Getenv(name)
@@ -113,14 +111,14 @@ func TestRealKafkaExactlyOnce(t *testing.T) {
 	}
 
 	// Records with seeded values, produced by kcat.
-	g := loggen.New(42, time.Unix(1_700_000_000, 0))
+	g := gen.New(42)
 	seeds := make([]seeded, n)
 	var input bytes.Buffer
 	for i := range n {
-		s := seeded{IP: g.IPv4(), Email: g.Email(), Phone: g.Phone(), IMEI: g.IMEI(), Account: g.AccountID()}
+		s := seeded(g.Subject())
 		seeds[i] = s
 		fmt.Fprintf(&input, `{"seq":%d,"msg":"login ok for %s from %s","client_ip":%q,"email":%q,"phone":%q,"device":{"imei":%q},"account_id":%q,"note":"call %s"}`+"\n",
-			i, s.Email, s.IP, s.IP, s.Email, s.Phone, s.IMEI, s.Account, s.Phone)
+			i, s.Email, s.IPv4, s.IPv4, s.Email, s.Phone, s.IMEI, s.Account, s.Phone)
 	}
 	prod := exec.Command(kcat, "-P", "-b", broker, "-t", raw, "-z", "lz4", "-X", "linger.ms=20")
 	prod.Stdin = &input
@@ -164,7 +162,7 @@ func TestRealKafkaExactlyOnce(t *testing.T) {
 		}
 		seen[s] = true
 		sd := seeds[s]
-		for _, v := range []string{sd.IP, sd.Email, sd.Phone, sd.IMEI, sd.Account} {
+		for _, v := range []string{sd.IPv4, sd.Email, sd.Phone, sd.IMEI, sd.Account} {
 			if bytes.Contains(l, []byte(v)) {
 				t.Fatalf("seq %d: seeded value left in the clean record: %.300s", s, l)
 			}

@@ -86,13 +86,13 @@ func (sc *scenario) record(dst []byte, seq int) []byte {
 	switch k := sc.kinds[seq]; k {
 	case kindLogfmt:
 		return fmt.Appendf(dst, `seq=%d level=info msg="login ok" client_ip=%s email=%s phone=%q imei=%s account_id=%s note="call %s"`,
-			seq, s.IP, s.Email, s.Phone, s.IMEI, s.Account, s.Phone)
+			seq, s.IPv4, s.Email, s.Phone, s.IMEI, s.Account, s.Phone)
 	case kindBrokenJSON:
 		return fmt.Appendf(dst, `{"seq":%d,"msg":"login ok for %s from %s","email":%q,"phone":%q,"device":{"imei":%q},"account_id":%q,`,
-			seq, s.Email, s.IP, s.Email, s.Phone, s.IMEI, s.Account)
+			seq, s.Email, s.IPv4, s.Email, s.Phone, s.IMEI, s.Account)
 	case kindBadUTF8:
 		return fmt.Appendf(dst, "{\"seq\":%d,\"msg\":\"bad \xff\xfe bytes for %s from %s\",\"client_ip\":%q,\"email\":%q,\"account_id\":%q}",
-			seq, s.Email, s.IP, s.IP, s.Email, s.Account)
+			seq, s.Email, s.IPv4, s.IPv4, s.Email, s.Account)
 	case kindTooLarge:
 		return fmt.Appendf(dst, `{"seq":%d,"email":%q,"blob":"%s"}`, seq, s.Email, bigBlob)
 	case kindTooDeep:
@@ -101,7 +101,7 @@ func (sc *scenario) record(dst []byte, seq int) []byte {
 		return fmt.Appendf(dst, `{"seq":%d,"email":%q,"msg":"%s"}`, seq, s.Email, slowText)
 	default:
 		return fmt.Appendf(dst, `{"seq":%d,"msg":"login ok for %s from %s","client_ip":%q,"email":%q,"phone":%q,"device":{"imei":%q},"account_id":%q,"note":"call %s"}`,
-			seq, s.Email, s.IP, s.IP, s.Email, s.Phone, s.IMEI, s.Account, s.Phone)
+			seq, s.Email, s.IPv4, s.IPv4, s.Email, s.Phone, s.IMEI, s.Account, s.Phone)
 	}
 }
 
@@ -282,7 +282,7 @@ func (sc *scenario) verify() result {
 			report("poison seq %d (%s) reached the clean topic", s, sc.kinds[s].reason())
 		}
 		sd := sc.seeds[s]
-		for _, v := range []string{sd.IP, sd.Email, sd.Phone, sd.IMEI, sd.Account} {
+		for _, v := range []string{sd.IPv4, sd.Email, sd.Phone, sd.IMEI, sd.Account} {
 			if bytes.Contains(l, []byte(v)) {
 				report("seq %d: a seeded value is left in the clean record", s)
 				break
@@ -386,7 +386,7 @@ func (sc *scenario) verifyLogs(report func(string, ...any)) {
 	sc.t.Helper()
 	values := make(map[string]bool, 4*len(sc.seeds))
 	for _, s := range sc.seeds {
-		for _, v := range []string{s.IP, s.Email, s.IMEI, s.Account} {
+		for _, v := range []string{s.IPv4, s.Email, s.IMEI, s.Account} {
 			values[v] = true
 		}
 	}

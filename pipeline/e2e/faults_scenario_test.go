@@ -21,8 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scrubd/scrubd/bench/gen"
 	"github.com/scrubd/scrubd/pipeline/config"
-	"github.com/scrubd/scrubd/pipeline/loggen"
 )
 
 // scenario is one fault scenario's world.
@@ -73,11 +73,11 @@ func newScenario(t *testing.T, s *suite, name, delivery string, factor float64, 
 		extraEnv: extraEnv,
 		rate:     max(1, int(float64(n)/(factor*s.set.stream.Seconds()))),
 	}
-	g := loggen.New(uint64(len(name))*7919+42, time.Unix(1_700_000_000, 0))
+	g := gen.New(uint64(len(name))*7919 + 42)
 	sc.seeds = make([]seeded, n)
 	sc.kinds = make([]recordKind, n)
 	for i := range n {
-		sc.seeds[i] = seeded{IP: g.IPv4(), Email: g.Email(), Phone: g.Phone(), IMEI: g.IMEI(), Account: g.AccountID()}
+		sc.seeds[i] = seeded(g.Subject())
 		if kindOf != nil {
 			sc.kinds[i] = kindOf(i)
 		}

@@ -1,7 +1,11 @@
-// Package kafka builds sarama client configurations from scrubd's
-// configuration: protocol version, TLS, SASL (PLAIN, SCRAM-SHA-256/512 with
-// the password read from a file, OAUTHBEARER with a token file), and the consumer and producer settings
-// that exactly-once and at-least-once delivery need.
+// Package kafka is scrubd's Kafka adapter, with the stream loop the only
+// code that knows the Kafka client (sarama). It builds client configurations
+// from scrubd's configuration, which holds plain values: protocol version,
+// TLS, SASL (PLAIN, SCRAM-SHA-256/512 with the password read from a file,
+// OAUTHBEARER with a token file), and the consumer and producer settings
+// that exactly-once and at-least-once delivery need. It converts between
+// client messages and record.Record (Record, Message). Its sub-packages
+// load tables from compacted topics (compacted) and create topics (topics).
 package kafka
 
 import (

@@ -11,7 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/keyring"
 )
 
 // TestCompactRequest: a raw request becomes pseudonym-only with the same
@@ -111,7 +111,7 @@ func TestPseudonymOnlyRequestSuppresses(t *testing.T) {
 // the keyring holds is applied for the keys it names and counted.
 func TestPseudonymOnlyPartialKeys(t *testing.T) {
 	k1s := twoKeysSecret("k1")
-	old, err := rules.NewKeyring("k1", map[string][]byte{"k1": k1s[:]})
+	old, err := keyring.New("k1", map[string][]byte{"k1": k1s[:]})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/keyring"
 )
 
 // t0 is the time of the test records.
@@ -17,7 +18,7 @@ func twoKeys(t testing.TB) *rules.Keyring {
 	t.Helper()
 	k1 := twoKeysSecret("k1")
 	k2 := twoKeysSecret("k2")
-	kr, err := rules.NewKeyring("k2", map[string][]byte{"k1": k1[:], "k2": k2[:]})
+	kr, err := keyring.New("k2", map[string][]byte{"k1": k1[:], "k2": k2[:]})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,8 @@ package privacy
 import (
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/scrubd/scrubd/detectors/hexdig"
 )
 
 // jsonParser reads the one flat JSON object a request is. It is written by
@@ -214,25 +216,14 @@ func (p *jsonParser) escape(out []byte) ([]byte, bool) {
 	return out, false
 }
 
+// hex4 decodes the four digits of a \\u escape at the parser's position
+// and moves past them.
 func (p *jsonParser) hex4() (rune, bool) {
-	if p.pos+4 > len(p.data) {
-		return 0, false
+	r, ok := hexdig.Quad(p.data, p.pos)
+	if ok {
+		p.pos += 4
 	}
-	var r rune
-	for _, c := range p.data[p.pos : p.pos+4] {
-		switch {
-		case '0' <= c && c <= '9':
-			r = r<<4 | rune(c-'0')
-		case 'a' <= c && c <= 'f':
-			r = r<<4 | rune(c-'a'+10)
-		case 'A' <= c && c <= 'F':
-			r = r<<4 | rune(c-'A'+10)
-		default:
-			return 0, false
-		}
-	}
-	p.pos += 4
-	return r, true
+	return r, ok
 }
 
 // maxDepth bounds the nesting of a skipped value.

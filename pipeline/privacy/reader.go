@@ -8,10 +8,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/IBM/sarama"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/scrubd/scrubd/pipeline/privacy/compacted"
+	"github.com/scrubd/scrubd/pipeline/kafka/compacted"
+	"github.com/scrubd/scrubd/pipeline/record"
 )
 
 // DefaultTopic is the default privacy topic.
@@ -19,9 +19,9 @@ const DefaultTopic = "privacy.requests"
 
 // Rejected is a privacy request that could not be applied.
 type Rejected struct {
-	// Message is the record; its value holds a raw identifier and may only
-	// be written encrypted (a dead letter).
-	Message *sarama.ConsumerMessage
+	// Record is the request's record; its value holds a raw identifier and
+	// may only be written encrypted (a dead letter).
+	Record *record.Record
 	// Reason classifies the error, for the dead letter's headers.
 	Reason Reason
 	// Err describes it; it never contains any part of the record.
@@ -33,11 +33,9 @@ type Rejected struct {
 
 // ReaderOptions configure a Reader.
 type ReaderOptions struct {
-	// Brokers and Config say how to reach the cluster (Config as for any
-	// client of scrubd: version, TLS, SASL). The Reader makes its own
-	// client; it reads committed records only, whatever Config says.
-	Brokers []string
-	Config  *sarama.Config
+	// Conn says how to reach the cluster. The Reader makes its own
+	// client; it reads committed records only, whatever Conn.Config says.
+	Conn compacted.Conn
 	// Topic is the privacy topic (default DefaultTopic).
 	Topic string
 	// Set receives the requests.
@@ -91,8 +89,8 @@ func StartReader(opts ReaderOptions) (*Reader, error) {
 	if opts.Set == nil {
 		return nil, errors.New("privacy reader: no set")
 	}
-	if opts.Config == nil || len(opts.Brokers) == 0 {
-		return nil, errors.New("privacy reader: brokers and a client configuration are required")
+	if err := opts.Conn.Check(); err != nil {
+		return nil, fmt.Errorf("privacy reader: %w", err)
 	}
 	if opts.Topic == "" {
 		opts.Topic = DefaultTopic
@@ -106,16 +104,6 @@ func StartReader(opts ReaderOptions) (*Reader, error) {
 	if opts.Check <= 0 {
 		opts.Check = 15 * time.Second
 	}
-	conf := *opts.Config
-	conf.Consumer.IsolationLevel = sarama.ReadCommitted
-	conf.Consumer.Return.Errors = true
-	if !conf.Version.IsAtLeast(sarama.V0_11_0_0) {
-		conf.Version = sarama.V0_11_0_0
-	}
-	if err := conf.Validate(); err != nil {
-		return nil, fmt.Errorf("privacy reader: client configuration: %w", err)
-	}
-	opts.Config = &conf
 	m, err := newReaderMetrics(opts.Registerer)
 	if err != nil {
 		return nil, err
@@ -189,14 +177,14 @@ func (r *Reader) isReady() bool {
 // has read it to its end again.
 func (r *Reader) readOnce(ctx context.Context) error {
 	r.m.caughtUp.Set(0)
-	client, err := sarama.NewClient(r.opts.Brokers, r.opts.Config)
+	client, err := compacted.Dial(r.opts.Conn)
 	if err != nil {
-		return fmt.Errorf("connect: %w", err)
+		return err
 	}
 	defer client.Close()
 	start := r.opts.Now()
-	err = compacted.Read(ctx, compacted.Options{
-		Client: client, Topic: r.opts.Topic, Follow: true, Logger: r.log, Quiet: r.opts.Quiet,
+	err = client.Read(ctx, compacted.Options{
+		Topic: r.opts.Topic, Follow: true, Logger: r.log, Quiet: r.opts.Quiet,
 		OnError: func(int32, error) { r.m.errors.Inc() },
 		Check:   r.opts.Check, Status: r.status,
 	}, r.handle, func() {
@@ -237,7 +225,7 @@ func (r *Reader) status(s compacted.Status) {
 }
 
 // handle applies one record.
-func (r *Reader) handle(m *sarama.ConsumerMessage, replay bool) error {
+func (r *Reader) handle(m *record.Record, replay bool) error {
 	events, err := r.opts.Set.Apply(Record{
 		Key: m.Key, Value: m.Value, Partition: m.Partition, Offset: m.Offset,
 		Timestamp: m.Timestamp, Replay: replay,
@@ -251,7 +239,7 @@ func (r *Reader) handle(m *sarama.ConsumerMessage, replay bool) error {
 			r.log.Warn("privacy request rejected", "partition", m.Partition, "offset", m.Offset, "reason", reason, "err", err)
 		}
 		if r.opts.OnRejected != nil {
-			r.opts.OnRejected(Rejected{Message: m, Reason: reason, Err: err, Replay: replay})
+			r.opts.OnRejected(Rejected{Record: m, Reason: reason, Err: err, Replay: replay})
 		}
 	case m.Value == nil:
 		r.m.requests(noAction, outcomeTombstone).Inc()

@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/scrubd/scrubd/pipeline/internal/scrape"
+	"github.com/scrubd/scrubd/pipeline/kafka/compacted"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -102,7 +103,7 @@ func startReader(t *testing.T, addrs []string, keys *rules.Keyring, reg promethe
 	}
 	ev := &events{}
 	r, err := StartReader(ReaderOptions{
-		Brokers: addrs, Config: saramaConfig(), Set: set, OnEvent: ev.onEvent, OnRejected: ev.onRejected,
+		Conn: compacted.Conn{Brokers: addrs, Config: saramaConfig()}, Set: set, OnEvent: ev.onEvent, OnRejected: ev.onRejected,
 		Registerer: reg, Quiet: 100 * time.Millisecond, Check: 100 * time.Millisecond,
 	})
 	if err != nil {
@@ -234,7 +235,7 @@ func TestReaderEmptyTopic(t *testing.T) {
 func TestReaderMissingTopic(t *testing.T) {
 	addrs := startKafka(t)
 	set := newSet(t, twoKeys(t))
-	r, err := StartReader(ReaderOptions{Brokers: addrs, Config: saramaConfig(), Set: set, Topic: "no.such.topic"})
+	r, err := StartReader(ReaderOptions{Conn: compacted.Conn{Brokers: addrs, Config: saramaConfig()}, Set: set, Topic: "no.such.topic"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +261,11 @@ func TestReaderMissingTopic(t *testing.T) {
 
 func TestStartReaderOptions(t *testing.T) {
 	set := newSet(t, twoKeys(t))
-	for _, o := range []ReaderOptions{{Config: saramaConfig(), Brokers: []string{"x:1"}}, {Set: set, Brokers: []string{"x:1"}}, {Set: set, Config: saramaConfig()}} {
+	for _, o := range []ReaderOptions{
+		{Conn: compacted.Conn{Config: saramaConfig(), Brokers: []string{"x:1"}}},
+		{Set: set, Conn: compacted.Conn{Brokers: []string{"x:1"}}},
+		{Set: set, Conn: compacted.Conn{Config: saramaConfig()}},
+	} {
 		if r, err := StartReader(o); err == nil {
 			_ = r.Close()
 			t.Errorf("%+v accepted", o)
@@ -286,7 +291,7 @@ func scrapeReader(t *testing.T, reg *prometheus.Registry) (caughtUp, errs float6
 func TestReaderMetricsWithoutTopic(t *testing.T) {
 	addrs := startKafka(t)
 	reg := prometheus.NewRegistry()
-	r, err := StartReader(ReaderOptions{Brokers: addrs, Config: saramaConfig(), Set: newSet(t, twoKeys(t)), Topic: "no.such.topic", Registerer: reg})
+	r, err := StartReader(ReaderOptions{Conn: compacted.Conn{Brokers: addrs, Config: saramaConfig()}, Set: newSet(t, twoKeys(t)), Topic: "no.such.topic", Registerer: reg})
 	if err != nil {
 		t.Fatal(err)
 	}

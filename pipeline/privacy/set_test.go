@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/keyring"
 )
 
 // rec builds a record of the privacy topic.
@@ -164,7 +165,7 @@ func TestSetNullKeys(t *testing.T) {
 // longer active, and carrying only the pseudonym, is matched.
 func TestSetOldKey(t *testing.T) {
 	keys := twoKeys(t)
-	old, err := rules.NewKeyring("k1", map[string][]byte{"k1": keyBytes("k1")})
+	old, err := keyring.New("k1", map[string][]byte{"k1": keyBytes("k1")})
 	if err != nil {
 		t.Fatal(err)
 	}

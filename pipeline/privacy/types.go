@@ -42,14 +42,14 @@ func (t Types) Validate() error {
 	}
 	var errs []error
 	for _, rt := range t.names() {
-		if !typeName(rt) {
+		if !rules.ValidTypeName(rt) {
 			errs = append(errs, fmt.Errorf("privacy types: request type %q is not a type name", rt))
 		}
 		if len(t[rt]) == 0 {
 			errs = append(errs, fmt.Errorf("privacy types: request type %q maps to no pseudonym type", rt))
 		}
 		for _, pt := range t[rt] {
-			if !typeName(pt) {
+			if !rules.ValidTypeName(pt) {
 				errs = append(errs, fmt.Errorf("privacy types: pseudonym type %q of %q is not a type name", pt, rt))
 			}
 		}
@@ -97,19 +97,6 @@ func (t Types) pseudonymTypes() []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
-}
-
-func typeName(s string) bool {
-	if s == "" || len(s) > 40 || s[0] < 'a' || s[0] > 'z' {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 // Pseudonyms returns the pseudonyms of subject, a raw identifier of request

@@ -5,8 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/IBM/sarama"
-
+	"github.com/scrubd/scrubd/pipeline/record"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -60,17 +59,16 @@ func scrub(t testing.TB, e *rules.Engine, rec string) *rules.Result {
 }
 
 // topic is an in-memory compacted topic: the latest record per key.
-type topic map[string]*sarama.ConsumerMessage
+type topic map[string]*record.Record
 
-func (tp topic) write(t testing.TB, msgs ...*sarama.ProducerMessage) {
-	t.Helper()
+func (tp topic) write(msgs ...*record.Record) {
 	for _, m := range msgs {
-		cm := consumed(t, m)
-		if cm.Value == nil {
-			delete(tp, string(cm.Key))
+		if m.Value == nil {
+			delete(tp, string(m.Key))
 			continue
 		}
-		tp[string(cm.Key)] = cm
+		cm := *m
+		tp[string(cm.Key)] = &cm
 	}
 }
 
@@ -81,20 +79,4 @@ func (tp topic) export(mk *MasterKeys, p string) (Entry, bool) {
 		return Entry{}, false
 	}
 	return openEntry(mk, m, tp), true
-}
-
-// consumed turns a produced message into the message a reader gets.
-func consumed(t testing.TB, m *sarama.ProducerMessage) *sarama.ConsumerMessage {
-	t.Helper()
-	cm := &sarama.ConsumerMessage{Topic: m.Topic, Partition: m.Partition, Timestamp: m.Timestamp}
-	var err error
-	if cm.Key, err = m.Key.Encode(); err != nil {
-		t.Fatal(err)
-	}
-	if m.Value != nil {
-		if cm.Value, err = m.Value.Encode(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return cm
 }

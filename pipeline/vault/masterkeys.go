@@ -6,8 +6,6 @@ import (
 	"crypto/cipher"
 	"crypto/hkdf"
 	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +13,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/scrubd/scrubd/pipeline/internal/keyfile"
 )
 
 // Sizes of keys and of the parts of a wrapped data key.
@@ -171,22 +171,9 @@ func readKeyFile(path, id string) ([]byte, error) {
 		return nil, fmt.Errorf("read vault master key %q: %w", id, err)
 	}
 	defer clear(b)
-	if len(b) == keyBytes {
-		return bytes.Clone(b), nil
+	if k, ok := keyfile.Decode(b); ok {
+		return k, nil
 	}
-	t := bytes.TrimSpace(b)
-	k := make([]byte, keyBytes+1)
-	switch len(t) {
-	case hex.EncodedLen(keyBytes):
-		if _, err := hex.Decode(k, t); err == nil {
-			return k[:keyBytes], nil
-		}
-	case base64.StdEncoding.EncodedLen(keyBytes):
-		if n, err := base64.StdEncoding.Decode(k, t); err == nil && n == keyBytes {
-			return k[:keyBytes], nil
-		}
-	}
-	clear(k)
 	return nil, fmt.Errorf("vault master key %q: the file holds neither 32 bytes, 64 hex digits nor base64 of 32 bytes", id)
 }
 

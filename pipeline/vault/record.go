@@ -3,6 +3,8 @@ package vault
 import (
 	"encoding/binary"
 	"strings"
+
+	"github.com/scrubd/scrubd/rules"
 )
 
 // Kind is the kind of a vault record.
@@ -118,7 +120,7 @@ func DecodeRecord(key, value []byte) (Record, error) {
 	r.Kind = Kind(value[3])
 	rest := value[headerBytes:]
 	typ, rest, ok := cut8(rest)
-	if !ok || !typeName(typ) {
+	if !ok || !rules.ValidTypeName(string(typ)) {
 		return r, errMalformed("bad type")
 	}
 	r.Type = string(typ)
@@ -184,20 +186,6 @@ func isPseudonym(typ, p string) bool {
 	}
 	for i := 0; i < len(body); i++ {
 		if body[i] < 'g' || body[i] > 'v' {
-			return false
-		}
-	}
-	return true
-}
-
-// typeName accepts pseudonym type names: a lower-case letter, then
-// lower-case letters, digits and underscores, at most 40.
-func typeName(b []byte) bool {
-	if len(b) == 0 || len(b) > 40 || b[0] < 'a' || b[0] > 'z' {
-		return false
-	}
-	for _, c := range b[1:] {
-		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_') {
 			return false
 		}
 	}

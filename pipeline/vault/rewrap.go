@@ -6,7 +6,7 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/IBM/sarama"
+	"github.com/scrubd/scrubd/pipeline/record"
 )
 
 // maxRepairRounds bounds the rounds Rewrap spends putting back records
@@ -26,9 +26,9 @@ type RewrapStats struct {
 	Unreadable int
 }
 
-// Send produces one message, synchronously, and returns where it was
+// Send produces one record, synchronously, and returns where it was
 // written.
-type Send func(*sarama.ProducerMessage) (partition int32, offset int64, err error)
+type Send func(*record.Record) (partition int32, offset int64, err error)
 
 // written is where Rewrap wrote a key.
 type written struct {
@@ -51,9 +51,9 @@ type written struct {
 func (s *Store) Rewrap(ctx context.Context, send Send) (RewrapStats, error) {
 	var st RewrapStats
 	active := s.opts.Master.ActiveID()
-	old := map[string]*sarama.ConsumerMessage{}
+	old := map[string]*record.Record{}
 	var ends map[int32]int64
-	err := s.read(ctx, nil, nil, func(e map[int32]int64) { ends = e }, func(m *sarama.ConsumerMessage) {
+	err := s.read(ctx, nil, nil, func(e map[int32]int64) { ends = e }, func(m *record.Record) {
 		key := string(m.Key)
 		if _, _, ok := splitDataKeyID(key); !ok {
 			return
@@ -99,9 +99,9 @@ func (s *Store) Rewrap(ctx context.Context, send Send) (RewrapStats, error) {
 // latest record of each pending key that was written before Rewrap's own
 // write of it. It returns the keys it wrote and the offsets it read to.
 func (s *Store) repair(ctx context.Context, pending map[string]written, from map[int32]int64, active string, send Send, st *RewrapStats) (map[string]written, map[int32]int64, error) {
-	conflicts := map[string]*sarama.ConsumerMessage{}
+	conflicts := map[string]*record.Record{}
 	var ends map[int32]int64
-	err := s.read(ctx, nil, from, func(e map[int32]int64) { ends = e }, func(m *sarama.ConsumerMessage) {
+	err := s.read(ctx, nil, from, func(e map[int32]int64) { ends = e }, func(m *record.Record) {
 		w, ok := pending[string(m.Key)]
 		if ok && m.Partition == w.partition && m.Offset < w.offset {
 			conflicts[string(m.Key)] = m
@@ -138,7 +138,7 @@ func (s *Store) repair(ctx context.Context, pending map[string]written, from map
 // rewrapped returns the data-key record m wrapped under the active master
 // key, or false when it is under the active key already or cannot be
 // unwrapped.
-func (s *Store) rewrapped(m *sarama.ConsumerMessage, active string) (*sarama.ProducerMessage, bool) {
+func (s *Store) rewrapped(m *record.Record, active string) (*record.Record, bool) {
 	r, err := DecodeRecord(m.Key, m.Value)
 	if err != nil || r.Kind != KindDataKey || r.MasterKey == active {
 		return nil, false
@@ -157,7 +157,7 @@ func (s *Store) rewrapped(m *sarama.ConsumerMessage, active string) (*sarama.Pro
 }
 
 // masterOf returns the master key id of a data-key record, or "".
-func masterOf(m *sarama.ConsumerMessage) string {
+func masterOf(m *record.Record) string {
 	if r, err := DecodeRecord(m.Key, m.Value); err == nil {
 		return r.MasterKey
 	}

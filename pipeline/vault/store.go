@@ -10,17 +10,15 @@ import (
 	"slices"
 	"time"
 
-	"github.com/IBM/sarama"
-
-	"github.com/scrubd/scrubd/pipeline/privacy/compacted"
+	"github.com/scrubd/scrubd/pipeline/kafka/compacted"
+	"github.com/scrubd/scrubd/pipeline/record"
 )
 
 // StoreOptions configure a Store.
 type StoreOptions struct {
-	// Brokers and Config say how to reach the cluster; the Store makes its
-	// own client and reads committed records only.
-	Brokers []string
-	Config  *sarama.Config
+	// Conn says how to reach the cluster; the Store makes its own client
+	// and reads committed records only.
+	Conn compacted.Conn
 	// Topic is the vault topic (default DefaultTopic).
 	Topic string
 	// Master unwraps data keys.
@@ -45,7 +43,7 @@ type StoreOptions struct {
 // topic and keeps only what concerns the task at hand.
 type Store struct {
 	opts   StoreOptions
-	client sarama.Client
+	client *compacted.Client
 	log    *slog.Logger
 }
 
@@ -53,9 +51,6 @@ type Store struct {
 func OpenStore(opts StoreOptions) (*Store, error) {
 	if opts.Master == nil {
 		return nil, errors.New("vault store: no master keys")
-	}
-	if opts.Config == nil || len(opts.Brokers) == 0 {
-		return nil, errors.New("vault store: brokers and a client configuration are required")
 	}
 	if opts.Topic == "" {
 		opts.Topic = DefaultTopic
@@ -69,16 +64,11 @@ func OpenStore(opts StoreOptions) (*Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	conf := *opts.Config
-	conf.Consumer.IsolationLevel = sarama.ReadCommitted
-	conf.Consumer.Return.Errors = true
+	conn := opts.Conn
 	// Reads end once they reach the end: short fetch waits make the last
 	// fetch, which closing waits for, short too.
-	conf.Consumer.MaxWaitTime = min(conf.Consumer.MaxWaitTime, 100*time.Millisecond)
-	if !conf.Version.IsAtLeast(sarama.V0_11_0_0) {
-		conf.Version = sarama.V0_11_0_0
-	}
-	client, err := sarama.NewClient(opts.Brokers, &conf)
+	conn.MaxWait = 100 * time.Millisecond
+	client, err := compacted.Dial(conn)
 	if err != nil {
 		return nil, fmt.Errorf("vault store: connect: %w", err)
 	}
@@ -123,8 +113,8 @@ type Export struct {
 // found are the latest records of the wanted pseudonyms met while
 // streaming the topic.
 type found struct {
-	values map[string]*sarama.ConsumerMessage // by pseudonym
-	keys   map[string]*sarama.ConsumerMessage // by data-key record key
+	values map[string]*record.Record // by pseudonym
+	keys   map[string]*record.Record // by data-key record key
 }
 
 // Export reads the vault topic as it is now and returns the entries of the
@@ -148,8 +138,8 @@ func (s *Store) Export(ctx context.Context, pseudonyms []string) (*Export, error
 		}
 		slices.Sort(parts)
 	}
-	f := found{values: map[string]*sarama.ConsumerMessage{}, keys: map[string]*sarama.ConsumerMessage{}}
-	err := s.read(ctx, parts, nil, nil, func(m *sarama.ConsumerMessage) {
+	f := found{values: map[string]*record.Record{}, keys: map[string]*record.Record{}}
+	err := s.read(ctx, parts, nil, nil, func(m *record.Record) {
 		key := string(m.Key)
 		if want[key] {
 			latest(f.values, key, m)
@@ -174,7 +164,7 @@ func (s *Store) Export(ctx context.Context, pseudonyms []string) (*Export, error
 
 // latest keeps m as the record of key in byKey, or deletes the key when m
 // is a tombstone.
-func latest(byKey map[string]*sarama.ConsumerMessage, key string, m *sarama.ConsumerMessage) {
+func latest(byKey map[string]*record.Record, key string, m *record.Record) {
 	if m.Value == nil {
 		delete(byKey, key)
 		return
@@ -183,7 +173,7 @@ func latest(byKey map[string]*sarama.ConsumerMessage, key string, m *sarama.Cons
 }
 
 // openEntry decrypts the value record m with the data-key records in keys.
-func openEntry(mk *MasterKeys, m *sarama.ConsumerMessage, keys map[string]*sarama.ConsumerMessage) Entry {
+func openEntry(mk *MasterKeys, m *record.Record, keys map[string]*record.Record) Entry {
 	e := Entry{Pseudonym: string(m.Key), Written: m.Timestamp}
 	r, err := DecodeRecord(m.Key, m.Value)
 	if err != nil || r.Kind != KindValue {
@@ -230,11 +220,11 @@ func problem(err error) string {
 // read streams the given partitions (nil: all) from the offsets in from
 // (nil: the oldest) to the current end, passing every record to fn. ends,
 // when set, receives the end offsets read to.
-func (s *Store) read(ctx context.Context, parts []int32, from map[int32]int64, ends func(map[int32]int64), fn func(*sarama.ConsumerMessage)) error {
-	return compacted.Read(ctx, compacted.Options{
-		Client: s.client, Topic: s.opts.Topic, Partitions: parts, From: from, Ends: ends,
+func (s *Store) read(ctx context.Context, parts []int32, from map[int32]int64, ends func(map[int32]int64), fn func(*record.Record)) error {
+	return s.client.Read(ctx, compacted.Options{
+		Topic: s.opts.Topic, Partitions: parts, From: from, Ends: ends,
 		Logger: s.log, Quiet: s.opts.Quiet,
-	}, func(m *sarama.ConsumerMessage, _ bool) error {
+	}, func(m *record.Record, _ bool) error {
 		fn(m)
 		return nil
 	}, nil)

@@ -8,6 +8,10 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/scrubd/scrubd/pipeline/kafka"
+	"github.com/scrubd/scrubd/pipeline/kafka/compacted"
+	"github.com/scrubd/scrubd/pipeline/record"
 )
 
 const vaultParts = 3
@@ -54,12 +58,12 @@ func newTxnProducer(t *testing.T, addrs []string, id string) *txnProducer {
 }
 
 // commit writes msgs in one transaction.
-func (tp *txnProducer) commit(msgs []*sarama.ProducerMessage) {
+func (tp *txnProducer) commit(msgs []*record.Record) {
 	tp.t.Helper()
 	if err := tp.p.BeginTxn(); err != nil {
 		tp.t.Fatal(err)
 	}
-	if err := tp.p.SendMessages(msgs); err != nil {
+	if err := tp.p.SendMessages(messages(msgs)); err != nil {
 		tp.t.Fatal(err)
 	}
 	if err := tp.p.CommitTxn(); err != nil {
@@ -81,12 +85,21 @@ func plainSender(t *testing.T, addrs []string) Send {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = p.Close() })
-	return p.SendMessage
+	return func(r *record.Record) (int32, int64, error) { return p.SendMessage(kafka.Message(r)) }
+}
+
+// messages returns the messages that produce rs.
+func messages(rs []*record.Record) []*sarama.ProducerMessage {
+	out := make([]*sarama.ProducerMessage, len(rs))
+	for i, r := range rs {
+		out[i] = kafka.Message(r)
+	}
+	return out
 }
 
 func openStore(t *testing.T, addrs []string, mk *MasterKeys, all bool) *Store {
 	t.Helper()
-	s, err := OpenStore(StoreOptions{Brokers: addrs, Config: clientConfig(), Master: mk, AllPartitions: all, Quiet: 100 * time.Millisecond})
+	s, err := OpenStore(StoreOptions{Conn: compacted.Conn{Brokers: addrs, Config: clientConfig()}, Master: mk, AllPartitions: all, Quiet: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,19 +128,19 @@ func TestStore(t *testing.T) {
 	prod := newTxnProducer(t, addrs, "scrubd-test")
 	slots := []Slot{{"logs.raw", 0}, {"logs.raw", 1}}
 	for _, s := range slots {
-		prod.commit(must(v.Writer(s.Topic, s.Partition).Append(nil, scrub(t, e, record))))
+		prod.commit(must(v.Writer(s.Topic, s.Partition).Append(nil, scrub(t, e, sampleRecord))))
 	}
 	// An aborted transaction leaves nothing.
 	if err := prod.p.BeginTxn(); err != nil {
 		t.Fatal(err)
 	}
-	if err := prod.p.SendMessages(must(v.Writer("logs.raw", 2).Append(nil, scrub(t, e, `{"uid":999}`)))); err != nil {
+	if err := prod.p.SendMessages(messages(must(v.Writer("logs.raw", 2).Append(nil, scrub(t, e, `{"uid":999}`))))); err != nil {
 		t.Fatal(err)
 	}
 	if err := prod.p.AbortTxn(); err != nil {
 		t.Fatal(err)
 	}
-	ps := subjects(t, record)
+	ps := subjects(t, sampleRecord)
 	var jo string
 	for p, val := range ps {
 		if val == "jo@example.com" {
@@ -157,9 +170,9 @@ func TestStore(t *testing.T) {
 	// subject and try.
 	decrypted := 0
 	st := openStore(t, addrs, mk, true)
-	keys := map[string]*sarama.ConsumerMessage{}
-	var values []*sarama.ConsumerMessage
-	err := st.read(context.Background(), nil, nil, nil, func(m *sarama.ConsumerMessage) {
+	keys := map[string]*record.Record{}
+	var values []*record.Record
+	err := st.read(context.Background(), nil, nil, nil, func(m *record.Record) {
 		k := string(m.Key)
 		if k == jo && m.Value != nil {
 			values = append(values, m)
@@ -208,8 +221,8 @@ func TestRewrap(t *testing.T) {
 	rotated := masterKeys(t, "m2", "m1")
 	send := plainSender(t, addrs)
 	erased := false
-	racing := func(m *sarama.ProducerMessage) (int32, int64, error) {
-		k, _ := m.Key.Encode()
+	racing := func(m *record.Record) (int32, int64, error) {
+		k := m.Key
 		if !erased && strings.HasPrefix(string(k), dataKeyPrefix+p2) {
 			// An erasure lands between Rewrap's reading and its writing.
 			erased = true

@@ -10,8 +10,9 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/IBM/sarama"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/scrubd/scrubd/pipeline/record"
 )
 
 // DefaultTopic is the default vault topic.
@@ -112,7 +113,7 @@ func (s Slot) String() string { return s.Topic + "/" + strconv.Itoa(int(s.Partit
 // Put the tombstones in a transaction after every record that may have
 // written the subject's entries: the vault is erased for good only when no
 // data-key record of the subject outlives them.
-func (v *Vault) Erase(dst []*sarama.ProducerMessage, pseudonyms []string, slots []Slot) []*sarama.ProducerMessage {
+func (v *Vault) Erase(dst []*record.Record, pseudonyms []string, slots []Slot) []*record.Record {
 	v.Forget()
 	for _, p := range pseudonyms {
 		dst = append(dst, v.tombstone(p, p, KindValue))
@@ -140,7 +141,7 @@ func partitionOf(p string, n int32) int32 {
 }
 
 // message returns a vault record of pseudonym p.
-func (v *Vault) message(p, key string, value []byte, kind Kind, master string) *sarama.ProducerMessage {
+func (v *Vault) message(p, key string, value []byte, kind Kind, master string) *record.Record {
 	if value != nil {
 		v.m.records[kind].Inc()
 	} else {
@@ -150,31 +151,27 @@ func (v *Vault) message(p, key string, value []byte, kind Kind, master string) *
 }
 
 // newMessage returns a vault record: a tombstone when value is nil.
-func newMessage(topic string, partition int32, key string, value []byte, kind Kind, master string, now time.Time) *sarama.ProducerMessage {
-	hs := []sarama.RecordHeader{
+func newMessage(topic string, partition int32, key string, value []byte, kind Kind, master string, now time.Time) *record.Record {
+	hs := []record.Header{
 		{Key: []byte(HeaderClass), Value: []byte(classPersonal)},
 		{Key: []byte(HeaderKind), Value: []byte(kind.String())},
 	}
 	if master != "" {
-		hs = append(hs, sarama.RecordHeader{Key: []byte(HeaderKeyID), Value: []byte(master)})
+		hs = append(hs, record.Header{Key: []byte(HeaderKeyID), Value: []byte(master)})
 	}
-	m := &sarama.ProducerMessage{
-		Topic: topic, Partition: partition, Key: sarama.StringEncoder(key), Headers: hs, Timestamp: now,
+	return &record.Record{
+		Topic: topic, Partition: partition, Key: []byte(key), Value: value, Headers: hs, Timestamp: now,
 	}
-	if value != nil {
-		m.Value = sarama.ByteEncoder(value)
-	}
-	return m
 }
 
 // tombstone returns the tombstone of a record of pseudonym p.
-func (v *Vault) tombstone(p, key string, kind Kind) *sarama.ProducerMessage {
+func (v *Vault) tombstone(p, key string, kind Kind) *record.Record {
 	return v.message(p, key, nil, kind, "")
 }
 
 // seal encrypts value for pseudonym p of type typ under a new data key for
 // slot and returns the data-key record and the value record.
-func (v *Vault) seal(typ, p, slot string, value []byte) (dk, val *sarama.ProducerMessage, err error) {
+func (v *Vault) seal(typ, p, slot string, value []byte) (dk, val *record.Record, err error) {
 	dek := make([]byte, keyBytes+nonceBytes)
 	defer clear(dek)
 	if _, err := io.ReadFull(v.opts.Rand, dek); err != nil {

@@ -4,8 +4,7 @@ import (
 	"container/list"
 	"strings"
 
-	"github.com/IBM/sarama"
-
+	"github.com/scrubd/scrubd/pipeline/record"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -44,7 +43,7 @@ func (v *Vault) Writer(topic string, partition int32) *Writer {
 // (value, key, headers).
 //
 // An error (no randomness) leaves dst as it was.
-func (w *Writer) Append(dst []*sarama.ProducerMessage, res *rules.Result) ([]*sarama.ProducerMessage, error) {
+func (w *Writer) Append(dst []*record.Record, res *rules.Result) ([]*record.Record, error) {
 	if g := w.v.gen.Load(); g != w.gen {
 		w.forgetAll(g)
 	}
@@ -83,10 +82,10 @@ func (w *Writer) Append(dst []*sarama.ProducerMessage, res *rules.Result) ([]*sa
 // Append returned and which will not be produced after all (the record
 // they were made for was suppressed or dead-lettered later): the next
 // record of those subjects writes them again.
-func (w *Writer) Discard(msgs []*sarama.ProducerMessage) {
+func (w *Writer) Discard(msgs []*record.Record) {
 	for _, m := range msgs {
-		if k, ok := m.Key.(sarama.StringEncoder); ok && m.Value != nil && !strings.HasPrefix(string(k), dataKeyPrefix) {
-			w.drop(string(k))
+		if m.Value != nil && !strings.HasPrefix(string(m.Key), dataKeyPrefix) {
+			w.drop(string(m.Key))
 		}
 	}
 }
@@ -95,7 +94,7 @@ func (w *Writer) Discard(msgs []*sarama.ProducerMessage) {
 // records and of their data keys of this Writer's partition, and forgets
 // them. Written into the claim's next batch, they follow, in this
 // partition's order, everything the claim wrote for the subject.
-func (w *Writer) Erase(dst []*sarama.ProducerMessage, pseudonyms []string) []*sarama.ProducerMessage {
+func (w *Writer) Erase(dst []*record.Record, pseudonyms []string) []*record.Record {
 	for _, p := range pseudonyms {
 		w.drop(p)
 		dst = append(dst, w.v.tombstone(p, p, KindValue), w.v.tombstone(p, dataKeyID(p, w.slot), KindDataKey))

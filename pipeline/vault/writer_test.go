@@ -7,14 +7,14 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/IBM/sarama"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/scrubd/scrubd/pipeline/record"
 	"github.com/scrubd/scrubd/rules"
 )
 
-const record = `{"uid":42,"email":"Jo@Example.com","msg":"from +44 20 7946 0958"}`
+const sampleRecord = `{"uid":42,"email":"Jo@Example.com","msg":"from +44 20 7946 0958"}`
 
 // subjects returns the pseudonyms and normalized values of rec's subjects.
 func subjects(t *testing.T, rec string) map[string]string {
@@ -31,17 +31,17 @@ func TestWriterRoundTrip(t *testing.T) {
 	mk := masterKeys(t, "m1")
 	v := newVault(t, mk, 6)
 	w := v.Writer("logs.raw", 3)
-	res := scrub(t, engine(t), record)
+	res := scrub(t, engine(t), sampleRecord)
 	msgs, err := w.Append(nil, res)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := subjects(t, record)
+	want := subjects(t, sampleRecord)
 	if len(want) != 3 || len(msgs) != 2*len(want) {
 		t.Fatalf("%d subjects, %d records", len(want), len(msgs))
 	}
 	tp := topic{}
-	tp.write(t, msgs...)
+	tp.write(msgs...)
 	for p, value := range want {
 		e, ok := tp.export(mk, p)
 		if !ok || e.Problem != "" || string(e.Value) != value {
@@ -55,7 +55,7 @@ func TestWriterRoundTrip(t *testing.T) {
 		if m.Topic != DefaultTopic || m.Partition < 0 || m.Partition >= 6 {
 			t.Errorf("placed at %s/%d", m.Topic, m.Partition)
 		}
-		k, _ := m.Key.Encode()
+		k := m.Key
 		p := string(k)
 		if dk, _, ok := splitDataKeyID(p); ok {
 			p = dk
@@ -66,7 +66,7 @@ func TestWriterRoundTrip(t *testing.T) {
 		if !hasHeader(m, HeaderClass, "personal") {
 			t.Errorf("%s without data class", k)
 		}
-		b, _ := m.Value.Encode()
+		b := m.Value
 		for _, value := range want {
 			// A short value ("42") turns up in random ciphertext by
 			// chance (about one run in two hundred): look for it in
@@ -80,7 +80,7 @@ func TestWriterRoundTrip(t *testing.T) {
 		}
 	}
 	// Seen again: nothing to write.
-	if msgs, err := w.Append(nil, scrub(t, engine(t), record)); err != nil || len(msgs) != 0 {
+	if msgs, err := w.Append(nil, scrub(t, engine(t), sampleRecord)); err != nil || len(msgs) != 0 {
 		t.Errorf("second time: %d records, %v", len(msgs), err)
 	}
 	// Another partition's writer makes its own data keys.
@@ -90,7 +90,7 @@ func TestWriterRoundTrip(t *testing.T) {
 	}
 }
 
-func hasHeader(m *sarama.ProducerMessage, k, v string) bool {
+func hasHeader(m *record.Record, k, v string) bool {
 	for _, h := range m.Headers {
 		if string(h.Key) == k && string(h.Value) == v {
 			return true
@@ -103,7 +103,7 @@ func TestWriterSkipsPseudonymsAlone(t *testing.T) {
 	v := newVault(t, masterKeys(t, "m1"), 1)
 	e := engine(t)
 	var res rules.Result
-	clean, err := e.Scrub(nil, []byte(record), &res)
+	clean, err := e.Scrub(nil, []byte(sampleRecord), &res)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestWriterRandomFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := v.Writer("in", 0)
-	msgs, err := w.Append(nil, scrub(t, engine(t), record))
+	msgs, err := w.Append(nil, scrub(t, engine(t), sampleRecord))
 	if err == nil || len(msgs) != 0 || len(w.seen) != 0 {
 		t.Fatalf("%d records, %d remembered, %v", len(msgs), len(w.seen), err)
 	}
@@ -175,13 +175,13 @@ func TestErase(t *testing.T) {
 	slots := []Slot{{"logs.raw", 0}, {"logs.raw", 1}}
 	tp := topic{}
 	for _, s := range slots {
-		msgs, err := v.Writer(s.Topic, s.Partition).Append(nil, scrub(t, e, record))
+		msgs, err := v.Writer(s.Topic, s.Partition).Append(nil, scrub(t, e, sampleRecord))
 		if err != nil {
 			t.Fatal(err)
 		}
-		tp.write(t, msgs...)
+		tp.write(msgs...)
 	}
-	ps := subjects(t, record)
+	ps := subjects(t, sampleRecord)
 	var jo string
 	for p, val := range ps {
 		if val == "jo@example.com" {
@@ -190,7 +190,7 @@ func TestErase(t *testing.T) {
 	}
 	// Keep a copy of the value record, as an uncompacted segment would.
 	stale := tp[jo]
-	tp.write(t, v.Erase(nil, []string{jo}, slots)...)
+	tp.write(v.Erase(nil, []string{jo}, slots)...)
 	if _, ok := tp.export(mk, jo); ok {
 		t.Error("value record not erased")
 	}
@@ -214,9 +214,9 @@ func TestErase(t *testing.T) {
 	}
 	// A writer's own erasure: its partition's data key and the value.
 	w := v.Writer("logs.raw", 2)
-	tp.write(t, must(w.Append(nil, scrub(t, e, `{"uid":7}`)))...)
+	tp.write(must(w.Append(nil, scrub(t, e, `{"uid":7}`)))...)
 	p7 := firstKey(subjects(t, `{"uid":7}`))
-	tp.write(t, w.Erase(nil, []string{p7})...)
+	tp.write(w.Erase(nil, []string{p7})...)
 	if _, ok := tp[dataKeyID(p7, "logs.raw/2")]; ok {
 		t.Error("writer erase left the data key")
 	}
@@ -225,7 +225,7 @@ func TestErase(t *testing.T) {
 	}
 }
 
-func must(msgs []*sarama.ProducerMessage, err error) []*sarama.ProducerMessage {
+func must(msgs []*record.Record, err error) []*record.Record {
 	if err != nil {
 		panic(err)
 	}
@@ -244,7 +244,7 @@ func TestTampering(t *testing.T) {
 	v := newVault(t, mk, 1)
 	e := engine(t)
 	tp := topic{}
-	tp.write(t, must(v.Writer("in", 0).Append(nil, scrub(t, e, `{"uid":1,"email":"a@example.com"}`)))...)
+	tp.write(must(v.Writer("in", 0).Append(nil, scrub(t, e, `{"uid":1,"email":"a@example.com"}`)))...)
 	ps := subjects(t, `{"uid":1,"email":"a@example.com"}`)
 	var uid, mail string
 	for p := range ps {
@@ -274,7 +274,7 @@ func TestTampering(t *testing.T) {
 		t.Error("moved value record decrypts")
 	}
 	// A data key moved to another pseudonym's data key id does not open.
-	var dk *sarama.ConsumerMessage
+	var dk *record.Record
 	for k, m := range tp {
 		if strings.HasPrefix(k, dataKeyPrefix+uid) {
 			dk = m
@@ -310,9 +310,9 @@ func TestRotation(t *testing.T) {
 	e := engine(t)
 	old := masterKeys(t, "m1")
 	tp := topic{}
-	tp.write(t, must(newVault(t, old, 1).Writer("in", 0).Append(nil, scrub(t, e, `{"uid":1}`)))...)
+	tp.write(must(newVault(t, old, 1).Writer("in", 0).Append(nil, scrub(t, e, `{"uid":1}`)))...)
 	rotated := masterKeys(t, "m2", "m1")
-	tp.write(t, must(newVault(t, rotated, 1).Writer("in", 1).Append(nil, scrub(t, e, `{"uid":2}`)))...)
+	tp.write(must(newVault(t, rotated, 1).Writer("in", 1).Append(nil, scrub(t, e, `{"uid":2}`)))...)
 	for rec, master := range map[string]string{`{"uid":1}`: "m1", `{"uid":2}`: "m2"} {
 		p := firstKey(subjects(t, rec))
 		if e, ok := tp.export(rotated, p); !ok || e.Value == nil || e.MasterKey != master {
@@ -329,7 +329,7 @@ func TestRotation(t *testing.T) {
 func TestWriterHitDoesNotAllocate(t *testing.T) {
 	v := newVault(t, masterKeys(t, "m1"), 3)
 	w := v.Writer("in", 0)
-	res := scrub(t, engine(t), record)
+	res := scrub(t, engine(t), sampleRecord)
 	if _, err := w.Append(nil, res); err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +345,7 @@ func TestWriterHitDoesNotAllocate(t *testing.T) {
 func TestWriterDiscard(t *testing.T) {
 	v := newVault(t, masterKeys(t, "m1"), 3)
 	w := v.Writer("in", 0)
-	res := scrub(t, engine(t), record)
+	res := scrub(t, engine(t), sampleRecord)
 	msgs := must(w.Append(nil, res))
 	w.Discard(msgs)
 	if again := must(w.Append(nil, res)); len(again) != len(msgs) {
