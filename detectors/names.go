@@ -431,7 +431,7 @@ func (nm *nameMatchers) loneWord(b []byte, i int) int {
 			}
 		}
 	}
-	if mailDisplayName(b, end) || strongCueBefore(b, i) || strongCueAfter(b, i, end) {
+	if mailDisplayName(b, end) || strongCueBefore(b, i) || strongCueAfter(b, end) {
 		return 0
 	}
 	return end

@@ -214,7 +214,7 @@ const (
 func (nm *nameMatchers) personAt(b []byte, toks []nameTok, runEnd int) (int, int) {
 	// One word that is in no lexicon (most capitalized words of a log
 	// line): a name only after a strong cue.
-	if len(toks) == 1 && toks[0].flags == 0 && !mailDisplayName(b, runEnd) && !strongCueBefore(b, toks[0].st) && !strongCueAfter(b, toks[0].st, runEnd) {
+	if len(toks) == 1 && toks[0].flags == 0 && !mailDisplayName(b, runEnd) && !strongCueBefore(b, toks[0].st) && !strongCueAfter(b, runEnd) {
 		return 0, 0
 	}
 	// A leading title or salutation is a strong cue, a job a weak one.
@@ -281,7 +281,7 @@ func (nm *nameMatchers) decidePerson(b []byte, toks []nameTok, runEnd int, stron
 		return 0, 0
 	}
 	if !strong {
-		strong = mailDisplayName(b, runEnd) || strongCueBefore(b, st) || strongCueAfter(b, st, runEnd)
+		strong = mailDisplayName(b, runEnd) || strongCueBefore(b, st) || strongCueAfter(b, runEnd)
 	}
 	if strong {
 		return st, runEnd
@@ -509,7 +509,7 @@ func strongCueBefore(b []byte, st int) bool {
 	for j >= 0 && (b[j] == ' ' || b[j] == ':' || b[j] == ',' || b[j] == '"' || b[j] == '?' || b[j] == '\t' || b[j] == '\n') {
 		j--
 	}
-	if j > 0 && b[j] == '.' && b[j-1] != '.' {
+	if j > 0 && b[j] == '.' && (b[j-1] == 'r' || b[j-1] == 's' || b[j-1] == 'f') {
 		// A title abbreviated in small letters ("ms. Quinzia"); one
 		// with a capital is read with the name (readNameRun).
 		e := j
@@ -546,8 +546,8 @@ func strongCueBefore(b []byte, st int) bool {
 		case "call", "calls", "called", "named", "name":
 			return true
 		}
-	case "kid", "son", "daughter", "child", "wife", "husband", "brother", "sister", "nephew", "niece", "cousin",
-		"uncle", "aunt", "grandson", "granddaughter", "mother", "father", "mom", "dad", "boyfriend", "girlfriend":
+	case "kid", "daughter", "child", "wife", "husband", "brother", "sister", "niece", "uncle", "granddaughter",
+		"mother", "father", "mom", "dad", "boyfriend", "girlfriend":
 		// Kin after a possessive: "my kid Tadzio".
 		var buf2 [16]byte
 		w2, _ := prevWord(b, ws, &buf2)
@@ -559,33 +559,44 @@ func strongCueBefore(b []byte, st int) bool {
 	return false
 }
 
-// strongCueAfter reports whether what follows the words b[st:end] makes
+// strongCueAfter reports whether what follows the words ending at b[end] makes
 // them a person's name: a verb only people are the subject of ("Timotea
 // lives on", "Zak shouted at").
-func strongCueAfter(b []byte, st, end int) bool {
-	if end+4 >= len(b) || b[end] != ' ' || !humanVerbFirst[b[end+1]] {
+func strongCueAfter(b []byte, end int) bool {
+	if end+4 >= len(b) || b[end] != ' ' {
 		return false
 	}
-	e := end + 1
+	return verbStarts[int(b[end+1]&31)<<5|int(b[end+2]&31)]>>(b[end+3]&31)&1 != 0 && humanVerbAt(b, end+1)
+}
+
+// humanVerbAt reports whether one of humanVerbs is the word at b[i].
+func humanVerbAt(b []byte, i int) bool {
+	e := i
 	for e < len(b) && b[e] >= 'a' && b[e] <= 'z' {
 		e++
 	}
 	if e < len(b) && class[b[e]]&cAlnum != 0 {
 		return false
 	}
-	switch string(b[end+1 : e]) {
-	case "lives", "lived", "shouted", "yelled", "whispered", "screamed", "smiled", "laughed", "cried", "replied",
-		"married", "said", "says", "told", "explained":
-		return true
+	w := b[i:e]
+	for _, v := range humanVerbs {
+		if len(v) == len(w) && string(w) == v {
+			return true
+		}
 	}
 	return false
 }
 
-// humanVerbFirst holds the first letters of the verbs strongCueAfter
-// looks for.
-var humanVerbFirst = func() (t [256]bool) {
-	for _, c := range "lsywcrmte" {
-		t[c] = true
+// humanVerbs are the verbs strongCueAfter looks for.
+var humanVerbs = [...]string{"lives", "lived", "shouted", "yelled", "whispered", "screamed", "smiled", "laughed", "cried",
+	"replied", "married", "said", "says", "told", "explained"}
+
+// verbStarts holds, for the first two letters of each of humanVerbs (their
+// low five bits), a bit for its third letter: three loads rule out the
+// other words ("request", "should", "token").
+var verbStarts = func() (t [32 * 32]uint32) {
+	for _, v := range humanVerbs {
+		t[int(v[0]&31)<<5|int(v[1]&31)] |= 1 << (v[2] & 31)
 	}
 	return t
 }()
@@ -717,7 +728,7 @@ var surnameLast = func() (t [256]bool) {
 // strongCueLast holds the last letters of the words strongCueBefore looks
 // for, in lower case.
 var strongCueLast = func() (t [256]bool) {
-	for _, c := range "dlrsgameypnt" {
+	for _, c := range "dlrsgameyp" {
 		t[c] = true
 	}
 	return t

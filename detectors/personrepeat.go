@@ -5,18 +5,20 @@ import "bytes"
 // Once a line names a person in full ("directed by Maciej Borkowski"), the
 // same words stand for that person elsewhere in it ("and starring
 // Borkowski", "everyone calls me Ján"), though alone they would need a cue;
-// and the capitalized words listed with a name ("Morrison, Rogers and
-// Torres") are names of the same kind. Both are judged after the name pass,
-// and only on the few lines where it found a person, so log lines pay
-// nothing for them.
+// and the capitalized words listed with a given name ("Gaetane, Hannah and
+// Derek") are names of the same kind. Both are judged after the name pass,
+// and only on the few lines where it found something, so log lines pay
+// nothing for them; so is the town that follows a street ("Apt. 397, Mora
+// de Rubielos"), which is dropped.
 
 // maxRepeatWords bounds the name words whose repeats are looked for, and
 // the names a list adds.
 const maxRepeatWords = 8
 
-// personRepeats appends to dst the repeats in b of the words of the person
-// findings dst[from:] (those of the name pass) and the names listed with
-// them, and keeps dst[from:] in order. main holds the findings of the main
+// personRepeats drops from dst[from:] (the findings of the name pass) the
+// persons that are the town of an address, then appends the repeats in b
+// of the words of the persons left and the names listed with them, and
+// keeps dst[from:] in order. main holds the findings of the main
 // pass, which a new finding may not overlap.
 func (nm *nameMatchers) personRepeats(dst []Finding, from int, main []Finding, b []byte) []Finding {
 	dst = dropCityAfterStreet(dst, from, b)
