@@ -1101,11 +1101,9 @@ func (w *walker) readString() (jsonString, error) {
 	return st, nil
 }
 
-const (
-	swarOnes = 0x0101010101010101
-	swarLow7 = 0x7f7f7f7f7f7f7f7f
-	swarHigh = 0x8080808080808080
-)
+// Bytes of eight-at-a-time tests: each byte 1, each byte's low seven bits,
+// each byte's high bit.
+const swarOnes, swarLow7, swarHigh = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
 
 // strStops has the high bit of each byte of x (eight bytes of a JSON
 // string) that ends a run of plain or non-ASCII bytes: a quote, a
