@@ -7,11 +7,13 @@ import (
 
 // The person and address detectors (person.go, address.go) look at
 // capitalized words, and at a few non-ASCII cues (先生, 号, улица), which
-// the main scan loop skips: they run as a second pass over the line that
-// stops only at an upper-case ASCII letter or a non-ASCII byte, found eight
-// bytes at a time. Log lines hold few capitalized words that start a word
-// and are not ALL-CAPS or CamelCase, so most lines cost this walk and a few
-// table lookups.
+// the main scan loop's matchers skip. They run after the main scan, so that
+// what they find can give way to its findings, but they do not walk the
+// line again: the main scan loop's walk (nextWork) records where they have
+// work, an upper-case ASCII letter starting a word or a run of non-ASCII
+// bytes (see candidateAt), in a nameCands. Log lines hold few capitalized
+// words that start a word and are not ALL-CAPS or CamelCase, so most lines
+// cost a few table lookups here.
 
 // nameMatchers is the state of the two detectors in a Scanner.
 type nameMatchers struct {
@@ -105,17 +107,125 @@ func nextCandidate(b []byte, i int) int {
 	return n
 }
 
+// maxNameCands is how many runs of candidates a nameCands holds. A line
+// with more is walked by nextCandidate from the first run that did not fit;
+// the array is small because it is cleared for every scanned value, most of
+// which are short.
+const maxNameCands = 16
+
+// nameCands are the places where the name pass has work (candidateAt), as
+// the main scan loop found them: every candidate before complete lies in one
+// of the runs r[:n] (a capital is a run of one byte, non-ASCII bytes a run
+// of their own). When the runs do not all fit, complete stays where the
+// first that did not fit starts.
+type nameCands struct {
+	r        [maxNameCands]struct{ st, end int32 }
+	n        int
+	complete int
+	full     bool
+	k        int // next's cursor into r
+}
+
+// add records b[st:end] as candidates. The part before complete is already
+// recorded (the walk may go over a place twice).
+func (nc *nameCands) add(st, end int) {
+	if nc.full {
+		return
+	}
+	st = max(st, nc.complete)
+	if st >= end {
+		return
+	}
+	if nc.n > 0 && int(nc.r[nc.n-1].end) >= st {
+		nc.r[nc.n-1].end = int32(max(end, int(nc.r[nc.n-1].end)))
+		return
+	}
+	if nc.n == len(nc.r) || end > maxInt32 {
+		nc.full, nc.complete = true, st
+		return
+	}
+	nc.r[nc.n].st, nc.r[nc.n].end = int32(st), int32(end)
+	nc.n++
+}
+
+const maxInt32 = 1<<31 - 1
+
+// stop notes that the walk has looked at b[:i+1] and returns i. It is what
+// nextWork returns through, and may be called on a nil nameCands.
+func (nc *nameCands) stop(i int) int {
+	if nc != nil && !nc.full && i >= nc.complete {
+		nc.complete = i + 1
+	}
+	return i
+}
+
+// fill records the candidates from complete to to, a part of b that the
+// walk stepped over.
+func (nc *nameCands) fill(b []byte, to int) {
+	if nc.full {
+		return
+	}
+	for p := nc.complete; p < to; p++ {
+		// Eight bytes at a time where b holds them, as nextCandidate
+		// reads them, the bytes from to on masked off.
+		if p+8 <= len(b) {
+			carry := uint64(' ')
+			if p > 0 {
+				carry = uint64(b[p-1])
+			}
+			w := binary.LittleEndian.Uint64(b[p:])
+			m := candidateMask(w<<8|carry, w)
+			if k := to - p; k < 8 {
+				m &= 1<<(8*k) - 1
+			}
+			if m == 0 {
+				p += 7
+				continue
+			}
+			p += bits.TrailingZeros64(m) >> 3
+		}
+		if candidateAt(b, p) {
+			nc.add(p, p+1)
+			if nc.full {
+				return
+			}
+		}
+	}
+	nc.complete = max(nc.complete, to)
+}
+
+// next returns what nextCandidate(b, i) returns, from the recorded runs
+// where they reach.
+func (nc *nameCands) next(b []byte, i int) int {
+	if nc.k > 0 && i < int(nc.r[nc.k-1].end) {
+		nc.k = 0
+	}
+	for ; nc.k < nc.n; nc.k++ {
+		r := nc.r[nc.k]
+		if int(r.end) > i {
+			if p := max(i, int(r.st)); p < nc.complete {
+				return p
+			}
+			break
+		}
+	}
+	if nc.complete >= len(b) {
+		return len(b)
+	}
+	return nextCandidate(b, max(i, nc.complete))
+}
+
 // scanNames appends the person and address findings of b to dst, whose
 // findings from dst[base:] on are those of the main pass, and returns dst
 // with all of them in order. A finding that overlaps one of the main pass is
 // dropped: those detectors are the more certain.
-func (s *Scanner) scanNames(dst []Finding, base int, b []byte) []Finding {
+func (s *Scanner) scanNames(dst []Finding, base int, b []byte, nc *nameCands) []Finding {
 	nm := s.names
 	mainEnd := len(dst)
 	n := len(b)
 	i, last := 0, 0 // last: the end of the last finding of this pass
 	for {
-		if i = nextCandidate(b, i); i >= n {
+		if i = nc.next(b, i); i >= n {
 			break
 		}
 		c := b[i]

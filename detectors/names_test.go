@@ -139,3 +139,36 @@ func FuzzNames(f *testing.F) {
 		}
 	})
 }
+
+// TestNameCands checks the candidates the main scan loop records for the
+// name pass against nextCandidate, from every place of lines that mix
+// capitals, non-ASCII text, findings and timestamps the loop steps over,
+// and lines with more candidates than a nameCands holds.
+func TestNameCands(t *testing.T) {
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	pieces := []string{"Ana ", "aZ", " Q", ".", "(", ":", "9", "\"", "_", "é", "\t", "-", "M", ",", "x ", "王伟", " Dear John Smith",
+		" 2026-03-02 08:00:00 ", "Nov 29 10:05:03 ", " jo@example.com ", " 10.0.0.1 ", "+44 20 7946 0958", "DE89370400440532013000",
+		"Mr. Rossi", " 12 Main St ", "ABC", "=", "@", "%40", "Bearer x", "fe80::1 "}
+	for n := 0; n < 3000; n++ {
+		var b []byte
+		for k := r.IntN(40); k >= 0; k-- {
+			b = append(b, pieces[r.IntN(len(pieces))]...)
+		}
+		var nc nameCands
+		s.scanBuiltin(nil, b, &nc)
+		for i := 0; i <= len(b); i++ {
+			if got, want := nc.next(b, i), nextCandidate(b, i); got != want {
+				t.Fatalf("recorded candidates of %q from %d: next %d, want %d", b, i, got, want)
+			}
+		}
+		for i := len(b); i >= 0; i -= 3 {
+			if got, want := nc.next(b, i), nextCandidate(b, i); got != want {
+				t.Fatalf("recorded candidates of %q from %d (going back): next %d, want %d", b, i, got, want)
+			}
+		}
+	}
+}

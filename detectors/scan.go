@@ -47,9 +47,12 @@ func alnumAt(b []byte, i int) bool { return i >= 0 && i < len(b) && isAlnum(b[i]
 // caller must treat the input as unscanned.
 func (s *Scanner) Scan(dst []Finding, b []byte) ([]Finding, error) {
 	base := len(dst)
-	dst = s.scanBuiltin(dst, b)
 	if s.names != nil && len(b) > 1 {
-		dst = s.scanNames(dst, base, b)
+		var nc nameCands
+		dst = s.scanBuiltin(dst, b, &nc)
+		dst = s.scanNames(dst, base, b, &nc)
+	} else {
+		dst = s.scanBuiltin(dst, b, nil)
 	}
 	if len(s.custom) == 0 {
 		return dst, nil
@@ -61,14 +64,17 @@ func (s *Scanner) Scan(dst []Finding, b []byte) ([]Finding, error) {
 // and digits) and the punctuation between them. Each word start and each
 // trigger byte is offered to the matchers that can begin there; on a match the
 // scan resumes after it.
-func (s *Scanner) scanBuiltin(dst []Finding, b []byte) []Finding {
+//
+// When nc is not nil, the walk also records in it where the name pass has
+// work (see nameCands).
+func (s *Scanner) scanBuiltin(dst []Finding, b []byte, nc *nameCands) []Finding {
 	base := len(dst)
 	n := len(b)
 	last := 0 // end of the last finding; nothing may start before it
 	i := 0
 	inWord := false
 	for {
-		if i = nextWork(b, i, inWord); i >= n {
+		if i = nextWork(b, i, inWord, nc); i >= n {
 			break
 		}
 		inWord = false

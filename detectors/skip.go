@@ -14,117 +14,146 @@ package detectors
 // scan loop is not returned to (a call in Go spills and reloads the caller's
 // live registers). TestNextWork and FuzzTriggerWork check that nothing a
 // matcher could find is passed over.
-func nextWork(b []byte, i int, inWord bool) int {
+func nextWork(b []byte, i int, inWord bool, nc *nameCands) int {
 	n := len(b)
-	st := wOut
-	if inWord && i > 0 {
-		st = int(walkFrom[b[i-1]]) << 8
-	}
-	for i < n {
-		a := walk[(st|int(b[i]))&(len(walk)-1)]
-		if a <= wDig {
-			st = int(a) << 8
-			i++
-			continue
+	if i < 0 || i >= n {
+		if nc != nil {
+			nc.fill(b, n)
 		}
-		if a == wStop {
-			if class[b[i]]&cDigit == 0 {
-				if triggerWork(b, i) {
-					return i
-				}
-				st = wOut
+		return n
+	}
+	if nc != nil && nc.complete < i {
+		// The scan loop stepped over b[nc.complete:i] (a finding, a
+		// timestamp): the name pass's candidates there are found byte by
+		// byte.
+		nc.fill(b, i)
+	}
+	// The walk has two states, each a loop of its own that steps over
+	// its common bytes with one table lookup each: outside a word (spaces
+	// and punctuation) and inside one (letters, and digits after
+	// digits).
+	//
+	// The loops compare indexes as unsigned numbers, which lets the
+	// compiler drop the bounds checks, and read the global table, which
+	// costs no nil check.
+	if inWord && i > 0 && walkKind[b[i-1]]&(wkLetter|wkDigit) != 0 {
+		goto word
+	}
+outside:
+	for uint(i) < uint(len(b)) {
+		k := walkKind[b[i]]
+		if k == 0 {
+			// Space and punctuation that announces nothing.
+			i++
+			for uint(i) < uint(len(b)) && walkKind[b[i]] == 0 {
 				i++
-				continue
 			}
-			if st == wOut {
-				// A digit starting a word. A number of fewer than seven
-				// digits that ends in a byte no address, id or long
-				// number goes on with is nothing (mayStart would say so):
-				// step over it here, without returning.
-				j := i + 1
-				for j < n && j < i+7 && class[b[j]]&cDigit != 0 {
-					j++
-				}
-				if j-i < 7 && (j >= n || numberEnd[b[j]] == 1 || numberEnd[b[j]] == 2 && !phoneGroupAt(b, j+1) && !ibanSplitAt(b, i) ||
-					numberEnd[b[j]] == 3 && !cardGroupAt(b, i, j)) {
-					i, st = j, wDig<<8
-					continue
-				}
-				// "8080-exec-1": after a dash, only a MAC's second
-				// group (two digits before it) or the next group of a
-				// number goes on (see hexRunGoesOn).
-				if j-i < 7 && j-i != 2 && b[j] == '-' && !groupAfter(b, j) {
-					i, st = j, wDig<<8
-					continue
-				}
-				// After a '+', only a Swedish personnummer's last four
-				// digits go on ("YYMMDD+NNNC", see hexRunGoesOn).
-				if j-i < 7 && b[j] == '+' && !(j-i == 6 && j+1 < n && class[b[j+1]]&cDigit != 0) {
-					i, st = j, wDig<<8
-					continue
-				}
-				return i
-			}
-			// A digit after a letter is work only where an IBAN's digits
-			// or an IPv4 address may begin (see matchInWord); inside hex
-			// ids and words such as "utf8" it is not.
-			if inWordCandidate(b, i) {
-				return i
-			}
-			st = wDig << 8
-			i++
 			continue
 		}
-		if i+1 < n && startsCandidate(b[i], b[i+1]) && (namedStart(b[i], b[i+1]) || hexRunGoesOn(b, i, cLetter)) {
-			return i
+		switch k {
+		case wkLetter:
+			c := b[i]
+			if nc != nil && c <= 'Z' && (i == 0 || b[i-1] < '@' && walkKind[b[i-1]] != wkDigit) && (i+1 >= n || b[i+1] < 'A' || b[i+1] > 'Z') {
+				nc.add(i, i+1) // a capital that may start a name
+			}
+			if i+1 < n && startsCandidate(c, b[i+1]) && (namedStart(c, b[i+1]) || hexRunGoesOn(b, i, cLetter)) {
+				return nc.stop(i)
+			}
+			// A word start ruled out: walk the rest of the word.
+			i++
+			goto word
+		case wkDigit:
+			// A digit starting a word. A number of fewer than seven
+			// digits that ends in a byte no address, id or long number
+			// goes on with is nothing (mayStart would say so): step
+			// over it here, without returning.
+			j := i + 1
+			for j < n && j < i+7 && walkKind[b[j]] == wkDigit {
+				j++
+			}
+			if j-i < 7 && (j >= n || numberEnd[b[j]] == 1 || numberEnd[b[j]] == 2 && !phoneGroupAt(b, j+1) && !ibanSplitAt(b, i) ||
+				numberEnd[b[j]] == 3 && !cardGroupAt(b, i, j)) {
+				i = j
+				goto word
+			}
+			// "8080-exec-1": after a dash, only a MAC's second group (two
+			// digits before it) or the next group of a number goes on
+			// (see hexRunGoesOn).
+			if j-i < 7 && j-i != 2 && b[j] == '-' && !groupAfter(b, j) {
+				i = j
+				goto word
+			}
+			// After a '+', only a Swedish personnummer's last four digits
+			// go on ("YYMMDD+NNNC", see hexRunGoesOn).
+			if j-i < 7 && b[j] == '+' && !(j-i == 6 && j+1 < n && walkKind[b[j+1]] == wkDigit) {
+				i = j
+				goto word
+			}
+			return nc.stop(i)
+		case wkTrig:
+			if triggerWork(b, i) {
+				return nc.stop(i)
+			}
+			i++
+		default: // wkHigh
+			// Non-ASCII bytes: no matcher of this loop starts on one,
+			// and the name pass looks at each.
+			j := i + 1
+			for j < n && b[j] >= 0x80 {
+				j++
+			}
+			if nc != nil {
+				nc.add(i, j)
+			}
+			i = j
 		}
-		// A word start ruled out: skip its letters.
-		i++
-		for i < n && class[b[i]]&cLetter != 0 {
+	}
+	return nc.stop(n)
+word:
+	// The rest of a word that was already looked at: letters go on; a
+	// digit right after a letter may start what matchInWord finds.
+	for {
+		for uint(i) < uint(len(b)) && walkKind[b[i]] == wkLetter {
 			i++
 		}
-		st = wLet << 8
+		if uint(i) >= uint(len(b)) {
+			return nc.stop(n)
+		}
+		if walkKind[b[i]] != wkDigit {
+			goto outside
+		}
+		if walkKind[b[i-1]] == wkLetter && inWordCandidate(b, i) {
+			return nc.stop(i)
+		}
+		i++
+		for uint(i) < uint(len(b)) && walkKind[b[i]] == wkDigit {
+			i++
+		}
 	}
-	return n
 }
 
-// States and actions of nextWork's walk. A state is the kind of the byte
-// before (outside a word, a letter, a digit); it selects a 256-entry row of
-// walk, shifted by 8 bits.
+// Kinds of bytes for nextWork's walk: one table lookup tells a byte apart.
 const (
-	wOut   = iota // outside a word
-	wLet          // inside a word, after a letter
-	wDig          // inside a word, after a digit
-	wStop         // stop: the scan loop has work here
-	wCheck        // a letter starting a word: stop if startsCandidate
+	wkLetter = 1 + iota // A-Z, a-z
+	wkDigit             // 0-9
+	wkTrig              // a trigger byte (cTrig)
+	wkHigh              // a non-ASCII byte
 )
 
-// walk maps a state and a byte to the next state or an action.
-var walk = func() (t [4 << 8]uint8) {
+// walkKind is the kind of each byte for nextWork; 0 for the ASCII bytes
+// that are neither letters, digits nor triggers.
+var walkKind = func() (t [256]uint8) {
 	for c := 0; c < 256; c++ {
 		k := class[c]
 		switch {
 		case k&cLetter != 0:
-			t[wOut<<8|c], t[wLet<<8|c], t[wDig<<8|c] = wCheck, wLet, wLet
+			t[c] = wkLetter
 		case k&cDigit != 0:
-			t[wOut<<8|c], t[wLet<<8|c], t[wDig<<8|c] = wStop, wStop, wDig
-		case k != 0: // a trigger byte
-			t[wOut<<8|c], t[wLet<<8|c], t[wDig<<8|c] = wStop, wStop, wStop
-		default:
-			t[wOut<<8|c], t[wLet<<8|c], t[wDig<<8|c] = wOut, wOut, wOut
-		}
-	}
-	return t
-}()
-
-// walkFrom is the state after a byte inside a word.
-var walkFrom = func() (t [256]uint8) {
-	for c := 0; c < 256; c++ {
-		switch {
-		case class[c]&cLetter != 0:
-			t[c] = wLet
-		case class[c]&cDigit != 0:
-			t[c] = wDig
+			t[c] = wkDigit
+		case k&cTrig != 0:
+			t[c] = wkTrig
+		case c >= 0x80:
+			t[c] = wkHigh
 		}
 	}
 	return t

@@ -71,7 +71,7 @@ func upperRunStart(b []byte, i int) int {
 // a timestamp it steps over.
 func checkNextWork(t *testing.T, b []byte, i int, inWord bool) {
 	t.Helper()
-	got := nextWork(b, i, inWord)
+	got := nextWork(b, i, inWord, nil)
 	i0 := i
 	for p := i; p < got; p++ {
 		startsWord := !(p > 0 && isAlnum(b[p-1]) && (p > i0 || inWord))

@@ -46,3 +46,26 @@ func FuzzAppendJSONString(f *testing.F) {
 		checkAppendJSONString(t, s)
 	})
 }
+
+// TestStrStops checks the eight-bytes-at-a-time test of readString against
+// strPlain for every byte value in every position, beside bytes of every
+// kind.
+func TestStrStops(t *testing.T) {
+	for _, fill := range []byte{'a', 0x80, 0xff, '"', 0x1f, 0x20} {
+		for c := 0; c < 256; c++ {
+			for pos := 0; pos < 8; pos++ {
+				x := uint64(fill) * swarOnes
+				x = x&^(0xff<<(8*pos)) | uint64(c)<<(8*pos)
+				var want uint64
+				for k := 0; k < 8; k++ {
+					if b := byte(x >> (8 * k)); b < 0x80 && !strPlain[b] {
+						want |= 0x80 << (8 * k)
+					}
+				}
+				if got := strStops(x); got != want {
+					t.Fatalf("strStops(%#016x) = %#016x, want %#016x", x, got, want)
+				}
+			}
+		}
+	}
+}
