@@ -390,10 +390,23 @@ func smallWordBefore(b []byte, st int) int {
 	for j > 0 && b[j-1] >= 'a' && b[j-1] <= 'z' {
 		j--
 	}
-	if st-1-j < 2 || j > 0 && (class[b[j-1]]&cAlnum != 0 || b[j-1] >= 0x80) {
+	if st-1-j < 2 || j > 0 && !proseBefore(b[j-1]) {
 		return -1
 	}
 	return j
+}
+
+// proseBefore reports whether c may stand right before a word of a
+// sentence: a space or an opening quote or bracket, not a letter, digit or
+// the glue of identifiers and key/value pairs ("_", "-", ".", ":", "="), so
+// that the tail of a pseudonym or a field ("account_id_r_ghij Aba") is no
+// small word of prose.
+func proseBefore(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', '(', '[', '"', '\'', ',', ';':
+		return true
+	}
+	return false
 }
 
 // givenFirst reports whether a word with flags f is above all a given name:

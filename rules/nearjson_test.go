@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/scrubd/scrubd/detectors"
 )
 
 // TestNearJSON walks each near-JSON form with the default policy: the field
@@ -229,21 +232,14 @@ func TestOpensLikeJSON(t *testing.T) {
 
 // nothingPolicy finds and replaces nothing: every detector off, no field
 // rules. Walking a record with it shows what the walker itself writes.
-const nothingPolicy = `
-default_fields: false
-detectors:
-  ipv4: {enabled: false}
-  ipv6: {enabled: false}
-  email: {enabled: false}
-  phone: {enabled: false}
-  credit_card: {enabled: false}
-  iban: {enabled: false}
-  mac: {enabled: false}
-  imei: {enabled: false}
-  uuid: {enabled: false}
-  jwt: {enabled: false}
-  secret: {enabled: false}
-`
+var nothingPolicy = func() string {
+	var b strings.Builder
+	b.WriteString("default_fields: false\ndetectors:\n")
+	for _, t := range detectors.Builtin {
+		fmt.Fprintf(&b, "  %s: {enabled: false}\n", t)
+	}
+	return b.String()
+}()
 
 // addTrailingCommas returns the JSON document doc with a comma before every
 // closing bracket or brace that follows a member or element.
