@@ -252,6 +252,7 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 		e.byType[t] = r
 		if t == detectors.Phone {
 			opts.PhoneRegions = d.Regions
+			opts.PhoneCueRegions = d.CueRegions
 		}
 		if err := nameOptions(&opts.Names, p, t, d); err != nil {
 			return nil, err

@@ -324,3 +324,27 @@ func TestNormalize(t *testing.T) {
 		}
 	}
 }
+
+// TestPhoneCueRegions: detectors.phone.cue_regions replaces the default cue
+// regions: with [US] (and regions [US]) a cued Chinese mobile number is left
+// alone and a cued US number in one block is found; only phone takes the key.
+func TestPhoneCueRegions(t *testing.T) {
+	const line = "手机 13812345678 tel 4155552671"
+	var res Result
+	def := compileTest(t, "")
+	if out, err := def.Scrub(nil, []byte(line), &res); err != nil || strings.Contains(string(out), "13812345678") {
+		t.Fatalf("default cue regions: %q, %v; want the Chinese mobile number scrubbed", out, err)
+	}
+	us := compileTest(t, "detectors:\n  phone: {action: redact, regions: [US], cue_regions: [US]}\n")
+	out, err := us.Scrub(nil, []byte(line), &res)
+	if err != nil || !strings.Contains(string(out), "13812345678") || strings.Contains(string(out), "4155552671") {
+		t.Fatalf("cue_regions [US]: %q, %v; want the Chinese number kept and the US one scrubbed", out, err)
+	}
+	p, err := Parse([]byte("detectors:\n  email: {action: redact, cue_regions: [US]}\n"), "test")
+	if err == nil {
+		err = p.Validate()
+	}
+	if err == nil || !strings.Contains(err.Error(), "only phone takes cue_regions") {
+		t.Fatalf("cue_regions on email: %v, want refused", err)
+	}
+}

@@ -143,6 +143,9 @@ func profilePolicy(p *Policy, prof *Profile) *Policy {
 		if o.Regions != nil {
 			merged.Regions = o.Regions
 		}
+		if o.CueRegions != nil {
+			merged.CueRegions = o.CueRegions
+		}
 		q.Detectors[n] = merged
 	}
 	return &q

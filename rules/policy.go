@@ -135,6 +135,11 @@ type DetectorRule struct {
 	// formats are recognised; numbers with a leading '+' are recognised for
 	// every region. Phone only.
 	Regions []string `yaml:"regions"`
+	// CueRegions are the phone regions whose national numbers, in any
+	// grouping, are found after a cue word ("tel", "手机", "whatsapp");
+	// empty means detectors.DefaultPhoneCueRegions, the largest markets.
+	// Phone only.
+	CueRegions []string `yaml:"cue_regions"`
 	// CueOnly makes person and address report only what a cue announces
 	// (a title, "customer", "ship to"). Person and address only.
 	CueOnly bool `yaml:"cue_only"`

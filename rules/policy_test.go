@@ -92,7 +92,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 		t.Fatalf("Validate() = %v, want a *ValidationError", err)
 	}
 	wantPaths := []string{
-		"detectors.email.action", "detectors.fingerprint", "detectors.ipv4.prefix", "detectors.phone.regions",
+		"detectors.email.action", "detectors.fingerprint", "detectors.ipv4.prefix", "detectors.phone.cue_regions", "detectors.phone.regions",
 		"custom[0].name", "custom[0].pattern", "custom[1].name", "custom[1].action",
 		"fields[0].path", "fields[1].values", "fields[2]", "tests[0]",
 	}

@@ -225,6 +225,14 @@ func validateDetectors(add func(int, string, string, ...any), prefix string, det
 				add(d.line, path+".regions", "%q is not a region phone-number metadata knows", r)
 			}
 		}
+		if len(d.CueRegions) > 0 && n != string(detectors.Phone) {
+			add(d.line, path+".cue_regions", "only phone takes cue_regions")
+		}
+		for _, r := range d.CueRegions {
+			if phonenumbers.GetCountryCodeForRegion(r) == 0 {
+				add(d.line, path+".cue_regions", "%q is not a region phone-number metadata knows", r)
+			}
+		}
 		if d.CueOnly && n != string(detectors.Person) && n != string(detectors.Address) {
 			add(d.line, path+".cue_only", "only person and address take cue_only")
 		}
