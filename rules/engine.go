@@ -208,6 +208,10 @@ type Engine struct {
 	countries map[string]string
 	profiles  map[string]*Engine
 	env       envelope // the key rule and header rules
+	// placeholders holds the type names this engine redacts to ("[name]"):
+	// built-in detector types, custom detectors, field rules and the key
+	// rule. See isPlaceholder.
+	placeholders map[string]struct{}
 }
 
 // Compile validates p and builds an Engine that pseudonymizes with keys.
@@ -299,6 +303,7 @@ func Compile(p *Policy, keys *Keyring) (*Engine, error) {
 	if err := e.compileEnvelope(p); err != nil {
 		return nil, fmt.Errorf("compile policy: %w", err)
 	}
+	e.collectPlaceholders()
 	if e.extract, err = compileExtract(p.Extract); err != nil {
 		return nil, fmt.Errorf("compile policy: %w", err)
 	}
@@ -495,4 +500,23 @@ func (e *Engine) fieldRule(path [][]byte) *rule {
 		return e.fields[i]
 	}
 	return nil
+}
+
+// collectPlaceholders fills e.placeholders with every type name the engine
+// can redact to: the built-in detector types, the custom detectors and
+// field rules (byType, fields) and the key rule.
+func (e *Engine) collectPlaceholders() {
+	e.placeholders = make(map[string]struct{}, len(detectors.Builtin)+len(e.byType)+len(e.fields)+1)
+	for _, t := range detectors.Builtin {
+		e.placeholders[string(t)] = struct{}{}
+	}
+	for t := range e.byType {
+		e.placeholders[string(t)] = struct{}{}
+	}
+	for _, r := range e.fields {
+		e.placeholders[r.name] = struct{}{}
+	}
+	if e.env.key != nil {
+		e.placeholders[e.env.key.name] = struct{}{}
+	}
 }

@@ -348,3 +348,26 @@ func TestPhoneCueRegions(t *testing.T) {
 		t.Fatalf("cue_regions on email: %v, want refused", err)
 	}
 }
+
+// TestPlaceholders: a value that is a placeholder this engine writes
+// ("[address]", "[account_id]") is left as it is by every rule, so that
+// scrubbing twice changes nothing; a bracketed word that is no type of the
+// engine ("[jdoe]") is a value like any other and meets its rule.
+func TestPlaceholders(t *testing.T) {
+	e := compileTest(t, "")
+	for _, tt := range []struct{ in, want string }{
+		{"dob: [address]", "dob: [address]"},
+		{"user: [account_id]", "user: [account_id]"},
+		{`{"user":"[ipv4]","dob":"[person]"}`, `{"user":"[ipv4]","dob":"[person]"}`},
+		{"lat: [coordinates]", "lat: [coordinates]"},
+		{"user: [jdoe]", "user: " + pseudo("account_id", "[jdoe]")},
+		{`{"user":"[jdoe]"}`, `{"user":"` + pseudo("account_id", "[jdoe]") + `"}`},
+		{"dob: [jdoe]", "dob: [birth_date]"},
+	} {
+		var res Result
+		out, err := e.Scrub(nil, []byte(tt.in), &res)
+		if err != nil || string(out) != tt.want {
+			t.Errorf("Scrub(%q) = %q, %v; want %q", tt.in, out, err, tt.want)
+		}
+	}
+}

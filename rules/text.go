@@ -786,7 +786,7 @@ func (w *walker) pair(spans []span, v []byte, i int, k kvKey, vs int, syn kvSynt
 			place = headerLine
 		}
 	}
-	vs, ve, next := valueEnd(v, vs, ext, place)
+	vs, ve, next := valueEnd(w.e, v, vs, ext, place)
 	if ve <= vs {
 		return spans, i + 1
 	}
@@ -801,7 +801,7 @@ func (w *walker) pair(spans []span, v []byte, i int, k kvKey, vs int, syn kvSynt
 	if len(spans) == n && place == startsLine && ext == extPerson && r.shape != shapeAny {
 		// The clause is not a name ("Name: Toshimi Arata logged in"):
 		// the name may still be its first words.
-		vs, ve, next = valueEnd(v, vs, ext, inLine)
+		vs, ve, next = valueEnd(w.e, v, vs, ext, inLine)
 		spans, next = w.ruledSpan(spans, v, r, k.start, vs, ve, false, next)
 	}
 	if len(spans) == n {
@@ -909,7 +909,7 @@ func lineStart(v []byte, i int) bool {
 //
 // A '.' that ends an unquoted value before white space or the end of the
 // text ends a sentence, not the value.
-func valueEnd(v []byte, vs int, ext extent, place pairPlace) (s, e, next int) {
+func valueEnd(en *Engine, v []byte, vs int, ext extent, place pairPlace) (s, e, next int) {
 	if vs >= len(v) {
 		return vs, vs, vs
 	}
@@ -929,7 +929,7 @@ func valueEnd(v []byte, vs int, ext extent, place pairPlace) (s, e, next int) {
 	if v[vs] == '{' {
 		return vs, vs, vs // an object: its pairs are found on their own
 	}
-	if e := placeholderEnd(v, vs); e > 0 {
+	if e := placeholderEnd(en, v, vs); e > 0 {
 		// A value scrubbed before ("[coordinates]!"): the placeholder is
 		// the value, so that scrubbing again changes nothing.
 		return vs, e, e
@@ -978,14 +978,14 @@ func valueEnd(v []byte, vs int, ext extent, place pairPlace) (s, e, next int) {
 }
 
 // placeholderEnd returns the end of the redaction placeholder ("[address]",
-// "[in_aadhaar]": a type name in brackets, see isPlaceholder) at v[vs], or 0
-// when none starts there.
-func placeholderEnd(v []byte, vs int) int {
+// "[in_aadhaar]": a type name of en in brackets, see Engine.isPlaceholder)
+// at v[vs], or 0 when none starts there.
+func placeholderEnd(en *Engine, v []byte, vs int) int {
 	if v[vs] != '[' {
 		return 0
 	}
 	e := bytes.IndexByte(v[vs:min(len(v), vs+42)], ']')
-	if e < 0 || !isPlaceholder(v[vs:vs+e+1]) {
+	if e < 0 || !en.isPlaceholder(v[vs:vs+e+1]) {
 		return 0
 	}
 	return vs + e + 1

@@ -239,7 +239,7 @@ func (w *walker) apply(dst, v []byte, r *rule) []byte {
 		}
 		return redacted(dst, r.name)
 	case Pseudonymize:
-		if len(v) == 0 || len(v) == 1 && v[0] == '-' || w.e.keys.IsPseudonym(r.name, v) || isPlaceholder(v) {
+		if len(v) == 0 || len(v) == 1 && v[0] == '-' || w.e.keys.IsPseudonym(r.name, v) || w.e.isPlaceholder(v) {
 			return append(dst, v...)
 		}
 		w.norm = normalize(w.norm[:0], r.name, v)
@@ -248,7 +248,7 @@ func (w *walker) apply(dst, v []byte, r *rule) []byte {
 		w.dropRecord = true
 		return redacted(dst, r.name)
 	case Coarsen:
-		if len(v) == 0 || len(v) == 1 && v[0] == '-' || isRedacted(v, r.name) {
+		if len(v) == 0 || len(v) == 1 && v[0] == '-' || w.e.isPlaceholder(v) {
 			return append(dst, v...)
 		}
 		if out, ok := coarsenValue(dst, v, r.decimals); ok {
@@ -256,7 +256,7 @@ func (w *walker) apply(dst, v []byte, r *rule) []byte {
 		}
 		return redacted(dst, r.name)
 	default: // Redact, DropField
-		if isRedacted(v, r.name) {
+		if w.e.isPlaceholder(v) {
 			return append(dst, v...)
 		}
 		return redacted(dst, r.name)
@@ -271,17 +271,16 @@ func (w *walker) pseudonym(dst []byte, typ string, value []byte) []byte {
 	return w.hash.Append(dst, typ, value)
 }
 
-// isPlaceholder reports whether v is a redaction placeholder, "[type]":
-// there is nothing left in it to pseudonymize.
-func isPlaceholder(v []byte) bool {
+// isPlaceholder reports whether v is a redaction placeholder this engine
+// writes, "[type]" for one of its detector types or rule names: there is
+// nothing left in it to scrub, and scrubbing it again changes nothing. Any
+// other bracketed word ("[jdoe]" as a user name) is a value like any other.
+func (e *Engine) isPlaceholder(v []byte) bool {
 	if len(v) < 3 || v[0] != '[' || v[len(v)-1] != ']' {
 		return false
 	}
-	return ValidTypeName(string(v[1 : len(v)-1]))
-}
-
-func isRedacted(v []byte, name string) bool {
-	return len(v) == len(name)+2 && v[0] == '[' && v[len(v)-1] == ']' && string(v[1:len(v)-1]) == name
+	_, ok := e.placeholders[string(v[1:len(v)-1])]
+	return ok
 }
 
 // ---- JSON ----
