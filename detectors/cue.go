@@ -316,7 +316,7 @@ func (c *cueSet) strictBefore(b []byte, start, window, words int) bool {
 				}
 			}
 		}
-		if k&cueFiller == 0 && !inNonASCIIWord(b, i, e) || seen >= words {
+		if k&cueFiller == 0 && !inNonASCIIWord(b[:start], i, e) || seen >= words {
 			// A non-ASCII cue ends in what was walked, or in this word.
 			return (uni || k&cueUniTail != 0) && c.unicodeEndsIn(b, lo, i, start)
 		}
