@@ -266,11 +266,13 @@ func (c *claimLoop) admit() {
 	if o.Counted {
 		c.agg.add(o.Obs, c.now(), &b.stats.agg)
 	}
-	c.lag.Set(float64(max(0, c.claim.HighWaterMarkOffset()-b.next)))
 }
 
 // updateLag sets the partition's lag: the records between the high
-// watermark and the next record to process.
+// watermark and the next record to process. It is called when a batch is
+// handed to the committer and on a timer, not for every record: reading
+// the watermark and setting the gauge per record cost measurable time in
+// the loop, and a lag older by at most one batch means the same.
 func (c *claimLoop) updateLag() {
 	next := c.committed
 	if c.building != nil {
@@ -299,6 +301,7 @@ func (c *claimLoop) submit() {
 		m.Metadata = b
 		b.out = append(b.out, m)
 	}
+	c.updateLag()
 	c.produce.Enter(len(b.out))
 	c.commit.submit(b)
 }
