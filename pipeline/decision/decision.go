@@ -219,7 +219,8 @@ func NewScratch(v Vault) *Scratch {
 // Decide scrubs r with the policy view v and returns what to produce and
 // count, counting what it did in c. r is only read, but Out may share the
 // bytes of headers the policy keeps as they are: r must not be modified
-// until Out is produced.
+// until Out is produced. Out never shares the slice r.Headers itself, which
+// the caller may reuse for its next record.
 func (d *Decider) Decide(r *record.Record, w *Scratch, v *View, c *Counts) Outcome {
 	w.counts.reset()
 	// One buffer per record holds the scrubbed value, then the scrubbed
@@ -227,7 +228,7 @@ func (d *Decider) Decide(r *record.Record, w *Scratch, v *View, c *Counts) Outco
 	// which is queued with its batch, so the buffer cannot be reused, but
 	// one allocation serves all three. Each part is capped where it ends
 	// so that appending to one never writes over the next.
-	buf := make([]byte, 0, len(r.Value)+len(r.Value)/4+len(r.Key)+128)
+	buf := make([]byte, 0, len(r.Value)+len(r.Value)/4+len(r.Key)+64)
 	value, sc, g, err := d.geo.scrub(v, buf, r.Value, &w.res)
 	tail := value[len(value):len(value):cap(value)]
 	value = value[:len(value):len(value)]
