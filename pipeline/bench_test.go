@@ -12,6 +12,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/decision"
 	"github.com/scrubd/scrubd/pipeline/embedded"
 	"github.com/scrubd/scrubd/pipeline/kafka"
+	"github.com/scrubd/scrubd/pipeline/record"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -147,9 +148,11 @@ func BenchmarkRecordDecideMessage(b *testing.B) {
 			c := decision.NewCounts()
 			b.ReportAllocs()
 			b.SetBytes(int64(len(m.Value)))
+			var hs []record.Header
 			for b.Loop() {
-				r := kafka.Record(m)
+				r := kafka.RecordReusing(hs, m)
 				o := d.Decide(&r, w, view, &c)
+				hs = r.Headers
 				if o.Kind != decision.Clean {
 					b.Fatalf("outcome %v", o.Kind)
 				}

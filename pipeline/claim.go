@@ -12,6 +12,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/decision"
 	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/metrics"
+	"github.com/scrubd/scrubd/pipeline/record"
 )
 
 // handler is the sarama.ConsumerGroupHandler of a pipeline. Sarama calls
@@ -109,6 +110,11 @@ type claimLoop struct {
 	pending  *batch
 	held     *sarama.ConsumerMessage // received, waiting for budget
 	retries  int
+
+	// hdrs is the header slice of the record being decided, reused for
+	// the next one: Decide never keeps a record's header slice (only the
+	// bytes it points to), so one slice serves the whole claim.
+	hdrs []record.Header
 
 	// committed is the partition's committed offset: the claim's initial
 	// offset, then the next offset of each batch committed; -1 while
@@ -255,8 +261,9 @@ func (c *claimLoop) admit() {
 	b.bytes += size
 	b.records++
 	b.next = m.Offset + 1
-	rec := kafka.Record(m)
+	rec := kafka.RecordReusing(c.hdrs, m)
 	o := c.dec.Decide(&rec, c.w, b.view, &b.stats.Counts)
+	c.hdrs = rec.Headers
 	if o.Kind == decision.Clean || o.Kind == decision.DeadLetter {
 		b.add(kafka.Message(&o.Out))
 	}
