@@ -227,8 +227,16 @@ func (d *Decider) Decide(r *record.Record, w *Scratch, v *View, c *Counts) Outco
 	// key, then the findings header: they all go into the produced record,
 	// which is queued with its batch, so the buffer cannot be reused, but
 	// one allocation serves all three. Each part is capped where it ends
-	// so that appending to one never writes over the next.
-	buf := make([]byte, 0, len(r.Value)+len(r.Value)/4+len(r.Key)+64)
+	// so that appending to one never writes over the next. Each part has
+	// room to grow by a pseudonym or two (a part that outgrows the buffer
+	// costs an allocation of its own, nothing else): 64 bytes for the
+	// value beyond a quarter of its length, 64 for the key, 64 for the
+	// findings header.
+	bufSize := len(r.Value) + len(r.Value)/4 + 128
+	if len(r.Key) > 0 {
+		bufSize += len(r.Key) + 64
+	}
+	buf := make([]byte, 0, bufSize)
 	value, sc, g, err := d.geo.scrub(v, buf, r.Value, &w.res)
 	tail := value[len(value):len(value):cap(value)]
 	value = value[:len(value):len(value)]
