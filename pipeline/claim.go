@@ -12,6 +12,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/decision"
 	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/metrics"
+	"github.com/scrubd/scrubd/pipeline/record"
 )
 
 // handler is the sarama.ConsumerGroupHandler of a pipeline. Sarama calls
@@ -109,6 +110,11 @@ type claimLoop struct {
 	pending  *batch
 	held     *sarama.ConsumerMessage // received, waiting for budget
 	retries  int
+
+	// hdrs is the header slice of the record being decided, reused for
+	// the next one: Decide never keeps a record's header slice (only the
+	// bytes it points to), so one slice serves the whole claim.
+	hdrs []record.Header
 
 	// committed is the partition's committed offset: the claim's initial
 	// offset, then the next offset of each batch committed; -1 while
@@ -255,8 +261,9 @@ func (c *claimLoop) admit() {
 	b.bytes += size
 	b.records++
 	b.next = m.Offset + 1
-	rec := kafka.Record(m)
+	rec := kafka.RecordReusing(c.hdrs, m)
 	o := c.dec.Decide(&rec, c.w, b.view, &b.stats.Counts)
+	c.hdrs = rec.Headers
 	if o.Kind == decision.Clean || o.Kind == decision.DeadLetter {
 		b.add(kafka.Message(&o.Out))
 	}
@@ -266,11 +273,13 @@ func (c *claimLoop) admit() {
 	if o.Counted {
 		c.agg.add(o.Obs, c.now(), &b.stats.agg)
 	}
-	c.lag.Set(float64(max(0, c.claim.HighWaterMarkOffset()-b.next)))
 }
 
 // updateLag sets the partition's lag: the records between the high
-// watermark and the next record to process.
+// watermark and the next record to process. It is called when a batch is
+// handed to the committer and on a timer, not for every record: reading
+// the watermark and setting the gauge per record cost measurable time in
+// the loop, and a lag older by at most one batch means the same.
 func (c *claimLoop) updateLag() {
 	next := c.committed
 	if c.building != nil {
@@ -299,6 +308,7 @@ func (c *claimLoop) submit() {
 		m.Metadata = b
 		b.out = append(b.out, m)
 	}
+	c.updateLag()
 	c.produce.Enter(len(b.out))
 	c.commit.submit(b)
 }

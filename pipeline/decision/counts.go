@@ -1,9 +1,6 @@
 package decision
 
-import (
-	"slices"
-	"strconv"
-)
+import "strconv"
 
 // Counts are the counts of the records decided for one batch, added to the
 // metrics when the batch is done. Make them with NewCounts.
@@ -43,29 +40,24 @@ func (f *findingCounts) add(t string) {
 	f.counts = append(f.counts, 1)
 }
 
-// header formats the counts as "email=1,ipv4=2", sorted by type.
-func (f *findingCounts) header() []byte {
-	if len(f.types) == 0 {
-		return nil
-	}
-	idx := make([]int, len(f.types))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortFunc(idx, func(a, b int) int {
-		if f.types[a] < f.types[b] {
-			return -1
+// appendHeader appends the counts formatted as "email=1,ipv4=2", sorted by
+// type, to dst; it returns dst unchanged when there are none. It sorts the
+// counts in place (an insertion sort: a record has a handful of types), so
+// that formatting them allocates nothing but what dst may need.
+func (f *findingCounts) appendHeader(dst []byte) []byte {
+	for i := 1; i < len(f.types); i++ {
+		for j := i; j > 0 && f.types[j] < f.types[j-1]; j-- {
+			f.types[j], f.types[j-1] = f.types[j-1], f.types[j]
+			f.counts[j], f.counts[j-1] = f.counts[j-1], f.counts[j]
 		}
-		return 1
-	})
-	var b []byte
-	for n, i := range idx {
-		if n > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, f.types[i]...)
-		b = append(b, '=')
-		b = strconv.AppendInt(b, int64(f.counts[i]), 10)
 	}
-	return b
+	for i, t := range f.types {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, t...)
+		dst = append(dst, '=')
+		dst = strconv.AppendInt(dst, int64(f.counts[i]), 10)
+	}
+	return dst
 }

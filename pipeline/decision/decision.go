@@ -138,6 +138,25 @@ type Decider struct {
 	sealer  Sealer
 	maxOut  int
 	now     func() time.Time
+	wire    *wireBytes
+}
+
+// wireBytes are the header names and constant values written into every
+// clean record, converted to bytes once per Decider rather than for every
+// record. Every output record shares them: they must never be modified,
+// and each is capped at its length so that an append copies it instead.
+type wireBytes struct {
+	class, policy, findings, pseudonymous []byte
+	geoCountry, geoJurisdiction           []byte
+}
+
+func newWireBytes() *wireBytes {
+	b := func(s string) []byte { return []byte(s)[:len(s):len(s)] }
+	return &wireBytes{
+		class: b(wire.HeaderClass), policy: b(wire.HeaderPolicy), findings: b(wire.HeaderFindings),
+		pseudonymous: b(wire.DataClassPseudonymous),
+		geoCountry:   b(wire.HeaderGeoCountry), geoJurisdiction: b(wire.HeaderGeoJurisdiction),
+	}
 }
 
 // errNoPartitions reports an output without partitions, to which no
@@ -158,6 +177,7 @@ func New(opts Options) (*Decider, error) {
 	d := &Decider{
 		geo: geoOff{}, privacy: noSuppression{}, shadow: noShadow{}, agg: aggOff{},
 		outputs: opts.Outputs, dlq: opts.DeadLetter, sealer: opts.Sealer, maxOut: opts.MaxOut, now: opts.Now,
+		wire: newWireBytes(),
 	}
 	if opts.Geo != nil {
 		d.geo = geoOn{opts.Geo}
@@ -199,11 +219,27 @@ func NewScratch(v Vault) *Scratch {
 // Decide scrubs r with the policy view v and returns what to produce and
 // count, counting what it did in c. r is only read, but Out may share the
 // bytes of headers the policy keeps as they are: r must not be modified
-// until Out is produced.
+// until Out is produced. Out never shares the slice r.Headers itself, which
+// the caller may reuse for its next record.
 func (d *Decider) Decide(r *record.Record, w *Scratch, v *View, c *Counts) Outcome {
 	w.counts.reset()
-	buf := make([]byte, 0, len(r.Value)+len(r.Value)/4+64)
+	// One buffer per record holds the scrubbed value, then the scrubbed
+	// key, then the findings header: they all go into the produced record,
+	// which is queued with its batch, so the buffer cannot be reused, but
+	// one allocation serves all three. Each part is capped where it ends
+	// so that appending to one never writes over the next. Each part has
+	// room to grow by a pseudonym or two (a part that outgrows the buffer
+	// costs an allocation of its own, nothing else): 64 bytes for the
+	// value beyond a quarter of its length, 64 for the key, 64 for the
+	// findings header.
+	bufSize := len(r.Value) + len(r.Value)/4 + 128
+	if len(r.Key) > 0 {
+		bufSize += len(r.Key) + 64
+	}
+	buf := make([]byte, 0, bufSize)
 	value, sc, g, err := d.geo.scrub(v, buf, r.Value, &w.res)
+	tail := value[len(value):len(value):cap(value)]
+	value = value[:len(value):len(value)]
 	var out []byte
 	if err == nil && !w.res.Dropped {
 		out = value
@@ -240,7 +276,9 @@ func (d *Decider) Decide(r *record.Record, w *Scratch, v *View, c *Counts) Outco
 	// rules.KeyRule and rules.HeaderRules).
 	var key []byte
 	if len(r.Key) > 0 {
-		key, err = sc.ScrubKey(nil, r.Key, &w.res)
+		key, err = sc.ScrubKey(tail, r.Key, &w.res)
+		tail = key[len(key):len(key):cap(key)]
+		key = key[:len(key):len(key)]
 		var end Outcome
 		var stop bool
 		if vault, end, stop = d.envelopeDone(r, w, v, c, err, vault); stop {
@@ -265,12 +303,17 @@ func (d *Decider) Decide(r *record.Record, w *Scratch, v *View, c *Counts) Outco
 		hs = append(hs, record.Header{Key: out.Name, Value: out.Value})
 		size += len(out.Name) + len(out.Value)
 	}
+	var findings []byte
+	if len(w.counts.types) > 0 {
+		findings = w.counts.appendHeader(tail)
+		findings = findings[:len(findings):len(findings)]
+	}
 	hs = append(hs,
-		header(wire.HeaderClass, []byte(wire.DataClassPseudonymous)),
-		header(wire.HeaderPolicy, v.policy),
-		header(wire.HeaderFindings, w.counts.header()),
+		record.Header{Key: d.wire.class, Value: d.wire.pseudonymous},
+		record.Header{Key: d.wire.policy, Value: v.policy},
+		record.Header{Key: d.wire.findings, Value: findings},
 	)
-	hs = d.geo.headers(hs, g)
+	hs = d.geo.headers(hs, g, d.wire)
 	if size+256 > d.maxOut {
 		discard(w, vault)
 		return d.deadLetter(r, v.policy, wire.ReasonOutputTooLarge, c)

@@ -429,3 +429,29 @@ func BenchmarkDecide(b *testing.B) {
 		}
 	}
 }
+
+// TestDecideOutputPartsApart: the scrubbed value, key and findings header
+// of a clean record share one buffer; appending to one of them must not
+// write over another.
+func TestDecideOutputPartsApart(t *testing.T) {
+	d := newDecider(t, testOptions())
+	eng := testEngine(t, "")
+	r := record.Record{Topic: rawTopic, Partition: 1, Key: []byte("acct-1"),
+		Value: []byte(`{"email":"jdoe@example.com","client_ip":"198.51.100.23"}`)}
+	o, _ := decide(t, d, eng, r)
+	if o.Kind != Clean {
+		t.Fatalf("outcome %v", o.Kind)
+	}
+	key, findings := string(o.Out.Key), outHeader(&o.Out, wire.HeaderFindings)
+	if key == "" || findings == "" {
+		t.Fatalf("key %q, findings %q: want both", key, findings)
+	}
+	junk := bytes.Repeat([]byte{'#'}, 64)
+	if v, k := append(o.Out.Value, junk...), append(o.Out.Key, junk...); len(v)+len(k) == 0 {
+		t.Fatal("nothing appended")
+	}
+	if string(o.Out.Key) != key || outHeader(&o.Out, wire.HeaderFindings) != findings {
+		t.Errorf("appending to the value or key changed the key %q -> %q or findings %q -> %q",
+			key, o.Out.Key, findings, outHeader(&o.Out, wire.HeaderFindings))
+	}
+}

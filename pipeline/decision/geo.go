@@ -6,7 +6,6 @@ import (
 	"github.com/scrubd/scrubd/pipeline/aggregate"
 	"github.com/scrubd/scrubd/pipeline/geoip"
 	"github.com/scrubd/scrubd/pipeline/record"
-	"github.com/scrubd/scrubd/pipeline/wire"
 	"github.com/scrubd/scrubd/rules"
 )
 
@@ -33,8 +32,9 @@ type geoStage interface {
 	// scrub appends the scrubbed value to dst and returns the engine that
 	// scrubs the record's key and headers and the record's place.
 	scrub(v *View, dst, value []byte, res *rules.Result) (out []byte, sc Scrubber, g aggregate.Geo, err error)
-	// headers appends the geo headers of place g.
-	headers(hs []record.Header, g aggregate.Geo) []record.Header
+	// headers appends the geo headers of place g, named with the names
+	// in wb.
+	headers(hs []record.Header, g aggregate.Geo, wb *wireBytes) []record.Header
 }
 
 // geoOff scrubs every record with the view's policy.
@@ -45,7 +45,9 @@ func (geoOff) scrub(v *View, dst, value []byte, res *rules.Result) ([]byte, Scru
 	return out, v.scrub, aggregate.Geo{}, err
 }
 
-func (geoOff) headers(hs []record.Header, _ aggregate.Geo) []record.Header { return hs }
+func (geoOff) headers(hs []record.Header, _ aggregate.Geo, _ *wireBytes) []record.Header {
+	return hs
+}
 
 // geoOn finds the record's country from its client address, read before
 // anything is scrubbed, and scrubs it with its jurisdiction's profile. The
@@ -73,9 +75,9 @@ func (s geoOn) scrub(v *View, dst, value []byte, res *rules.Result) ([]byte, Scr
 	return out, eng, aggregate.Geo{Country: country, Jurisdiction: j}, err
 }
 
-func (geoOn) headers(hs []record.Header, g aggregate.Geo) []record.Header {
+func (geoOn) headers(hs []record.Header, g aggregate.Geo, wb *wireBytes) []record.Header {
 	return append(hs,
-		header(wire.HeaderGeoCountry, []byte(g.Country)),
-		header(wire.HeaderGeoJurisdiction, []byte(g.Jurisdiction)),
+		record.Header{Key: wb.geoCountry, Value: []byte(g.Country)},
+		record.Header{Key: wb.geoJurisdiction, Value: []byte(g.Jurisdiction)},
 	)
 }

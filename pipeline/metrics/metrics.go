@@ -92,7 +92,8 @@ type Metrics struct {
 	// Rebalances counts consumer group assignments received.
 	Rebalances prometheus.Counter
 	// Lag is the records between a partition's high watermark and the next
-	// record to process.
+	// record to process, as of the last batch handed to the committer (or
+	// the last 5-second refresh), not of every record.
 	Lag *prometheus.GaugeVec
 	// Assigned is the number of partitions the instance processes.
 	Assigned prometheus.Gauge
@@ -189,7 +190,7 @@ func New(reg prometheus.Registerer, opts Opts, known Known) (*Metrics, error) {
 			"Producer restarts caused by being fenced (a newer producer with the same transactional id, or a transaction timeout).")),
 		ProducerErrors: prometheus.NewCounter(f("producer", "errors_total", "Records the producer reported as failed.")),
 		Rebalances:     prometheus.NewCounter(f("consumer", "rebalances_total", "Consumer group assignments received (joins and rebalances).")),
-		Lag:            prometheus.NewGaugeVec(g("consumer", "lag_records", "Records between a partition's high watermark and the next record to process."), []string{"topic", "partition"}),
+		Lag:            prometheus.NewGaugeVec(g("consumer", "lag_records", "Records between a partition's high watermark and the next record to process, as of the last batch handed to the producer or a 5-second refresh."), []string{"topic", "partition"}),
 		Assigned:       prometheus.NewGauge(g("consumer", "assigned_partitions", "Partitions the instance processes.")),
 		Ready:          prometheus.NewGauge(g("pipeline", "ready", "1 while connected, joined and the producer is initialized.")),
 		CleanRecords:   prometheus.NewCounterVec(f("residency", "records_total", "Clean records written, by topic: the clean topic or a jurisdiction's residency topic."), []string{"topic"}),
