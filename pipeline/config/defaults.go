@@ -19,7 +19,7 @@ func Default() *Config {
 			// Fetch sizes count compressed bytes, and sarama holds a whole
 			// response decompressed and decoded until its records are
 			// processed: at 8 MiB an lz4 catch-up at 12 partitions peaked at
-			// 130 to 190 MiB RSS, at 2 MiB under 100 (docs/sizing.md).
+			// 130 to 190 MiB RSS, at 2 MiB 97 to 109 (docs/sizing.md).
 			FetchMaxBytes:   2 << 20,
 			ChannelBuffer:   64,
 			Compression:     "none",
