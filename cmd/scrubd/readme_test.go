@@ -91,6 +91,12 @@ func TestReadmeConfigDefaults(t *testing.T) {
 		b.MaxRecords != 2000 || b.MaxBytes != 1<<20 || b.Linger.D().String() != "100ms" || b.MaxInFlightBytes != 32<<20 {
 		t.Errorf("README batch defaults %q, the code's %+v", got["batch.{max_records,max_bytes,linger,max_in_flight_bytes}"], b)
 	}
+	k := d.Kafka
+	if w := "512 KiB, 2 MiB, 64"; got["kafka.{fetch_bytes,fetch_max_bytes,channel_buffer}"] != w ||
+		k.FetchBytes != 512<<10 || k.FetchMaxBytes != 2<<20 || k.ChannelBuffer != 64 {
+		t.Errorf("README fetch defaults %q, the code's %d, %d, %d",
+			got["kafka.{fetch_bytes,fetch_max_bytes,channel_buffer}"], k.FetchBytes, k.FetchMaxBytes, k.ChannelBuffer)
+	}
 	c := d.Topics.Create
 	if !strings.HasPrefix(got["topics.create.*"], "6 partitions, RF 3") || c.Partitions != 6 || c.ReplicationFactor != 3 {
 		t.Errorf("README topics.create defaults %q, the code's %+v", got["topics.create.*"], c)

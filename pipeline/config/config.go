@@ -125,7 +125,8 @@ type Kafka struct {
 	FetchBytes int32 `yaml:"fetch_bytes"`
 	// FetchMaxBytes bounds one fetch response across all partitions
 	// (fetch.max.bytes), so that memory does not grow with the number of
-	// partitions an instance owns.
+	// partitions an instance owns. Like FetchBytes it counts the bytes on
+	// the wire: compressed batches take several times more once decoded.
 	FetchMaxBytes int32 `yaml:"fetch_max_bytes"`
 	// ChannelBuffer is the number of fetched records buffered per
 	// partition ahead of processing. With FetchBytes and Batch.MaxInFlightBytes
