@@ -136,8 +136,10 @@ func (r *Reloader) reloadLocked(cause string) error {
 	if old != nil && old.Version() == e.Version() && sameKeys(old, e) {
 		r.opts.Logger.Info("policy files changed but the policy did not", "cause", cause, "policy", e.Version())
 	}
-	r.swap(e)
+	// Counted before the swap, so that whoever sees the new engine sees
+	// its reload counted too.
 	r.reloads.WithLabelValues("success").Inc()
+	r.swap(e)
 	r.opts.Logger.Info("policy reloaded", "cause", cause, "policy", e.Version(), "previous", old.Version())
 	if r.opts.OnSwap != nil {
 		r.opts.OnSwap(old, e)
