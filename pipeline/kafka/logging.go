@@ -129,7 +129,7 @@ func (f *folder) line(msg []byte) {
 		if len(f.seen) > 0 && containsAny(msg, saramaRecovered) {
 			f.target.LogAttrs(ctx, slog.LevelInfo, "kafka client recovered: its repeated warnings stopped",
 				slog.Int("kinds", len(f.seen)), slog.Int("repeats", f.total),
-				slog.Duration("after", f.clock().Sub(f.since).Round(time.Millisecond)))
+				slog.String("after", f.clock().Sub(f.since).Round(time.Millisecond).String()))
 			f.reset()
 		}
 		f.target.Log(ctx, level, string(msg))

@@ -152,7 +152,7 @@ func (r *Reader) run(ctx context.Context) {
 		failures++
 		r.m.errors.Inc()
 		wait := min(250*time.Millisecond<<min(failures, 6), 15*time.Second)
-		r.log.Error("reading privacy requests failed; retrying", "err", err, "after", wait, "ready", r.isReady())
+		r.log.Error("reading privacy requests failed; retrying", "err", err, "after", wait.String(), "ready", r.isReady())
 		t := time.NewTimer(wait)
 		select {
 		case <-t.C:

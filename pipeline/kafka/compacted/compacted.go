@@ -552,7 +552,7 @@ func (r *reader) consume(pt *part, offset int64) error {
 func (r *reader) restartPartition(ctx context.Context, pt *part) error {
 	pt.restarts++
 	wait := min(100*time.Millisecond<<min(pt.restarts, 6), 5*time.Second)
-	r.log.Warn("partition consumer stopped; resuming", "partition", pt.id, "offset", pt.next, "after", wait)
+	r.log.Warn("partition consumer stopped; resuming", "partition", pt.id, "offset", pt.next, "after", wait.String())
 	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {
