@@ -34,6 +34,13 @@ func TestLeakProbes(t *testing.T) {
 		{"请拨打13812345678", []string{"phone:13812345678"}},
 		{"chiamare il 347 123 4567", []string{"phone:347 123 4567"}},
 		{"beni arayın 0532 123 45 67", []string{"phone:0532 123 45 67"}},
+		// A number right after a percent escape, in URLs and form
+		// bodies: the escape's hex digits are no letters glued to it.
+		{"GET /pay?q=card%3D4111111111111111&x=1", []string{"credit_card:4111111111111111"}},
+		{"/sms?to=%2B4915123456789&text=hi", []string{"phone:%2B4915123456789"}},
+		{"uri=tel%3A%2b14155552671", []string{"phone:%2b14155552671"}},
+		{"f=%22692-77-3138%22", []string{"us_ssn:692-77-3138"}},
+		{"next=%2Fiban%3DDE89370400440532013000", []string{"iban:DE89370400440532013000"}},
 	}
 	for _, tc := range tests {
 		fs, err := s.Scan(nil, []byte(tc.line))
@@ -65,6 +72,8 @@ func TestLeakProbesKeep(t *testing.T) {
 		"Vous pouvez réessayer plus tard",
 		"CALL 12345678 returned 0",
 		"ligue 3 round 12345678",
+		"sig=Xy%2B4915123456789%2F",
+		"q=size%3D1024%26page%3D2%26id%3D1234567",
 	} {
 		fs, err := s.Scan(nil, []byte(line))
 		if err != nil {
