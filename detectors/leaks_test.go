@@ -41,6 +41,17 @@ func TestLeakProbes(t *testing.T) {
 		{"uri=tel%3A%2b14155552671", []string{"phone:%2b14155552671"}},
 		{"f=%22692-77-3138%22", []string{"us_ssn:692-77-3138"}},
 		{"next=%2Fiban%3DDE89370400440532013000", []string{"iban:DE89370400440532013000"}},
+		// Street words in lower case, as French, Spanish, Italian,
+		// Portuguese and Polish prose writes them, and abbreviated.
+		{"adresse de livraison : 12 rue de la Paix, 75002 Paris", []string{"address:12 rue de la Paix"}},
+		{"livré au 8, rue Lepic", []string{"address:8, rue Lepic"}},
+		{"siège: 5 avenue des Champs-Élysées", []string{"address:5 avenue des Champs"}},
+		{"endereço: rua Augusta 100, Lisboa", []string{"address:rua Augusta 100"}},
+		{"consegna in via Garibaldi 7, Torino", []string{"address:via Garibaldi 7"}},
+		{"adres: ul. Marszałkowska 10", []string{"address:ul. Marszałkowska 10"}},
+		{"dirección: calle Mayor 5", []string{"address:calle Mayor 5"}},
+		{"Av. Paulista 1578, São Paulo", []string{"address:Av. Paulista 1578"}},
+		{"Lieferadresse: Musterstr. 5, 80331 München", []string{"address:Musterstr. 5"}},
 	}
 	for _, tc := range tests {
 		fs, err := s.Scan(nil, []byte(tc.line))
@@ -73,6 +84,10 @@ func TestLeakProbesKeep(t *testing.T) {
 		"CALL 12345678 returned 0",
 		"ligue 3 round 12345678",
 		"sig=Xy%2B4915123456789%2F",
+		"delivered via Kafka 3 times",
+		"retry 3 via Proxy",
+		"sent via Envoy 2 retries left",
+		"the Str. 5 test",
 		"q=size%3D1024%26page%3D2%26id%3D1234567",
 	} {
 		fs, err := s.Scan(nil, []byte(line))
