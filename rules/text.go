@@ -1417,6 +1417,11 @@ func normalize(dst []byte, typ string, v []byte) []byte {
 		return dst
 	case detectors.Phone:
 		base := len(dst)
+		if len(v) > 3 && v[0] == '%' && v[1] == '2' && v[2]|0x20 == 'b' {
+			// "%2B4915...", percent-encoded in a URL: the '+' it encodes.
+			dst = append(dst, '+')
+			v = v[3:]
+		}
 		for _, c := range v {
 			if c == '+' && len(dst) == base || '0' <= c && c <= '9' {
 				dst = append(dst, c)
