@@ -81,3 +81,26 @@ func runLeakProbes(t *testing.T, e *Engine, tests []leakProbe) {
 		})
 	}
 }
+
+// TestTruncateEmbeddedIPv4: an IPv6 address that holds an IPv4 address in
+// the bits its prefix keeps (6to4, NAT64) keeps only the IPv4 prefix of it.
+func TestTruncateEmbeddedIPv4(t *testing.T) {
+	for _, tc := range []struct {
+		in           string
+		bits4, bits6 int
+		want         string
+	}{
+		{"2002:cb00:714d::1", 24, 48, "2002:cb00:7100::"},           // 203.0.113.77 in 6to4
+		{"2002:CB00:714D:1234::5", 24, 64, "2002:cb00:7100::"},      // a longer prefix keeps no more of it
+		{"2002:cb00:714d::1", 16, 48, "2002:cb00::"},                // the IPv4 prefix rules
+		{"2002:cb00:714d::1", 24, 32, "2002:cb00::"},                // a shorter IPv6 prefix rules
+		{"64:ff9b::cb00:714d", 24, 128, "64:ff9b::cb00:7100"},       // NAT64
+		{"64:ff9b::203.0.113.77", 24, 48, "64:ff9b::"},              // /48 keeps none of it
+		{"2001:db8:85a3::8a2e:370:7334", 24, 48, "2001:db8:85a3::"}, // others as before
+	} {
+		got, ok := truncateIP(nil, []byte(tc.in), tc.bits4, tc.bits6)
+		if !ok || string(got) != tc.want {
+			t.Errorf("truncateIP(%q, %d, %d) = %q, %v; want %q", tc.in, tc.bits4, tc.bits6, got, ok, tc.want)
+		}
+	}
+}
