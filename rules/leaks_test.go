@@ -44,6 +44,22 @@ func TestDefaultPolicyLeaks(t *testing.T) {
 	runLeakProbes(t, e, tests)
 }
 
+// TestIDGroupsLeaks: an account or device id printed in digit groups is one
+// value; an Aadhaar number is called a "UID", and its first group alone
+// was pseudonymized, the other eight digits left in clear.
+func TestIDGroupsLeaks(t *testing.T) {
+	e := compileTest(t, "")
+	runLeakProbes(t, e, []leakProbe{
+		{`UID: 4068 5355 2187`, []string{"4068", "5355", "2187"}, []string{"UID: "}},
+		{`uid=4068 5355 2187 status=ok`, []string{"4068", "5355", "2187"}, []string{"status=ok"}},
+		{`customer_id: 4111 1111 1111 1111, retry`, []string{"4111", "1111"}, []string{", retry"}},
+		{`x device_id 3530 1113 3330 0000 seen`, []string{"3530", "1113", "0000"}, []string{" seen"}},
+		// Numbers after an id that are no groups of it stay.
+		{`uid=42 200 1532`, []string{"uid=42"}, []string{" 200 1532"}},
+		{`uid=1000 1001 x`, []string{"uid=1000"}, []string{" 1001 x"}},
+	})
+}
+
 // TestDefaultPolicyKeeps: fields near the new rules that hold nothing
 // personal are left alone.
 func TestDefaultPolicyKeeps(t *testing.T) {
