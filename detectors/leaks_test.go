@@ -52,6 +52,9 @@ func TestLeakProbes(t *testing.T) {
 		{"dirección: calle Mayor 5", []string{"address:calle Mayor 5"}},
 		{"Av. Paulista 1578, São Paulo", []string{"address:Av. Paulista 1578"}},
 		{"Lieferadresse: Musterstr. 5, 80331 München", []string{"address:Musterstr. 5"}},
+		// An Indonesian NIK printed in groups of four, after its cue.
+		{"NIK 5106 1222 1241 5328", []string{"id_nik:5106 1222 1241 5328"}},
+		{"nomor induk kependudukan: 5106-1222-1241-5328", []string{"id_nik:5106-1222-1241-5328"}},
 	}
 	for _, tc := range tests {
 		fs, err := s.Scan(nil, []byte(tc.line))
@@ -88,6 +91,7 @@ func TestLeakProbesKeep(t *testing.T) {
 		"retry 3 via Proxy",
 		"sent via Envoy 2 retries left",
 		"the Str. 5 test",
+		"block 5106 1222 1241 5328 moved",
 		"q=size%3D1024%26page%3D2%26id%3D1234567",
 	} {
 		fs, err := s.Scan(nil, []byte(line))

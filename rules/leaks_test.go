@@ -44,6 +44,22 @@ func TestDefaultPolicyLeaks(t *testing.T) {
 	runLeakProbes(t, e, tests)
 }
 
+// TestIDGroupsLeaks: an account or device id printed in digit groups is one
+// value; an Aadhaar number is called a "UID", and its first group alone
+// was pseudonymized, the other eight digits left in clear.
+func TestIDGroupsLeaks(t *testing.T) {
+	e := compileTest(t, "")
+	runLeakProbes(t, e, []leakProbe{
+		{`UID: 4068 5355 2187`, []string{"4068", "5355", "2187"}, []string{"UID: "}},
+		{`uid=4068 5355 2187 status=ok`, []string{"4068", "5355", "2187"}, []string{"status=ok"}},
+		{`customer_id: 4111 1111 1111 1111, retry`, []string{"4111", "1111"}, []string{", retry"}},
+		{`x device_id 3530 1113 3330 0000 seen`, []string{"3530", "1113", "0000"}, []string{" seen"}},
+		// Numbers after an id that are no groups of it stay.
+		{`uid=42 200 1532`, []string{"uid=42"}, []string{" 200 1532"}},
+		{`uid=1000 1001 x`, []string{"uid=1000"}, []string{" 1001 x"}},
+	})
+}
+
 // TestDefaultPolicyKeeps: fields near the new rules that hold nothing
 // personal are left alone.
 func TestDefaultPolicyKeeps(t *testing.T) {
@@ -79,5 +95,28 @@ func runLeakProbes(t *testing.T, e *Engine, tests []leakProbe) {
 				t.Errorf("not idempotent: %q then %q", got, again)
 			}
 		})
+	}
+}
+
+// TestTruncateEmbeddedIPv4: an IPv6 address that holds an IPv4 address in
+// the bits its prefix keeps (6to4, NAT64) keeps only the IPv4 prefix of it.
+func TestTruncateEmbeddedIPv4(t *testing.T) {
+	for _, tc := range []struct {
+		in           string
+		bits4, bits6 int
+		want         string
+	}{
+		{"2002:cb00:714d::1", 24, 48, "2002:cb00:7100::"},           // 203.0.113.77 in 6to4
+		{"2002:CB00:714D:1234::5", 24, 64, "2002:cb00:7100::"},      // a longer prefix keeps no more of it
+		{"2002:cb00:714d::1", 16, 48, "2002:cb00::"},                // the IPv4 prefix rules
+		{"2002:cb00:714d::1", 24, 32, "2002:cb00::"},                // a shorter IPv6 prefix rules
+		{"64:ff9b::cb00:714d", 24, 128, "64:ff9b::cb00:7100"},       // NAT64
+		{"64:ff9b::203.0.113.77", 24, 48, "64:ff9b::"},              // /48 keeps none of it
+		{"2001:db8:85a3::8a2e:370:7334", 24, 48, "2001:db8:85a3::"}, // others as before
+	} {
+		got, ok := truncateIP(nil, []byte(tc.in), tc.bits4, tc.bits6)
+		if !ok || string(got) != tc.want {
+			t.Errorf("truncateIP(%q, %d, %d) = %q, %v; want %q", tc.in, tc.bits4, tc.bits6, got, ok, tc.want)
+		}
 	}
 }
