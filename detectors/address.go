@@ -120,9 +120,18 @@ func (nm *nameMatchers) addressAt(b []byte, toks []nameTok, runEnd int) (int, in
 				}
 				return s, end
 			}
-			// Number, type, name: "12 Rue de Rivoli", "5, Calle Mayor".
+			// Number, type, name: "12 Rue de Rivoli", "5, Calle Mayor";
+			// a unit word after the name is the unit's ("62 Rue Gafsa
+			// Apt. 981"), which the address's tail takes.
 			if s >= 0 {
-				return s, runEnd
+				e := runEnd
+				for y := x + 2; y < len(toks); y++ {
+					if toks[y].flags&(lxUnit|lxPOBox) != 0 {
+						e = toks[y-1].end
+						break
+					}
+				}
+				return s, e
 			}
 		}
 	}
