@@ -40,7 +40,7 @@ func TestAddressTail(t *testing.T) {
 		{"morada Rua do Carmo 40, 3º andar, 1200-093 Lisboa, Portugal", []string{"Rua do Carmo 40, 3º andar, 1200-093 Lisboa, Portugal"}},
 		{"endereço Rua Augusta 1500, 01304-001 São Paulo, Brasil", []string{"Rua Augusta 1500, 01304-001 São Paulo, Brasil"}},
 		{"adres Keizersgracht 123, 1015 CJ Amsterdam", []string{"Keizersgracht 123, 1015 CJ Amsterdam"}},
-		{"adres ul. Marszałkowska 10, 00-950 Warszawa", nil}, // lower-case street word: no street found, nothing to extend
+		{"adres ul. Marszałkowska 10, 00-950 Warszawa", []string{"ul. Marszałkowska 10, 00-950 Warszawa"}}, // Polish abbreviated street word, then postal code and town
 		{"Lieferung an Marktgasse 4, 114 55 Stockholm, Sverige", []string{"Marktgasse 4, 114 55 Stockholm, Sverige"}},
 		{"address: 450 Præstevænget 15, København V", []string{"450 Præstevænget 15, København V"}},
 		{"Anschrift: Schillerstraße 8, Frankfurt am Main", []string{"Schillerstraße 8, Frankfurt am Main"}},
