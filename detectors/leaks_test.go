@@ -52,6 +52,11 @@ func TestLeakProbes(t *testing.T) {
 		{"dirección: calle Mayor 5", []string{"address:calle Mayor 5"}},
 		{"Av. Paulista 1578, São Paulo", []string{"address:Av. Paulista 1578"}},
 		{"Lieferadresse: Musterstr. 5, 80331 München", []string{"address:Musterstr. 5"}},
+		// The calling code in parentheses.
+		{"(+49) 151 23456789", []string{"phone:151 23456789"}},
+		{"WA (+62) 812-3456-7890", []string{"phone:812-3456-7890"}},
+		{"hotline (+86) 138 1234 5678", []string{"phone:138 1234 5678"}},
+		{"call (+1) 415-555-2671 now", []string{"phone:415-555-2671"}},
 		// An Indonesian NIK printed in groups of four, after its cue.
 		{"NIK 5106 1222 1241 5328", []string{"id_nik:5106 1222 1241 5328"}},
 		{"nomor induk kependudukan: 5106-1222-1241-5328", []string{"id_nik:5106-1222-1241-5328"}},
@@ -92,6 +97,8 @@ func TestLeakProbesKeep(t *testing.T) {
 		"sent via Envoy 2 retries left",
 		"the Str. 5 test",
 		"block 5106 1222 1241 5328 moved",
+		"(+3) 1234 items",
+		"retries (+2) 12 of 100",
 		"q=size%3D1024%26page%3D2%26id%3D1234567",
 	} {
 		fs, err := s.Scan(nil, []byte(line))
