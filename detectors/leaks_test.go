@@ -52,6 +52,12 @@ func TestLeakProbes(t *testing.T) {
 		{"dirección: calle Mayor 5", []string{"address:calle Mayor 5"}},
 		{"Av. Paulista 1578, São Paulo", []string{"address:Av. Paulista 1578"}},
 		{"Lieferadresse: Musterstr. 5, 80331 München", []string{"address:Musterstr. 5"}},
+		// Coordinates in map links: the search parameter, a comma
+		// percent-encoded.
+		{"https://maps.google.com/?q=48.858372,2.294481", []string{"coordinates:48.858372,2.294481"}},
+		{"/maps?query=-33.868820,151.209296&z=3", []string{"coordinates:33.868820,151.209296"}},
+		{"GET /map?ll=48.858372%2C2.294481&z=15", []string{"coordinates:48.858372%2C2.294481"}},
+		{"center=48.858372%2C2.294481", []string{"coordinates:48.858372%2C2.294481"}},
 		// The calling code in parentheses.
 		{"(+49) 151 23456789", []string{"phone:151 23456789"}},
 		{"WA (+62) 812-3456-7890", []string{"phone:812-3456-7890"}},
@@ -98,6 +104,8 @@ func TestLeakProbesKeep(t *testing.T) {
 		"the Str. 5 test",
 		"block 5106 1222 1241 5328 moved",
 		"(+3) 1234 items",
+		"search?q=0.1234,0.5678",
+		"ratio=12.3456%2Cx",
 		"retries (+2) 12 of 100",
 		"q=size%3D1024%26page%3D2%26id%3D1234567",
 	} {
