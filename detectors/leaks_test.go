@@ -58,6 +58,10 @@ func TestLeakProbes(t *testing.T) {
 		{"/maps?query=-33.868820,151.209296&z=3", []string{"coordinates:33.868820,151.209296"}},
 		{"GET /map?ll=48.858372%2C2.294481&z=15", []string{"coordinates:48.858372%2C2.294481"}},
 		{"center=48.858372%2C2.294481", []string{"coordinates:48.858372%2C2.294481"}},
+		// A secret after a hash arrow: the value, not the arrow, is the
+		// finding (it was "> \"hunter2", the output "password =[secret]\"").
+		{`password => "hunter2"`, []string{"secret:hunter2"}},
+		{`{:password => 'hunter2'}`, []string{"secret:hunter2"}},
 		// The calling code in parentheses.
 		{"(+49) 151 23456789", []string{"phone:151 23456789"}},
 		{"WA (+62) 812-3456-7890", []string{"phone:812-3456-7890"}},
@@ -115,6 +119,26 @@ func TestLeakProbesKeep(t *testing.T) {
 		}
 		if len(fs) > 0 {
 			t.Errorf("Scan(%q) = %q, want nothing", line, spans(line, fs))
+		}
+	}
+}
+
+// TestSecretAfterArrow: after "=>" the finding is the value alone, so the
+// arrow and the quotes stay around its replacement.
+func TestSecretAfterArrow(t *testing.T) {
+	s := newTestScanner(t)
+	for _, tc := range []struct{ line, want string }{
+		{`password => "hunter2"`, "hunter2"},
+		{`"password"=>"hunter2"`, "hunter2"},
+		{`:password => 'hunter2'`, "hunter2"},
+		{`password => hunter2 next`, "hunter2"},
+	} {
+		fs, err := s.Scan(nil, []byte(tc.line))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(fs) != 1 || tc.line[fs[0].Start:fs[0].End] != tc.want {
+			t.Errorf("Scan(%q) = %q, want one finding %q", tc.line, spans(tc.line, fs), tc.want)
 		}
 	}
 }
