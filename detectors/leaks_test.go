@@ -52,6 +52,21 @@ func TestLeakProbes(t *testing.T) {
 		{"dirección: calle Mayor 5", []string{"address:calle Mayor 5"}},
 		{"Av. Paulista 1578, São Paulo", []string{"address:Av. Paulista 1578"}},
 		{"Lieferadresse: Musterstr. 5, 80331 München", []string{"address:Musterstr. 5"}},
+		// Coordinates in map links: the search parameter, a comma
+		// percent-encoded.
+		{"https://maps.google.com/?q=48.858372,2.294481", []string{"coordinates:48.858372,2.294481"}},
+		{"/maps?query=-33.868820,151.209296&z=3", []string{"coordinates:33.868820,151.209296"}},
+		{"GET /map?ll=48.858372%2C2.294481&z=15", []string{"coordinates:48.858372%2C2.294481"}},
+		{"center=48.858372%2C2.294481", []string{"coordinates:48.858372%2C2.294481"}},
+		// A secret after a hash arrow: the value, not the arrow, is the
+		// finding (it was "> \"hunter2", the output "password =[secret]\"").
+		{`password => "hunter2"`, []string{"secret:hunter2"}},
+		{`{:password => 'hunter2'}`, []string{"secret:hunter2"}},
+		// The calling code in parentheses.
+		{"(+49) 151 23456789", []string{"phone:151 23456789"}},
+		{"WA (+62) 812-3456-7890", []string{"phone:812-3456-7890"}},
+		{"hotline (+86) 138 1234 5678", []string{"phone:138 1234 5678"}},
+		{"call (+1) 415-555-2671 now", []string{"phone:415-555-2671"}},
 		// An Indonesian NIK printed in groups of four, after its cue.
 		{"NIK 5106 1222 1241 5328", []string{"id_nik:5106 1222 1241 5328"}},
 		{"nomor induk kependudukan: 5106-1222-1241-5328", []string{"id_nik:5106-1222-1241-5328"}},
@@ -92,6 +107,10 @@ func TestLeakProbesKeep(t *testing.T) {
 		"sent via Envoy 2 retries left",
 		"the Str. 5 test",
 		"block 5106 1222 1241 5328 moved",
+		"(+3) 1234 items",
+		"search?q=0.1234,0.5678",
+		"ratio=12.3456%2Cx",
+		"retries (+2) 12 of 100",
 		"q=size%3D1024%26page%3D2%26id%3D1234567",
 	} {
 		fs, err := s.Scan(nil, []byte(line))
@@ -100,6 +119,26 @@ func TestLeakProbesKeep(t *testing.T) {
 		}
 		if len(fs) > 0 {
 			t.Errorf("Scan(%q) = %q, want nothing", line, spans(line, fs))
+		}
+	}
+}
+
+// TestSecretAfterArrow: after "=>" the finding is the value alone, so the
+// arrow and the quotes stay around its replacement.
+func TestSecretAfterArrow(t *testing.T) {
+	s := newTestScanner(t)
+	for _, tc := range []struct{ line, want string }{
+		{`password => "hunter2"`, "hunter2"},
+		{`"password"=>"hunter2"`, "hunter2"},
+		{`:password => 'hunter2'`, "hunter2"},
+		{`password => hunter2 next`, "hunter2"},
+	} {
+		fs, err := s.Scan(nil, []byte(tc.line))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(fs) != 1 || tc.line[fs[0].Start:fs[0].End] != tc.want {
+			t.Errorf("Scan(%q) = %q, want one finding %q", tc.line, spans(tc.line, fs), tc.want)
 		}
 	}
 }

@@ -304,6 +304,12 @@ func coarsenValue(dst, v []byte, decimals int) ([]byte, bool) {
 		}
 		switch {
 		case coarsenSeparator[c]:
+		case c == '%' && i+2 < len(v) && v[i+1] == '2' && v[i+2]|0x20 == 'c' && digits:
+			// A comma percent-encoded in a URL ("48.85837%2C2.294481"),
+			// kept as written.
+			dst = append(dst, v[i:i+3]...)
+			i += 3
+			continue
 		case c == 0xC2 && i+1 < len(v) && v[i+1] == 0xB0: // '°'
 			dst = append(dst, c)
 			i++
