@@ -64,13 +64,14 @@ func (nm *nameMatchers) addressTail(b []byte, end, limit int) int {
 	out, i := end, end
 	// A dot after the house number, before a line break, a comma or a
 	// unit: "Erzsébet tér 19.\n", "Victor Hugo u. 49. Suite 638".
-	if i > 0 && i+1 < limit && b[i] == '.' && isDigit(b[i-1]) && (b[i+1] == '\n' || b[i+1] == '\r' || b[i+1] == ',' || b[i+1] == ' ' && i+2 < limit && tailUnitAt(b, i+2, limit) > 0) {
+	if i > 0 && i+1 < limit && b[i] == '.' && isDigit(b[i-1]) && (b[i+1] == '\n' || b[i+1] == '\r' || b[i+1] == ',' || escBreak(b, i+1, limit) > 0 || b[i+1] == ' ' && i+2 < limit && tailUnitAt(b, i+2, limit) > 0) {
 		i++
 	}
-	// The house number after a street that ends with its type:
-	// "Passauer Strasse 33".
+	// The house number after a street that ends with its type, before a
+	// comma, a line break or a unit ("Passauer Strasse 33, Graz"), not
+	// any number ("12 Main Street 3 times").
 	if i == end && i > 0 && i+1 < limit && b[i] == ' ' && isLetter(b[i-1]) {
-		if e := houseNumber(b, i+1); e > 0 && tokEnd(b, e, limit) {
+		if e := houseNumber(b, i+1); e > 0 && tokEnd(b, e, limit) && (e == len(b) || b[e] != ' ' || e+1 < limit && tailUnitAt(b, e+1, limit) > 0) {
 			out, i = e, e
 		}
 	}
@@ -99,25 +100,29 @@ func (nm *nameMatchers) addressTail(b []byte, end, limit int) int {
 // them), one byte at least.
 func tailSep(b []byte, i, limit int) (int, int) {
 	j, commas, breaks := i, 0, 0
-	for j < limit && j-i < 24 {
-		switch b[j] {
-		case ' ', '\r':
-		case ',':
-			commas++
-		case '\n':
-			breaks++
-		case '>':
-			// The quote marks of a mail reply, at a line's start.
-			if breaks == 0 {
-				return -1, 0
+	for ; j < limit && j-i < 24; j++ {
+		c := b[j]
+		if c == ' ' || c == '\r' || c == ',' || c == '\n' || c == '>' && breaks > 0 {
+			// '>': the quote marks of a mail reply, at a line's start.
+			if c == ',' {
+				commas++
+			} else if c == '\n' {
+				breaks++
 			}
-		default:
-			if j == i || commas > 1 || breaks > 2 {
-				return -1, 0
-			}
-			return j, breaks
+			continue
 		}
-		j++
+		if escBreak(b, j, limit) > 0 {
+			// A line break escaped in a one-line record: "\n", "\r".
+			if b[j+1] == 'n' {
+				breaks++
+			}
+			j++
+			continue
+		}
+		if j == i || commas > 1 || breaks > 2 {
+			return -1, 0
+		}
+		return j, breaks
 	}
 	return -1, 0
 }
@@ -184,7 +189,7 @@ func (nm *nameMatchers) tailSegment(b []byte, j, limit int) (int, bool, bool) {
 			end, term = true, true
 		case k >= limit:
 			return tailCommit(commit) // glued to a finding of the main pass
-		case b[k] == ',' || b[k] == '\n' || b[k] == '\r':
+		case b[k] == ',' || b[k] == '\n' || b[k] == '\r' || escBreak(b, k, limit) > 0:
 			end = true
 		case b[k] == ' ':
 			p := k
@@ -196,7 +201,7 @@ func (nm *nameMatchers) tailSegment(b []byte, j, limit int) (int, bool, bool) {
 				end, term = true, true
 			case p >= limit || b[p] == ' ':
 				return tailCommit(commit)
-			case b[p] == ',' || b[p] == '\n' || b[p] == '\r':
+			case b[p] == ',' || b[p] == '\n' || b[p] == '\r' || escBreak(b, p, limit) > 0:
 				end = true
 			case tailTerminal(b, p):
 				end, term = true, true
@@ -314,7 +319,7 @@ func (nm *nameMatchers) tailWord(b []byte, k, limit int, anyWord bool) (int, int
 	switch {
 	case c >= 'A' && c <= 'Z':
 		j++
-	case c >= 0xc0 && c < 0xe0 && capitalAt(b, k):
+	case c >= 0xc0 && c < 0xe0 && k+1 < limit && b[k+1]&0xc0 == 0x80 && capitalAt(b, k):
 		j += 2
 	default:
 		return 0, tkNone
@@ -332,12 +337,12 @@ loop:
 				return 0, tkNone // CamelCase
 			}
 			j++
-		case c >= 0xc3 && c < 0xe0 && j+1 < limit:
+		case c >= 0xc3 && c < 0xe0 && j+1 < limit && b[j+1]&0xc0 == 0x80:
 			if !capitalAt(b, j) {
 				caps = false
 			}
 			j += 2
-		case c >= 0xe0 && c < 0xf0 && j+2 < limit:
+		case c >= 0xe0 && c < 0xf0 && j+2 < limit && b[j+1]&0xc0 == 0x80 && b[j+2]&0xc0 == 0x80:
 			if c == 0xe2 && b[j+1] == 0x80 || c == 0xe3 && b[j+1] == 0x80 || c == 0xef && b[j+1] >= 0xbc {
 				// General and CJK punctuation, fullwidth forms: the
 				// word ends, but a right quote inside it does not
@@ -393,7 +398,7 @@ func letterAt(b []byte, i int) bool {
 // comma, a line break or punctuation that ends the address, or at the end
 // of b, but not right before a finding of the main pass (limit).
 func tokEnd(b []byte, p, limit int) bool {
-	if p == len(b) {
+	if p == len(b) && p <= limit {
 		return true
 	}
 	if p >= limit {
@@ -403,7 +408,16 @@ func tokEnd(b []byte, p, limit int) bool {
 	case ' ', ',', '\n', '\r':
 		return true
 	}
-	return tailTerminal(b, p)
+	return escBreak(b, p, limit) > 0 || tailTerminal(b, p)
+}
+
+// escBreak returns 2 when an escaped line break ("\n", "\r") starts at
+// b[p], else 0.
+func escBreak(b []byte, p, limit int) int {
+	if p+1 < limit && b[p] == '\\' && (b[p+1] == 'n' || b[p+1] == 'r') {
+		return 2
+	}
+	return 0
 }
 
 // digitsAt returns how many ASCII digits start at b[k], stopping at limit.
