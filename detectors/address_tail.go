@@ -29,6 +29,7 @@ const (
 const (
 	tkNone     = iota
 	tkWord     // a capitalized or ALL-CAPS word: a town, region or country
+	tkStopWord // a word of log vocabulary: a town's only with another word ("Port Whangarei")
 	tkInitial  // one capital letter ("København V")
 	tkParticle // "de", "am", "sur" between words ("Mora de Rubielos")
 	tkUnit     // "Apt. 4", "Suite 282", "#12", "3rd Floor", "кв. 12"
@@ -142,7 +143,7 @@ func (nm *nameMatchers) tailSegment(b []byte, j, limit int) (int, bool, bool) {
 	prev, pend := tkNone, 0 // the previous token's kind; particles not yet followed by a word
 	commit := 0             // the end of the units, or of a place and its code or country
 	var words [tailMaxToks]int
-	nw := 0
+	nw, stops := 0, 0
 	for t := 0; t < tailMaxToks; t++ {
 		e, kind := nm.tailToken(b, k, limit, prev == tkParticle)
 		switch kind {
@@ -157,7 +158,11 @@ func (nm *nameMatchers) tailSegment(b []byte, j, limit int) (int, bool, bool) {
 			if prev != tkWord {
 				return tailCommit(commit)
 			}
-		case tkWord:
+		case tkWord, tkStopWord:
+			if kind == tkStopWord {
+				stops++
+			}
+			kind = tkWord
 			pend = 0
 			words[nw] = k
 			nw++
@@ -174,7 +179,7 @@ func (nm *nameMatchers) tailSegment(b []byte, j, limit int) (int, bool, bool) {
 				return tailCommit(commit)
 			}
 			strong = true
-			if units && kind == tkUnit || kind == tkPost && nw > 0 {
+			if units && kind == tkUnit || kind == tkPost && nw > stops {
 				commit = e
 			}
 		}
@@ -214,7 +219,9 @@ func (nm *nameMatchers) tailSegment(b []byte, j, limit int) (int, bool, bool) {
 			return tailCommit(commit) // "Street:", "User=jdoe", "Boston/"
 		}
 		if end {
-			if pend > 0 {
+			// Log vocabulary alone ("ERROR", "Status Active") is no
+			// place.
+			if pend > 0 || nw > 0 && stops == nw {
 				return tailCommit(commit)
 			}
 			return k, strong, term
@@ -298,7 +305,7 @@ func placeParticle(w []byte) bool {
 		return true
 	}
 	switch string(w) {
-	case "am", "im", "an", "sur", "sous", "les", "upon", "op", "aan", "bei", "ob", "lès":
+	case "am", "im", "an", "sur", "sous", "les", "upon", "op", "aan", "bei", "ob", "lès", "nad", "pod", "pri", "na", "u":
 		return true
 	}
 	return false
@@ -349,6 +356,7 @@ loop:
 				// ("D’Angelo").
 				if c == 0xe2 && b[j+2] == 0x99 && j+3 < limit && letterAt(b, j+3) {
 					j += 3
+					lower = false
 					continue
 				}
 				break loop
@@ -356,6 +364,7 @@ loop:
 			j += 3
 		case (c == '-' || c == '\'') && j+1 < limit && letterAt(b, j+1):
 			j++
+			lower = false // "Grand-Leez", "L'Aquila"
 		case isDigit(c) || c == '_':
 			return 0, tkNone
 		default:
@@ -375,13 +384,17 @@ loop:
 	}
 	// Region codes ("CO", "ON", "NSW") are no words of a lexicon ("On").
 	if !anyWord && !(caps && j-k <= 3) {
-		if nm.lex.get(foldHash(w))&(lxStop|lxTitle|lxSalute|lxUnit|lxPOBox) != 0 {
+		f := nm.lex.get(foldHash(w))
+		if f&(lxTitle|lxSalute|lxUnit|lxPOBox) != 0 {
 			return 0, tkNone
 		}
 		for _, l := range [...]string{"Phone", "Tel", "Telephone", "Mobile", "Cell", "Fax", "Email", "E-mail", "Mail", "Website", "Web", "Contact", "Name", "Id"} {
 			if bytes.EqualFold(w, []byte(l)) {
 				return 0, tkNone
 			}
+		}
+		if f&lxStop != 0 {
+			return j, tkStopWord
 		}
 	}
 	return j, tkWord
