@@ -29,6 +29,7 @@ const (
 const (
 	tkNone     = iota
 	tkWord     // a capitalized or ALL-CAPS word: a town, region or country
+	tkStopWord // a word of log vocabulary: a town's only with another word ("Port Whangarei")
 	tkInitial  // one capital letter ("København V")
 	tkParticle // "de", "am", "sur" between words ("Mora de Rubielos")
 	tkUnit     // "Apt. 4", "Suite 282", "#12", "3rd Floor", "кв. 12"
@@ -64,13 +65,14 @@ func (nm *nameMatchers) addressTail(b []byte, end, limit int) int {
 	out, i := end, end
 	// A dot after the house number, before a line break, a comma or a
 	// unit: "Erzsébet tér 19.\n", "Victor Hugo u. 49. Suite 638".
-	if i > 0 && i+1 < limit && b[i] == '.' && isDigit(b[i-1]) && (b[i+1] == '\n' || b[i+1] == '\r' || b[i+1] == ',' || b[i+1] == ' ' && i+2 < limit && tailUnitAt(b, i+2, limit) > 0) {
+	if i > 0 && i+1 < limit && b[i] == '.' && isDigit(b[i-1]) && (b[i+1] == '\n' || b[i+1] == '\r' || b[i+1] == ',' || escBreak(b, i+1, limit) > 0 || b[i+1] == ' ' && i+2 < limit && tailUnitAt(b, i+2, limit) > 0) {
 		i++
 	}
-	// The house number after a street that ends with its type:
-	// "Passauer Strasse 33".
+	// The house number after a street that ends with its type, before a
+	// comma, a line break or a unit ("Passauer Strasse 33, Graz"), not
+	// any number ("12 Main Street 3 times").
 	if i == end && i > 0 && i+1 < limit && b[i] == ' ' && isLetter(b[i-1]) {
-		if e := houseNumber(b, i+1); e > 0 && tokEnd(b, e, limit) {
+		if e := houseNumber(b, i+1); e > 0 && tokEnd(b, e, limit) && (e == len(b) || b[e] != ' ' || e+1 < limit && tailUnitAt(b, e+1, limit) > 0) {
 			out, i = e, e
 		}
 	}
@@ -99,25 +101,29 @@ func (nm *nameMatchers) addressTail(b []byte, end, limit int) int {
 // them), one byte at least.
 func tailSep(b []byte, i, limit int) (int, int) {
 	j, commas, breaks := i, 0, 0
-	for j < limit && j-i < 24 {
-		switch b[j] {
-		case ' ', '\r':
-		case ',':
-			commas++
-		case '\n':
-			breaks++
-		case '>':
-			// The quote marks of a mail reply, at a line's start.
-			if breaks == 0 {
-				return -1, 0
+	for ; j < limit && j-i < 24; j++ {
+		c := b[j]
+		if c == ' ' || c == '\r' || c == ',' || c == '\n' || c == '>' && breaks > 0 {
+			// '>': the quote marks of a mail reply, at a line's start.
+			if c == ',' {
+				commas++
+			} else if c == '\n' {
+				breaks++
 			}
-		default:
-			if j == i || commas > 1 || breaks > 2 {
-				return -1, 0
-			}
-			return j, breaks
+			continue
 		}
-		j++
+		if escBreak(b, j, limit) > 0 {
+			// A line break escaped in a one-line record: "\n", "\r".
+			if b[j+1] == 'n' {
+				breaks++
+			}
+			j++
+			continue
+		}
+		if j == i || commas > 1 || breaks > 2 {
+			return -1, 0
+		}
+		return j, breaks
 	}
 	return -1, 0
 }
@@ -137,7 +143,7 @@ func (nm *nameMatchers) tailSegment(b []byte, j, limit int) (int, bool, bool) {
 	prev, pend := tkNone, 0 // the previous token's kind; particles not yet followed by a word
 	commit := 0             // the end of the units, or of a place and its code or country
 	var words [tailMaxToks]int
-	nw := 0
+	nw, stops := 0, 0
 	for t := 0; t < tailMaxToks; t++ {
 		e, kind := nm.tailToken(b, k, limit, prev == tkParticle)
 		switch kind {
@@ -152,7 +158,11 @@ func (nm *nameMatchers) tailSegment(b []byte, j, limit int) (int, bool, bool) {
 			if prev != tkWord {
 				return tailCommit(commit)
 			}
-		case tkWord:
+		case tkWord, tkStopWord:
+			if kind == tkStopWord {
+				stops++
+			}
+			kind = tkWord
 			pend = 0
 			words[nw] = k
 			nw++
@@ -169,7 +179,7 @@ func (nm *nameMatchers) tailSegment(b []byte, j, limit int) (int, bool, bool) {
 				return tailCommit(commit)
 			}
 			strong = true
-			if units && kind == tkUnit || kind == tkPost && nw > 0 {
+			if units && kind == tkUnit || kind == tkPost && nw > stops {
 				commit = e
 			}
 		}
@@ -184,7 +194,7 @@ func (nm *nameMatchers) tailSegment(b []byte, j, limit int) (int, bool, bool) {
 			end, term = true, true
 		case k >= limit:
 			return tailCommit(commit) // glued to a finding of the main pass
-		case b[k] == ',' || b[k] == '\n' || b[k] == '\r':
+		case b[k] == ',' || b[k] == '\n' || b[k] == '\r' || escBreak(b, k, limit) > 0:
 			end = true
 		case b[k] == ' ':
 			p := k
@@ -196,7 +206,7 @@ func (nm *nameMatchers) tailSegment(b []byte, j, limit int) (int, bool, bool) {
 				end, term = true, true
 			case p >= limit || b[p] == ' ':
 				return tailCommit(commit)
-			case b[p] == ',' || b[p] == '\n' || b[p] == '\r':
+			case b[p] == ',' || b[p] == '\n' || b[p] == '\r' || escBreak(b, p, limit) > 0:
 				end = true
 			case tailTerminal(b, p):
 				end, term = true, true
@@ -209,7 +219,9 @@ func (nm *nameMatchers) tailSegment(b []byte, j, limit int) (int, bool, bool) {
 			return tailCommit(commit) // "Street:", "User=jdoe", "Boston/"
 		}
 		if end {
-			if pend > 0 {
+			// Log vocabulary alone ("ERROR", "Status Active") is no
+			// place.
+			if pend > 0 || nw > 0 && stops == nw {
 				return tailCommit(commit)
 			}
 			return k, strong, term
@@ -293,7 +305,7 @@ func placeParticle(w []byte) bool {
 		return true
 	}
 	switch string(w) {
-	case "am", "im", "an", "sur", "sous", "les", "upon", "op", "aan", "bei", "ob", "lès":
+	case "am", "im", "an", "sur", "sous", "les", "upon", "op", "aan", "bei", "ob", "lès", "nad", "pod", "pri", "na", "u":
 		return true
 	}
 	return false
@@ -314,7 +326,7 @@ func (nm *nameMatchers) tailWord(b []byte, k, limit int, anyWord bool) (int, int
 	switch {
 	case c >= 'A' && c <= 'Z':
 		j++
-	case c >= 0xc0 && c < 0xe0 && capitalAt(b, k):
+	case c >= 0xc0 && c < 0xe0 && k+1 < limit && b[k+1]&0xc0 == 0x80 && capitalAt(b, k):
 		j += 2
 	default:
 		return 0, tkNone
@@ -332,18 +344,19 @@ loop:
 				return 0, tkNone // CamelCase
 			}
 			j++
-		case c >= 0xc3 && c < 0xe0 && j+1 < limit:
+		case c >= 0xc3 && c < 0xe0 && j+1 < limit && b[j+1]&0xc0 == 0x80:
 			if !capitalAt(b, j) {
 				caps = false
 			}
 			j += 2
-		case c >= 0xe0 && c < 0xf0 && j+2 < limit:
+		case c >= 0xe0 && c < 0xf0 && j+2 < limit && b[j+1]&0xc0 == 0x80 && b[j+2]&0xc0 == 0x80:
 			if c == 0xe2 && b[j+1] == 0x80 || c == 0xe3 && b[j+1] == 0x80 || c == 0xef && b[j+1] >= 0xbc {
 				// General and CJK punctuation, fullwidth forms: the
 				// word ends, but a right quote inside it does not
 				// ("D’Angelo").
 				if c == 0xe2 && b[j+2] == 0x99 && j+3 < limit && letterAt(b, j+3) {
 					j += 3
+					lower = false
 					continue
 				}
 				break loop
@@ -351,6 +364,7 @@ loop:
 			j += 3
 		case (c == '-' || c == '\'') && j+1 < limit && letterAt(b, j+1):
 			j++
+			lower = false // "Grand-Leez", "L'Aquila"
 		case isDigit(c) || c == '_':
 			return 0, tkNone
 		default:
@@ -370,13 +384,17 @@ loop:
 	}
 	// Region codes ("CO", "ON", "NSW") are no words of a lexicon ("On").
 	if !anyWord && !(caps && j-k <= 3) {
-		if nm.lex.get(foldHash(w))&(lxStop|lxTitle|lxSalute|lxUnit|lxPOBox) != 0 {
+		f := nm.lex.get(foldHash(w))
+		if f&(lxTitle|lxSalute|lxUnit|lxPOBox) != 0 {
 			return 0, tkNone
 		}
 		for _, l := range [...]string{"Phone", "Tel", "Telephone", "Mobile", "Cell", "Fax", "Email", "E-mail", "Mail", "Website", "Web", "Contact", "Name", "Id"} {
 			if bytes.EqualFold(w, []byte(l)) {
 				return 0, tkNone
 			}
+		}
+		if f&lxStop != 0 {
+			return j, tkStopWord
 		}
 	}
 	return j, tkWord
@@ -393,7 +411,7 @@ func letterAt(b []byte, i int) bool {
 // comma, a line break or punctuation that ends the address, or at the end
 // of b, but not right before a finding of the main pass (limit).
 func tokEnd(b []byte, p, limit int) bool {
-	if p == len(b) {
+	if p == len(b) && p <= limit {
 		return true
 	}
 	if p >= limit {
@@ -403,7 +421,16 @@ func tokEnd(b []byte, p, limit int) bool {
 	case ' ', ',', '\n', '\r':
 		return true
 	}
-	return tailTerminal(b, p)
+	return escBreak(b, p, limit) > 0 || tailTerminal(b, p)
+}
+
+// escBreak returns 2 when an escaped line break ("\n", "\r") starts at
+// b[p], else 0.
+func escBreak(b []byte, p, limit int) int {
+	if p+1 < limit && b[p] == '\\' && (b[p+1] == 'n' || b[p+1] == 'r') {
+		return 2
+	}
+	return 0
 }
 
 // digitsAt returns how many ASCII digits start at b[k], stopping at limit.

@@ -1,9 +1,11 @@
 package detectors
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestAddressTail checks that an address finding takes the rest of the
@@ -42,6 +44,10 @@ func TestAddressTail(t *testing.T) {
 		{"adres Keizersgracht 123, 1015 CJ Amsterdam", []string{"Keizersgracht 123, 1015 CJ Amsterdam"}},
 		{"adres ul. Marszałkowska 10, 00-950 Warszawa", []string{"ul. Marszałkowska 10, 00-950 Warszawa"}}, // Polish abbreviated street word, then postal code and town
 		{"Lieferung an Marktgasse 4, 114 55 Stockholm, Sverige", []string{"Marktgasse 4, 114 55 Stockholm, Sverige"}},
+		{"Lieferadresse Hauptstraße 5\n Port Whangarei\n New Zealand 0110", []string{"Hauptstraße 5\n Port Whangarei\n New Zealand 0110"}},
+		{"adresa Suite 632\n Črni Vrh nad Idrijo\n Slovenia 5274", []string{"Suite 632\n Črni Vrh nad Idrijo\n Slovenia 5274"}},
+		{"Apt. 263, Grand-Leez, Belgium 5031", []string{"Apt. 263, Grand-Leez, Belgium 5031"}},
+		{"Apt. 9, L'Aquila AQ 67100, Italia", []string{"Apt. 9, L'Aquila AQ 67100, Italia"}},
 		{"address: 450 Præstevænget 15, København V", []string{"450 Præstevænget 15, København V"}},
 		{"Anschrift: Schillerstraße 8, Frankfurt am Main", []string{"Schillerstraße 8, Frankfurt am Main"}},
 		{"ship to 1987 74 Diakou Street, Λευκωσία", []string{"1987 74 Diakou Street, Λευκωσία"}},
@@ -63,6 +69,11 @@ func TestAddressTail(t *testing.T) {
 		{"The restaurant is at 2450 Crown St in the city", []string{"2450 Crown St"}},
 		{"Cyprus address: Suite 112\n ΛΕΥΚΩΣΙΑ\n Cyprus (Greek) 1010", []string{"Suite 112\n ΛΕΥΚΩΣΙΑ\n Cyprus (Greek) 1010"}},
 		{"9554 62 Rue Gafsa Apt. 981\nToronto\n, ON\n 82269", []string{"9554 62 Rue Gafsa Apt. 981\nToronto\n, ON\n 82269"}},
+		// Line breaks escaped in a one-line record.
+		{`send it to 14 Crown Street Kishiev Squares\n Suite 321\n LONDON\n United Kingdom SW1A 1AA? I am away`, []string{`14 Crown Street Kishiev Squares\n Suite 321\n LONDON\n United Kingdom SW1A 1AA`}},
+		{`ship to 12 Main Street, Boston\r\nMA 02101\r\nstatus=ok`, []string{`12 Main Street, Boston\r\nMA 02101`}},
+		{`ship to 12 Main Street, Boston\nsee you`, []string{`12 Main Street, Boston`}},
+		{`ship to 12 Main Street, Boston\x41Boston`, []string{`12 Main Street`}},
 		{`{"msg":"ship to 12 Main Street, Springfield","user":"x"}`, []string{"12 Main Street, Springfield"}},
 		{"msg=\"ship to 12 Main Street, Boston\" level=info", []string{"12 Main Street, Boston"}},
 	} {
@@ -83,6 +94,13 @@ func TestAddressTailStops(t *testing.T) {
 		line string
 		want []string // every finding, "type:text"
 	}{
+		{"delivered to 12 Main Street 3 times", []string{"address:12 Main Street"}},
+		{"ship to 12 Main Street 2024 12:00", []string{"address:12 Main Street"}},
+		{"ship to 12 Main Street 7 Suite 2", []string{"address:12 Main Street 7 Suite 2"}},
+		{"ship to 12 Main Street, Port 8080 is open", []string{"address:12 Main Street"}},
+		{"ship to 12 Main Street, Port 8080", []string{"address:12 Main Street"}},
+		{"ship to 12 Main Street\nINFO Server Started", []string{"address:12 Main Street"}},
+		{"ship to 12 Main Street\nERROR", []string{"address:12 Main Street"}},
 		{"ship to 12 Main Street, then call me", []string{"address:12 Main Street"}},
 		{"ship to 12 Main Street. The parcel is late", []string{"address:12 Main Street"}},
 		{"ship to 12 Main Street, Boston. The parcel is late", []string{"address:12 Main Street, Boston"}},
@@ -157,4 +175,58 @@ func TestAddressTailBounds(t *testing.T) {
 			t.Errorf("%q:\n got %q\nwant %q", c.line, got, c.want)
 		}
 	}
+}
+
+// FuzzAddressTail checks the extension of an address over arbitrary text
+// after a street: it stays between the street's end and the next finding of
+// the main pass, within the byte window, ends on a whole character and
+// after a token (not a separator), holds no tab; and the whole scan stays
+// in order and bounds.
+func FuzzAddressTail(f *testing.F) {
+	for _, s := range []string{
+		", Springfield, IL 62704", " Apt. 4B\nBoston\n, MA\n USA 02101? ok", ", 75001 Paris, France", ", then call me",
+		". The parcel", ", user=jdoe", ", 2024-01-01 12:00", "\n\nDenmark 35018", `\n Suite 3\n LONDON\n United Kingdom SW1A 1AA`,
+		", Mora de Rubielos, Spain 16200, and", ", ΛΕΥΚΩΣΙΑ\n Cyprus (Greek) 1010", ", кв. 12, Москва, 101000", " 33, 3º andar, 1200-093 Lisboa",
+		", Boston jo@example.com", ", K1A 0B1 D02 X285 CH-8001 00-950 123-4567 1011 AB 114 55", "\n> Suite 5\n> OXFORD", ", St. Louis, MO",
+		",\xc3", " \xe2\x80\x99", ", A\xcc", ", Ab-", ", 3rd Floor", " #", ", Ab\\", ", Ab\\n",
+	} {
+		f.Add([]byte(s), uint8(255))
+	}
+	s, err := New(Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	const street = "ship to 12 Main Street"
+	f.Fuzz(func(t *testing.T, tail []byte, lim uint8) {
+		b := append([]byte(street), tail...)
+		end := len(street)
+		limit := min(len(b), end+int(lim))
+		out := s.names.addressTail(b, end, limit)
+		if out < end || out > limit || out > end+tailMaxBytes {
+			t.Fatalf("tail end %d outside [%d, min(%d, %d)] in %q", out, end, limit, end+tailMaxBytes, b)
+		}
+		if out > end {
+			switch b[out-1] {
+			case ' ', ',', '\n', '\r', '\t':
+				t.Fatalf("tail ends in a separator: %q", b[end:out])
+			}
+			if bytes.IndexByte(b[end:out], '\t') >= 0 {
+				t.Fatalf("tail holds a tab: %q", b[end:out])
+			}
+			if utf8.Valid(b) && out < len(b) && !utf8.RuneStart(b[out]) {
+				t.Fatalf("tail cuts a character: %q", b[end:out])
+			}
+		}
+		fs, err := s.Scan(nil, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prev := 0
+		for _, fd := range fs {
+			if fd.Start < prev || fd.End <= fd.Start || fd.End > len(b) {
+				t.Fatalf("finding %+v out of order or bounds in %q", fd, b)
+			}
+			prev = fd.End
+		}
+	})
 }
