@@ -155,6 +155,15 @@ func TestDefaultFields(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{`{"name":"Toshimi Arata"}`, `{"name":"` + pseudo("person", "Toshimi Arata") + `"}`},
 		{`{"name":"checkout-service"}`, `{"name":"checkout-service"}`},
+		// A name in brackets, parentheses or angle brackets is still a name
+		// (it was kept whole); a placeholder or one word is not.
+		{`{"name":"[Maria Lopez]"}`, `{"name":"` + pseudo("person", "[Maria Lopez]") + `"}`},
+		{`name: [John Smith] id=4`, `name: ` + pseudo("person", "[John Smith]") + ` id=4`},
+		{`name=<Jane Doe>`, `name=` + pseudo("person", "<Jane Doe>")},
+		{`full_name: [john smith]`, `full_name: ` + pseudo("person", "[john smith]")},
+		{`msg="x" contact_name: (Ana Lima) ok`, `msg="x" contact_name: ` + pseudo("person", "(Ana Lima)") + ` ok`},
+		{`{"name":"[person]","title":"(Redis)"}`, `{"name":"[person]","title":"(Redis)"}`},
+		{`{"name":"[Payments]"}`, `{"name":"[Payments]"}`},
 		{`{"name":"toshimi arata"}`, `{"name":"toshimi arata"}`},
 		{`{"customer":{"name":"toshimi arata"}}`, `{"customer":{"name":"` + pseudo("person", "toshimi arata") + `"}}`},
 		{`{"name":{"first":"Olu","last":"Adeyemi"}}`, `{"name":{"first":"` + pseudo("person", "Olu") + `","last":"` + pseudo("person", "Adeyemi") + `"}}`},

@@ -60,7 +60,12 @@ var nameParticles = map[string]bool{
 // "page_view", "Payment v2" are not names, and neither is one word alone
 // ("Redis"), which is left to the detectors. Title Case phrases ("Order
 // Completed") do read as names: a rule with this shape pseudonymizes them.
+//
+// One pair of brackets, parentheses, angle brackets or quotes around the
+// whole value is looked through ("[John Smith]", "<Maria Lopez>"): how a
+// log writes a value does not make it less a name.
 func personNameShape(v []byte) bool {
+	v = unwrapPair(v)
 	words, named := 0, false
 	lastParticle := false
 	for i := 0; i < len(v); {
@@ -112,6 +117,34 @@ func personNameShape(v []byte) bool {
 		}
 	}
 	return words >= 2 && named && !lastParticle
+}
+
+// unwrapPair returns v without one enclosing pair of brackets, braces,
+// parentheses, angle brackets, double or single quotes when the pair
+// encloses all of it, and v itself otherwise.
+func unwrapPair(v []byte) []byte {
+	if len(v) < 3 {
+		return v
+	}
+	var closing byte
+	switch v[0] {
+	case '(':
+		closing = ')'
+	case '[':
+		closing = ']'
+	case '{':
+		closing = '}'
+	case '<':
+		closing = '>'
+	case '"', '\'':
+		closing = v[0]
+	default:
+		return v
+	}
+	if v[len(v)-1] != closing {
+		return v
+	}
+	return v[1 : len(v)-1]
 }
 
 // postalAddressShape reports whether v reads as a postal address: two or

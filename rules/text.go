@@ -956,6 +956,14 @@ func valueEnd(en *Engine, v []byte, vs int, ext extent, place pairPlace) (s, e, 
 		}
 		return vs, e, e
 	}
+	if ext == extPerson || ext == extAddress {
+		// "name: [John Smith]", "ship_to=(12 Main St, Springfield)": a
+		// bracketed name or address is the value up to its closing
+		// bracket, spaces and all.
+		if e = bracketedEnd(v, vs); e > 0 {
+			return vs, e, e
+		}
+	}
 	e = tokenEnd(v, vs)
 	if ext != extToken && e > vs {
 		switch {
@@ -991,6 +999,35 @@ func placeholderEnd(en *Engine, v []byte, vs int) int {
 		return 0
 	}
 	return vs + e + 1
+}
+
+// bracketedEnd returns the end of the bracketed value at v[vs] ("[John
+// Smith]", "(12 Main St)", "<Ana Lima>"): just after the bracket that closes
+// it on the same line, within 128 bytes, or 0 when v[vs] opens none.
+func bracketedEnd(v []byte, vs int) int {
+	var closing byte
+	switch v[vs] {
+	case '[':
+		closing = ']'
+	case '(':
+		closing = ')'
+	case '<':
+		closing = '>'
+	default:
+		return 0
+	}
+	for i := vs + 1; i < len(v) && i < vs+128; i++ {
+		switch v[i] {
+		case closing:
+			if i == vs+1 {
+				return 0
+			}
+			return i + 1
+		case '\n', '\r', v[vs]:
+			return 0
+		}
+	}
+	return 0
 }
 
 // withoutStop returns the end of the value v[vs:e] without a '.' that ends
