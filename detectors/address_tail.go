@@ -628,7 +628,8 @@ var countries = [...]string{
 // any case.
 func country(w []byte) bool {
 	for _, c := range countries {
-		if bytes.EqualFold(w, []byte(c)) {
+		// Case folding keeps the length of these names' letters.
+		if len(w) == len(c) && bytes.EqualFold(w, []byte(c)) {
 			return true
 		}
 	}

@@ -46,6 +46,10 @@ func TestAddressTail(t *testing.T) {
 		{"Lieferung an Marktgasse 4, 114 55 Stockholm, Sverige", []string{"Marktgasse 4, 114 55 Stockholm, Sverige"}},
 		{"Lieferadresse Hauptstraße 5\n Port Whangarei\n New Zealand 0110", []string{"Hauptstraße 5\n Port Whangarei\n New Zealand 0110"}},
 		{"adresa Suite 632\n Črni Vrh nad Idrijo\n Slovenia 5274", []string{"Suite 632\n Črni Vrh nad Idrijo\n Slovenia 5274"}},
+		{"доставка: ул. Тверская, д. 7, кв. 3\nСАНКТ-ПЕТЕРБУРГ\n\nРОССИЯ", []string{"ул. Тверская, д. 7, кв. 3\nСАНКТ-ПЕТЕРБУРГ\n\nРОССИЯ"}},
+		{"Suite 4\n ΑΘΗΝΑ 105 57\n\n ΕΛΛΆΔΑ", []string{"Suite 4\n ΑΘΗΝΑ 105 57\n\n ΕΛΛΆΔΑ"}},
+		{"Suite 4\n ΑΘΗΝΑ\n\n Περιφέρεια", []string{"Suite 4\n ΑΘΗΝΑ"}}, // no code or country after the blank line
+		{"Suite 4\n Αθήνα 105 57\n\n Ελλάδα", []string{"Suite 4\n Αθήνα 105 57\n\n Ελλάδα"}},
 		{"Apt. 263, Grand-Leez, Belgium 5031", []string{"Apt. 263, Grand-Leez, Belgium 5031"}},
 		{"Apt. 9, L'Aquila AQ 67100, Italia", []string{"Apt. 9, L'Aquila AQ 67100, Italia"}},
 		{"address: 450 Præstevænget 15, København V", []string{"450 Præstevænget 15, København V"}},
