@@ -36,6 +36,15 @@ const (
 	tkPost     // a postal code
 )
 
+// extendAddress extends the address finding that ends dst over the whole
+// postal address (see addressExtent) and returns its new end. dst[base:mainEnd]
+// are the findings of the main pass, last the end of the finding before.
+func (nm *nameMatchers) extendAddress(dst []Finding, base, mainEnd, last int, b []byte) int {
+	f := &dst[len(dst)-1]
+	f.Start, f.End = nm.addressExtent(b, f.Start, f.End, last, dst[base:mainEnd])
+	return f.End
+}
+
 // addressExtent returns the span of the whole postal address whose street
 // (or unit or box) the name pass found at b[st:end]: with a building
 // number right before the street's own number ("1987 74 Diakou Street")
@@ -628,7 +637,8 @@ var countries = [...]string{
 // any case.
 func country(w []byte) bool {
 	for _, c := range countries {
-		if bytes.EqualFold(w, []byte(c)) {
+		// Case folding keeps the length of these names' letters.
+		if len(w) == len(c) && bytes.EqualFold(w, []byte(c)) {
 			return true
 		}
 	}

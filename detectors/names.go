@@ -256,10 +256,10 @@ func (s *Scanner) scanNames(dst []Finding, base int, b []byte, nc *nameCands) []
 			}
 		}
 		if end > 0 && st >= last && !overlapsMain(dst[base:mainEnd], st, end) {
-			if t == Address {
-				st, end = nm.addressExtent(b, st, end, last, dst[base:mainEnd])
-			}
 			dst = append(dst, Finding{Type: t, Start: st, End: end})
+			if t == Address {
+				end = nm.extendAddress(dst, base, mainEnd, last, b)
+			}
 			i, last = end, end
 			continue
 		}
