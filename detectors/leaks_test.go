@@ -62,6 +62,14 @@ func TestLeakProbes(t *testing.T) {
 		// finding (it was "> \"hunter2", the output "password =[secret]\"").
 		{`password => "hunter2"`, []string{"secret:hunter2"}},
 		{`{:password => 'hunter2'}`, []string{"secret:hunter2"}},
+		// Vietnamese names: the letters of Latin Extended Additional
+		// ended the word ("Nguy" of "Nguyễn" was found, "ễn Văn" not).
+		{"contact person: Nguyễn Văn An", []string{"person:Nguyễn Văn An"}},
+		{"Dear Nguyễn Thị Minh Khai,", []string{"person:Nguyễn Thị Minh Khai"}},
+		{"assigned to Trần Hưng", []string{"person:Trần Hưng"}},
+		// Mexico's old mobile "1" after the calling code.
+		{"celular +52 1 55 1234 5678", []string{"phone:+52 1 55 1234 5678"}},
+		{"+5215512345678", []string{"phone:+5215512345678"}},
 		// The calling code in parentheses.
 		{"(+49) 151 23456789", []string{"phone:151 23456789"}},
 		{"WA (+62) 812-3456-7890", []string{"phone:812-3456-7890"}},

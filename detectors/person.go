@@ -58,6 +58,19 @@ func capToken(b []byte, i int) (int, uint64) {
 				h = (h ^ uint64(d2)) * fnvPrime
 			}
 			j += 2
+		case c == 0xe1 && j+2 < n && b[j+1] >= 0xb8 && b[j+1] <= 0xbb:
+			// Latin Extended Additional (U+1E00-U+1EFF), the letters
+			// of Vietnamese ("Nguyễn", "Trần", "Thị"): capitals have
+			// even code points. Hashed as they are, as foldHash does.
+			if !first && b[j+2]&1 == 0 { // the code point's low bit
+				return 0, 0
+			}
+			if hashing {
+				h = (h ^ uint64(c)) * fnvPrime
+				h = (h ^ uint64(b[j+1])) * fnvPrime
+				h = (h ^ uint64(b[j+2])) * fnvPrime
+			}
+			j += 3
 		case c == '-' || c == '\'' || c == 0xe2 && j+2 < n && b[j+1] == 0x80 && b[j+2] == 0x99:
 			// A hyphen or apostrophe inside a name: a capital follows
 			// ("Jean-Luc", "O'Brien", "D’Angelo"); "'s" ends the word.

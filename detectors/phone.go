@@ -677,6 +677,12 @@ func (m *phoneMatcher) intlGroups(b []byte, t *phoneToks, skip, cc, ccLen int, d
 			k := t.trunkAt - 1 - skip
 			d = append(d[:k], d[k+1:]...)
 		}
+		if cc == 52 && len(d) == ccLen+11 && d[ccLen] == '1' {
+			// Mexico's mobile "1" after the calling code, no longer
+			// dialled since 2019 but still written ("+52 1 55 1234
+			// 5678"): the number is the ten digits after it.
+			d = append(d[:ccLen], d[ccLen+1:]...)
+		}
 		if len(d) < int(m.ccMin[cc]) || len(d) > int(m.ccMax[cc]) || t.cnt[g] < skip+ccLen {
 			continue
 		}

@@ -32,6 +32,12 @@ func TestDefaultPolicyLeaks(t *testing.T) {
 		{`Geburtsdatum: 14.03.1985`, []string{"1985"}, []string{"Geburtsdatum"}},
 		{`{"fechaDeNacimiento":"14/03/1985","data_nascimento":"1985-03-14"}`, []string{"1985"}, nil},
 		{`date_de_naissance=14/03/1985 tanggal_lahir=14-03-1985`, []string{"1985"}, nil},
+		// Labels of several words: their last word is the key.
+		{`patient date of birth: 14/03/1985, ward 3`, []string{"1985"}, []string{"date of birth: ", ", ward 3"}},
+		{`Date Of Birth=March 14, 1985 next`, []string{"1985", "March"}, []string{" next"}},
+		{`fecha de nacimiento: 14/03/1985`, []string{"1985"}, []string{"fecha de nacimiento"}},
+		{`data de nascimento: 14/03/1985; date de naissance : 14/03/1985`, []string{"1985"}, nil},
+		{`data di nascita: 14/03/1985 tanggal lahir: 14-03-1985 born: 1985-03-14`, []string{"1985"}, nil},
 		// Identity documents.
 		{`{"driversLicenseNumber":"D1234567","ssnLast4":"3138","applicant_ssn":"692773138"}`, []string{"D1234567", "3138", "692773138"}, nil},
 		// Precise location under a prefix.
@@ -68,6 +74,8 @@ func TestDefaultPolicyKeeps(t *testing.T) {
 		`{"is_mobile":true,"mobile_app":"ios","telemetry":"on"}`,
 		`{"pinned":true,"lateral":3,"lonely":1}`,
 		`{"cell":"us-east-1a","card_type":"visa"}`,
+		`{"birth_date_verified":true,"place_of_birth_known":false}`,
+		`rebirth of the cluster at 2026-12-07`,
 	} {
 		if got, _ := scrub(t, e, in); got != in {
 			t.Errorf("Scrub(%q) = %q, want it unchanged", in, got)

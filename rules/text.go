@@ -1503,6 +1503,11 @@ func normalize(dst []byte, typ string, v []byte) []byte {
 			dst[base] = '+'
 			dst = append(dst[:base+1], dst[base+2:]...)
 		}
+		if len(dst)-base == 14 && string(dst[base:base+4]) == "+521" {
+			// Mexico's old mobile "1" ("+52 1 55 1234 5678"): the
+			// number is the one without it.
+			dst = append(dst[:base+3], dst[base+4:]...)
+		}
 		return dst
 	case detectors.MAC, detectors.UUID, detectors.IMEI, detectors.CreditCard, detectors.IBAN:
 		for _, c := range v {
