@@ -76,7 +76,13 @@ func checkNextWork(t *testing.T, b []byte, i int, inWord bool) {
 	for p := i; p < got; p++ {
 		startsWord := !(p > 0 && isAlnum(b[p-1]) && (p > i0 || inWord))
 		if e := timestampEnd(b, p); e > 0 && startsWord {
-			// Stepped over whole: resume after it, outside a word.
+			// Stepped over whole: resume after it, outside a word. The
+			// name pass finds nothing in it (see nameCands.skip).
+			for q := p; q < e; q++ {
+				if candidateAt(b, q) {
+					t.Fatalf("timestamp %q holds a name candidate at %d", b[p:e], q)
+				}
+			}
 			p, i0, inWord = e-1, e, false
 			continue
 		}
