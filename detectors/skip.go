@@ -145,7 +145,12 @@ word:
 		if walkKind[b[i]] != wkDigit {
 			goto outside
 		}
-		if walkKind[b[i-1]]&wkLetter != 0 && inWordCandidate(b, i) {
+		// A digit after a small letter begins something for
+		// inWordCandidate only when a digit, '.' or '-' follows it (an
+		// IBAN's check digits, an octet, a card number); a national id's
+		// digits follow a capital. So the digits between the letters
+		// of a hex id ("62d7b2b4") are passed without a call.
+		if walkKind[b[i-1]]&wkLetter != 0 && (b[i-1] <= 'Z' || uint(i+1) < uint(len(b)) && walkKind[b[i+1]]&wkLetter == 0) && inWordCandidate(b, i) {
 			return nc.stop(i)
 		}
 		i++
