@@ -120,26 +120,46 @@ func (nm *nameMatchers) addressAt(b []byte, toks []nameTok, runEnd int) (int, in
 				}
 				return s, end
 			}
-			// Number, type, name: "12 Rue de Rivoli", "5, Calle Mayor".
+			// Number, type, name: "12 Rue de Rivoli", "5, Calle Mayor";
+			// a unit word after the name is the unit's ("62 Rue Gafsa
+			// Apt. 981"), which the address's tail takes.
 			if s >= 0 {
-				return s, runEnd
+				e := runEnd
+				for y := x + 2; y < len(toks); y++ {
+					if toks[y].flags&(lxUnit|lxPOBox) != 0 {
+						e = toks[y-1].end
+						break
+					}
+				}
+				return s, e
 			}
 		}
 	}
 	// A compound street name and its number: "Pohlstrasse 9",
 	// "Rooseveltlaan 110", "Snellmaninkatu 55".
 	last := toks[len(toks)-1]
-	if last.end == runEnd && runEnd+1 < n && b[runEnd] == ' ' && isDigit(b[runEnd+1]) && streetSuffix(b[last.st:last.end]) {
+	// "Musterstr. 5": the abbreviation's dot before the number.
+	ne := runEnd
+	if ne+2 < n && b[ne] == '.' && b[ne+1] == ' ' && last.end-last.st > 3 && hasSuffixFold(b[last.st:last.end], "str") {
+		ne++
+	}
+	if last.end == runEnd && ne+1 < n && b[ne] == ' ' && isDigit(b[ne+1]) && streetSuffix(b[last.st:last.end]) {
 		if nm.addressCue && !addressCueBefore(b, toks[0].st) {
 			return 0, 0
 		}
-		if end := numberAfter(b, runEnd); end > 0 {
+		if end := numberAfter(b, ne); end > 0 {
 			st := last.st
 			if s := numberBefore(b, st); s >= 0 {
 				st = s
 			}
 			return st, end
 		}
+	}
+	// A street word in lower case before the name, as French, Spanish,
+	// Italian, Portuguese and Polish prose writes it: "12 rue de la Paix",
+	// "via Roma 10", "ul. Długa 5".
+	if st, end := lowerStreetBefore(b, toks[0].st, runEnd); end > 0 && (!nm.addressCue || addressCueBefore(b, st)) {
+		return st, end
 	}
 	// A street named after a person and its number, after a house number
 	// or "at", "on", "of": "on Joaquin Suarez 2906", "5850 Jana Nerudy
@@ -152,6 +172,86 @@ func (nm *nameMatchers) addressAt(b []byte, toks []nameTok, runEnd int) (int, in
 		return last.st, end
 	}
 	return 0, 0
+}
+
+// Street-type words written in lower case before a street's name. Those
+// of numberFirst come after the house number ("12 rue Lepic", "5, avenue
+// Foch"); all of them may have the number after the name ("rua Augusta
+// 100", "calle Mayor 5", "ul. Długa 5").
+var (
+	lowerStreets = [...]string{"rue", "avenue", "boulevard", "bd", "allée", "impasse", "chemin", "quai", "place", "cours",
+		"calle", "avenida", "avda", "av", "paseo", "plaza", "carrera", "rua", "travessa", "praça", "alameda", "estrada",
+		"via", "viale", "piazza", "corso", "largo", "vicolo", "ul", "ulica", "aleja", "plac"}
+	numberFirst = [...]string{"rue", "avenue", "boulevard", "bd", "allée", "impasse", "chemin", "quai", "place", "cours"}
+)
+
+// lowerStreetBefore matches an address whose street word, in lower case,
+// stands before the capitalized name that starts at b[st] (up to two
+// particles between them: "rue de la Paix"), with the house number before
+// the street word (French) or after the name, which ends at runEnd. A
+// number after the name must end the address: the input ends, or
+// punctuation, a postal code or a capitalized word follows ("via Roma 10,
+// Milano"), not a lower-case word ("via Kafka 3 times").
+func lowerStreetBefore(b []byte, st, runEnd int) (int, int) {
+	j := st
+	for k := 0; ; k++ {
+		if j < 2 || b[j-1] != ' ' {
+			return 0, 0
+		}
+		we := j - 1
+		dot := b[we-1] == '.' // "ul.", "av.", "bd."
+		if dot {
+			we--
+		}
+		p := we
+		for p > 0 && we-p < 12 && (isLetter(b[p-1]) || b[p-1] >= 0x80) {
+			p--
+		}
+		if p == we || p > 0 && isAlnum(b[p-1]) {
+			return 0, 0
+		}
+		w := b[p:we]
+		if !dot && k < 2 && particle(w) {
+			j = p
+			continue
+		}
+		if !lowerStreet(w, lowerStreets[:]) {
+			return 0, 0
+		}
+		if s := numberBefore(b, p); s >= 0 && lowerStreet(w, numberFirst[:]) {
+			return s, runEnd
+		}
+		if end := numberAfter(b, runEnd); end > 0 && addressEndsAt(b, end) {
+			return p, end
+		}
+		return 0, 0
+	}
+}
+
+// lowerStreet reports whether w is one of words.
+func lowerStreet(w []byte, words []string) bool {
+	for _, x := range words {
+		if string(w) == x {
+			return true
+		}
+	}
+	return false
+}
+
+// addressEndsAt reports whether an address may end at b[e]: at the end of
+// the input, before punctuation, or before a postal code or a capitalized
+// word (the city).
+func addressEndsAt(b []byte, e int) bool {
+	if e >= len(b) {
+		return true
+	}
+	switch b[e] {
+	case ',', ';', '.', ')', '\n', '\r', '"', '\'':
+		return true
+	case ' ':
+		return e+1 < len(b) && (isDigit(b[e+1]) || isUpperByte(b[e+1]) || capitalAt(b, e+1))
+	}
+	return false
 }
 
 // numberAfter returns the end of a house number after b[end] (" 38",

@@ -14,13 +14,13 @@ func TestAddress(t *testing.T) {
 		line string
 		want []string
 	}{
-		{"ship to 52 Huntly Street, Barmolloch", []string{"52 Huntly Street"}},
+		{"ship to 52 Huntly Street, Barmolloch", []string{"52 Huntly Street, Barmolloch"}},
 		{"The restaurant is at 2450 Crown St", []string{"2450 Crown St"}},
 		{"He lives on Rua Diadema 1903.", []string{"Rua Diadema 1903"}},
-		{"2456 Rue de Virton 38  Suite 510", []string{"2456 Rue de Virton 38", "Suite 510"}},
+		{"2456 Rue de Virton 38  Suite 510", []string{"2456 Rue de Virton 38  Suite 510"}},
 		{"adresse 12 Rue de Rivoli Paris", []string{"12 Rue de Rivoli Paris"}},
 		{"indirizzo Via Roma 131", []string{"Via Roma 131"}},
-		{"Lieferadresse Pohlstraße 9, Berlin", []string{"Pohlstraße 9"}},
+		{"Lieferadresse Pohlstraße 9, Berlin", []string{"Pohlstraße 9, Berlin"}},
 		{"Apt. 4B and P.O. Box 1234", []string{"Apt. 4B", "P.O. Box 1234"}},
 		{"PSC 5217, Box 4854", []string{"PSC 5217, Box 4854"}},
 		{"Springfield, IL 62704-1234", []string{"Springfield, IL 62704-1234"}},

@@ -17,7 +17,9 @@ package detectors
 //	(48.85837, 2.294481)               a pair separated by a comma, in
 //	[2.294481,48.85837]                brackets, or after a location word
 //	geo:48.85837,2.294481              (geo, gps, location, coordinates,
-//	@48.8583701,2.2944813,17z          latlng, position, ...) or '@'
+//	@48.8583701,2.2944813,17z          latlng, position, a map link's q,
+//	ll=48.85837%2C2.294481             ll, daddr, ...) or '@'; the comma
+//	                                   may be percent-encoded
 //
 // A pair is latitude then longitude (|lat| <= 90, |lon| <= 180) or, as
 // GeoJSON writes it, the other way round. Both numbers have 2 decimals or
@@ -41,7 +43,14 @@ var coordKeys = newCueSet("lat", "latitude", "lon", "lng", "longitude").withFill
 // coordCues are the words a comma-separated pair follows.
 var coordCues = newCueSet("geo", "gps", "location", "loc", "coords", "coord", "coordinates", "coordinate",
 	"position", "pos", "latlng", "latlon", "lat_lng", "lat_lon", "lat/lng", "lat/lon", "ll", "center", "centre",
-	"point", "geolocation", "geopoint", "place", "near", "pin").withFillers("at", "is", "of", "the", "a")
+	"point", "geolocation", "geopoint", "place", "near", "pin",
+	// The query parameters of map links: "daddr=", "destination=".
+	"daddr", "saddr", "destination", "origin").withFillers("at", "is", "of", "the", "a")
+
+// coordQueryCues are the search parameters of map links ("maps?q=48.85837,
+// 2.294481"), which hold other things too: a pair after one is taken when
+// one of its numbers is 1 or more in size, as in brackets.
+var coordQueryCues = newCueSet("q", "query").withFillers()
 
 // A coordNum is a decimal number read at a word start.
 type coordNum struct {
@@ -131,6 +140,9 @@ func matchCoords(b []byte, i int) (int, int) {
 	if q < len(b) && (b[q] == ',' || b[q] == ';') {
 		q++
 		comma = true
+	} else if q+2 < len(b) && b[q] == '%' && b[q+1] == '2' && b[q+2]|0x20 == 'c' {
+		q += 3 // "ll=48.85837%2C2.294481": a comma in a URL's query
+		comma = true
 	}
 	if q < len(b) && b[q] == ' ' {
 		q++
@@ -178,6 +190,9 @@ func coordPairOK(b []byte, i int, a, c coordNum, marked bool, end int) bool {
 	s := coordStart(b, i)
 	// "@48.8583701,2.2944813,17z": a map URL's centre and zoom.
 	if s > 0 && b[s-1] == '@' || coordCues.before(b, s, 32, 1) {
+		return true
+	}
+	if !(a.small && c.small) && coordQueryCues.before(b, s, 8, 0) {
 		return true
 	}
 	if s > 0 && (b[s-1] == '(' || b[s-1] == '[') && end < len(b) && (b[end] == ')' || b[end] == ']') {

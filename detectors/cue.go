@@ -2,7 +2,9 @@ package detectors
 
 import (
 	"bytes"
+	"slices"
 	"strings"
+	"unicode"
 )
 
 // A cueSet is a set of label words ("ssn", "phone", "身份证") that, written
@@ -76,12 +78,46 @@ func newCueSet(words ...string) *cueSet {
 			c.addKind(last, cueLast)
 			continue
 		}
-		c.unicode = append(c.unicode, []byte(w))
+		for _, v := range caseVariants(w) {
+			c.unicode = append(c.unicode, []byte(v))
+		}
 		if f := alnumWords(strings.ToLower(w)); len(f) > 0 && strings.HasSuffix(strings.ToLower(w), f[len(f)-1]) {
 			c.addKind(f[len(f)-1], cueUniTail)
 		}
 	}
 	return c
+}
+
+// caseVariants returns w and the other ways a label of a cased script is
+// written: capitalized at the start of a line or a form field ("Телефон",
+// "Điện thoại"), each word capitalized ("Điện Thoại") and in capitals
+// ("СНИЛС", "SĐT"). Non-ASCII cues match byte for byte, so each variant is
+// a cue of its own; scripts without case (CJK, Devanagari) give w alone.
+func caseVariants(w string) []string {
+	vs := []string{w}
+	add := func(v string) {
+		if !slices.Contains(vs, v) {
+			vs = append(vs, v)
+		}
+	}
+	lw := strings.ToLower(w)
+	add(lw)
+	title := func(s string, every bool) string {
+		var sb strings.Builder
+		start := true
+		for _, r := range s {
+			if start {
+				r = unicode.ToUpper(r)
+			}
+			start = every && r == ' '
+			sb.WriteRune(r)
+		}
+		return sb.String()
+	}
+	add(title(lw, false))
+	add(title(lw, true))
+	add(strings.ToUpper(w))
+	return vs
 }
 
 // alnumWords splits s at every byte that is not an ASCII letter or digit.

@@ -266,6 +266,9 @@ func (s *Scanner) scanNames(dst []Finding, base int, b []byte, nc *nameCands) []
 			}
 		}
 		if end > 0 && st >= last && !overlapsMain(dst[base:mainEnd], st, end) {
+			if t == Address {
+				st, end = nm.addressExtent(b, st, end, last, dst[base:mainEnd])
+			}
 			dst = append(dst, Finding{Type: t, Start: st, End: end})
 			i, last = end, end
 			continue
@@ -443,6 +446,12 @@ func (nm *nameMatchers) loneWord(b []byte, i int) int {
 	}
 	if mailDisplayName(b, end) || strongCueBefore(b, i) || strongCueAfter(b, end) {
 		return 0
+	}
+	if end+2 < n && b[end] == '.' && b[end+1] == ' ' && isDigit(b[end+2]) && end-i > 3 && hasSuffixFold(b[i:end], "str") {
+		return 0 // "Musterstr. 5"
+	}
+	if _, e := lowerStreetBefore(b, i, end); e > 0 {
+		return 0 // "12 rue Lepic", "ulica Długa 5"
 	}
 	return end
 }

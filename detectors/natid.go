@@ -41,7 +41,7 @@ package detectors
 //	ru_snils         000-000-000 00, 000-000-000-00                            no cue
 //	                 11 digits                                                 cue
 //	mx_curp          18 characters, birth date, state, check digit             no cue
-//	id_nik           16 digits, province, birth date (+40 for women)           cue
+//	id_nik           16 digits (or 4 4 4 4), province, birth date (+40 f.)   cue
 //
 // A candidate that starts with letters and is made of hex digits only (a
 // NINO "CA745716A") needs a cue too: it is more likely a hex id. Letters

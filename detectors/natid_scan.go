@@ -349,7 +349,10 @@ func (s *Scanner) natForms(b []byte, i int, sh *numShape, k, end int, d []byte) 
 			}
 		}
 	case 16:
-		if k == 1 && s.enabled[idxNatID+natNIK] && cue.may() && validNIK(d) && cue.is(natNIK) {
+		// Bare, or printed in groups of four as forms and chat
+		// messages write it ("5106 1222 1241 5328"); with its cue.
+		nikShape := k == 1 || k > 1 && (sh.is(k, "4 4 4 4") || sh.is(k, "4-4-4-4") || sh.is(k, "4.4.4.4"))
+		if nikShape && s.enabled[idxNatID+natNIK] && cue.may() && validNIK(d) && cue.is(natNIK) {
 			return IDNIK, end
 		}
 	case 18:

@@ -185,9 +185,10 @@ func (nm *nameMatchers) readNameRun(b []byte, i int, toks *[maxNameToks]nameTok)
 		k++
 		runEnd = end
 		// The next word: after one space, or a particle and a space; a
-		// title may end with a dot ("Dr. Smith").
+		// title or a street word may end with a dot ("Dr. Smith", "Av.
+		// Paulista").
 		j := end + 1
-		if toks[k-1].flags&lxTitle != 0 && end+2 < n && b[end] == '.' && b[end+1] == ' ' {
+		if toks[k-1].flags&(lxTitle|lxStreetBefore) != 0 && end+2 < n && b[end] == '.' && b[end+1] == ' ' {
 			j = end + 2
 		} else if end+1 >= n || b[end] != ' ' {
 			break

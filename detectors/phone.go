@@ -394,6 +394,9 @@ func (m *phoneMatcher) match(b []byte, i int) int {
 		if i+1 >= len(b) || b[i+1]-'1' >= 9 {
 			return -1
 		}
+		if i > 0 && b[i-1] == '(' {
+			return m.matchParenCode(b, i)
+		}
 		var t phoneToks
 		t.tokenize(b, i+1, true)
 		return m.matchIntl(b, &t, 0)
@@ -412,6 +415,40 @@ func (m *phoneMatcher) match(b []byte, i int) int {
 		return -1
 	}
 	return m.matchNationalAt(b, i)
+}
+
+// matchParenCode matches an international number whose calling code is in
+// parentheses, "(+49) 151 23456789", "(+62) 812-3456-7890", from the '+'
+// at b[i] (b[i-1] is the '('): the number without the ')' must be valid.
+// It returns the end of the number, or -1. A number whose code is not
+// closed there is read as any other ("(+1 415 555 2671)").
+func (m *phoneMatcher) matchParenCode(b []byte, i int) int {
+	j := i + 1
+	for j < len(b) && j-i <= 4 && numDigit(b[j]) {
+		j++
+	}
+	if j-i > 4 || j+2 >= len(b) || b[j] != ')' {
+		var t phoneToks
+		t.tokenize(b, i+1, true)
+		return m.matchIntl(b, &t, 0)
+	}
+	if b[j+1] != ' ' && b[j+1] != '-' || !numDigit(b[j+2]) {
+		return -1
+	}
+	// The number as if written without the ')': at most a number's
+	// length of b is copied.
+	var buf [40]byte
+	n := copy(buf[:], b[i:j])
+	n += copy(buf[n:], b[j+1:])
+	end := m.match(buf[:n], 0)
+	if end <= j-i {
+		return -1
+	}
+	end += i + 1 // back in b, past the ')'
+	if end < len(b) && numAlnum(b[end]) {
+		return -1 // b went on where the copy was cut
+	}
+	return end
 }
 
 // runRejected reports whether the digits at b[i] cannot start a national or

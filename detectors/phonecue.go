@@ -72,6 +72,10 @@ var phoneCueWords = []string{
 	"फ़ोन", "फोन", "मोबाइल",
 	// Chinese, Japanese, Korean.
 	"手机", "电话", "手機", "電話", "联系方式", "携帯", "電話番号", "전화", "휴대폰", "핸드폰", "연락처",
+	// Asking to be called, in the same languages: "ligue para", "llame
+	// al", "appelez le", "rufen Sie ... an", "hubungi", "позвоните", "拨打".
+	"ligue", "ligar", "llame", "llamar", "llámenos", "llámame", "appelez", "appeler", "rufen sie", "anrufen",
+	"chiamare", "chiamaci", "chiamami", "hubungi", "telpon", "arayın", "arayin", "gọi", "позвоните", "звоните", "拨打", "致电", "電話して",
 }
 
 // phoneFillers may stand between a cue and its number.
@@ -79,6 +83,7 @@ var phoneFillers = []string{
 	"no", "nr", "num", "number", "numbers", "nummer", "numero", "nomor", "is", "was", "me", "us", "at", "on", "to",
 	"my", "your", "his", "her", "the", "a", "of", "or", "via", "by", "de", "do", "da", "di", "del", "du",
 	"new", "main", "primary", "home", "work", "office", "private", "personal", "ist", "est", "es",
+	"para", "al", "le", "il", "au", "unter", "ke", "kami", "saya", "ci", "al numero", "по", "номеру",
 }
 
 var phoneCues = newCueSet(phoneCueWords...).withFillers(phoneFillers...)

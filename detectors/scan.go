@@ -629,10 +629,39 @@ func (s *Scanner) matchPercent(dst []Finding, base int, b []byte, i, last int) (
 		return "", 0, 0
 	}
 	j := i + 3
+	if j < len(b) && isDigit(b[j]) {
+		return s.matchAfterEscape(b, i, j)
+	}
 	if j < len(b) && isAlnum(b[j]) {
 		if t, st, end := s.matchWordStart(b, j); end > 0 {
 			return t, st, end
 		}
+	}
+	return "", 0, 0
+}
+
+// matchAfterEscape matches a number right after the percent escape at b[i]
+// (j is i+3), in URLs and form bodies: "card%3D4111...", "q=%22078...",
+// "to=%2B4915123456789". The escape separates the number as the byte it
+// encodes would ('=', '"', ' '), so the matchers see the number from j on:
+// its two hex digits are not letters glued to it. "%2B" is a '+', so the
+// digits after it are tried as an international number.
+func (s *Scanner) matchAfterEscape(b []byte, i, j int) (Type, int, int) {
+	// As a '+' (see the scan loop), it is not glued to a word before it,
+	// which in base64 it is ("...Xy%2B4915..."); an escape before it
+	// ("tel%3A%2B1...") is a separator.
+	if b[i+1] == '2' && b[i+2]|0x20 == 'b' && s.enabled[idxPhone] && (i == 0 || !isAlnum(b[i-1]) || i >= 3 && b[i-3] == '%') {
+		// The phone matcher reads a '+' and the number after it; at most
+		// a number's length of b is copied behind one.
+		var buf [32]byte
+		buf[0] = '+'
+		n := 1 + copy(buf[1:], b[j:])
+		if end := s.phone.match(buf[:n], 0); end > 0 && (end < n || j+end-1 == len(b) || !isAlnum(b[j+end-1])) {
+			return Phone, i, j + end - 1
+		}
+	}
+	if t, st, end := s.matchWordStart(b[j:], 0); end > 0 {
+		return t, st + j, end + j
 	}
 	return "", 0, 0
 }

@@ -298,7 +298,12 @@ func matchSecretValue(b []byte, sep int) (int, int) {
 	if p < n && b[sep] == ':' && b[p] == ':' {
 		return 0, 0
 	}
-	for p < n && b[p] == ' ' && p-sep < 4 {
+	vs := sep
+	if p < n && b[sep] == '=' && b[p] == '>' {
+		p++ // "password => ...", Ruby and Perl hashes: the arrow is the separator
+		vs++
+	}
+	for p < n && b[p] == ' ' && p-vs < 4 {
 		p++
 	}
 	var quote byte

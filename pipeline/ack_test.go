@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/scrubd/scrubd/pipeline/config"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // TestAtLeastOnceCommitBeforeNextBatch: with at-least-once delivery a batch
@@ -48,7 +49,7 @@ func TestAtLeastOnceCommitBeforeNextBatch(t *testing.T) {
 		}
 		return total
 	}
-	in := newInstance(t, cfg, testEngine(t, ""), "", nil).start()
+	in := newInstance(t, cfg, rulestest.Engine(t, ""), "", nil).start()
 	defer in.stop(t)
 	clean := in.p.Metrics().Records.WithLabelValues("clean")
 	samples, moving := 0, 0

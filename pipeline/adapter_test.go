@@ -11,6 +11,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/decision"
 	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/vault"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // encoded returns the bytes of an encoder, nil for none.
@@ -47,7 +48,7 @@ func TestVaultStage(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := decision.NewScratch(vaultStage{v.Writer(rawTopic, 0)})
-	view := decision.NewView(testEngine(t, "limits: {max_record_bytes: 64}"))
+	view := decision.NewView(rulestest.Engine(t, "limits: {max_record_bytes: 64}"))
 	decide := func(key string, hs ...*sarama.RecordHeader) decision.Outcome {
 		c := decision.NewCounts()
 		r := kafka.Record(&sarama.ConsumerMessage{Topic: rawTopic, Key: []byte(key), Value: []byte(`{"msg":"hi"}`), Headers: hs})

@@ -17,6 +17,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/embedded"
 	"github.com/scrubd/scrubd/pipeline/internal/kafkatest"
 	"github.com/scrubd/scrubd/pipeline/wire"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 const (
@@ -206,7 +207,7 @@ func TestAggregatesExactlyOnce(t *testing.T) {
 	produce(t, c.Addrs(), input.values)
 	failed := kafkatest.FailTxnOffsetCommits(c.Kfake(), kerr.UnknownMemberID, 1)
 	cfg := aggConfig(c.Addrs(), 300*time.Millisecond)
-	in := newInstance(t, cfg, testEngine(t, aggPolicy), "scrubd-agg", nil).start()
+	in := newInstance(t, cfg, rulestest.Engine(t, aggPolicy), "scrubd-agg", nil).start()
 	got, recs := readAggregates(t, c.Addrs(), sum(want))
 	in.stop(t)
 	<-failed
@@ -242,7 +243,7 @@ func TestAggregatesRebalanceRestore(t *testing.T) {
 		want[w] += n
 	}
 	produce(t, c.Addrs(), first.values)
-	a := newInstance(t, aggConfig(c.Addrs(), time.Hour), testEngine(t, aggPolicy), "scrubd-agg-a", nil).start()
+	a := newInstance(t, aggConfig(c.Addrs(), time.Hour), rulestest.Engine(t, aggPolicy), "scrubd-agg-a", nil).start()
 	firstClean := float64(sum(first.want))
 	waitFor(t, "A to scrub the first records", func() bool {
 		return testutil.ToFloat64(a.p.Metrics().Records.WithLabelValues("clean")) >= firstClean
@@ -250,7 +251,7 @@ func TestAggregatesRebalanceRestore(t *testing.T) {
 	if testutil.ToFloat64(a.p.Metrics().Aggregate.OpenBuckets) == 0 {
 		t.Fatal("A holds no open window; the test would prove nothing")
 	}
-	b := newInstance(t, aggConfig(c.Addrs(), 300*time.Millisecond), testEngine(t, aggPolicy), "scrubd-agg-b", nil).start()
+	b := newInstance(t, aggConfig(c.Addrs(), 300*time.Millisecond), rulestest.Engine(t, aggPolicy), "scrubd-agg-b", nil).start()
 	waitFor(t, "B to restore a partition", func() bool {
 		return testutil.ToFloat64(b.p.Metrics().Aggregate.Restores.WithLabelValues("ok")) >= 1
 	})
@@ -271,11 +272,11 @@ func TestAggregatesRebalanceRestore(t *testing.T) {
 func TestAggregatesOffAtLeastOnce(t *testing.T) {
 	cfg := aggConfig([]string{"127.0.0.1:1"}, time.Second)
 	cfg.Delivery = config.AtLeastOnce
-	if in := newInstance(t, cfg, testEngine(t, ""), "", nil); in.p.agg != nil {
+	if in := newInstance(t, cfg, rulestest.Engine(t, ""), "", nil); in.p.agg != nil {
 		t.Fatal("aggregates on with at-least-once delivery")
 	}
 	cfg.Delivery = config.ExactlyOnce
-	if in := newInstance(t, cfg, testEngine(t, ""), "x", nil); in.p.agg == nil {
+	if in := newInstance(t, cfg, rulestest.Engine(t, ""), "x", nil); in.p.agg == nil {
 		t.Fatal("aggregates off with exactly-once delivery")
 	}
 }

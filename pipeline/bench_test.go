@@ -14,6 +14,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/record"
 	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // passthrough is a Scrubber that copies records unchanged: the pipeline
@@ -74,11 +75,11 @@ func BenchmarkPipelineEndToEnd(b *testing.B) {
 		s    func(testing.TB) decision.Scrubber
 	}{
 		{"scrub=off", func(testing.TB) decision.Scrubber { return passthrough{} }},
-		{"scrub=on", func(t testing.TB) decision.Scrubber { return testEngine(t, "") }},
-		{"scrub=on,geo,aggregates", func(t testing.TB) decision.Scrubber { return testEngine(t, "") }},
+		{"scrub=on", func(t testing.TB) decision.Scrubber { return rulestest.Engine(t, "") }},
+		{"scrub=on,geo,aggregates", func(t testing.TB) decision.Scrubber { return rulestest.Engine(t, "") }},
 		// At least once: each batch's offset committed before the
 		// partition's next batch (the bound on duplicates after a crash).
-		{"scrub=on,at_least_once", func(t testing.TB) decision.Scrubber { return testEngine(t, "") }},
+		{"scrub=on,at_least_once", func(t testing.TB) decision.Scrubber { return rulestest.Engine(t, "") }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			full := bc.name == "scrub=on,geo,aggregates"
@@ -123,10 +124,7 @@ func BenchmarkPipelineEndToEnd(b *testing.B) {
 // and with a pass-through scrubber. Its allocations per record are exact,
 // unlike times on a loaded machine.
 func BenchmarkRecordDecideMessage(b *testing.B) {
-	eng, err := rules.Compile(rules.Default(), rules.TestKeyring())
-	if err != nil {
-		b.Fatal(err)
-	}
+	eng := rulestest.Engine(b, "")
 	d, err := decision.New(decision.Options{
 		Outputs:    decision.Outputs{Clean: decision.Output{Topic: "clean", Partitions: 3}},
 		DeadLetter: decision.Output{Topic: "dlq", Partitions: 1}, MaxOut: 1 << 20,

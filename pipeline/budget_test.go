@@ -1,6 +1,10 @@
 package pipeline
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/IBM/sarama"
+)
 
 // TestBudget: takes succeed while bytes are available; a take the budget
 // cannot cover fails unless forced, and a forced one may overdraw it; a
@@ -43,5 +47,27 @@ func TestBudget(t *testing.T) {
 	}
 	if b.wait() == w {
 		t.Fatal("a give left the old wait channel in place")
+	}
+}
+
+// TestHeldCost: a held record costs its key, value, header names and values
+// and the overhead, so that records whose bytes are all in headers, or that
+// have none, still spend the budget.
+func TestHeldCost(t *testing.T) {
+	empty := &sarama.ConsumerMessage{}
+	if got := heldCost(empty); got != recordOverhead {
+		t.Errorf("an empty record costs %d, want the overhead %d", got, recordOverhead)
+	}
+	m := &sarama.ConsumerMessage{
+		Key:   []byte("k1"),
+		Value: []byte("value"),
+		Headers: []*sarama.RecordHeader{
+			{Key: []byte("trace"), Value: make([]byte, 1000)},
+			nil,
+			{Key: []byte("x"), Value: nil},
+		},
+	}
+	if got, want := heldCost(m), 2+5+5+1000+1+recordOverhead; got != want {
+		t.Errorf("cost %d, want %d", got, want)
 	}
 }

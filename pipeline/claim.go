@@ -248,7 +248,8 @@ func (c *claimLoop) flushIdle() {
 func (c *claimLoop) admit() {
 	m := c.held
 	size := len(m.Value) + len(m.Key)
-	if !c.budget.tryTake(size, c.building == nil && c.pending == nil) {
+	cost := heldCost(m)
+	if !c.budget.tryTake(cost, c.building == nil && c.pending == nil) {
 		return
 	}
 	c.held = nil
@@ -257,7 +258,7 @@ func (c *claimLoop) admit() {
 		c.building.view = c.views.Current()
 	}
 	b := c.building
-	b.held += size
+	b.held += cost
 	b.bytes += size
 	b.records++
 	b.next = m.Offset + 1

@@ -9,6 +9,7 @@ import (
 
 	"github.com/scrubd/scrubd/pipeline/config"
 	"github.com/scrubd/scrubd/pipeline/internal/kafkatest"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // TestSessionEndsDuringRetry: every transactional offset commit fails, so
@@ -23,7 +24,7 @@ func TestSessionEndsDuringRetry(t *testing.T) {
 	kafkatest.FailTxnOffsetCommits(c.Kfake(), kerr.UnknownMemberID, 0)
 	cfg := testConfig(c.Addrs())
 	cfg.Shutdown.Timeout = config.Duration(10 * time.Second)
-	in := newInstance(t, cfg, testEngine(t, ""), "scrubd-retry", nil).start()
+	in := newInstance(t, cfg, rulestest.Engine(t, ""), "scrubd-retry", nil).start()
 	// Backoffs grow to 2 s; after a few failures the claims spend nearly
 	// all their time waiting to retry.
 	waitFor(t, "failed transactions", func() bool { return testutil.ToFloat64(in.p.Metrics().TxnAborts) >= 8 })

@@ -12,6 +12,7 @@ import (
 
 	"github.com/scrubd/scrubd/pipeline/wire"
 	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // testPseudonym is the pseudonym the test keyring gives value as typ.
@@ -43,7 +44,7 @@ func TestKeysAndHeadersEndToEnd(t *testing.T) {
 	if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
 		t.Fatal(err)
 	}
-	in := newInstance(t, testConfig(c.Addrs()), testEngine(t, ""), "scrubd-envelope", nil).start()
+	in := newInstance(t, testConfig(c.Addrs()), rulestest.Engine(t, ""), "scrubd-envelope", nil).start()
 	clean := readTopic(t, c.Addrs(), cleanTopic, n, false)
 	in.stop(t)
 	if len(clean) != n {

@@ -17,6 +17,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/internal/kafkatest"
 	"github.com/scrubd/scrubd/pipeline/internal/race"
 	"github.com/scrubd/scrubd/pipeline/wire"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // checkExactlyOnce fails unless recs hold every seq in [0, n) once.
@@ -45,7 +46,7 @@ func TestAbortedTransactionInvisible(t *testing.T) {
 	produce(t, c.Addrs(), jsonRecords(n))
 	failed := kafkatest.FailTxnOffsetCommits(c.Kfake(), kerr.UnknownMemberID, 1)
 	cfg := testConfig(c.Addrs())
-	in := newInstance(t, cfg, testEngine(t, ""), "scrubd-abort", nil).start()
+	in := newInstance(t, cfg, rulestest.Engine(t, ""), "scrubd-abort", nil).start()
 	committed := readTopic(t, c.Addrs(), cleanTopic, n, false)
 	in.stop(t)
 	<-failed
@@ -82,7 +83,7 @@ func TestZombieFenced(t *testing.T) {
 	cfg := testConfig(c.Addrs())
 	hold, release := make(chan struct{}), make(chan struct{})
 	var once sync.Once
-	a := newInstance(t, cfg, testEngine(t, ""), "scrubd-pod-0", func(p *Pipeline) {
+	a := newInstance(t, cfg, rulestest.Engine(t, ""), "scrubd-pod-0", func(p *Pipeline) {
 		p.testBeforeCommit = func() {
 			once.Do(func() {
 				close(hold)
@@ -124,9 +125,9 @@ func TestRebalanceTwoInstances(t *testing.T) {
 	values := jsonRecords(n1 + n2)
 	produce(t, c.Addrs(), values[:n1])
 	cfg := testConfig(c.Addrs())
-	a := newInstance(t, cfg, testEngine(t, ""), "scrubd-a", nil).start()
+	a := newInstance(t, cfg, rulestest.Engine(t, ""), "scrubd-a", nil).start()
 	waitFor(t, "A to commit", func() bool { return testutil.ToFloat64(a.p.Metrics().TxnCommits) >= 1 })
-	b := newInstance(t, cfg, testEngine(t, ""), "scrubd-b", nil).start()
+	b := newInstance(t, cfg, rulestest.Engine(t, ""), "scrubd-b", nil).start()
 	waitFor(t, "B to be assigned partitions", func() bool { return testutil.ToFloat64(b.p.Metrics().Assigned) >= 1 })
 	produce(t, c.Addrs(), values[n1:])
 	waitFor(t, "B to commit", func() bool { return testutil.ToFloat64(b.p.Metrics().TxnCommits) >= 1 })
@@ -167,7 +168,7 @@ fields:
 		t.Fatal(err)
 	}
 	cfg := testConfig(c.Addrs())
-	in := newInstance(t, cfg, testEngine(t, policy), "scrubd-dlq", func(p *Pipeline) { p.opts.Sealer = sealer }).start()
+	in := newInstance(t, cfg, rulestest.Engine(t, policy), "scrubd-dlq", func(p *Pipeline) { p.opts.Sealer = sealer }).start()
 	clean := readTopic(t, c.Addrs(), cleanTopic, len(good)+1, false)
 	dead := readTopic(t, c.Addrs(), dlqTopic, 5, false)
 	in.stop(t)
@@ -218,7 +219,7 @@ func TestDeadLetterWithoutKey(t *testing.T) {
 	c := startCluster(t, 1)
 	produce(t, c.Addrs(), [][]byte{[]byte(`{"seq":0,"a":{"b":{"c":{"d":{"e":1}}}}}`)})
 	cfg := testConfig(c.Addrs())
-	in := newInstance(t, cfg, testEngine(t, "limits: {max_depth: 2}"), "scrubd-dlq2", nil).start()
+	in := newInstance(t, cfg, rulestest.Engine(t, "limits: {max_depth: 2}"), "scrubd-dlq2", nil).start()
 	dead := readTopic(t, c.Addrs(), dlqTopic, 1, false)
 	in.stop(t)
 	if len(dead) != 1 {
@@ -236,7 +237,7 @@ func TestAtLeastOnce(t *testing.T) {
 	produce(t, c.Addrs(), jsonRecords(n))
 	cfg := testConfig(c.Addrs())
 	cfg.Delivery = config.AtLeastOnce
-	in := newInstance(t, cfg, testEngine(t, ""), "", nil).start()
+	in := newInstance(t, cfg, rulestest.Engine(t, ""), "", nil).start()
 	recs := readTopic(t, c.Addrs(), cleanTopic, n, false)
 	// The offsets are committed while the instance runs (every second), not
 	// only when it stops: a crash must not replay everything since the start.
@@ -276,8 +277,8 @@ func TestStaticMembership(t *testing.T) {
 	values := jsonRecords(n)
 	cfg := testConfig(c.Addrs())
 	cfg.Kafka.StaticMembership = true
-	a := newInstance(t, cfg, testEngine(t, ""), "scrubd-a", nil).start()
-	b := newInstance(t, cfg, testEngine(t, ""), "scrubd-b", nil).start()
+	a := newInstance(t, cfg, rulestest.Engine(t, ""), "scrubd-a", nil).start()
+	b := newInstance(t, cfg, rulestest.Engine(t, ""), "scrubd-b", nil).start()
 	assigned := func(in *instance) bool { return testutil.ToFloat64(in.p.Metrics().Assigned) >= 1 }
 	waitFor(t, "both to be assigned partitions", func() bool { return assigned(a) && assigned(b) })
 	produce(t, c.Addrs(), values[:n/2])
@@ -285,7 +286,7 @@ func TestStaticMembership(t *testing.T) {
 		return testutil.ToFloat64(a.p.Metrics().TxnCommits) >= 1 && testutil.ToFloat64(b.p.Metrics().TxnCommits) >= 1
 	})
 	a.stop(t)
-	a = newInstance(t, cfg, testEngine(t, ""), "scrubd-a", nil).start()
+	a = newInstance(t, cfg, rulestest.Engine(t, ""), "scrubd-a", nil).start()
 	waitFor(t, "the restarted member to be assigned partitions", func() bool { return assigned(a) })
 	produce(t, c.Addrs(), values[n/2:])
 	recs := readTopic(t, c.Addrs(), cleanTopic, n, false)

@@ -14,6 +14,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/geoip"
 	"github.com/scrubd/scrubd/pipeline/internal/geotest"
 	"github.com/scrubd/scrubd/pipeline/wire"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // openGeo writes the standard test database and opens a Reader on it,
@@ -70,7 +71,7 @@ jurisdictions:
   profiles:
     EEA: {detectors: {ipv4: {prefix: 16}}}
 `
-	in := newInstance(t, cfg, testEngine(t, policy), "scrubd-geo", nil)
+	in := newInstance(t, cfg, rulestest.Engine(t, policy), "scrubd-geo", nil)
 	in.p.opts.Stages.Geo = openGeo(t, in.reg)
 	in.start()
 	clean := readTopic(t, c.Addrs(), cleanTopic, 3, false)

@@ -58,24 +58,6 @@ func testConfig(addrs []string) *config.Config {
 	return c
 }
 
-// testEngine compiles policyYAML (the default policy when empty) with the
-// fixed test key.
-func testEngine(t testing.TB, policyYAML string) *rules.Engine {
-	t.Helper()
-	p := rules.Default()
-	if policyYAML != "" {
-		var err error
-		if p, err = rules.Parse([]byte(policyYAML), "test"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	e, err := rules.Compile(p, rules.TestKeyring())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
-
 func testLogger(t testing.TB) *slog.Logger {
 	if testing.Verbose() {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})).With("test", t.Name())

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/scrubd/scrubd/pipeline/health"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // TestMetricsOverHTTP scrapes /metrics while the pipeline runs, parses it,
@@ -18,7 +19,7 @@ func TestMetricsOverHTTP(t *testing.T) {
 	const n = 300
 	produce(t, c.Addrs(), jsonRecords(n))
 	cfg := testConfig(c.Addrs())
-	pol := testEngine(t, "")
+	pol := rulestest.Engine(t, "")
 	in := newInstance(t, cfg, pol, "scrubd-http", func(p *Pipeline) {})
 	srv, err := health.Listen("127.0.0.1:0", health.Handler(in.reg, in.p.State()), testLogger(t))
 	if err != nil {

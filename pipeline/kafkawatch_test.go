@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/scrubd/scrubd/pipeline/kafka"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // TestReadinessFollowsKafka: while the broker answers no metadata request
@@ -19,7 +20,7 @@ import (
 // when it answers again the pipeline is ready again, without a restart.
 func TestReadinessFollowsKafka(t *testing.T) {
 	c := startCluster(t, 2)
-	in := newInstance(t, testConfig(c.Addrs()), testEngine(t, ""), "scrubd-ready-watch", nil).start()
+	in := newInstance(t, testConfig(c.Addrs()), rulestest.Engine(t, ""), "scrubd-ready-watch", nil).start()
 	defer in.stop(t)
 	ready := func() (bool, string) { return in.p.State().Ready() }
 	waitFor(t, "ready", func() bool { ok, _ := ready(); return ok })
@@ -49,7 +50,7 @@ func TestReadinessFollowsKafka(t *testing.T) {
 func TestReadinessStalledKafka(t *testing.T) {
 	c := startCluster(t, 1)
 	cfg := testConfig(c.Addrs())
-	p, err := New(Options{Config: cfg, Scrubber: testEngine(t, ""), Logger: testLogger(t), Registerer: prometheus.NewRegistry()})
+	p, err := New(Options{Config: cfg, Scrubber: rulestest.Engine(t, ""), Logger: testLogger(t), Registerer: prometheus.NewRegistry()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/scrubd/scrubd/pipeline/wire"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // TestExactlyOnceEndToEnd runs the pipeline on the embedded broker: every
@@ -21,7 +22,7 @@ func TestExactlyOnceEndToEnd(t *testing.T) {
 	produce(t, c.Addrs(), values)
 
 	cfg := testConfig(c.Addrs())
-	in := newInstance(t, cfg, testEngine(t, ""), "scrubd-test-1", nil).start()
+	in := newInstance(t, cfg, rulestest.Engine(t, ""), "scrubd-test-1", nil).start()
 	recs := readTopic(t, c.Addrs(), cleanTopic, n, false)
 	in.stop(t)
 

@@ -20,6 +20,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/vault"
 	"github.com/scrubd/scrubd/pipeline/wire"
 	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 const (
@@ -84,7 +85,7 @@ func TestPrivacyRequestsAndVault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := newInstance(t, cfg, testEngine(t, ""), "scrubd-rights", nil)
+	in := newInstance(t, cfg, rulestest.Engine(t, ""), "scrubd-rights", nil)
 	in.p.opts.Stages.Privacy, in.p.opts.Stages.Vault = set, v
 
 	base, err := kafka.Base(cfg)

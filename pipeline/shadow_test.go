@@ -13,6 +13,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/embedded"
 	"github.com/scrubd/scrubd/pipeline/shadow"
 	"github.com/scrubd/scrubd/pipeline/wire"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // TestShadowMode runs a candidate policy beside the active one: the clean
@@ -28,12 +29,12 @@ func TestShadowMode(t *testing.T) {
 	t.Cleanup(c.Close)
 	const n = 400
 	cfg := testConfig(c.Addrs())
-	candidate := testEngine(t, "name: candidate\ndetectors: {ipv4: {prefix: 16}}\n")
+	candidate := rulestest.Engine(t, "name: candidate\ndetectors: {ipv4: {prefix: 16}}\n")
 	sh, err := shadow.New(candidate, prometheus.NewRegistry(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := newInstance(t, cfg, testEngine(t, ""), "scrubd-shadow", nil)
+	in := newInstance(t, cfg, rulestest.Engine(t, ""), "scrubd-shadow", nil)
 	in.p.opts.Stages.Shadow, in.p.opts.Stages.ShadowTopic, in.p.opts.Stages.ShadowInterval = sh, shadowTopic, 50*time.Millisecond
 	in.start()
 	// Two waves, so that a summary period ends while records flow.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/scrubd/scrubd/pipeline/metrics"
 	"github.com/scrubd/scrubd/pipeline/record"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // TestResolveCommitted: a commit whose answer was lost is resolved by the
@@ -64,7 +65,7 @@ func TestCommittedOffset(t *testing.T) {
 	const n = 900
 	produce(t, c.Addrs(), jsonRecords(n))
 	cfg := testConfig(c.Addrs())
-	in := newInstance(t, cfg, testEngine(t, ""), "scrubd-committed", nil).start()
+	in := newInstance(t, cfg, rulestest.Engine(t, ""), "scrubd-committed", nil).start()
 	defer in.stop(t)
 	clean := in.p.Metrics().Records.WithLabelValues("clean")
 	waitFor(t, "every record committed", func() bool { return testutil.ToFloat64(clean) == n })
@@ -88,7 +89,7 @@ func TestCommittedOffset(t *testing.T) {
 func TestExtrasFlushedWhenIdle(t *testing.T) {
 	c := startCluster(t, 3)
 	cfg := testConfig(c.Addrs())
-	in := newInstance(t, cfg, testEngine(t, ""), "scrubd-idle-extras", nil).start()
+	in := newInstance(t, cfg, rulestest.Engine(t, ""), "scrubd-idle-extras", nil).start()
 	defer in.stop(t)
 	waitFor(t, "the instance ready", func() bool { return testutil.ToFloat64(in.p.Metrics().Ready) == 1 })
 	in.p.RejectRequest(&record.Record{Topic: "privacy.requests", Partition: 0, Offset: 7, Value: []byte("{not json")}, "invalid_json")

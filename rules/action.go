@@ -104,6 +104,22 @@ func truncateDotted(dst, v []byte, bits4 int) ([]byte, bool) {
 	return dst, true
 }
 
+// embeddedIPv4Bits returns how many leading bits of the IPv6 address a to
+// keep, bits6 unless a holds a whole IPv4 address within them: a 6to4
+// address (2002::/16) carries one in bits 16 to 48, so a /48 would keep it
+// whole, and a NAT64 address (64:ff9b::/96) in its last 32 bits. That
+// address is truncated as IPv4 is, to bits4.
+func embeddedIPv4Bits(a netip.Addr, bits4, bits6 int) int {
+	b := a.As16()
+	switch {
+	case b[0] == 0x20 && b[1] == 0x02:
+		return min(bits6, 16+bits4)
+	case b[0] == 0 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && [8]byte(b[4:12]) == [8]byte{}:
+		return min(bits6, 96+bits4)
+	}
+	return bits6
+}
+
 // truncateIP appends to dst the address in v with only its leading bits
 // kept, in the same notation it was written in (dotted, dashed as in host
 // names, or IPv6 text). ok is false when v is not an address.
@@ -142,7 +158,7 @@ func truncateIP(dst, v []byte, bits4, bits6 int) ([]byte, bool) {
 			dst = append(dst, "::ffff:"...)
 			return p.Addr().AppendTo(dst), true
 		}
-		p, _ := a.Prefix(bits6)
+		p, _ := a.Prefix(embeddedIPv4Bits(a, bits4, bits6))
 		dst = p.Addr().AppendTo(dst)
 		return append(dst, zone...), true
 	}
@@ -288,6 +304,12 @@ func coarsenValue(dst, v []byte, decimals int) ([]byte, bool) {
 		}
 		switch {
 		case coarsenSeparator[c]:
+		case c == '%' && i+2 < len(v) && v[i+1] == '2' && v[i+2]|0x20 == 'c' && digits:
+			// A comma percent-encoded in a URL ("48.85837%2C2.294481"),
+			// kept as written.
+			dst = append(dst, v[i:i+3]...)
+			i += 3
+			continue
 		case c == 0xC2 && i+1 < len(v) && v[i+1] == 0xB0: // '°'
 			dst = append(dst, c)
 			i++

@@ -76,6 +76,8 @@ func TestCoarsenValue(t *testing.T) {
 		want     string // "" when the value is not numeric text
 	}{
 		{"48.8583701", 2, "48.86"},
+		{"48.8583701%2C2.294481", 2, "48.86%2C2.29"}, // a comma percent-encoded in a URL
+		{"%2C48.8583701", 2, ""},
 		{"2.294481", 2, "2.29"},
 		{"-0.12755", 2, "-0.13"},
 		{"-0.125", 2, "-0.13"}, // half away from zero

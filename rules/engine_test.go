@@ -313,6 +313,8 @@ func TestNormalize(t *testing.T) {
 	for _, tt := range []struct{ typ, in, want string }{
 		{"phone", "+1 (415) 555-2671", "+14155552671"},
 		{"phone", "0044 20 7946 0958", "+442079460958"},
+		{"phone", "%2B4915123456789", "+4915123456789"},
+		{"phone", "%2b1 415 555 2671", "+14155552671"},
 		{"email", "Jo.Doe%40Example.COM", "jo.doe@example.com"},
 		{"mac", "00-1A-2B-3C-4D-5E", "001a2b3c4d5e"},
 		{"account_id", "Bob", "Bob"},

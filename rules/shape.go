@@ -178,19 +178,21 @@ func postalCodeShape(v []byte) bool {
 type extent uint8
 
 const (
-	extToken   extent = iota // to the first space or delimiter
-	extPerson                // capitalized words: "Toshimi Arata", "Maria de la Cruz"
-	extAddress               // to the end of the clause: "12 Rue de la Paix, Paris"
-	extDate                  // date words: "12 March 1990", "March 12, 1990"
-	extDigits                // digit groups: "+44 20 7946 0958", "123 45 6789"
-	extNumbers               // a list of numbers: "48.8583701, 2.294481"
-	extSecret                // a token after an auth scheme: "Bearer <token>"
+	extToken    extent = iota // to the first space or delimiter
+	extPerson                 // capitalized words: "Toshimi Arata", "Maria de la Cruz"
+	extAddress                // to the end of the clause: "12 Rue de la Paix, Paris"
+	extDate                   // date words: "12 March 1990", "March 12, 1990"
+	extDigits                 // digit groups: "+44 20 7946 0958", "123 45 6789"
+	extNumbers                // a list of numbers: "48.8583701, 2.294481"
+	extSecret                 // a token after an auth scheme: "Bearer <token>"
+	extIDGroups               // one token, or three or more groups of 3-4 digits: "4068 5355 2187"
 )
 
 // extentOf returns the extent of the values of a field rule named name: the
 // default policy's person, address, birth_date, phone, national_id and
 // coordinates types are written in several words, a secret may follow the
-// name of its scheme; every other type is one token.
+// name of its scheme, an account or device id may be printed in digit
+// groups; every other type is one token.
 func extentOf(name string) extent {
 	switch name {
 	case "person":
@@ -205,6 +207,10 @@ func extentOf(name string) extent {
 		return extNumbers
 	case "secret":
 		return extSecret
+	case "account_id", "device_id":
+		// An id printed in groups (an Aadhaar number is a "UID") is
+		// one value, not its first group and digits left in clear.
+		return extIDGroups
 	}
 	return extToken
 }

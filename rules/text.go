@@ -971,6 +971,8 @@ func valueEnd(en *Engine, v []byte, vs int, ext extent, place pairPlace) (s, e, 
 			e = digitsEnd(v, vs, e)
 		case ext == extNumbers:
 			e = numbersEnd(v, vs, e)
+		case ext == extIDGroups:
+			e = idGroupsEnd(v, vs, e)
 		}
 	}
 	e = withoutStop(v, vs, e)
@@ -1241,6 +1243,38 @@ func digitsEnd(v []byte, vs, e int) int {
 	return d
 }
 
+// idGroupsEnd returns the end of an id printed in three or more groups of
+// three or four digits, one space apart ("4068 5355 2187"), that starts at
+// v[vs] (the first token ends at e), or e. Fewer groups, or groups of
+// other lengths, are numbers of their own ("uid=42 200 1532").
+func idGroupsEnd(v []byte, vs, e int) int {
+	group := func(p int) int { // the end of 3-4 digits at v[p] that stand alone, or -1
+		q := p
+		for q < len(v) && q-p < 5 && isDigit(v[q]) {
+			q++
+		}
+		if q-p < 3 || q-p > 4 || q < len(v) && (isDigit(v[q]) || isLetter(v[q])) {
+			return -1
+		}
+		return q
+	}
+	if group(vs) != e {
+		return e
+	}
+	d, n := e, 1
+	for d+1 < len(v) && v[d] == ' ' {
+		q := group(d + 1)
+		if q < 0 {
+			break
+		}
+		d, n = q, n+1
+	}
+	if n < 3 {
+		return e
+	}
+	return d
+}
+
 // numbersEnd returns the end of a list of numbers that starts at v[vs] (the
 // first token ends at e): digits, separators (,;:/ + - .), white space,
 // brackets, degree signs and hemisphere letters standing alone, without the
@@ -1417,6 +1451,11 @@ func normalize(dst []byte, typ string, v []byte) []byte {
 		return dst
 	case detectors.Phone:
 		base := len(dst)
+		if len(v) > 3 && v[0] == '%' && v[1] == '2' && v[2]|0x20 == 'b' {
+			// "%2B4915...", percent-encoded in a URL: the '+' it encodes.
+			dst = append(dst, '+')
+			v = v[3:]
+		}
 		for _, c := range v {
 			if c == '+' && len(dst) == base || '0' <= c && c <= '9' {
 				dst = append(dst, c)

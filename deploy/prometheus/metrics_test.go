@@ -44,6 +44,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/shadow"
 	"github.com/scrubd/scrubd/pipeline/vault"
 	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // conditionalMetrics are the prefixes of metrics exported only when a
@@ -140,10 +141,7 @@ func exported(t *testing.T) map[string]bool {
 	// reloader (always), the GeoIP reader (with geoip.database), privacy
 	// requests, the vault and shadow mode (when enabled).
 	other := &describing{Registerer: reg}
-	eng, err := rules.Compile(rules.Default(), rules.TestKeyring())
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := rulestest.Engine(t, "")
 	if _, err := reload.New(reload.Options{Build: func() (*rules.Engine, error) { return eng, nil }, Registerer: other}); err != nil {
 		t.Fatalf("reload.New: %v", err)
 	}

@@ -6,15 +6,13 @@ import (
 	"time"
 
 	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // BenchmarkObserve measures one record's observation (all dimensions,
 // User-Agents from the cache) and its count into a State.
 func BenchmarkObserve(b *testing.B) {
-	eng, err := rules.Compile(rules.Default(), rules.TestKeyring())
-	if err != nil {
-		b.Fatal(err)
-	}
+	eng := rulestest.Engine(b, "")
 	ua, err := uaParser()
 	if err != nil {
 		b.Fatal(err)

@@ -9,19 +9,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // uaParser compiles ua-parser's expressions once for the package's tests.
 var uaParser = sync.OnceValues(func() (*UAParser, error) { return NewUAParser(64) })
-
-func testEngine(t *testing.T) *rules.Engine {
-	t.Helper()
-	e, err := rules.Compile(rules.Default(), rules.TestKeyring())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
 
 func TestUAFamilies(t *testing.T) {
 	ua, err := uaParser()
@@ -93,7 +85,7 @@ func TestTimeParser(t *testing.T) {
 }
 
 func TestObserve(t *testing.T) {
-	eng := testEngine(t)
+	eng := rulestest.Engine(t, "")
 	ua, err := uaParser()
 	if err != nil {
 		t.Fatal(err)
@@ -157,10 +149,7 @@ func TestObserveDetectorSegments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := rules.Compile(p, rules.TestKeyring())
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := rulestest.Compile(t, p)
 	tp, _ := NewTimeParser(nil)
 	o, err := NewObserver([]Dim{DimPath}, tp, nil, eng, time.Hour)
 	if err != nil {
@@ -188,7 +177,7 @@ func TestAppendRecord(t *testing.T) {
 // TestObserveSubject: records of one subject hash alike, of another
 // differently, and a record without a subject has none.
 func TestObserveSubject(t *testing.T) {
-	eng := testEngine(t)
+	eng := rulestest.Engine(t, "")
 	tp, _ := NewTimeParser(nil)
 	o, err := NewObserver([]Dim{DimEvent}, tp, nil, eng, time.Hour)
 	if err != nil {

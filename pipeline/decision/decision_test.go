@@ -16,6 +16,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/record"
 	"github.com/scrubd/scrubd/pipeline/wire"
 	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 const (
@@ -23,24 +24,6 @@ const (
 	cleanTopic = "logs.clean"
 	dlqTopic   = "logs.dlq"
 )
-
-// testEngine compiles policyYAML (the default policy when empty) with the
-// test keyring.
-func testEngine(t testing.TB, policyYAML string) *rules.Engine {
-	t.Helper()
-	p := rules.Default()
-	if policyYAML != "" {
-		var err error
-		if p, err = rules.Parse([]byte(policyYAML), "test"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	e, err := rules.Compile(p, rules.TestKeyring())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
 
 // testPseudonym is the pseudonym the test keyring gives value as typ.
 func testPseudonym(typ, value string) string {
@@ -136,7 +119,7 @@ func TestKeysAndHeaders(t *testing.T) {
 			if tt.key != "" {
 				r.Key = []byte(tt.key)
 			}
-			res, c := decide(t, d, testEngine(t, tt.policy), r)
+			res, c := decide(t, d, rulestest.Engine(t, tt.policy), r)
 			got := "clean"
 			switch res.Kind {
 			case Dropped:
@@ -268,7 +251,7 @@ func TestEnvelopeSubjects(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	eng := testEngine(t, "")
+	eng := rulestest.Engine(t, "")
 	opts := testOptions()
 	opts.Privacy = privacyStage{set}
 	d := newDecider(t, opts)
@@ -328,7 +311,7 @@ func TestEnvelopeSubjects(t *testing.T) {
 // not produced after all (a header fails it, or it is too large) are
 // discarded, and a vault that cannot write fails the record closed.
 func TestVaultRecordsOfLostRecords(t *testing.T) {
-	eng := testEngine(t, "limits: {max_record_bytes: 64}")
+	eng := rulestest.Engine(t, "limits: {max_record_bytes: 64}")
 	d := newDecider(t, testOptions())
 	v := &recordingVault{}
 	c := NewCounts()
@@ -347,7 +330,7 @@ func TestVaultRecordsOfLostRecords(t *testing.T) {
 	d = newDecider(t, opts)
 	v = &recordingVault{}
 	r = record.Record{Topic: rawTopic, Key: []byte("acct-5"), Value: []byte(`{"msg":"` + strings.Repeat("x", 100) + `"}`)}
-	res = d.Decide(&r, NewScratch(v), NewView(testEngine(t, "")), &c)
+	res = d.Decide(&r, NewScratch(v), NewView(rulestest.Engine(t, "")), &c)
 	if res.Kind != DeadLetter || res.Reason != wire.ReasonOutputTooLarge || len(v.discarded) != 1 {
 		t.Errorf("outcome %v %q, discarded %q: want output_too_large and the vault record discarded", res.Kind, res.Reason, v.discarded)
 	}
@@ -355,7 +338,7 @@ func TestVaultRecordsOfLostRecords(t *testing.T) {
 	d = newDecider(t, testOptions())
 	c = NewCounts()
 	r = record.Record{Topic: rawTopic, Key: []byte("acct-6"), Value: []byte(`{"msg":"hi"}`)}
-	res = d.Decide(&r, NewScratch(&recordingVault{fail: true}), NewView(testEngine(t, "")), &c)
+	res = d.Decide(&r, NewScratch(&recordingVault{fail: true}), NewView(rulestest.Engine(t, "")), &c)
 	if res.Kind != DeadLetter || res.Reason != wire.ReasonVault || c.Reasons[string(wire.ReasonVault)] != 1 {
 		t.Errorf("outcome %v %q, counts %+v: want a vault_error dead letter", res.Kind, res.Reason, c)
 	}
@@ -373,7 +356,7 @@ func (o *observer) Observe(*rules.Result, aggregate.Geo, time.Time, time.Time, *
 // observed and counted in the aggregates only when the policy lets minors
 // be counted. A clean record is counted whenever aggregates are on.
 func TestMinorsAndAggregates(t *testing.T) {
-	eng := testEngine(t, "")
+	eng := rulestest.Engine(t, "")
 	minor := record.Record{Topic: rawTopic, Value: []byte(`{"age":12,"msg":"hi"}`)}
 	adult := record.Record{Topic: rawTopic, Value: []byte(`{"age":40,"msg":"hi"}`)}
 	for _, tt := range []struct {
@@ -415,7 +398,7 @@ func TestMinorsAndAggregates(t *testing.T) {
 // key and two headers, without Kafka: the per-record cost of the decision.
 func BenchmarkDecide(b *testing.B) {
 	d := newDecider(b, testOptions())
-	view := NewView(testEngine(b, ""))
+	view := NewView(rulestest.Engine(b, ""))
 	w := NewScratch(nil)
 	r := record.Record{Topic: rawTopic, Partition: 1, Offset: 7, Key: []byte("acct-1"),
 		Value:   []byte(`{"ts":"2024-03-05T07:08:09Z","uid":"acct-1","email":"jdoe@example.com","client_ip":"198.51.100.23","msg":"login ok"}`),
@@ -435,7 +418,7 @@ func BenchmarkDecide(b *testing.B) {
 // write over another.
 func TestDecideOutputPartsApart(t *testing.T) {
 	d := newDecider(t, testOptions())
-	eng := testEngine(t, "")
+	eng := rulestest.Engine(t, "")
 	r := record.Record{Topic: rawTopic, Partition: 1, Key: []byte("acct-1"),
 		Value: []byte(`{"email":"jdoe@example.com","client_ip":"198.51.100.23"}`)}
 	o, _ := decide(t, d, eng, r)

@@ -9,6 +9,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/geoip"
 	"github.com/scrubd/scrubd/pipeline/record"
 	"github.com/scrubd/scrubd/pipeline/wire"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // countries is a Locator over a fixed table that remembers its lookups.
@@ -28,7 +29,7 @@ func (c *countries) Lookup(addr netip.Addr) (string, geoip.Outcome) {
 // topic and gets the geo headers; without geo it gets none of that.
 func TestGeoAndResidency(t *testing.T) {
 	const eea = "logs.clean.eea"
-	eng := testEngine(t, `
+	eng := rulestest.Engine(t, `
 key: {action: keep}
 jurisdictions:
   profiles:

@@ -4,6 +4,8 @@ import (
 	"context"
 	"os"
 	"testing"
+
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // corporaDir holds the shared corpora (see /work/shared/corpora/SOURCES.md);
@@ -26,7 +28,7 @@ func sampleFile(t *testing.T, s *Sampler, name string) {
 // starts with a client address, every NGINX Plus status document holds
 // upstream peer addresses; and renders their report in Chromium.
 func TestCorpora(t *testing.T) {
-	e := defaultEngine(t)
+	e := rulestest.Engine(t, "")
 	s := NewSampler(e, 0)
 	sampleFile(t, s, "access-logs/apache_logs")
 	sampleFile(t, s, "access-logs/nginxplus_json_logs")

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // FuzzTally tallies arbitrary records: no panic, every finding counted once
@@ -20,7 +22,7 @@ func FuzzTally(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	e := defaultEngine(f)
+	e := rulestest.Engine(f, "")
 	f.Fuzz(func(t *testing.T, rec []byte) {
 		s := NewSampler(e, 0)
 		s.Record(rec)

@@ -49,12 +49,3 @@ func (c *corpus) tally(t testing.TB, e *rules.Engine, recs [][]byte, first int) 
 	}
 	return tl
 }
-
-func defaultEngine(t testing.TB) *rules.Engine {
-	t.Helper()
-	e, err := rules.Compile(rules.Default(), rules.TestKeyring())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
-}

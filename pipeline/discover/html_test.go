@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/scrubd/scrubd/pipeline/discover/rendertest"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // TestHTMLSelfContained checks that the report fetches nothing: no
@@ -15,7 +16,7 @@ import (
 // offline.
 func TestHTMLSelfContained(t *testing.T) {
 	c := genCorpus(5)
-	r := c.tally(t, defaultEngine(t), c.records, 0).Report(nil)
+	r := c.tally(t, rulestest.Engine(t, ""), c.records, 0).Report(nil)
 	var b bytes.Buffer
 	if err := r.WriteHTML(&b); err != nil {
 		t.Fatal(err)
@@ -35,7 +36,7 @@ func TestHTMLSelfContained(t *testing.T) {
 // headless Chromium.
 func TestHTMLRendersInChromium(t *testing.T) {
 	c := genCorpus(10)
-	checkRendered(t, c.tally(t, defaultEngine(t), c.records, 0).Report([]string{"generated"}))
+	checkRendered(t, c.tally(t, rulestest.Engine(t, ""), c.records, 0).Report([]string{"generated"}))
 }
 
 // checkRendered opens the HTML report of r in headless Chromium and checks

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -19,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // version is left out: it changes with the built-in policy.
 func TestReportGolden(t *testing.T) {
 	c := genCorpus(4)
-	r := c.tally(t, defaultEngine(t), c.records, 0).Report([]string{"generated"})
+	r := c.tally(t, rulestest.Engine(t, ""), c.records, 0).Report([]string{"generated"})
 	r.Policy = "default"
 	var js, table bytes.Buffer
 	if err := r.WriteJSON(&js); err != nil {
@@ -46,7 +47,7 @@ func TestReportGolden(t *testing.T) {
 // TestReportEmpty checks the report of no records: lists empty, not null.
 func TestReportEmpty(t *testing.T) {
 	var js bytes.Buffer
-	if err := New(defaultEngine(t)).Report(nil).WriteJSON(&js); err != nil {
+	if err := New(rulestest.Engine(t, "")).Report(nil).WriteJSON(&js); err != nil {
 		t.Fatal(err)
 	}
 	var m map[string]any

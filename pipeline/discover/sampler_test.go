@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // TestReadLines checks line ends (LF, CRLF, none at the end), a line
@@ -15,10 +16,7 @@ import (
 func TestReadLines(t *testing.T) {
 	p := rules.Default()
 	p.Limits.MaxRecordBytes = 200 << 10
-	e, err := rules.Compile(p, rules.TestKeyring())
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := rulestest.Compile(t, p)
 	long := `{"pad":"` + strings.Repeat("a", 100<<10) + `","ip":"203.0.113.9"}`
 	tooLong := `{"ip":"203.0.113.9","pad":"` + strings.Repeat("a", 300<<10) + `"}`
 	in := "from 203.0.113.1\r\n" + long + "\n" + tooLong + "\n\nmail jo@example.com"
@@ -45,7 +43,7 @@ func TestReadLines(t *testing.T) {
 // TestSamplerLimit checks that a sample stops at its size, over several
 // inputs, and that a cancelled read stops.
 func TestSamplerLimit(t *testing.T) {
-	e := defaultEngine(t)
+	e := rulestest.Engine(t, "")
 	s := NewSampler(e, 3)
 	in := bytes.Repeat([]byte("from 203.0.113.1\n"), 2)
 	for range 3 {
@@ -67,7 +65,7 @@ func TestSamplerLimit(t *testing.T) {
 // counted at their own places, a header named by personal data by its
 // type, and that a record is counted once whichever parts hold findings.
 func TestMessage(t *testing.T) {
-	s := NewSampler(defaultEngine(t), 0)
+	s := NewSampler(rulestest.Engine(t, ""), 0)
 	headers := []rules.Header{
 		{Name: []byte("x-contact"), Value: []byte("mail jo@example.com")},
 		{Name: []byte("jo@example.com"), Value: []byte("x")},
@@ -103,10 +101,7 @@ func TestMessage(t *testing.T) {
 	// A key over the record limit fails the record closed.
 	p := rules.Default()
 	p.Limits.MaxRecordBytes = 1024
-	e, err := rules.Compile(p, rules.TestKeyring())
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := rulestest.Compile(t, p)
 	s = NewSampler(e, 0)
 	s.Message(bytes.Repeat([]byte("k"), 2000), []byte("from 203.0.113.9"), nil)
 	if r := s.Tally().Report(nil); r.Records != 1 || r.Failed["too_large"] != 1 || len(r.Fields) != 0 {

@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // TestTallyGenerated checks the counts, shares and examples of generated
@@ -16,7 +17,7 @@ import (
 func TestTallyGenerated(t *testing.T) {
 	const n = 25
 	c := genCorpus(n)
-	e := defaultEngine(t)
+	e := rulestest.Engine(t, "")
 	r := c.tally(t, e, c.records, 0).Report([]string{"generated"})
 	total := int64(5*n + 1)
 	if r.Records != total || r.Failed["invalid_json"] != 1 || r.RecordsWithFindings != 5*n {
@@ -110,7 +111,7 @@ func assertNoValues(t *testing.T, r *Report, values []string) {
 // what one tally of the whole input counts, examples included.
 func TestTallyMerge(t *testing.T) {
 	c := genCorpus(10)
-	e := defaultEngine(t)
+	e := rulestest.Engine(t, "")
 	whole := c.tally(t, e, c.records, 0).Report(nil)
 	for _, cut := range []int{0, 1, 17, len(c.records)} {
 		a := c.tally(t, e, c.records[:cut], 0)
@@ -125,7 +126,7 @@ func TestTallyMerge(t *testing.T) {
 // TestTallyMaxFields checks that records keyed by ever new keys make at
 // most MaxFields fields, the rest counted together.
 func TestTallyMaxFields(t *testing.T) {
-	e := defaultEngine(t)
+	e := rulestest.Engine(t, "")
 	var recs [][]byte
 	for i := range MaxFields + 50 {
 		recs = append(recs, fmt.Appendf(nil, `{"k%dx":"203.0.113.9"}`, i))
@@ -142,7 +143,7 @@ func TestTallyMaxFields(t *testing.T) {
 // TestSanitize checks how paths are shown: keys holding personal data by
 // their type, keys of digits as '*', long paths cut.
 func TestSanitize(t *testing.T) {
-	tl := New(defaultEngine(t))
+	tl := New(rulestest.Engine(t, ""))
 	tests := []struct {
 		raw  string
 		json bool
@@ -166,7 +167,7 @@ func TestSanitize(t *testing.T) {
 
 // TestTextKeys checks which words before a '=' in text make a field.
 func TestTextKeys(t *testing.T) {
-	e := defaultEngine(t)
+	e := rulestest.Engine(t, "")
 	for _, tt := range []struct{ rec, path string }{
 		{"sshd: login user.ip=203.0.113.9 ok", "user.ip"},
 		{"GET https://example.com/?next=203.0.113.9 done", NoField},
@@ -184,7 +185,7 @@ func TestTextKeys(t *testing.T) {
 // TestTallyWithoutLocations checks that findings of a result scrubbed
 // without Locate count as text rather than being lost.
 func TestTallyWithoutLocations(t *testing.T) {
-	e := defaultEngine(t)
+	e := rulestest.Engine(t, "")
 	var res rules.Result
 	rec := []byte(`{"ip":"203.0.113.9"}`)
 	if _, err := e.Scrub(nil, rec, &res); err != nil {
@@ -211,7 +212,7 @@ func BenchmarkScrubOnly(b *testing.B) {
 
 func benchTally(b *testing.B, tally bool) {
 	c := genCorpus(200)
-	e := defaultEngine(b)
+	e := rulestest.Engine(b, "")
 	ses := e.NewSession()
 	tl := New(e)
 	var res rules.Result

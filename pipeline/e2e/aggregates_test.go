@@ -21,7 +21,7 @@ import (
 
 	"github.com/scrubd/scrubd/pipeline/geoip"
 	"github.com/scrubd/scrubd/pipeline/internal/geotest"
-	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // The GeoIP and aggregates tests of issue 5 against the real broker: N
@@ -383,10 +383,7 @@ func (r *aggRun) lastLog() string {
 // and no e-mail; then the aggregates, window by window.
 func (r *aggRun) check(in *aggInput, sums map[string]int64) {
 	t := r.t
-	eng, err := rules.Compile(rules.Default(), rules.TestKeyring())
-	if err != nil {
-		t.Fatal(err)
-	}
+	eng := rulestest.Engine(t, "")
 	lines := consume(t, r.kcat, r.broker, r.clean)
 	if len(lines) != in.n {
 		t.Errorf("clean topic holds %d records, want %d", len(lines), in.n)

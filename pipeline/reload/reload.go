@@ -133,7 +133,7 @@ func (r *Reloader) reloadLocked(cause string) error {
 		return fmt.Errorf("reload policy: %w", err)
 	}
 	old := r.Current()
-	if old != nil && old.Version() == e.Version() && sameKeys(old, e) {
+	if old != nil && old.Version() == e.Version() && old.Keyring().Equal(e.Keyring()) {
 		r.opts.Logger.Info("policy files changed but the policy did not", "cause", cause, "policy", e.Version())
 	}
 	// Counted before the swap, so that whoever sees the new engine sees
@@ -153,20 +153,6 @@ func (r *Reloader) swap(e *rules.Engine) {
 	}
 	r.version.WithLabelValues(e.Version()).Set(1)
 	r.lastOK.SetToCurrentTime()
-}
-
-// sameKeys reports whether two engines pseudonymize with the same key ids.
-func sameKeys(a, b *rules.Engine) bool {
-	x, y := a.Keyring().IDs(), b.Keyring().IDs()
-	if len(x) != len(y) || a.Keyring().ActiveID() != b.Keyring().ActiveID() {
-		return false
-	}
-	for i := range x {
-		if x[i] != y[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Start polls the watched files until ctx ends or Stop is called, reloading

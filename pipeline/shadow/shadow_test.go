@@ -10,24 +10,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
-func engine(t *testing.T, policy string) *rules.Engine {
-	t.Helper()
-	p, err := rules.Parse([]byte(policy), "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := rules.Compile(p, rules.TestKeyring())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
-
 func TestShadowCountsDifferences(t *testing.T) {
-	active := engine(t, "name: active\n")
-	candidate := engine(t, `
+	active := rulestest.Engine(t, "name: active\n")
+	candidate := rulestest.Engine(t, `
 name: candidate
 detectors: {ipv4: {prefix: 16}}
 fields: [{path: kind, action: drop_record, values: [health]}]

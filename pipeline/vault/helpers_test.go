@@ -40,15 +40,6 @@ func newVault(t testing.TB, mk *MasterKeys, partitions int32) *Vault {
 	return v
 }
 
-func engine(t testing.TB) *rules.Engine {
-	t.Helper()
-	e, err := rules.Compile(rules.Default(), rules.TestKeyring())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
-
 func scrub(t testing.TB, e *rules.Engine, rec string) *rules.Result {
 	t.Helper()
 	var res rules.Result

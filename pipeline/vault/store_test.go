@@ -12,6 +12,7 @@ import (
 	"github.com/scrubd/scrubd/pipeline/kafka"
 	"github.com/scrubd/scrubd/pipeline/kafka/compacted"
 	"github.com/scrubd/scrubd/pipeline/record"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 const vaultParts = 3
@@ -124,7 +125,7 @@ func TestStore(t *testing.T) {
 	addrs := startKafka(t)
 	mk := masterKeys(t, "m1")
 	v := newVault(t, mk, vaultParts)
-	e := engine(t)
+	e := rulestest.Engine(t, "")
 	prod := newTxnProducer(t, addrs, "scrubd-test")
 	slots := []Slot{{"logs.raw", 0}, {"logs.raw", 1}}
 	for _, s := range slots {
@@ -209,7 +210,7 @@ func TestStore(t *testing.T) {
 // runs is not undone.
 func TestRewrap(t *testing.T) {
 	addrs := startKafka(t)
-	e := engine(t)
+	e := rulestest.Engine(t, "")
 	old := masterKeys(t, "m1")
 	v := newVault(t, old, vaultParts)
 	prod := newTxnProducer(t, addrs, "scrubd-test")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/scrubd/scrubd/pipeline/record"
 	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 const sampleRecord = `{"uid":42,"email":"Jo@Example.com","msg":"from +44 20 7946 0958"}`
@@ -19,7 +20,7 @@ const sampleRecord = `{"uid":42,"email":"Jo@Example.com","msg":"from +44 20 7946
 // subjects returns the pseudonyms and normalized values of rec's subjects.
 func subjects(t *testing.T, rec string) map[string]string {
 	t.Helper()
-	res := scrub(t, engine(t), rec)
+	res := scrub(t, rulestest.Engine(t, ""), rec)
 	out := map[string]string{}
 	for _, s := range res.Subjects {
 		out[string(res.Pseudonym(s))] = string(res.SubjectValue(s))
@@ -31,7 +32,7 @@ func TestWriterRoundTrip(t *testing.T) {
 	mk := masterKeys(t, "m1")
 	v := newVault(t, mk, 6)
 	w := v.Writer("logs.raw", 3)
-	res := scrub(t, engine(t), sampleRecord)
+	res := scrub(t, rulestest.Engine(t, ""), sampleRecord)
 	msgs, err := w.Append(nil, res)
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +81,7 @@ func TestWriterRoundTrip(t *testing.T) {
 		}
 	}
 	// Seen again: nothing to write.
-	if msgs, err := w.Append(nil, scrub(t, engine(t), sampleRecord)); err != nil || len(msgs) != 0 {
+	if msgs, err := w.Append(nil, scrub(t, rulestest.Engine(t, ""), sampleRecord)); err != nil || len(msgs) != 0 {
 		t.Errorf("second time: %d records, %v", len(msgs), err)
 	}
 	// Another partition's writer makes its own data keys.
@@ -101,7 +102,7 @@ func hasHeader(m *record.Record, k, v string) bool {
 
 func TestWriterSkipsPseudonymsAlone(t *testing.T) {
 	v := newVault(t, masterKeys(t, "m1"), 1)
-	e := engine(t)
+	e := rulestest.Engine(t, "")
 	var res rules.Result
 	clean, err := e.Scrub(nil, []byte(sampleRecord), &res)
 	if err != nil {
@@ -121,7 +122,7 @@ func TestWriterCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := v.Writer("in", 0)
-	e := engine(t)
+	e := rulestest.Engine(t, "")
 	n := func(rec string) int {
 		msgs, err := w.Append(nil, scrub(t, e, rec))
 		if err != nil {
@@ -158,7 +159,7 @@ func TestWriterRandomFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := v.Writer("in", 0)
-	msgs, err := w.Append(nil, scrub(t, engine(t), sampleRecord))
+	msgs, err := w.Append(nil, scrub(t, rulestest.Engine(t, ""), sampleRecord))
 	if err == nil || len(msgs) != 0 || len(w.seen) != 0 {
 		t.Fatalf("%d records, %d remembered, %v", len(msgs), len(w.seen), err)
 	}
@@ -171,7 +172,7 @@ func (failingReader) Read([]byte) (int, error) { return 0, errors.New("no entrop
 func TestErase(t *testing.T) {
 	mk := masterKeys(t, "m1")
 	v := newVault(t, mk, 3)
-	e := engine(t)
+	e := rulestest.Engine(t, "")
 	slots := []Slot{{"logs.raw", 0}, {"logs.raw", 1}}
 	tp := topic{}
 	for _, s := range slots {
@@ -242,7 +243,7 @@ func firstKey(m map[string]string) string {
 func TestTampering(t *testing.T) {
 	mk := masterKeys(t, "m1")
 	v := newVault(t, mk, 1)
-	e := engine(t)
+	e := rulestest.Engine(t, "")
 	tp := topic{}
 	tp.write(must(v.Writer("in", 0).Append(nil, scrub(t, e, `{"uid":1,"email":"a@example.com"}`)))...)
 	ps := subjects(t, `{"uid":1,"email":"a@example.com"}`)
@@ -307,7 +308,7 @@ func TestTampering(t *testing.T) {
 }
 
 func TestRotation(t *testing.T) {
-	e := engine(t)
+	e := rulestest.Engine(t, "")
 	old := masterKeys(t, "m1")
 	tp := topic{}
 	tp.write(must(newVault(t, old, 1).Writer("in", 0).Append(nil, scrub(t, e, `{"uid":1}`)))...)
@@ -329,7 +330,7 @@ func TestRotation(t *testing.T) {
 func TestWriterHitDoesNotAllocate(t *testing.T) {
 	v := newVault(t, masterKeys(t, "m1"), 3)
 	w := v.Writer("in", 0)
-	res := scrub(t, engine(t), sampleRecord)
+	res := scrub(t, rulestest.Engine(t, ""), sampleRecord)
 	if _, err := w.Append(nil, res); err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +346,7 @@ func TestWriterHitDoesNotAllocate(t *testing.T) {
 func TestWriterDiscard(t *testing.T) {
 	v := newVault(t, masterKeys(t, "m1"), 3)
 	w := v.Writer("in", 0)
-	res := scrub(t, engine(t), sampleRecord)
+	res := scrub(t, rulestest.Engine(t, ""), sampleRecord)
 	msgs := must(w.Append(nil, res))
 	w.Discard(msgs)
 	if again := must(w.Append(nil, res)); len(again) != len(msgs) {

@@ -17,6 +17,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/scrubd/scrubd/rules"
+	"github.com/scrubd/scrubd/rules/rulestest"
 )
 
 // engine compiles the built-in policy, or the policy file named, with the
@@ -30,10 +31,7 @@ func engine(t testing.TB, policy string) *rules.Engine {
 			t.Fatal(err)
 		}
 	}
-	e, err := rules.Compile(p, rules.TestKeyring())
-	if err != nil {
-		t.Fatal(err)
-	}
+	e := rulestest.Compile(t, p)
 	return e
 }
 
