@@ -159,6 +159,16 @@ func (nc *nameCands) stop(i int) int {
 	return i
 }
 
+// skip notes that the scan loop, stopped at b[i], steps over b[i:e], which
+// holds no candidate: a timestamp (see timestampEnd), whose bytes are
+// digits, separators, and a 'T' or 'Z' after a digit. The walk then need not
+// fill b[i:e] in. It may be called on a nil nameCands.
+func (nc *nameCands) skip(i, e int) {
+	if nc != nil && !nc.full && nc.complete > i {
+		nc.complete = max(nc.complete, e)
+	}
+}
+
 // fill records the candidates from complete to to, a part of b that the
 // walk stepped over.
 func (nc *nameCands) fill(b []byte, to int) {

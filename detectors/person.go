@@ -34,12 +34,27 @@ func capToken(b []byte, i int) (int, uint64) {
 	first := true
 	for j < n {
 		c := b[j]
-		switch {
-		case c >= 'a' && c <= 'z':
+		if c-'a' < 26 {
+			// A run of small letters, most of a word, in a loop of its
+			// own.
 			if hashing {
-				h = (h ^ uint64(c)) * fnvPrime
+				for {
+					h = (h ^ uint64(c)) * fnvPrime
+					if j++; j >= n {
+						break
+					}
+					if c = b[j]; c-'a' >= 26 {
+						break
+					}
+				}
+			} else {
+				for j++; j < n && b[j]-'a' < 26; j++ {
+				}
 			}
-			j++
+			first = false
+			continue
+		}
+		switch {
 		case c >= 'A' && c <= 'Z':
 			if !first && !mcPrefix(b, i, j) {
 				return 0, 0 // CamelCase or ALL-CAPS

@@ -97,6 +97,7 @@ func (s *Scanner) scanBuiltin(dst []Finding, b []byte, nc *nameCands) []Finding 
 			// timestampEnd).
 			if k&cDigit != 0 && i+8 <= n && (b[i+2] == ':' || b[i+4] == '-' || b[i+4] == '/' || b[i+4] == '.') {
 				if e := timestampEnd(b, i); e > 0 {
+					nc.skip(i, e)
 					i = e
 					continue
 				}
@@ -286,8 +287,9 @@ func mayStart(b []byte, i int, k uint8) bool {
 // address, a hex id or a long number can start here.
 func hexRunGoesOn(b []byte, i int, k uint8) bool {
 	n := len(b)
+	d := b[:min(n, i+9)] // nine hex digits at most
 	j := i + 1
-	for j < n && j < i+9 && class[b[j]]&(cDigit|cHexLet) != 0 {
+	for uint(j) < uint(len(d)) && class[d[j]]&(cDigit|cHexLet) != 0 {
 		j++
 	}
 	if j >= n || k&cDigit != 0 && j-i >= 7 {

@@ -42,15 +42,20 @@ func nextWork(b []byte, i int, inWord bool, nc *nameCands) int {
 outside:
 	for uint(i) < uint(len(b)) {
 		k := walkKind[b[i]]
-		if k == 0 {
+		for k == 0 {
 			// Space and punctuation that announces nothing.
 			i++
-			for uint(i) < uint(len(b)) && walkKind[b[i]] == 0 {
-				i++
+			if uint(i) >= uint(len(b)) {
+				return nc.stop(n)
 			}
-			continue
+			k = walkKind[b[i]]
 		}
 		switch k {
+		case wkQuiet:
+			// A small letter that starts no candidate pair: the word is
+			// walked as such.
+			i++
+			goto word
 		case wkLetter:
 			c := b[i]
 			if nc != nil && c <= 'Z' && (i == 0 || b[i-1] < '@' && walkKind[b[i-1]] != wkDigit) && (i+1 >= n || b[i+1] < 'A' || b[i+1] > 'Z') {
@@ -67,27 +72,45 @@ outside:
 			// digits that ends in a byte no address, id or long number
 			// goes on with is nothing (mayStart would say so): step
 			// over it here, without returning.
+			d := b[:min(n, i+7)] // seven digits at most
 			j := i + 1
-			for j < n && j < i+7 && walkKind[b[j]] == wkDigit {
+			for uint(j) < uint(len(d)) && walkKind[d[j]] == wkDigit {
 				j++
 			}
-			if j-i < 7 && (j >= n || numberEnd[b[j]] == 1 || numberEnd[b[j]] == 2 && !phoneGroupAt(b, j+1) && !ibanSplitAt(b, i) ||
-				numberEnd[b[j]] == 3 && !cardGroupAt(b, i, j)) {
-				i = j
-				goto word
+			if j-i >= 7 {
+				return nc.stop(i)
 			}
-			// "8080-exec-1": after a dash, only a MAC's second group (two
-			// digits before it) or the next group of a number goes on
-			// (see hexRunGoesOn).
-			if j-i < 7 && j-i != 2 && b[j] == '-' && !groupAfter(b, j) {
-				i = j
-				goto word
+			if j >= n {
+				return nc.stop(n)
 			}
-			// After a '+', only a Swedish personnummer's last four digits
-			// go on ("YYMMDD+NNNC", see hexRunGoesOn).
-			if j-i < 7 && b[j] == '+' && !(j-i == 6 && j+1 < n && walkKind[b[j+1]] == wkDigit) {
+			switch c := b[j]; numberEnd[c] {
+			case 1:
 				i = j
 				goto word
+			case 2:
+				if !phoneGroupAt(b, j+1) && !ibanSplitAt(b, i) {
+					i = j
+					goto outside // a space
+				}
+			case 3:
+				if !cardGroupAt(b, i, j) {
+					i = j
+					goto outside // '_' or a tab
+				}
+			default:
+				// "8080-exec-1": after a dash, only a MAC's second group
+				// (two digits before it) or the next group of a number
+				// goes on (see hexRunGoesOn).
+				if c == '-' && j-i != 2 && !groupAfter(b, j) {
+					i = j
+					goto outside
+				}
+				// After a '+', only a Swedish personnummer's last four
+				// digits go on ("YYMMDD+NNNC", see hexRunGoesOn).
+				if c == '+' && !(j-i == 6 && j+1 < n && walkKind[b[j+1]] == wkDigit) {
+					i = j
+					goto outside
+				}
 			}
 			return nc.stop(i)
 		case wkTrig:
@@ -113,7 +136,7 @@ word:
 	// The rest of a word that was already looked at: letters go on; a
 	// digit right after a letter may start what matchInWord finds.
 	for {
-		for uint(i) < uint(len(b)) && walkKind[b[i]] == wkLetter {
+		for uint(i) < uint(len(b)) && walkKind[b[i]]&wkLetter != 0 {
 			i++
 		}
 		if uint(i) >= uint(len(b)) {
@@ -122,7 +145,12 @@ word:
 		if walkKind[b[i]] != wkDigit {
 			goto outside
 		}
-		if walkKind[b[i-1]] == wkLetter && inWordCandidate(b, i) {
+		// A digit after a small letter begins something for
+		// inWordCandidate only when a digit, '.' or '-' follows it (an
+		// IBAN's check digits, an octet, a card number); a national id's
+		// digits follow a capital. So the digits between the letters
+		// of a hex id ("62d7b2b4") are passed without a call.
+		if walkKind[b[i-1]]&wkLetter != 0 && (b[i-1] <= 'Z' || uint(i+1) < uint(len(b)) && walkKind[b[i+1]]&wkLetter == 0) && inWordCandidate(b, i) {
 			return nc.stop(i)
 		}
 		i++
@@ -133,11 +161,19 @@ word:
 }
 
 // Kinds of bytes for nextWork's walk: one table lookup tells a byte apart.
+// Each letter has the bit wkLetter, which is all the walk inside a word
+// looks at.
 const (
-	wkLetter = 1 + iota // A-Z, a-z
-	wkDigit             // 0-9
-	wkTrig              // a trigger byte (cTrig)
-	wkHigh              // a non-ASCII byte
+	wkLetter = 1 << iota // A-Z, a-z, except the wkQuiet letters
+	wkDigit              // 0-9
+	wkTrig               // a trigger byte (cTrig)
+	wkHigh               // a non-ASCII byte
+	wkQuietBit
+	// wkQuiet is a small letter that is the first byte of no pair in
+	// candidatePairs: a word that starts with it starts no candidate, and
+	// it is no capital that may start a name, so the walk goes into the
+	// word without a look at the byte after it (most words of free text).
+	wkQuiet = wkLetter | wkQuietBit
 )
 
 // walkKind is the kind of each byte for nextWork; 0 for the ASCII bytes
@@ -146,6 +182,8 @@ var walkKind = func() (t [256]uint8) {
 	for c := 0; c < 256; c++ {
 		k := class[c]
 		switch {
+		case k&cLetter != 0 && k&cUpper == 0 && !firstOfPair(&candidatePairs, byte(c)):
+			t[c] = wkQuiet
 		case k&cLetter != 0:
 			t[c] = wkLetter
 		case k&cDigit != 0:
@@ -171,6 +209,16 @@ func (t *pairSet) add(c0, c1 byte) {
 func (t *pairSet) has(c0, c1 byte) bool {
 	x := int(c0)<<8 | int(c1)
 	return t[x>>6]&(1<<(x&63)) != 0
+}
+
+// firstOfPair reports whether c0 is the first byte of a pair in t.
+func firstOfPair(t *pairSet, c0 byte) bool {
+	for _, w := range t[int(c0)<<2 : int(c0)<<2+4] {
+		if w != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // candidatePairs holds, for each pair of bytes, whether a word starting with
