@@ -191,20 +191,10 @@ func fuzzCorpus(t *testing.T) [][]byte {
 }
 
 // edgeRecords are records at the edges: near-JSON, invalid JSON, opaque
-// payloads, whitespace, and the fuzzers' seeds.
+// payloads, whitespace.
 func edgeRecords() [][]byte {
 	recs := []string{
-		``, ` `, `{}`, `[]`, `{"a":1}`, `{"uid":5,"m":"x"}`, `[1,"a",{"b":null}]`, `{"a":"\u0041\ud83d\ude00"}`,
-		"level=info uid=4 msg=\"hi there\"", `1.2.3.4 - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 1 "-" "UA"`,
-		"plain text", "\x00\xff", `{"a":`, `{"x":[[[[[[[[[[[[1]]]]]]]]]]]]}`,
-		"password=abc token=def", "a@b.co %40 mailto%3Ax%40y.com",
-		"user: jdoe name: Toshimi Arata address: 12 Rue de la Paix, Paris; dob: 12 March 1990",
-		"X-User-Id: 42\nX-Full-Name: toshimi arata\n<user_id>7</user_id> q=a%3D1%26uid%3D9",
-		`{'uid' => 'u1', "lat" : 48.8583701, "gps": "48.8583701, 2.29"}`,
-		`{"name":"Ana Lima","customer":{"name":"ana"},"zip":"75002","user":{"id":1}}`,
-		"redis://default:s3cret@cache:6379 -----BEGIN RSA PRIVATE KEY-----\\nMIIE\\n-----END RSA PRIVATE KEY-----",
-		`"Jo Bloggs" <jo&#64;example.com> %6A%6F%40%65%78%2E%63%6F 用户@例子.广告 pwd=x pass: y`,
-		"ip:198.51.100.23x nginx/1.25.3.4 curl/198.51.100.23 card4111_1111_1111_1111x",
+		``, ` `, `{}`, `[]`, "level=info uid=4 email=jo@example.com", "plain text jo@example.com 203.0.113.77",
 		"\xef\xbb\xbf{\"email\":\"jo@example.com\"}", `{"a":1,}`, `[1,2,]`, `{"n":007,"m":+1,"x":NaN,"y":-Infinity}`,
 		"{\"s\":\"tab\there\nnl jo@example.com\"}", `{"p":"C:\Users\jo"}`, `{"a":1}{"b":"jo@example.com"}`,
 		"{\"a\":1}\n{\"email\":\"x@y.io\"}\n", `{"a":1} trailing`, `{ID:42 Name:jo}`, `{a=1, b=jo@example.com}`,
