@@ -170,7 +170,7 @@ func (w *walker) record(dst, rec []byte, res *Result, mode walkMode, geo *Geo) (
 		w.spans = w.kvSpans(w.spans[:0], rec)
 		return w.finish(start)
 	}
-	w.out, _, _, err = w.scrubText(w.out, rec, 0, nil)
+	w.out, _, _, err = w.scrubText(w.out, rec, 0, nil, true)
 	if err != nil {
 		return dst[:start], err
 	}
@@ -979,7 +979,7 @@ func (w *walker) writeScrubbed(start int, st *jsonString, isKey bool) (bool, err
 		posmap = w.posmap
 	}
 	nf := len(w.res.Findings)
-	tmp, changed, drop, err := w.scrubText(w.tmp[:0], st.dec, st.vs, posmap)
+	tmp, changed, drop, err := w.scrubText(w.tmp[:0], st.dec, st.vs, posmap, false)
 	w.tmp = tmp
 	if err != nil {
 		return false, err
@@ -990,9 +990,13 @@ func (w *walker) writeScrubbed(start int, st *jsonString, isKey bool) (bool, err
 	if cacheable && !changed && !drop && len(w.res.Findings) == nf && !w.dropRecord {
 		w.rememberClean(st.dec)
 	}
-	if !changed && !st.badUTF8 {
+	switch {
+	case !changed && !st.badUTF8:
 		w.out = append(w.out, w.in[start:w.pos]...)
-	} else {
+	case !changed:
+		// tmp holds the string as it was, or nothing (see scrubText).
+		w.out = appendJSONString(w.out, st.dec)
+	default:
 		w.out = appendJSONString(w.out, tmp)
 	}
 	return drop, nil
@@ -1352,7 +1356,7 @@ func (w *walker) number(forced *rule) (bool, error) {
 		w.out = append(w.out, v...)
 		return false, nil
 	}
-	tmp, changed, drop, err := w.scrubText(w.tmp[:0], v, start, nil)
+	tmp, changed, drop, err := w.scrubText(w.tmp[:0], v, start, nil, false)
 	w.tmp = tmp
 	if err != nil {
 		return false, err
