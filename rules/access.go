@@ -198,7 +198,7 @@ func (w *walker) access(f *accessFields) error {
 		// A time in the usual layout holds no key/value pair: the search
 		// for them is skipped (it would find none).
 		w.noPairs = k == 3 && accessTimeLayout(v)
-		w.out, changed, drop, err = w.scrubText(w.out, v, s, nil)
+		w.out, changed, drop, err = w.scrubText(w.out, v, s, nil, true)
 		w.userAgent, w.noPairs = false, false
 		if err != nil {
 			return err
@@ -214,7 +214,7 @@ func (w *walker) access(f *accessFields) error {
 	w.accessField = 0
 	if len(rest) > 0 && w.raw == 0 {
 		var err error
-		w.out, _, _, err = w.scrubText(w.out, rest, prev, nil)
+		w.out, _, _, err = w.scrubText(w.out, rest, prev, nil, true)
 		if err != nil {
 			return err
 		}

@@ -189,7 +189,7 @@ func (e *Engine) ScrubKey(dst, key []byte, res *Result) ([]byte, error) {
 	var drop bool
 	if r.action == Keep {
 		var err error
-		if out, _, drop, err = w.scrubText(dst, key, 0, nil); err != nil {
+		if out, _, drop, err = w.scrubText(dst, key, 0, nil, true); err != nil {
 			return dst, err
 		}
 	} else {
@@ -250,7 +250,7 @@ func (e *Engine) ScrubHeader(h Header, res *Result) (out Header, ok bool, err er
 		}
 	} else {
 		w.userAgent = userAgentHeader(h.Name)
-		out, changed, dropField, err := w.scrubText(w.tmp[:0], h.Value, len(h.Name), nil)
+		out, changed, dropField, err := w.scrubText(w.tmp[:0], h.Value, len(h.Name), nil, true)
 		w.tmp = out
 		if err != nil {
 			return Header{}, false, err
@@ -285,7 +285,7 @@ func (w *walker) headerName(name []byte) ([]byte, error) {
 		}
 	}
 	nf := len(w.res.Findings)
-	out, changed, _, err := w.scrubText(w.tmp[:0], name, 0, nil)
+	out, changed, _, err := w.scrubText(w.tmp[:0], name, 0, nil, true)
 	w.tmp = out
 	if err != nil {
 		return nil, err

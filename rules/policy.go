@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 
@@ -294,8 +295,20 @@ func (k *KeysConfig) UnmarshalYAML(n *yaml.Node) error {
 
 // decodeStrict decodes a node into v, refusing keys v does not have.
 // yaml.v3's KnownFields applies only to a Decoder, so the node is re-encoded
-// and decoded again; nodes are small.
+// and decoded again; nodes are small, but a policy has hundreds of them
+// (the built-in one 170 rules), and every run of scrubd parses one: a flat
+// mapping whose keys are all v's fields is decoded directly (see
+// plainKnownMapping), which is what the round trip would do with it.
 func decodeStrict(n *yaml.Node, v any) error {
+	if plainKnownMapping(n, v) && n.Decode(v) == nil {
+		return nil
+	}
+	return decodeRoundTrip(n, v)
+}
+
+// decodeRoundTrip is decodeStrict by re-encoding n and decoding it with a
+// strict decoder.
+func decodeRoundTrip(n *yaml.Node, v any) error {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	if err := enc.Encode(n); err != nil {
@@ -307,6 +320,71 @@ func decodeStrict(n *yaml.Node, v any) error {
 		return shiftLines(err, n.Line-1)
 	}
 	return nil
+}
+
+// plainKnownMapping reports whether n is a mapping whose keys are plain
+// strings, each the YAML name of a field of the struct v points to, and
+// whose values are scalars or sequences of scalars, without aliases: such a
+// node decodes directly as it would through decodeStrict's round trip, and
+// has no key a strict decoder refuses. Any other node (a nested mapping,
+// whose own keys would go unchecked; an alias, which the round trip cannot
+// resolve) takes the round trip.
+func plainKnownMapping(n *yaml.Node, v any) bool {
+	rv := reflect.ValueOf(v)
+	if n.Kind != yaml.MappingNode || len(n.Content)%2 != 0 || rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Struct {
+		return false
+	}
+	t := rv.Elem().Type()
+	for i := 0; i < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode || k.Tag != "!!str" || k.Anchor != "" || !scalarOrList(val) || !yamlField(t, k.Value) {
+			return false
+		}
+	}
+	return true
+}
+
+// scalarOrList reports whether n is a scalar or a sequence of scalars,
+// without aliases.
+func scalarOrList(n *yaml.Node) bool {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return true
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			if c.Kind != yaml.ScalarNode {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// yamlField reports whether the struct type t has a field that yaml.v3
+// decodes the key name into: its yaml tag's name, or its name in lower
+// case. A struct with inline fields has none, as far as this test goes.
+func yamlField(t reflect.Type, name string) bool {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		tag, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if strings.Contains(opts, "inline") {
+			return false
+		}
+		if tag == "-" {
+			continue
+		}
+		if tag == "" {
+			tag = strings.ToLower(f.Name)
+		}
+		if tag == name {
+			return true
+		}
+	}
+	return false
 }
 
 // shiftLines rewrites the "line N" positions in a yaml error that was

@@ -25,7 +25,10 @@ type span struct {
 // posmap is set, base+i otherwise. It reports whether anything changed and
 // whether a detector with the drop_field action fired (the caller drops the
 // enclosing field where there is one; the value is redacted in any case).
-func (w *walker) scrubText(dst, v []byte, base int, posmap []int) (out []byte, changed, dropField bool, err error) {
+// Without copyClean, a text in which nothing is found is not appended to
+// dst: the JSON walker copies a clean string from its input, and most
+// strings are clean.
+func (w *walker) scrubText(dst, v []byte, base int, posmap []int, copyClean bool) (out []byte, changed, dropField bool, err error) {
 	found, err := w.e.scanner.Scan(w.found[:0], v)
 	w.found = found
 	if err != nil {
@@ -44,6 +47,9 @@ func (w *walker) scrubText(dst, v []byte, base int, posmap []int) (out []byte, c
 		spans = w.kvSpans(spans, v)
 	}
 	if len(found) == 0 && len(spans) == 0 {
+		if !copyClean {
+			return dst, false, false, nil
+		}
 		return append(dst, v...), false, false, nil
 	}
 	// Merge the detector findings with the field spans.

@@ -170,7 +170,7 @@ func (w *walker) record(dst, rec []byte, res *Result, mode walkMode, geo *Geo) (
 		w.spans = w.kvSpans(w.spans[:0], rec)
 		return w.finish(start)
 	}
-	w.out, _, _, err = w.scrubText(w.out, rec, 0, nil)
+	w.out, _, _, err = w.scrubText(w.out, rec, 0, nil, true)
 	if err != nil {
 		return dst[:start], err
 	}
@@ -614,7 +614,8 @@ func (w *walker) extractJSON(x Extract) {
 	}
 	switch c := w.in[w.pos]; {
 	case c == '"':
-		if st, err := w.readString(); err == nil {
+		var st jsonString
+		if err := w.readString(&st); err == nil {
 			w.res.setExtract(x, st.dec)
 		}
 	case c == '-' || c == '+' || c == 't' || c == 'f' || c == 'N' || c == 'I' || '0' <= c && c <= '9':
@@ -750,8 +751,8 @@ func (w *walker) scalarRuled(r *rule) (bool, error) {
 	isString := w.in[w.pos] == '"'
 	switch {
 	case isString:
-		st, err := w.readString()
-		if err != nil {
+		var st jsonString
+		if err := w.readString(&st); err != nil {
 			return false, err
 		}
 		v, vs, ve = st.dec, st.vs, st.ve
@@ -919,7 +920,8 @@ func (w *walker) memberKey() ([]byte, int32, error) {
 
 func (w *walker) key() ([]byte, error) {
 	start := w.pos
-	st, err := w.readString()
+	var st jsonString
+	err := w.readString(&st)
 	if err != nil {
 		return nil, err
 	}
@@ -931,7 +933,7 @@ func (w *walker) key() ([]byte, error) {
 		w.out = append(w.out, w.in[start:w.pos]...)
 		return key, nil
 	}
-	_, err = w.writeScrubbed(start, st, true)
+	_, err = w.writeScrubbed(start, &st, true)
 	return key, err
 }
 
@@ -941,8 +943,8 @@ func (w *walker) stringValue(forced *rule) (bool, error) {
 		return w.scalarRuled(forced)
 	}
 	start := w.pos
-	st, err := w.readString()
-	if err != nil {
+	var st jsonString
+	if err := w.readString(&st); err != nil {
 		return false, err
 	}
 	if w.raw > 0 {
@@ -953,14 +955,14 @@ func (w *walker) stringValue(forced *rule) (bool, error) {
 		w.userAgent = true
 		defer func() { w.userAgent = false }()
 	}
-	return w.writeScrubbed(start, st, false)
+	return w.writeScrubbed(start, &st, false)
 }
 
 // writeScrubbed scrubs the decoded string st as free text and writes it as a
 // JSON string; start is the input offset of its opening quote; isKey says
 // that st is an object key. It reports whether a drop_field detector action
 // fired in it.
-func (w *walker) writeScrubbed(start int, st jsonString, isKey bool) (bool, error) {
+func (w *walker) writeScrubbed(start int, st *jsonString, isKey bool) (bool, error) {
 	// Short strings that were clean before (keys, enum values such as
 	// "info" or "GET") are clean again: skip the scan.
 	// Only keys and values without digits are ever remembered (see below):
@@ -977,7 +979,7 @@ func (w *walker) writeScrubbed(start int, st jsonString, isKey bool) (bool, erro
 		posmap = w.posmap
 	}
 	nf := len(w.res.Findings)
-	tmp, changed, drop, err := w.scrubText(w.tmp[:0], st.dec, st.vs, posmap)
+	tmp, changed, drop, err := w.scrubText(w.tmp[:0], st.dec, st.vs, posmap, false)
 	w.tmp = tmp
 	if err != nil {
 		return false, err
@@ -988,9 +990,13 @@ func (w *walker) writeScrubbed(start int, st jsonString, isKey bool) (bool, erro
 	if cacheable && !changed && !drop && len(w.res.Findings) == nf && !w.dropRecord {
 		w.rememberClean(st.dec)
 	}
-	if !changed && !st.badUTF8 {
+	switch {
+	case !changed && !st.badUTF8:
 		w.out = append(w.out, w.in[start:w.pos]...)
-	} else {
+	case !changed:
+		// tmp holds the string as it was, or nothing (see scrubText).
+		w.out = appendJSONString(w.out, st.dec)
+	default:
 		w.out = appendJSONString(w.out, tmp)
 	}
 	return drop, nil
@@ -1030,12 +1036,15 @@ type jsonString struct {
 	badUTF8 bool   // the value holds invalid UTF-8
 }
 
-// readString reads the JSON string at w.pos (an opening quote) and leaves
-// w.pos after its closing quote.
-func (w *walker) readString() (jsonString, error) {
+// readString reads the JSON string at w.pos (an opening quote) into st and
+// leaves w.pos after its closing quote. st is filled in place rather than
+// returned: a returned jsonString was copied through the stack, and the
+// wide load of that copy right after the narrow stores of its fields
+// stalled (store forwarding) on every string of a record.
+func (w *walker) readString(st *jsonString) error {
 	in := w.in
 	i := w.pos + 1
-	st := jsonString{vs: i}
+	*st = jsonString{vs: i}
 	ascii := true
 	var high uint64 // the bytes passed eight at a time, or-ed: their high bits tell non-ASCII
 	for {
@@ -1056,7 +1065,7 @@ func (w *walker) readString() (jsonString, error) {
 			i++
 		}
 		if i >= len(in) {
-			return st, errSyntax
+			return errSyntax
 		}
 		c := in[i]
 		if c == '"' {
@@ -1086,18 +1095,18 @@ func (w *walker) readString() (jsonString, error) {
 	}
 	if !st.escaped {
 		st.dec = raw
-		return st, nil
+		return nil
 	}
 	dec, posmap, ok := decodeJSONString(w.dec[:0], w.posmap[:0], raw, st.vs)
 	w.dec, w.posmap = dec, posmap
 	if !ok {
-		return st, errSyntax
+		return errSyntax
 	}
 	st.dec = dec
 	if !st.badUTF8 && !utf8.Valid(dec) {
 		st.badUTF8 = true
 	}
-	return st, nil
+	return nil
 }
 
 // Bytes of eight-at-a-time tests: each byte 1, each byte's low seven bits,
@@ -1347,7 +1356,7 @@ func (w *walker) number(forced *rule) (bool, error) {
 		w.out = append(w.out, v...)
 		return false, nil
 	}
-	tmp, changed, drop, err := w.scrubText(w.tmp[:0], v, start, nil)
+	tmp, changed, drop, err := w.scrubText(w.tmp[:0], v, start, nil, false)
 	w.tmp = tmp
 	if err != nil {
 		return false, err
