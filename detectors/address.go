@@ -174,16 +174,22 @@ func (nm *nameMatchers) addressAt(b []byte, toks []nameTok, runEnd int) (int, in
 	return 0, 0
 }
 
-// Street-type words written in lower case before a street's name. Those
-// of numberFirst come after the house number ("12 rue Lepic", "5, avenue
-// Foch"); all of them may have the number after the name ("rua Augusta
-// 100", "calle Mayor 5", "ul. Długa 5").
-var (
-	lowerStreets = [...]string{"rue", "avenue", "boulevard", "bd", "allée", "impasse", "chemin", "quai", "place", "cours",
-		"calle", "avenida", "avda", "av", "paseo", "plaza", "carrera", "rua", "travessa", "praça", "alameda", "estrada",
-		"via", "viale", "piazza", "corso", "largo", "vicolo", "ul", "ulica", "aleja", "plac"}
-	numberFirst = [...]string{"rue", "avenue", "boulevard", "bd", "allée", "impasse", "chemin", "quai", "place", "cours"}
-)
+// lowerStreetKind says whether w is a street-type word written in lower
+// case before a street's name: 1 for one that comes after the house number
+// too ("12 rue Lepic", "5, avenue Foch"), 2 for one written only before the
+// name and its number ("rua Augusta 100", "calle Mayor 5", "ul. Długa 5"),
+// 0 for any other word. A switch, which the compiler searches by length
+// and bytes: it runs for most lone capitalized words of a log line.
+func lowerStreetKind(w []byte) int {
+	switch string(w) {
+	case "rue", "avenue", "boulevard", "bd", "allée", "impasse", "chemin", "quai", "place", "cours":
+		return 1
+	case "calle", "avenida", "avda", "av", "paseo", "plaza", "carrera", "rua", "travessa", "praça", "alameda", "estrada",
+		"via", "viale", "piazza", "corso", "largo", "vicolo", "ul", "ulica", "aleja", "plac":
+		return 2
+	}
+	return 0
+}
 
 // lowerStreetBefore matches an address whose street word, in lower case,
 // stands before the capitalized name that starts at b[st] (up to two
@@ -215,10 +221,11 @@ func lowerStreetBefore(b []byte, st, runEnd int) (int, int) {
 			j = p
 			continue
 		}
-		if !lowerStreet(w, lowerStreets[:]) {
+		kind := lowerStreetKind(w)
+		if kind == 0 {
 			return 0, 0
 		}
-		if s := numberBefore(b, p); s >= 0 && lowerStreet(w, numberFirst[:]) {
+		if s := numberBefore(b, p); s >= 0 && kind == 1 {
 			return s, runEnd
 		}
 		if end := numberAfter(b, runEnd); end > 0 && addressEndsAt(b, end) {
@@ -226,16 +233,6 @@ func lowerStreetBefore(b []byte, st, runEnd int) (int, int) {
 		}
 		return 0, 0
 	}
-}
-
-// lowerStreet reports whether w is one of words.
-func lowerStreet(w []byte, words []string) bool {
-	for _, x := range words {
-		if string(w) == x {
-			return true
-		}
-	}
-	return false
 }
 
 // addressEndsAt reports whether an address may end at b[e]: at the end of

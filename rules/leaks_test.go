@@ -44,7 +44,7 @@ func TestDefaultPolicyLeaks(t *testing.T) {
 		{`{"gpsLat":48.858372,"gps_lon":2.294481,"pickupLatitude":"48.858372"}`, []string{"48.858372", "2.294481"}, []string{"48.86", "2.29"}},
 		// Credentials and card data.
 		{`{"privateKey":"MIIEvQIBADANBg","clientSecretKey":"q9w8e7","password_hash":"$2b$12$abcdefgh"}`, []string{"MIIEvQIBADANBg", "q9w8e7", "abcdefgh"}, nil},
-		{`{"cvv":"123","cvc2":"456","pin":"7890"}`, []string{"123", "456", "7890"}, nil},
+		{`{"cvv":"123","cvc2":"456","pin_code":"7890","cardPin":"2468"}`, []string{"123", "456", "7890", "2468"}, nil},
 		{`{"cardNumber":"4111 1111 1111 111","cc_number":"1234"}`, []string{"4111", "1234"}, nil},
 	}
 	runLeakProbes(t, e, tests)
@@ -76,6 +76,7 @@ func TestDefaultPolicyKeeps(t *testing.T) {
 		`{"cell":"us-east-1a","card_type":"visa"}`,
 		`{"birth_date_verified":true,"place_of_birth_known":false}`,
 		`rebirth of the cluster at 2026-12-07`,
+		`gpio-keys gpio-keys: pin=23 irq=45`,
 	} {
 		if got, _ := scrub(t, e, in); got != in {
 			t.Errorf("Scrub(%q) = %q, want it unchanged", in, got)
