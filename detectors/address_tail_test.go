@@ -138,24 +138,10 @@ func TestAddressTailStops(t *testing.T) {
 		{"Paris, France 75001", nil},
 		{"Unit nginx.service entered failed state, Boston", nil},
 	} {
-		if got := nameFindingsAll(t, s, c.line); !slices.Equal(got, c.want) {
+		if got := scanFindings(t, s, c.line, nil); !slices.Equal(got, c.want) {
 			t.Errorf("%q:\n got %q\nwant %q", c.line, got, c.want)
 		}
 	}
-}
-
-// nameFindingsAll returns every finding of line as "type:text".
-func nameFindingsAll(t *testing.T, s *Scanner, line string) []string {
-	t.Helper()
-	fs, err := s.Scan(nil, []byte(line))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, f := range fs {
-		out = append(out, string(f.Type)+":"+line[f.Start:f.End])
-	}
-	return out
 }
 
 // TestAddressTailBounds checks the bounds: a segment of eight tokens is

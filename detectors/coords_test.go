@@ -6,21 +6,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func typedFindings(t *testing.T, s *Scanner, line string, typ Type) []string {
-	t.Helper()
-	fs, err := s.Scan(nil, []byte(line))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, f := range fs {
-		if f.Type == typ {
-			out = append(out, line[f.Start:f.End])
-		}
-	}
-	return out
-}
-
 func TestCoordinates(t *testing.T) {
 	s := newTestScanner(t)
 	tests := []struct {
@@ -59,7 +44,7 @@ func TestCoordinates(t *testing.T) {
 		{"10.0.0.1 and 48.12345", []string{}},
 	}
 	for _, tt := range tests {
-		got := typedFindings(t, s, tt.line, Coordinates)
+		got := findingsOf(t, s, tt.line, Coordinates)
 		if len(tt.want) == 0 && len(got) == 0 {
 			continue
 		}
@@ -74,7 +59,7 @@ func TestCoordinatesDisabled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := typedFindings(t, s, "lat=48.85837 lon=2.294481", Coordinates); got != nil {
+	if got := findingsOf(t, s, "lat=48.85837 lon=2.294481", Coordinates); got != nil {
 		t.Errorf("disabled coordinates found: %q", got)
 	}
 }

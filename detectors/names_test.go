@@ -44,9 +44,9 @@ func TestCapitalAt(t *testing.T) {
 	}
 }
 
-// nameFindings returns the person and address findings of line as
-// "type:text".
-func nameFindings(t *testing.T, s *Scanner, line string) []string {
+// scanFindings returns the findings of line whose type keep accepts (all
+// when keep is nil) as "type:text".
+func scanFindings(t *testing.T, s *Scanner, line string, keep func(Type) bool) []string {
 	t.Helper()
 	fs, err := s.Scan(nil, []byte(line))
 	if err != nil {
@@ -54,21 +54,26 @@ func nameFindings(t *testing.T, s *Scanner, line string) []string {
 	}
 	var out []string
 	for _, f := range fs {
-		if f.Type == Person || f.Type == Address {
+		if keep == nil || keep(f.Type) {
 			out = append(out, string(f.Type)+":"+line[f.Start:f.End])
 		}
 	}
 	return out
 }
 
+// nameFindings returns the person and address findings of line as
+// "type:text".
+func nameFindings(t *testing.T, s *Scanner, line string) []string {
+	t.Helper()
+	return scanFindings(t, s, line, func(typ Type) bool { return typ == Person || typ == Address })
+}
+
 // findingsOf returns the texts of the findings of type typ in line.
 func findingsOf(t *testing.T, s *Scanner, line string, typ Type) []string {
 	t.Helper()
 	var out []string
-	for _, g := range nameFindings(t, s, line) {
-		if v, ok := strings.CutPrefix(g, string(typ)+":"); ok {
-			out = append(out, v)
-		}
+	for _, g := range scanFindings(t, s, line, func(u Type) bool { return u == typ }) {
+		out = append(out, strings.TrimPrefix(g, string(typ)+":"))
 	}
 	return out
 }

@@ -31,8 +31,7 @@ func engine(t testing.TB, policy string) *rules.Engine {
 			t.Fatal(err)
 		}
 	}
-	e := rulestest.Compile(t, p)
-	return e
+	return rulestest.Compile(t, p)
 }
 
 // scrub runs a Scrubber with e over the files named ("-" or none: stdin)
